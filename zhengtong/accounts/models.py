@@ -1,0 +1,115 @@
+"""Org units, users and their memberships: the facts every scope decision is made from."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    LEADER = "leader", _("区领导")
+    PROJECT_OFFICE = "project_office", _("重点项目办")
+    LIAISON = "liaison", _("项目单位联络员")
+    DEPT_CLERK = "dept_clerk", _("部门经办")
+    WINDOW_CLERK = "window_clerk", _("窗口人员")
+    VILLAGE_WORKER = "village_worker", _("村专干")
+    AUDITOR = "auditor", _("审计员")
+    ADMIN = "admin", _("系统管理员")
+
+
+class OrgUnit(models.Model):
+    """One node of the tree 市/县 → 开发区/镇 → 部门/村. `path` makes a subtree one indexed prefix."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("市")
+        COUNTY = "county", _("县")
+        ZONE = "zone", _("开发区")
+        TOWN = "town", _("镇/街道")
+        DEPARTMENT = "department", _("部门")
+        VILLAGE = "village", _("村/管区")
+        COMPANY = "company", _("项目单位")
+
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("编码"), max_length=40, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # "/3/7/12/": ids from the root down to this unit. Maintained by save().
+    path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("组织单位")
+        verbose_name_plural = _("组织单位")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk is None:
+            super().save(*args, **kwargs)
+            kwargs = {k: v for k, v in kwargs.items() if k != "force_insert"}
+        old_path = self.path
+        self.path = (self.parent.path if self.parent else "/") + f"{self.pk}/"
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # A moved unit carries its subtree along.
+            for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                child.path = self.path + child.path[len(old_path) :]
+                OrgUnit.objects.filter(pk=child.pk).update(path=child.path)
+
+    def is_within(self, other: "OrgUnit") -> bool:
+        """True when this unit is `other` or lies below it."""
+        return self.path.startswith(other.path)
+
+
+class User(AbstractUser):
+    """A staff member. Residents use the public pages and have no account."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    staff_no = models.CharField(_("工号"), max_length=20, blank=True)
+    post = models.CharField(_("岗位"), max_length=50, blank=True)
+    photo = models.ImageField(_("照片"), upload_to="staff/", blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class Membership(models.Model):
+    """A user holds a role in an org unit, and with it sight of that unit's subtree."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("任职")
+        verbose_name_plural = _("任职")
+        ordering = ["user", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "org_unit", "role"], name="membership_unique_role_in_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.org_unit}"

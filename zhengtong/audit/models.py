@@ -1,0 +1,106 @@
+"""The append-only audit log. Rows are chained by hash so a change made outside the app shows."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditLogIsAppendOnly(Exception):
+    pass
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("审计日志只能追加,不能修改。")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("审计日志只能追加,不能删除。")
+
+
+class Event(models.Model):
+    """One create, update, delete or sensitive read, with who, when, where and what changed."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        READ = "read", _("查阅")
+        LOGIN = "login", _("登录")
+        DENIED = "denied", _("拒绝")
+
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    channel = models.CharField(_("渠道"), max_length=20, blank=True)
+    request_id = models.CharField(_("请求号"), max_length=40, blank=True)
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, db_index=True)
+    action = models.CharField(_("动作"), max_length=60, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=60, db_index=True)
+    target_id = models.CharField(_("对象编号"), max_length=40, blank=True, db_index=True)
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.CharField(_("理由"), max_length=500, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditLogIsAppendOnly("审计日志只能追加,不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("审计日志只能追加,不能删除。")
+
+    def compute_hash(self) -> str:
+        payload = json.dumps(
+            [
+                self.prev_hash,
+                self.created_at.isoformat() if self.created_at else "",
+                self.actor_id,
+                self.actor_label,
+                self.ip,
+                self.kind,
+                self.action,
+                self.target_type,
+                self.target_id,
+                self.target_repr,
+                self.changes,
+                self.reason,
+            ],
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,6 @@
+def event_list(request):
+    raise NotImplementedError
+
+
+def event_detail(request, pk):
+    raise NotImplementedError

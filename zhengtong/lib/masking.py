@@ -1,0 +1,50 @@
+"""One masking function per audience. Internal lists show 6+4 of an ID number, public pages none."""
+
+import re
+
+ID_RE = re.compile(r"\b(\d{6})\d{8}(\d{3}[\dXx])\b")
+PHONE_RE = re.compile(r"\b(1\d{2})\d{4}(\d{4})\b")
+
+
+def mask_id_internal(number: str) -> str:
+    """Staff lists: first 6 and last 4 characters, e.g. 110105********002X."""
+    if not number:
+        return ""
+    if len(number) < 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_id_public(number: str) -> str:
+    """Public pages show no ID number at all."""
+    return ""
+
+
+def mask_name_public(name: str) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧***: the family name's first character only."""
+    if not name:
+        return ""
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def mask_phone_internal(phone: str) -> str:
+    """138****5678."""
+    if not phone or len(phone) < 7:
+        return phone or ""
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_text_for_audit(text: str) -> str:
+    text = ID_RE.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+    return PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+
+
+def mask_for_audit(value):
+    """Audit rows keep ID numbers and phones masked, however deep they sit in the change."""
+    if isinstance(value, str):
+        return mask_text_for_audit(value)
+    if isinstance(value, dict):
+        return {k: mask_for_audit(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_for_audit(v) for v in value]
+    return value

@@ -1,0 +1,48 @@
+"""Money is integer 元 or Decimal, never float; shown as 万元 or 亿元."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+WAN = Decimal(10_000)
+YI = Decimal(100_000_000)
+
+
+def to_decimal(value) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError("金额不能使用浮点数。")
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValueError(f"无法识别的金额:{value}") from None
+
+
+def quantize2(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def format_yuan(value, unit: str | None = None) -> str:
+    """65,800,000,000 → "658.00亿元"; 71,000 → "7.10万元"; 950 → "950.00元".
+
+    `unit` forces "亿元", "万元" or "元"; otherwise the largest unit the amount reaches is used.
+    """
+    if value is None:
+        return "—"
+    amount = to_decimal(value)
+    if unit is None:
+        unit = "亿元" if abs(amount) >= YI else "万元" if abs(amount) >= WAN else "元"
+    divisor = {"亿元": YI, "万元": WAN, "元": Decimal(1)}[unit]
+    return f"{quantize2(amount / divisor):.2f}{unit}"
+
+
+def wan_to_yuan(value) -> Decimal:
+    """Typed 万元 (as ledgers are kept) to 元."""
+    return to_decimal(value) * WAN
+
+
+def percent(part, whole, places: str = "0.1") -> Decimal | None:
+    """part/whole × 100, rounded half-up; None when the whole is zero."""
+    whole = to_decimal(whole)
+    if whole == 0:
+        return None
+    return (to_decimal(part) * 100 / whole).quantize(Decimal(places), rounding=ROUND_HALF_UP)

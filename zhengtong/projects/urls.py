@@ -1,0 +1,41 @@
+from django.urls import path
+
+from . import views, views_cockpit, views_funds, views_ledger, views_works
+
+app_name = "projects"
+urlpatterns = [
+    # Register, stages, leaders, monthly progress, milestones, problems (views.py)
+    path("", views.project_list, name="project_list"),
+    path("mine/", views.my_projects, name="my_projects"),
+    path("new/", views.project_create, name="project_create"),
+    path("<int:pk>/", views.project_detail, name="project_detail"),
+    path("<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("<int:pk>/stage/", views.project_stage, name="project_stage"),
+    path("<int:pk>/leaders/", views.project_leaders, name="project_leaders"),
+    path("<int:pk>/history/", views.project_history, name="project_history"),
+    path("<int:pk>/reports/new/", views.report_create, name="report_create"),
+    path("<int:pk>/milestones/", views.milestone_edit, name="milestone_edit"),
+    path("<int:pk>/problems/new/", views.problem_create, name="problem_create"),
+    path("problems/", views.problem_list, name="problem_list"),
+    path("problems/<int:pk>/", views.problem_detail, name="problem_detail"),
+    path("problems/<int:pk>/resolve/", views.problem_resolve, name="problem_resolve"),
+    # Guidance funds (views_funds.py)
+    path("funds/", views_funds.fund_list, name="fund_list"),
+    path("funds/<int:pk>/", views_funds.fund_detail, name="fund_detail"),
+    path("funds/<int:pk>/allocate/", views_funds.allocation_create, name="allocation_create"),
+    path(
+        "allocations/<int:pk>/disburse/",
+        views_funds.disbursement_create,
+        name="disbursement_create",
+    ),
+    # City works with physical targets (views_works.py)
+    path("works/", views_works.works_list, name="works_list"),
+    path("works/<int:pk>/", views_works.works_detail, name="works_detail"),
+    path("targets/<int:pk>/record/", views_works.quantity_create, name="quantity_create"),
+    # Leader cockpit (views_cockpit.py)
+    path("cockpit/", views_cockpit.cockpit, name="cockpit"),
+    path("cockpit/data/", views_cockpit.cockpit_data, name="cockpit_data"),
+    # Ledger export and import (views_ledger.py)
+    path("ledger/export/", views_ledger.ledger_export, name="ledger_export"),
+    path("ledger/import/", views_ledger.ledger_import, name="ledger_import"),
+]

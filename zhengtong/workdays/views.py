@@ -1,0 +1,2 @@
+def year_list(request):
+    raise NotImplementedError
