@@ -26,10 +26,11 @@ def tolerance() -> Decimal:
 
 
 def rule_text() -> str:
-    pct = (tolerance() * 100).normalize()
+    pct = format(tolerance() * 100, "f").rstrip("0").rstrip(".")
+    keep = format(100 - tolerance() * 100, "f").rstrip("0").rstrip(".")
     return (
         f"累计计划投资 = 年度计划投资 × 已过月数 ÷ 12;累计完成 = 1 月至当月月报之和。"
-        f"累计完成 ≥ 累计计划为“超进度”,低于累计计划的 {100 - pct}%(容差 {pct}%)为“滞后”,其余为“正常”。"
+        f"累计完成 ≥ 累计计划为“超进度”,低于累计计划的 {keep}%(容差 {pct}%)为“滞后”,其余为“正常”。"
     )
 
 
