@@ -35,9 +35,8 @@ INSTALLED_APPS = [
     "zhengtong.audit",
     "zhengtong.workdays",
     "zhengtong.inbox",
-    "zhengtong.people",
     "zhengtong.projects",
-    "zhengtong.reports",
+    "zhengtong.demo",
 ]
 
 MIDDLEWARE = [

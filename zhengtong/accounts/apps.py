@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "zhengtong.accounts"
     verbose_name = "账号与组织"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+        from . import signals
+
+        user_logged_in.connect(signals.record_login, dispatch_uid="accounts_audit_login")
+        user_logged_out.connect(signals.record_logout, dispatch_uid="accounts_audit_logout")
+        user_login_failed.connect(
+            signals.record_login_failed, dispatch_uid="accounts_audit_login_failed"
+        )

@@ -39,9 +39,11 @@ def scope_q(user, roles: Iterable[str], *, via: str = "org_unit") -> Q:
     paths = unit_paths(user, roles)
     if not paths:
         return Q(pk__in=[])
+    # via="" scopes OrgUnit rows themselves.
+    lookup = f"{via}__path__startswith" if via else "path__startswith"
     q = Q()
     for path in paths:
-        q |= Q(**{f"{via}__path__startswith": path})
+        q |= Q(**{lookup: path})
     return q
 
 

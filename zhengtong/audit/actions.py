@@ -2,10 +2,13 @@
 
 import datetime
 import decimal
+import ipaddress
 from collections.abc import Iterable
 
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from zhengtong.lib.masking import mask_for_audit
 
@@ -20,7 +23,8 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    # An empty FieldFile raises ValueError on `.url`, so test the type, not the attributes.
+    if isinstance(value, FieldFile):
         return value.name or ""
     return value
 
@@ -41,6 +45,23 @@ def diff(before: dict, after: dict) -> dict:
     """{field: [old, new]} for the fields whose value changed."""
     keys = list(dict.fromkeys([*before, *after]))
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def _normalized_ip(ip: str | None) -> str | None:
+    """The address as the database will keep it, or None when it is not an IP address.
+
+    The hash is computed before saving, so it must see the stored form: Django compresses IPv6
+    addresses on save, and PostgreSQL's inet column refuses garbage from a spoofed header.
+    """
+    if not ip:
+        return None
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    if address.version == 4:
+        return str(address)
+    return clean_ipv6_address(str(address))
 
 
 @transaction.atomic
@@ -72,7 +93,7 @@ def record_event(
         created_at=timezone.now(),
         actor=actor if authenticated else None,
         actor_label=(str(actor) if authenticated else (info.channel or "system"))[:150],
-        ip=info.ip,
+        ip=_normalized_ip(info.ip),
         channel=info.channel,
         request_id=info.request_id,
         kind=kind,

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
@@ -37,7 +38,8 @@ def parse_id_number(value: str) -> IdNumber:
         birth = ric.get_birth_date(number)
     except stdnum_exceptions.ValidationError:
         raise ValidationError("身份证号码中的出生日期不存在。", code="id_birth_date") from None
-    if birth > datetime.date.today():
+    # Today in Asia/Shanghai, not the server's zone: a baby born today is valid from midnight.
+    if birth > timezone.localdate():
         raise ValidationError("身份证号码中的出生日期晚于今天。", code="id_birth_date")
     if ric.calc_check_digit(number) != number[17]:
         raise ValidationError("身份证号码校验位错误。", code="id_checksum")

@@ -2,8 +2,10 @@
 
 import re
 
-ID_RE = re.compile(r"\b(\d{6})\d{8}(\d{3}[\dXx])\b")
-PHONE_RE = re.compile(r"\b(1\d{2})\d{4}(\d{4})\b")
+# Bound by "no digit next to it", not \b: in Chinese text such as "身份证11010519491231002X号"
+# the neighbouring characters are word characters too, so \b never matches there.
+ID_RE = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
+PHONE_RE = re.compile(r"(?<![0-9])((?:\+?86)?1[0-9]{2})[0-9]{4}([0-9]{4})(?![0-9])")
 
 
 def mask_id_internal(number: str) -> str:

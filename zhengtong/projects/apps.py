@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ProjectsConfig(AppConfig):
     name = "zhengtong.projects"
     verbose_name = "重点项目"
+
+    def ready(self) -> None:
+        from zhengtong.inbox.registry import register
+
+        from .inbox import problem_items
+
+        register(problem_items)

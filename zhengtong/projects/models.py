@@ -307,6 +307,11 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return f"{self.project} {self.get_code_display()}"
 
+    @property
+    def is_late(self) -> bool:
+        """Met after its due date: still `met` in OC4IDS, but shown as late."""
+        return self.met_on is not None and self.met_on > self.due_on
+
 
 class Problem(models.Model):
     """An entry of the 问题台账: a problem, its owning unit, a deadline in working days."""
@@ -361,6 +366,10 @@ class Problem(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:problem_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class Fund(models.Model):

@@ -1,13 +1,29 @@
 """Reads of key projects shared by several views, and the access checks that guard them."""
 
-from django.db.models import QuerySet
+from decimal import Decimal
+
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Round
 from django.http import Http404
 
 from zhengtong.accounts.models import Role
-from zhengtong.accounts.scope import has_role, scope
+from zhengtong.accounts.scope import can_act_in, has_role, scope, scope_q
+
+from . import progress
 
 VIEW_ROLES = [Role.LEADER, Role.PROJECT_OFFICE, Role.LIAISON]
 MANAGE_ROLES = [Role.PROJECT_OFFICE]
+# Who files monthly reports and raises problems: the office, or the project unit's liaison.
+REPORT_ROLES = [Role.LIAISON, Role.PROJECT_OFFICE]
+# Roles that make a user "a member" of a problem's owning unit (auditors and admins are not).
+MEMBER_ROLES = [
+    Role.LEADER,
+    Role.PROJECT_OFFICE,
+    Role.LIAISON,
+    Role.DEPT_CLERK,
+    Role.WINDOW_CLERK,
+    Role.VILLAGE_WORKER,
+]
 
 
 def projects_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -31,3 +47,140 @@ def get_project_for_user(user, pk) -> "KeyProject":  # noqa: F821
 
 def can_manage_projects(user) -> bool:
     return has_role(user, *MANAGE_ROLES)
+
+
+def can_manage_project(user, project) -> bool:
+    """Edit the register, stage, leaders and milestones of this project: the office over it."""
+    return can_act_in(user, project.org_unit, MANAGE_ROLES)
+
+
+def can_report(user, project) -> bool:
+    """File a monthly report or raise a problem: the office, or the project unit's liaison."""
+    return can_act_in(user, project.org_unit, REPORT_ROLES)
+
+
+def is_project_leader(user, project) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return project.leader_links.filter(user=user).exists()
+
+
+def can_resolve_problem(user, problem) -> bool:
+    """The office, a 帮包 leader of the project, or a member of the owning unit."""
+    project = problem.project
+    return (
+        can_act_in(user, project.org_unit, MANAGE_ROLES)
+        or can_act_in(user, problem.owning_unit, MEMBER_ROLES)
+        or is_project_leader(user, project)
+    )
+
+
+def leader_candidates(org_unit) -> QuerySet:
+    """Users who hold 区领导 in `org_unit` or a unit above it: who may lead its projects."""
+    from zhengtong.accounts.models import User
+
+    parts = [p for p in org_unit.path.split("/") if p]
+    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.LEADER,
+            memberships__org_unit__path__in=prefixes,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def leaders_of_visible(user) -> QuerySet:
+    """The 帮包 leaders of the projects `user` can see (choices of the list filter)."""
+    from zhengtong.accounts.models import User
+
+    return (
+        User.objects.filter(led_projects__in=projects_visible_to(user))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def projects_led_by(user) -> QuerySet:
+    """Exactly the projects `user` is a 帮包 leader of."""
+    from .models import KeyProject
+
+    return KeyProject.objects.filter(leader_links__user=user)
+
+
+def as_of_for_year(year: int, today=None) -> tuple[int, int]:
+    """The month the figures of a `year` plan are read at: the due month, or December of a past year."""
+    due_year, due_month = progress.default_as_of(today)
+    if year < due_year:
+        return year, 12
+    if year > due_year:
+        return year, 1
+    return due_year, due_month
+
+
+def with_flag(queryset: QuerySet, *, year: int, month: int) -> QuerySet:
+    """Annotate `ytd_investment`, `cumulative_plan` and `flag` (ahead/on_track/behind) in the DB.
+
+    The same rule as progress.flag(): the plan to month m is annual plan × m / 12 rounded to the
+    fen, ahead when actual ≥ plan, behind when actual < plan × (1 − tolerance).
+    """
+    money = progress.MONEY_OUT
+    keep = Value(Decimal(1) - progress.tolerance(), output_field=money)
+    qs = progress.with_ytd(queryset, year=year, month=month).annotate(
+        cumulative_plan=Round(
+            F("annual_plan") * Value(month) / Value(12), 2, output_field=money
+        )
+    )
+    return qs.annotate(
+        flag=Case(
+            When(ytd_investment__gte=F("cumulative_plan"), then=Value(progress.AHEAD)),
+            When(
+                ytd_investment__lt=F("cumulative_plan") * keep,
+                then=Value(progress.BEHIND),
+            ),
+            default=Value(progress.ON_TRACK),
+            output_field=CharField(),
+        )
+    )
+
+
+def problems_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Problems of the projects `user` can see, plus those owned by the user's own units."""
+    from .models import Problem
+
+    qs = queryset if queryset is not None else Problem.objects.all()
+    return qs.filter(
+        scope_q(user, VIEW_ROLES, via="project__org_unit")
+        | scope_q(user, MEMBER_ROLES, via="owning_unit")
+    )
+
+
+def get_problem_for_user(user, pk) -> "Problem":  # noqa: F821
+    from .models import Problem
+
+    try:
+        return problems_visible_to(user).select_related("project", "owning_unit").get(pk=pk)
+    except (ValueError, TypeError, Problem.DoesNotExist):
+        raise Http404 from None
+
+
+def problems_for_inbox(user) -> QuerySet:
+    """Open problems `user` owns: as a 帮包 leader, as the office over the project, or as a
+    member of the owning unit."""
+    from .models import Problem
+
+    if not getattr(user, "is_authenticated", False):
+        return Problem.objects.none()
+    return (
+        Problem.objects.filter(status=Problem.Status.OPEN)
+        .filter(
+            Q(project__leader_links__user=user)
+            | scope_q(user, MANAGE_ROLES, via="project__org_unit")
+            | scope_q(user, MEMBER_ROLES, via="owning_unit")
+        )
+        .select_related("project")
+        .distinct()
+        .order_by("due_on", "pk")
+    )

@@ -1,13 +1,110 @@
-# Placeholder views, replaced by the real ones.
+"""The leader cockpit (领导驾驶舱): portfolio numbers, charts and the most delayed projects.
+
+The page prints every number as text (tables under each chart) and `static/js/cockpit.js`
+draws the charts from `cockpit_data`, the same numbers as JSON. Both go through
+`stats.summary()` over the projects the user may see.
+"""
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from zhengtong.accounts.models import Role
+from zhengtong.accounts.scope import has_role
+from zhengtong.lib.money import format_yuan
+
+from . import progress, stats
+from .models import Stage
+from .selectors import projects_visible_to
+
+COCKPIT_ROLES = (Role.LEADER, Role.PROJECT_OFFICE)
 
 
-def cockpit(request, pk=None):
-    raise NotImplementedError
+def _portfolio(request) -> dict:
+    if not has_role(request.user, *COCKPIT_ROLES):
+        raise PermissionDenied
+    year, month = progress.default_as_of()
+    projects = projects_visible_to(request.user).filter(year=year)
+    return stats.summary(projects, year=year, month=month)
 
 
-def cockpit_data(request, pk=None):
-    raise NotImplementedError
+def _list_url(year: int, **params) -> str:
+    return reverse("projects:project_list") + "?" + urlencode({"year": year, **params})
 
 
-def py(request, pk=None):
-    raise NotImplementedError
+def _drill_downs(data: dict) -> dict:
+    """The project-list URL behind each number, so every figure opens its projects."""
+    year = data["year"]
+    return {
+        "all": _list_url(year),
+        "class": {c: _list_url(year, stage_class=c) for c in data["by_class"]},
+        "sector": {s["code"]: _list_url(year, sector=s["code"]) for s in data["by_sector"]},
+        "leader": {str(r["id"]): _list_url(year, leader=r["id"]) for r in data["by_leader"]},
+        "flag": {f: _list_url(year, flag=f) for f in data["flags"]},
+    }
+
+
+@login_required
+def cockpit(request):
+    """Leaders and the key-project office only; everyone else gets 403."""
+    data = _portfolio(request)
+    links = _drill_downs(data)
+    class_rows = [
+        {"code": c, "label": Stage(c).label, "count": n, "url": links["class"][c]}
+        for c, n in data["by_class"].items()
+        if n or c != Stage.CANCELLED
+    ]
+    flag_rows = [
+        {"code": f, "label": progress.FLAG_LABELS[f], "count": n, "url": links["flag"][f]}
+        for f, n in data["flags"].items()
+    ]
+    for row in data["by_sector"]:
+        row["url"] = links["sector"][row["code"]]
+    for row in data["by_leader"]:
+        row["url"] = links["leader"][str(row["id"])]
+    cards = {
+        "total_investment": format_yuan(data["total_investment"], "亿元"),
+        "annual_plan": format_yuan(data["annual_plan"], "亿元"),
+        "ytd_investment": format_yuan(data["ytd_investment"], "亿元"),
+    }
+    context = {
+        "data": data,
+        "cards": cards,
+        "links": links,
+        "class_rows": class_rows,
+        "flag_rows": flag_rows,
+        "rule_text": progress.rule_text(),
+    }
+    return render(request, "projects/cockpit.html", context)
+
+
+def _json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value
+
+
+@login_required
+def cockpit_data(request):
+    """The cockpit's numbers as JSON (amounts as decimal strings of 元), same scope as the page."""
+    data = _portfolio(request)
+    links = _drill_downs(data)
+    payload = _json(data)
+    payload["labels"] = {
+        "class": {c: Stage(c).label for c in data["by_class"]},
+        "stage": {s.value: s.label for s in Stage},
+        "flag": dict(progress.FLAG_LABELS),
+    }
+    payload["links"] = links
+    for row in payload["most_delayed"]:
+        row["url"] = reverse("projects:project_detail", args=[row["id"]])
+    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})

@@ -1,21 +1,301 @@
-# Placeholder views, replaced by the real ones.
+"""Guidance funds (引导资金): the funds, their allocations to projects and the disbursements.
+
+Leaders and the key-project office see the funds; allocations and disbursements show only for
+projects the user may see. Only the key-project office allocates and disburses.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import DecimalField, F, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhengtong.accounts.models import Role
+from zhengtong.accounts.scope import has_role, scope
+from zhengtong.lib.money import WAN, format_yuan, percent
+
+from .actions.funds import allocation_create as allocation_create_action
+from .actions.funds import disbursement_create as disbursement_create_action
+from .models import Disbursement, Fund, FundAllocation, KeyProject
+from .selectors import MANAGE_ROLES, can_manage_project, projects_visible_to
+
+FUND_VIEW_ROLES = (Role.LEADER, Role.PROJECT_OFFICE)
+MONEY_OUT = DecimalField(max_digits=18, decimal_places=2)
+ZERO = Value(Decimal("0"), output_field=MONEY_OUT)
+PER_PAGE = 50
 
 
-def allocation_create(request, pk=None):
-    raise NotImplementedError
+def _require_viewer(user) -> None:
+    if not has_role(user, *FUND_VIEW_ROLES):
+        raise PermissionDenied
 
 
-def disbursement_create(request, pk=None):
-    raise NotImplementedError
+def _require_manager(user) -> None:
+    if not has_role(user, *MANAGE_ROLES):
+        raise PermissionDenied
 
 
-def fund_detail(request, pk=None):
-    raise NotImplementedError
+def _sum_of(queryset, group: str, field: str):
+    """A correlated subquery summing `field` of `queryset` per `group`, 0 when there is none."""
+    inner = queryset.order_by().values(group).annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(inner, output_field=MONEY_OUT), ZERO, output_field=MONEY_OUT)
 
 
-def fund_list(request, pk=None):
-    raise NotImplementedError
+def funds_with_totals(user):
+    """Funds annotated in the database with what the user may see of them.
+
+    `allocated` and `disbursed` sum the allocations and disbursements of projects visible to
+    the user; `remaining` is the budget less every allocation of the fund, the figure
+    allocation_create() checks against.
+    """
+    visible = projects_visible_to(user).order_by().values("pk")
+    return Fund.objects.annotate(
+        allocated=_sum_of(
+            FundAllocation.objects.filter(fund=OuterRef("pk"), project__in=visible),
+            "fund",
+            "amount",
+        ),
+        disbursed=_sum_of(
+            Disbursement.objects.filter(
+                allocation__fund=OuterRef("pk"), allocation__project__in=visible
+            ),
+            "allocation__fund",
+            "amount",
+        ),
+        allocated_all=_sum_of(FundAllocation.objects.filter(fund=OuterRef("pk")), "fund", "amount"),
+    )
 
 
-def py(request, pk=None):
-    raise NotImplementedError
+def _page(request, queryset):
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _msg(template: str, label):
+    return format_lazy(gettext_lazy(template), label=label)
+
+
+class WanField(forms.DecimalField):
+    """An amount typed in 万元 (as the ledgers are kept), cleaned to 元."""
+
+    def __init__(self, *, label, **kwargs):
+        super().__init__(
+            label=label,
+            max_digits=16,
+            decimal_places=6,
+            error_messages={
+                "required": _msg("请填写{label}。", label),
+                "invalid": _msg("{label}必须是数字。", label),
+                "max_digits": _msg("{label}过大。", label),
+                "max_whole_digits": _msg("{label}过大。", label),
+                "max_decimal_places": _msg("{label}最多精确到分(万元后六位小数)。", label),
+            },
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            **kwargs,
+        )
+
+    def clean(self, value):
+        amount = super().clean(value)
+        return None if amount is None else amount * WAN
+
+
+def date_field(label):
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _msg("请填写{label}。", label),
+            "invalid": _msg("{label}不是有效日期。", label),
+        },
+    )
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, and the invalid mark on fields with errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            attrs = self.fields[name].widget.attrs if name in self.fields else None
+            if attrs is not None and "is-invalid" not in attrs["class"]:
+                attrs["class"] += " is-invalid"
+
+
+class AllocationForm(StyledForm):
+    project = forms.ModelChoiceField(
+        label=gettext_lazy("项目"),
+        queryset=KeyProject.objects.none(),
+        error_messages={
+            "required": gettext_lazy("请选择项目。"),
+            "invalid_choice": gettext_lazy("项目:所选项目不存在或无权安排。"),
+        },
+    )
+    amount = WanField(label=gettext_lazy("安排金额(万元)"))
+    decided_on = date_field(gettext_lazy("安排日期"))
+    note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only projects the user may manage, so a project out of sight cannot be chosen.
+        self.fields["project"].queryset = scope(
+            KeyProject.objects.only("pk", "code", "name"), user, MANAGE_ROLES
+        )
+
+
+class DisbursementForm(StyledForm):
+    amount = WanField(label=gettext_lazy("拨付金额(万元)"))
+    paid_on = date_field(gettext_lazy("拨付日期"))
+    voucher_no = forms.CharField(label=gettext_lazy("凭证号"), max_length=40, required=False)
+
+
+def _apply(form, action, **kwargs):
+    """Run `action`; move its ValidationError onto the form. None when it was refused."""
+    try:
+        return action(**kwargs)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+@login_required
+def fund_list(request):
+    """Each fund with its budget, allocated, disbursed and remaining amounts."""
+    _require_viewer(request.user)
+    funds = list(funds_with_totals(request.user))
+    for fund in funds:
+        fund.remaining = fund.budget - fund.allocated_all
+        fund.disbursed_pct = percent(fund.disbursed, fund.allocated)
+    totals = {
+        "budget": sum((f.budget for f in funds), Decimal("0")),
+        "allocated": sum((f.allocated for f in funds), Decimal("0")),
+        "disbursed": sum((f.disbursed for f in funds), Decimal("0")),
+        "remaining": sum((f.remaining for f in funds), Decimal("0")),
+    }
+    page = Paginator(funds, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "totals": totals,
+        "can_manage": has_role(request.user, *MANAGE_ROLES),
+    }
+    return render(request, "projects/fund_list.html", context)
+
+
+@login_required
+def fund_detail(request, pk: int):
+    """A fund's allocations to the projects the user may see, each with its disbursements."""
+    _require_viewer(request.user)
+    fund = get_object_or_404(funds_with_totals(request.user), pk=pk)
+    fund.remaining = fund.budget - fund.allocated_all
+    allocations = (
+        FundAllocation.objects.filter(
+            fund=fund, project__in=projects_visible_to(request.user).order_by().values("pk")
+        )
+        .select_related("project")
+        .annotate(disbursed=Coalesce(Sum("disbursements__amount"), ZERO, output_field=MONEY_OUT))
+        .annotate(undisbursed=F("amount") - F("disbursed"))
+        .prefetch_related(
+            Prefetch(
+                "disbursements",
+                queryset=Disbursement.objects.select_related("created_by").order_by(
+                    "paid_on", "id"
+                ),
+            )
+        )
+        .order_by("project__code")
+    )
+    context = {
+        "fund": fund,
+        "page": _page(request, allocations),
+        "can_manage": has_role(request.user, *MANAGE_ROLES),
+    }
+    return render(request, "projects/fund_detail.html", context)
+
+
+@login_required
+def allocation_create(request, pk: int):
+    """The key-project office grants an amount of the fund to a project."""
+    _require_manager(request.user)
+    fund = get_object_or_404(funds_with_totals(request.user), pk=pk)
+    fund.remaining = fund.budget - fund.allocated_all
+    form = AllocationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        allocation = _apply(
+            form,
+            allocation_create_action,
+            actor=request.user,
+            fund=fund,
+            project=form.cleaned_data["project"],
+            amount=form.cleaned_data["amount"],
+            decided_on=form.cleaned_data["decided_on"],
+            note=form.cleaned_data["note"],
+        )
+        if allocation is not None:
+            messages.success(
+                request,
+                _("已为“%(project)s”安排%(fund)s %(amount)s。")
+                % {
+                    "project": allocation.project,
+                    "fund": fund,
+                    "amount": format_yuan(allocation.amount, "万元"),
+                },
+            )
+            return redirect("projects:fund_detail", pk=fund.pk)
+    return render(request, "projects/fund_allocation_form.html", {"fund": fund, "form": form})
+
+
+@login_required
+def disbursement_create(request, pk: int):
+    """The key-project office pays an amount out of an allocation."""
+    _require_manager(request.user)
+    visible = projects_visible_to(request.user).order_by().values("pk")
+    allocation = get_object_or_404(
+        FundAllocation.objects.filter(project__in=visible)
+        .select_related("fund", "project__org_unit")
+        .annotate(disbursed=Coalesce(Sum("disbursements__amount"), ZERO, output_field=MONEY_OUT)),
+        pk=pk,
+    )
+    if not can_manage_project(request.user, allocation.project):
+        raise PermissionDenied
+    form = DisbursementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        disbursement = _apply(
+            form,
+            disbursement_create_action,
+            actor=request.user,
+            allocation=allocation,
+            amount=form.cleaned_data["amount"],
+            paid_on=form.cleaned_data["paid_on"],
+            voucher_no=form.cleaned_data["voucher_no"],
+        )
+        if disbursement is not None:
+            messages.success(
+                request,
+                _("已向“%(project)s”拨付 %(amount)s。")
+                % {
+                    "project": allocation.project,
+                    "amount": format_yuan(disbursement.amount, "万元"),
+                },
+            )
+            return redirect("projects:fund_detail", pk=allocation.fund_id)
+    context = {
+        "allocation": allocation,
+        "remaining": allocation.amount - allocation.disbursed,
+        "disbursements": allocation.disbursements.select_related("created_by").order_by(
+            "paid_on", "id"
+        ),
+        "form": form,
+    }
+    return render(request, "projects/fund_disbursement_form.html", context)

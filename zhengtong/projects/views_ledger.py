@@ -1,13 +1,81 @@
-# Placeholder views, replaced by the real ones.
+"""Ledger (台账) pages: download the visible projects as xlsx; import one (office only)."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from zhengtong.accounts.scope import has_role
+from zhengtong.audit.middleware import client_ip
+
+from . import ledger
+from .selectors import MANAGE_ROLES, VIEW_ROLES, projects_visible_to
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def ledger_export(request, pk=None):
-    raise NotImplementedError
+class LedgerImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("台账文件(xlsx)"),
+        help_text=gettext_lazy("不超过 5 MB;第一行为表头,格式与“导出台账”相同。"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
+        error_messages={"required": gettext_lazy("请选择要导入的 xlsx 文件。")},
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("试导入(只检查并预览,不写入数据)"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
 
-def ledger_import(request, pk=None):
-    raise NotImplementedError
+@login_required
+@require_http_methods(["GET"])
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    if not has_role(request.user, *VIEW_ROLES):
+        raise PermissionDenied
+    today = timezone.localdate()
+    content = ledger.export_workbook(projects_visible_to(request.user), year=today.year)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"重点项目台账-{today:%Y%m%d}.xlsx"
+    )
+    return response
 
 
-def py(request, pk=None):
-    raise NotImplementedError
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_import(request: HttpRequest) -> HttpResponse:
+    if not has_role(request.user, *MANAGE_ROLES):
+        raise PermissionDenied
+    result = None
+    file_error = ""
+    if request.method == "POST":
+        form = LedgerImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = ledger.import_ledger(
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    ip=client_ip(request),
+                )
+            except ledger.LedgerFileError as exc:
+                file_error = str(exc)
+    else:
+        form = LedgerImportForm()
+    context = {
+        "form": form,
+        "result": result,
+        "file_error": file_error,
+        "headers": ledger.IMPORT_HEADERS,
+        "export_only": ledger.EXPORT_ONLY_HEADERS,
+        "title": _("导入台账"),
+    }
+    return render(request, "projects/ledger_import.html", context)

@@ -1,22 +1,124 @@
-# Placeholder, replaced by the real endpoints.
+"""Key-project REST endpoints under /api/v1/projects/. Each one parses its input, calls one
+selector or action and serializes the result; scoping is projects_visible_to(), always."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from .. import oc4ids, stats
+from ..actions import report_submit
+from ..models import KeyProject
+from ..progress import with_ytd
+from ..selectors import can_report, get_project_for_user, projects_visible_to
+from .serializers import (
+    ProjectFilterSerializer,
+    ProjectOutputSerializer,
+    ReportInputSerializer,
+    ReportOutputSerializer,
+    SummaryOutputSerializer,
+)
+
+
+def api_validation_error(exc: DjangoValidationError) -> ApiValidationError:
+    """A Django ValidationError from an action as a DRF 400, keeping the field names."""
+    if hasattr(exc, "error_dict"):
+        return ApiValidationError(exc.message_dict)
+    return ApiValidationError({"non_field_errors": exc.messages})
+
+
+def _visible_projects(user):
+    return (
+        projects_visible_to(user)
+        .select_related("sector", "org_unit", "responsible_unit")
+        .prefetch_related("leader_links__user")
+    )
 
 
 class ProjectListApi(APIView):
-    pass
+    class Pagination(PageNumberPagination):
+        page_size = 50
+        max_page_size = 200
+        page_size_query_param = "page_size"
+
+    @extend_schema(
+        summary="重点项目列表",
+        parameters=[ProjectFilterSerializer],
+        responses=ProjectOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = ProjectFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        projects = _visible_projects(request.user)
+        data = filters.validated_data
+        if "stage" in data:
+            projects = projects.filter(stage=data["stage"])
+        if data.get("sector"):
+            projects = projects.filter(sector__code=data["sector"])
+        if "year" in data:
+            projects = projects.filter(year=data["year"])
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(projects.order_by("code"), request, view=self)
+        return paginator.get_paginated_response(ProjectOutputSerializer(page, many=True).data)
 
 
 class ProjectSummaryApi(APIView):
-    pass
+    @extend_schema(
+        summary="重点项目汇总(数量、总投资、年度计划、各阶段数量)",
+        responses=SummaryOutputSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        projects = projects_visible_to(request.user)
+        # Only the two cheap parts of stats.summary(): totals and the count per stage.
+        summary = {**stats.totals(projects), "by_stage": stats.by_stage(projects)}
+        return Response(SummaryOutputSerializer(summary).data)
 
 
 class ProjectOc4idsApi(APIView):
-    pass
+    @extend_schema(
+        summary="OC4IDS 0.9 项目数据包",
+        description="可见项目的 OC4IDS 0.9.5 project package;不含任何个人信息。",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        package = oc4ids.build_package(
+            projects_visible_to(request.user), uri=request.build_absolute_uri()
+        )
+        return Response(package)
 
 
 class ProjectDetailApi(APIView):
-    pass
+    @extend_schema(summary="重点项目详情", responses=ProjectOutputSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        project = get_project_for_user(request.user, pk)
+        project = _visible_projects(request.user).get(pk=project.pk)
+        return Response(ProjectOutputSerializer(project).data)
 
 
 class ProgressReportCreateApi(APIView):
-    pass
+    @extend_schema(
+        summary="填报月度进度",
+        request=ReportInputSerializer,
+        responses={201: ReportOutputSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        project = get_project_for_user(request.user, pk)
+        if not can_report(request.user, project):
+            raise PermissionDenied("您无权填报该项目的月度进度。")
+        serializer = ReportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            report = report_submit(actor=request.user, project=project, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise api_validation_error(exc) from exc
+        month = report.month
+        report.ytd_investment = with_ytd(
+            KeyProject.objects.filter(pk=project.pk), year=month.year, month=month.month
+        ).values_list("ytd_investment", flat=True)[0]
+        return Response(ReportOutputSerializer(report).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,105 @@
+"""Admin for the org-unit tree, users and memberships. Every change is audited."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.audit.actions import record_event
+from zhengtong.audit.admin import AuditedModelAdmin
+from zhengtong.audit.models import Event
+
+from .models import Membership, OrgUnit, User
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(AuditedModelAdmin):
+    list_display = ["indented_name", "code", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path"]
+    list_select_related = ["parent"]
+    ordering = ["path"]
+
+    @admin.display(description=_("名称"), ordering="path")
+    def indented_name(self, obj: OrgUnit) -> str:
+        # "/3/7/12/" lies two levels below the root.
+        depth = max(obj.path.count("/") - 2, 0)
+        return format_html(
+            '<span style="padding-left: {}em">{}{}</span>', depth * 1.5, "└ " if depth else "", obj
+        )
+
+    def audit_org_unit(self, obj: OrgUnit):
+        return obj
+
+    def audit_org_unit_after_delete(self, obj: OrgUnit):
+        return obj.parent
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["org_unit"]
+    verbose_name = _("任职")
+    verbose_name_plural = _("任职(角色与单位)")
+
+
+@admin.register(User)
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
+    list_display = ["username", "full_name", "post", "phone", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "memberships__role"]
+    search_fields = ["username", "full_name", "staff_no", "phone"]
+    ordering = ["username"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("full_name", "staff_no", "post", "phone", "email", "photo")}),
+        (
+            _("权限"),
+            {
+                "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
+                "description": _("停用账号请取消“有效”,不要删除:审计记录仍指向该账号。"),
+            },
+        ),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def user_change_password(self, request, id, form_url=""):
+        """Record that an administrator set a password, without recording the password."""
+        with transaction.atomic():
+            user = self.get_object(request, id)
+            old_hash = user.password if user is not None else None
+            response = super().user_change_password(request, id, form_url)
+            if user is not None and request.method == "POST":
+                user.refresh_from_db(fields=["password"])
+                if user.password != old_hash:
+                    record_event(
+                        actor=request.user,
+                        action="admin_password_change",
+                        kind=Event.Kind.UPDATE,
+                        target=user,
+                        reason=gettext("管理员重设密码"),
+                    )
+            return response
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedModelAdmin):
+    list_display = ["user", "role", "org_unit"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__full_name", "org_unit__name", "org_unit__code"]
+    autocomplete_fields = ["user", "org_unit"]
+    list_select_related = ["user", "org_unit"]

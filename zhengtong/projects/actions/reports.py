@@ -1,0 +1,151 @@
+"""Monthly progress reports (月报): investment done this month, 形象进度, site photos.
+
+Year-to-date investment is never typed: projects/progress.py sums the monthly figures.
+"""
+
+import datetime
+import hashlib
+import io
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from zhengtong.audit.actions import record_event
+from zhengtong.audit.models import Event
+
+from ..models import KeyProject, ProgressPhoto, ProgressReport, Stage
+
+# Checked on the decoded image, never on the file name.
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def _month_label(month: datetime.date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def _decimal(value, field: str, label: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: f"{label}不是有效的数字。"}) from None
+
+
+def _read_photo(upload) -> tuple[bytes, str]:
+    """The bytes and extension of an uploaded photo, or ValidationError naming the file."""
+    name = getattr(upload, "name", "") or "照片"
+    size = getattr(upload, "size", None)
+    if size is not None and size > settings.UPLOAD_MAX_BYTES:
+        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise ValidationError({"photos": f"照片“{name}”超过 {limit} MB 的大小限制。"})
+    upload.seek(0)
+    data = upload.read()
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise ValidationError({"photos": f"照片“{name}”超过 {limit} MB 的大小限制。"})
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            fmt = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError({"photos": f"“{name}”不是有效的图片文件。"}) from None
+    if fmt not in PHOTO_FORMATS:
+        raise ValidationError({"photos": f"照片“{name}”须为 JPEG、PNG 或 WebP 格式。"})
+    return data, PHOTO_FORMATS[fmt]
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    actor,
+    project: KeyProject,
+    month: datetime.date,
+    investment: Decimal,
+    physical_progress: Decimal,
+    progress_note: str = "",
+    next_steps: str = "",
+    photos=(),
+) -> ProgressReport:
+    """File the report of one project for one month (one per month, never a future month)."""
+    project = KeyProject.objects.select_for_update().get(pk=project.pk)
+    if project.stage == Stage.CANCELLED:
+        raise ValidationError({"month": "已取消的项目不能填报月报。"})
+    month = month.replace(day=1)
+    this_month = timezone.localdate().replace(day=1)
+    if month > this_month:
+        raise ValidationError({"month": f"不能填报未来月份({_month_label(month)})的月报。"})
+    if ProgressReport.objects.filter(project=project, month=month).exists():
+        raise ValidationError({"month": f"该项目 {_month_label(month)} 的月报已填报。"})
+
+    investment = _decimal(investment, "investment", "本月完成投资")
+    if investment < 0:
+        raise ValidationError({"investment": "本月完成投资(元)不能为负数。"})
+    if investment > project.total_investment:
+        raise ValidationError(
+            {"investment": "本月完成投资(元)超过项目总投资,请核对金额单位(应以元为单位)。"}
+        )
+    physical_progress = _decimal(physical_progress, "physical_progress", "形象进度")
+    if not Decimal(0) <= physical_progress <= Decimal(100):
+        raise ValidationError({"physical_progress": "形象进度(%)须在 0 到 100 之间。"})
+    earlier = (
+        ProgressReport.objects.filter(project=project, month__lt=month).order_by("-month").first()
+    )
+    if earlier and physical_progress < earlier.physical_progress:
+        raise ValidationError(
+            {
+                "physical_progress": (
+                    f"形象进度不能倒退:{_month_label(earlier.month)}已达 "
+                    f"{earlier.physical_progress}%。"
+                )
+            }
+        )
+    later = ProgressReport.objects.filter(project=project, month__gt=month).order_by("month").first()
+    if later and physical_progress > later.physical_progress:
+        raise ValidationError(
+            {
+                "physical_progress": (
+                    f"形象进度不能高于之后月份:{_month_label(later.month)}为 "
+                    f"{later.physical_progress}%。"
+                )
+            }
+        )
+    files = [_read_photo(upload) + (upload,) for upload in photos]
+
+    report = ProgressReport(
+        project=project,
+        month=month,
+        investment=investment,
+        physical_progress=physical_progress,
+        progress_note=progress_note.strip(),
+        next_steps=next_steps.strip(),
+        submitted_by=actor,
+    )
+    report.full_clean()
+    report.save()
+    seen: set[str] = set()
+    for data, ext, _upload in files:
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in seen:
+            continue  # The same picture chosen twice is kept once.
+        seen.add(digest)
+        photo = ProgressPhoto(report=report, sha256=digest)
+        photo.image.save(f"{digest[:16]}.{ext}", ContentFile(data), save=False)
+        photo.save()
+    record_event(
+        actor=actor,
+        action="progress_reported",
+        target=report,
+        kind=Event.Kind.CREATE,
+        org_unit=project.org_unit,
+        changes={
+            "month": [None, month.isoformat()],
+            "investment": [None, str(investment)],
+            "physical_progress": [None, str(physical_progress)],
+            "photos": [None, len(seen)],
+        },
+    )
+    return report

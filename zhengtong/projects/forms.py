@@ -1,0 +1,288 @@
+"""Forms of the register pages. They parse input; the rules live in actions/."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms.models import fields_for_model, model_to_dict
+
+from zhengtong.accounts.models import OrgUnit
+from zhengtong.accounts.scope import scope
+
+from . import progress
+from .actions.register import REASON_FIELDS, REGISTER_FIELDS
+from .models import (
+    STAGE_REOPEN,
+    STAGE_TRANSITIONS,
+    KeyProject,
+    Milestone,
+    Problem,
+    Sector,
+    Stage,
+)
+from .selectors import MANAGE_ROLES, leader_candidates, leaders_of_visible
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CLASS_CHOICES = [
+    (Stage.NOT_STARTED.value, "未开工"),
+    (Stage.UNDER_CONSTRUCTION.value, "在建"),
+    (Stage.COMPLETED.value, "已完成"),
+    (Stage.CANCELLED.value, "已取消"),
+]
+
+
+def add_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put an action's ValidationError on the fields it names (or on the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def units_for(user, roles) -> "forms.QuerySet":  # noqa: F821
+    """The org units in the subtrees where `user` holds `roles`."""
+    return scope(OrgUnit.objects.all(), user, roles, via="").order_by("path")
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so templates can render `{{ field }}` plainly."""
+
+    def _style(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class ProjectFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "项目名称或编号"}))
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    stage_class = forms.ChoiceField(label="分类", required=False, choices=[("", "全部")] + CLASS_CHOICES)
+    stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部")] + Stage.choices)
+    sector = forms.ModelChoiceField(label="产业板块", required=False, queryset=Sector.objects.all(), empty_label="全部")
+    category = forms.ChoiceField(
+        label="类别", required=False, choices=[("", "全部")] + KeyProject.Category.choices
+    )
+    leader = forms.ModelChoiceField(label="帮包领导", required=False, queryset=None, empty_label="全部")
+    flag = forms.ChoiceField(
+        label="进度", required=False, choices=[("", "全部")] + list(progress.FLAG_LABELS.items())
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = leaders_of_visible(user)
+        self._style()
+
+    def filter(self, qs):
+        """Apply every filter except the stage class (counted per class on the page)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if text := (data.get("q") or "").strip():
+            qs = qs.filter(Q(name__icontains=text) | Q(code__icontains=text))
+        if data.get("stage"):
+            qs = qs.filter(stage=data["stage"])
+        if data.get("sector"):
+            qs = qs.filter(sector=data["sector"])
+        if data.get("category"):
+            qs = qs.filter(category=data["category"])
+        if data.get("leader"):
+            qs = qs.filter(leader_links__user=data["leader"])
+        if data.get("flag"):
+            qs = qs.filter(flag=data["flag"])
+        return qs
+
+
+class ProjectForm(BootstrapMixin, forms.Form):
+    """The register fields; on edit, a reason that is required when money or dates change."""
+
+    reason = forms.CharField(
+        label="变更理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="修改投资额或日期时必填,记入变更历史。",
+    )
+
+    def __init__(self, *args, user, instance: KeyProject | None = None, **kwargs):
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault("initial", model_to_dict(instance, fields=REGISTER_FIELDS))
+        super().__init__(*args, **kwargs)
+        fields = REGISTER_FIELDS if instance is not None else [
+            f for f in REGISTER_FIELDS if f not in ("actual_start_on", "actual_finish_on")
+        ]
+        model_fields = fields_for_model(
+            KeyProject,
+            fields=fields,
+            widgets={
+                "planned_start_on": DATE,
+                "planned_finish_on": DATE,
+                "actual_start_on": DATE,
+                "actual_finish_on": DATE,
+                "description": forms.Textarea(attrs={"rows": 3}),
+            },
+        )
+        reason = self.fields.pop("reason")
+        self.fields.update(model_fields)
+        units = units_for(user, MANAGE_ROLES)
+        self.fields["org_unit"].queryset = units
+        self.fields["responsible_unit"].queryset = units
+        if instance is None:
+            self.fields["stage"] = forms.ChoiceField(
+                label="阶段",
+                choices=[(s.value, s.label) for s in (Stage.NOT_STARTED, Stage.SURVEY)],
+                initial=Stage.NOT_STARTED,
+                help_text="转为在建须先指定帮包领导,请在登记后变更阶段。",
+            )
+        else:
+            self.fields["reason"] = reason
+        self._style()
+
+    def changed_register_fields(self) -> dict:
+        """The cleaned register fields whose value differs from the instance."""
+        data = {f: self.cleaned_data[f] for f in REGISTER_FIELDS if f in self.cleaned_data}
+        if self.instance is None:
+            return data
+        return {f: v for f, v in data.items() if getattr(self.instance, f) != v}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance is not None and not self.errors:
+            revised = [f for f in REASON_FIELDS if f in self.changed_register_fields()]
+            if revised and not (cleaned.get("reason") or "").strip():
+                names = "、".join(str(self.fields[f].label) for f in revised)
+                self.add_error("reason", f"修改{names}须填写变更理由。")
+        return cleaned
+
+
+class StageForm(BootstrapMixin, forms.Form):
+    stage = forms.ChoiceField(label="变更为")
+    reason = forms.CharField(
+        label="理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="重新启用已完成或已取消的项目时必填。",
+    )
+
+    def __init__(self, *args, project: KeyProject, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = Stage(project.stage)
+        targets = STAGE_TRANSITIONS[current] | STAGE_REOPEN.get(current, set())
+        self.fields["stage"].choices = [(s.value, s.label) for s in Stage if s in targets]
+        self._style()
+
+
+class LeadersForm(BootstrapMixin, forms.Form):
+    leaders = forms.ModelMultipleChoiceField(
+        label="帮包领导", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    responsible_unit = forms.ModelChoiceField(label="责任单位", queryset=None, required=False)
+
+    def __init__(self, *args, project: KeyProject, user, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "leaders": [link.user_id for link in project.leader_links.all()],
+                "responsible_unit": project.responsible_unit_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["leaders"].queryset = leader_candidates(project.org_unit)
+        self.fields["responsible_unit"].queryset = units_for(user, MANAGE_ROLES)
+        self._style()
+
+
+class ReportForm(BootstrapMixin, forms.Form):
+    month = forms.DateField(
+        label="月份",
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    investment = forms.DecimalField(label="本月完成投资(元)", max_digits=16, decimal_places=2, min_value=0)
+    physical_progress = forms.DecimalField(
+        label="形象进度(%)", max_digits=5, decimal_places=1, min_value=0, max_value=100
+    )
+    progress_note = forms.CharField(label="形象进度说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    next_steps = forms.CharField(label="下步计划", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class MilestoneForm(BootstrapMixin, forms.Form):
+    code = forms.ChoiceField(label="节点", choices=Milestone.Code.choices)
+    due_on = forms.DateField(label="计划日期", widget=DATE)
+    met_on = forms.DateField(label="实际日期", required=False, widget=DATE)
+    note = forms.CharField(label="备注", required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ProblemForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label="问题", max_length=200)
+    owning_unit = forms.ModelChoiceField(label="责任单位", queryset=None)
+    deadline_workdays = forms.IntegerField(
+        label="办结时限(工作日)", min_value=1, max_value=60, help_text="自提出次日起计算,节假日不计。"
+    )
+    description = forms.CharField(label="详细情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, project: KeyProject, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["deadline_workdays"].initial = settings.PROBLEM_DEFAULT_WORKDAYS
+        # Any unit of the zone the project belongs to: the project unit, departments, the zone.
+        parent = project.org_unit.parent or project.org_unit
+        self.fields["owning_unit"].queryset = OrgUnit.objects.filter(
+            path__startswith=parent.path
+        ).order_by("path")
+        self._style()
+
+
+class ResolveForm(BootstrapMixin, forms.Form):
+    # Not required here: problem_resolve() states the rule and its message.
+    resolution_note = forms.CharField(
+        label="解决情况", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ProblemFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "问题或项目名称"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + Problem.Status.choices)
+    overdue = forms.BooleanField(label="仅看超期", required=False)
+    owning_unit = forms.ModelChoiceField(label="责任单位", required=False, queryset=None, empty_label="全部")
+    project = forms.ModelChoiceField(label="项目", required=False, queryset=None, empty_label="全部")
+
+    def __init__(self, *args, problems, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owning_unit"].queryset = OrgUnit.objects.filter(
+            pk__in=problems.values("owning_unit")
+        ).order_by("path")
+        self.fields["project"].queryset = projects.order_by("code")
+        self._style()
+
+    def filter(self, qs, *, today):
+        data = self.cleaned_data if self.is_valid() else {}
+        if text := (data.get("q") or "").strip():
+            qs = qs.filter(Q(title__icontains=text) | Q(project__name__icontains=text))
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("overdue"):
+            qs = qs.filter(status=Problem.Status.OPEN, due_on__lt=today)
+        if data.get("owning_unit"):
+            qs = qs.filter(owning_unit=data["owning_unit"])
+        if data.get("project"):
+            qs = qs.filter(project=data["project"])
+        return qs
+

@@ -1,0 +1,80 @@
+"""Changes to the working-day calendar. Admin edits go through workdays/admin.py."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhengtong.audit.actions import record_event
+from zhengtong.audit.models import Event
+
+from .models import CalendarYear, Holiday, Source
+from .seed import package_days, package_years
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    year: int
+    created: int
+    updated: int
+    deleted: int
+    kept_overrides: int
+
+
+@transaction.atomic
+def calendar_year_load(*, year: int, actor=None, discard_overrides: bool = False) -> LoadResult:
+    """(Re)load one year from the chinesecalendar package; running it twice changes nothing.
+
+    Rows an administrator edited (source admin) are kept unless `discard_overrides` is set, so a
+    reload never silently undoes a local correction.
+    """
+    if year not in package_years():
+        raise ValidationError(
+            _("年份:chinesecalendar 软件包没有 %(year)s 年的数据,请在系统管理中逐日维护。")
+            % {"year": year},
+            code="no_package_data",
+        )
+    wanted = {day: (is_workday, name) for day, is_workday, name in package_days(year)}
+    existing = {h.date: h for h in Holiday.objects.filter(date__year=year).select_for_update()}
+    created = updated = deleted = kept = 0
+    for day, (is_workday, name) in wanted.items():
+        row = existing.get(day)
+        if row is None:
+            Holiday.objects.create(date=day, is_workday=is_workday, name=name, source=Source.SEED)
+            created += 1
+        elif row.source == Source.ADMIN and not discard_overrides:
+            kept += 1
+        elif (row.is_workday, row.name, row.source) != (is_workday, name, Source.SEED):
+            row.is_workday, row.name = is_workday, name
+            row.source, row.updated_by = Source.SEED, None
+            row.save(update_fields=["is_workday", "name", "source", "updated_by", "updated_at"])
+            updated += 1
+    for day, row in existing.items():
+        if day in wanted:
+            continue
+        if row.source == Source.ADMIN and not discard_overrides:
+            kept += 1
+        else:
+            row.delete()
+            deleted += 1
+    calendar_year, year_created = CalendarYear.objects.get_or_create(
+        year=year, defaults={"source": Source.SEED, "note": _("chinesecalendar 内置数据")}
+    )
+    result = LoadResult(year, created, updated, deleted, kept)
+    if year_created or created or updated or deleted:
+        if not year_created:
+            calendar_year.save(update_fields=["loaded_at"])
+        record_event(
+            actor=actor,
+            action="holidays_loaded",
+            target=calendar_year,
+            kind=Event.Kind.CREATE if year_created else Event.Kind.UPDATE,
+            changes={
+                "created": created,
+                "updated": updated,
+                "deleted": deleted,
+                "kept_overrides": kept,
+            },
+        )
+    return result
