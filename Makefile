@@ -36,4 +36,4 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) staticfiles zhengtong.sqlite3*
+	rm -rf $(VENV) $(TOOLS) staticfiles test-artifacts zhengtong.sqlite3*

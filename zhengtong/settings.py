@@ -102,7 +102,7 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "zhengtong.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "zhengtong.accounts.passwords.CharacterClassValidator"},
@@ -117,6 +117,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "zhengtong.audit.middleware.client_ip"
+# Behind nginx (which sets X-Real-IP) set TRUSTED_PROXY=True, so the log and the lockout see the
+# client's address instead of the proxy's.
+TRUSTED_PROXY = envbool("TRUSTED_PROXY")
 
 # Idle timeout: the session expires 15 minutes after the last request.
 SESSION_COOKIE_AGE = 15 * 60

@@ -1,5 +1,7 @@
 """Admin for the org-unit tree, users and memberships. Every change is audited."""
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
@@ -103,3 +105,13 @@ class MembershipAdmin(AuditedModelAdmin):
     search_fields = ["user__username", "user__full_name", "org_unit__name", "org_unit__code"]
     autocomplete_fields = ["user", "org_unit"]
     list_select_related = ["user", "org_unit"]
+
+
+# Deleting an access attempt unlocks a username+IP pair: a security decision, so audit it.
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AuditedAccessAttemptAdmin(AuditedModelAdmin, AccessAttemptAdmin):
+    audit_exclude = ("get_data", "post_data", "http_accept", "user_agent")

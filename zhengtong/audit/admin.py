@@ -9,12 +9,9 @@ the log.
 from django.contrib import admin
 from django.db import models
 
-from zhengtong.accounts.models import Role
-from zhengtong.accounts.scope import has_role
-
 from .actions import diff, record_event, snapshot
 from .models import Event
-from .selectors import events_visible_to
+from .selectors import can_read_audit_log, events_visible_to
 
 ADMIN_ADD = "admin_add"
 ADMIN_CHANGE = "admin_change"
@@ -128,10 +125,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         exclude = getattr(formset, "audit_exclude", ())
         model = formset.model
         pks = [f.instance.pk for f in formset.initial_forms if f.instance.pk is not None]
-        old = {
-            o.pk: audit_snapshot(o, exclude)
-            for o in model._default_manager.filter(pk__in=pks)
-        }
+        old = {o.pk: audit_snapshot(o, exclude) for o in model._default_manager.filter(pk__in=pks)}
         # Deleting a row clears its pk, so remember it by object identity.
         initial_pks = {id(f.instance): f.instance.pk for f in formset.initial_forms}
         super().save_formset(request, form, formset, change)
@@ -173,7 +167,15 @@ class AuditedModelAdmin(admin.ModelAdmin):
 class EventAdmin(admin.ModelAdmin):
     """Read-only for everyone, superusers included; auditors see their own scope only."""
 
-    list_display = ["created_at", "actor_label", "kind", "action", "target_type", "target_repr", "ip"]
+    list_display = [
+        "created_at",
+        "actor_label",
+        "kind",
+        "action",
+        "target_type",
+        "target_repr",
+        "ip",
+    ]
     list_filter = ["kind", "channel"]
     search_fields = ["actor_label", "action", "target_type", "target_id", "target_repr"]
     date_hierarchy = "created_at"
@@ -183,10 +185,10 @@ class EventAdmin(admin.ModelAdmin):
         return events_visible_to(request.user)
 
     def has_module_permission(self, request):
-        return has_role(request.user, Role.AUDITOR)
+        return can_read_audit_log(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return has_role(request.user, Role.AUDITOR)
+        return can_read_audit_log(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -199,4 +201,3 @@ class EventAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-

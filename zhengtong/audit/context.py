@@ -13,19 +13,20 @@ class RequestInfo:
     channel: str = "system"  # web, api, admin, import, command, system
 
 
-_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar(
-    "audit_request", default=RequestInfo()
+_NO_REQUEST = RequestInfo()
+_current: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar(
+    "audit_request", default=None
 )
 
 
 def current() -> RequestInfo:
-    return _current.get()
+    return _current.get() or _NO_REQUEST
 
 
 @contextmanager
 def acting(*, ip: str | None = None, channel: str = "system", request_id: str | None = None):
     token = _current.set(RequestInfo(ip=ip, request_id=request_id or uuid.uuid4().hex, channel=channel))
     try:
-        yield _current.get()
+        yield current()
     finally:
         _current.reset(token)

@@ -1,9 +1,19 @@
+from django.conf import settings
+
 from .context import acting
 
 
 def client_ip(request) -> str | None:
-    # Behind nginx the real address arrives in X-Real-IP; without a proxy, REMOTE_ADDR is it.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+    """The client's address, for the audit log and the login lockout alike.
+
+    X-Real-IP is believed only behind a trusted proxy (TRUSTED_PROXY=True, nginx setting it);
+    otherwise anyone could write any address into the log by sending the header.
+    """
+    if settings.TRUSTED_PROXY:
+        forwarded = request.META.get("HTTP_X_REAL_IP")
+        if forwarded:
+            return forwarded.strip()
+    return request.META.get("REMOTE_ADDR")
 
 
 class RequestContextMiddleware:

@@ -69,7 +69,11 @@ SECTORS = [
 ]
 
 UC, NS, SV, DONE = Stage.UNDER_CONSTRUCTION, Stage.NOT_STARTED, Stage.SURVEY, Stage.COMPLETED
-IND, URB, LIV = KeyProject.Category.INDUSTRY, KeyProject.Category.URBAN, KeyProject.Category.LIVELIHOOD
+IND, URB, LIV = (
+    KeyProject.Category.INDUSTRY,
+    KeyProject.Category.URBAN,
+    KeyProject.Category.LIVELIHOOD,
+)
 AHEAD, ON, BEHIND = progress.AHEAD, progress.ON_TRACK, progress.BEHIND
 M = WorkTarget.Measure
 
@@ -87,7 +91,7 @@ class Plan:
     total_wan: int | None  # None: this project takes what makes the sums exact
     annual_wan: int | None
     leaders: tuple[str, ...] = ()
-    pace: str | None = None  # how this year's reports run against the plan (在建 only)
+    pace: str | None = None  # how this year's reports run against the plan (not when 已完成)
     start: tuple[int, int] = (-1, 3)
     finish: tuple[int, int] = (1, 12)
     project_type: str = KeyProject.ProjectType.CONSTRUCTION
@@ -100,6 +104,8 @@ L1, L2 = ("leader",), ("leader2",)
 BOTH = ("leader", "leader2")
 JFJ, JSJ = "ZONE-JFJ", "ZONE-JSJ"
 
+# One row per project reads better than ruff's one argument per line.
+# fmt: off
 PLANS = [
     # 两大支柱产业: 新能源汽车, 有色金属精深加工
     Plan("中通新能源及节能型客车生产基地", "nev", IND, ZT_COMPANY, JFJ, UC, 600000, 90000, L1, AHEAD,
@@ -109,8 +115,8 @@ PLANS = [
     Plan("新能源汽车动力电池配套产业园", "nev", IND, "CO-DLDC", JFJ, UC, 220000, 40000, L1, BEHIND,
          start=(-1, 5), finish=(1, 10), location="开发区中华路以东、东外环以西",
          description="建设动力电池电芯、模组及电池包生产线,年产动力电池 5 GWh。"),
-    Plan("新能源专用车改装基地", "nev", IND, "CO-ZYC", JFJ, NS, 80000, 15000,
-         start=(1, 3), finish=(2, 6), description="建设新能源环卫车、冷藏车等专用车改装生产线。"),
+    Plan("新能源专用车改装基地", "nev", IND, "CO-ZYC", JFJ, NS, 80000, 15000, pace=BEHIND,
+         start=(0, 9), finish=(2, 6), description="建设新能源环卫车、冷藏车等专用车改装生产线。"),
     Plan("万合铜铝深加工", "nonferrous", IND, "CO-WHTL", JFJ, UC, 250000, 45000, L2, ON,
          start=(-1, 3), finish=(1, 6), location="开发区有色金属产业园",
          description="建设高精度铜板带、铝合金型材深加工生产线。"),
@@ -125,7 +131,7 @@ PLANS = [
          description="建设标准化厂房、GMP 车间、研发中试平台及公共检测中心。"),
     Plan("现代中药饮片及制剂", "biomed", IND, "CO-ZYYP", JFJ, UC, 60000, 15000, L2, BEHIND,
          start=(-1, 8), finish=(1, 6), description="建设中药饮片、中药配方颗粒及提取制剂生产线。"),
-    Plan("医疗器械产业园", "biomed", IND, "CO-YLQX", JFJ, NS, 100000, 10000,
+    Plan("医疗器械产业园", "biomed", IND, "CO-YLQX", JFJ, NS, 100000, 10000, pace=ON,
          start=(1, 4), finish=(3, 6), description="建设医用耗材、康复器械研发生产基地。"),
     Plan("600兆瓦BIPV薄膜太阳能幕墙制造", "materials", IND, "CO-BIPV", JFJ, UC, 280000, 50000, L1,
          AHEAD, start=(-1, 5), finish=(1, 8), location="开发区新材料产业园",
@@ -137,8 +143,8 @@ PLANS = [
     Plan("精密轴承制造", "equipment", IND, "CO-JMZC", JFJ, DONE, 70000, 10000, L1,
          start=(-2, 9), finish=(0, 5), project_type=KeyProject.ProjectType.EXPANSION,
          description="扩建精密轴承套圈、滚动体及总装生产线。"),
-    Plan("数控机床再制造", "equipment", IND, "CO-SKJC", JFJ, NS, 50000, 8000,
-         start=(1, 5), finish=(2, 10), project_type=KeyProject.ProjectType.REHABILITATION,
+    Plan("数控机床再制造", "equipment", IND, "CO-SKJC", JFJ, NS, 50000, 8000, pace=BEHIND,
+         start=(0, 12), finish=(2, 10), project_type=KeyProject.ProjectType.REHABILITATION,
          description="改造旧厂房,建设数控机床再制造及检测中心。"),
     Plan("聊城电子商务产业园", "electronics", IND, "CO-DSCY", JFJ, DONE, 60000, 6000, L2,
          start=(-2, 3), finish=(0, 3), location="开发区东昌路以南",
@@ -187,10 +193,10 @@ PLANS = [
          start=(0, 3), finish=(1, 9), location="开发区二干路",
          description="新建城市主干路,含雨污水管网及照明。",
          targets={M.ROAD_KM: ("4.1", [(6, 28, "1.5"), (9, 26, "0.9")])}),
-    Plan("周公路道路工程", "urban", URB, "CO-CT", JSJ, SV, 25000, 3000,
+    Plan("周公路道路工程", "urban", URB, "CO-CT", JSJ, SV, 25000, 3000, pace=ON,
          start=(1, 4), finish=(2, 10), location="开发区周公路",
          description="新建城市主干路;正在进行勘查设计工作。", targets={M.ROAD_KM: ("6.0", [])}),
-    Plan("保税区二号路道路工程", "urban", URB, "CO-CT", JSJ, SV, 18000, 2000,
+    Plan("保税区二号路道路工程", "urban", URB, "CO-CT", JSJ, SV, 18000, 2000, pace=AHEAD,
          start=(1, 3), finish=(1, 12), location="聊城保税区",
          description="新建保税区内部道路;正在进行勘查设计工作。",
          targets={M.ROAD_KM: ("2.5", [])}),
@@ -221,9 +227,9 @@ PLANS = [
          start=(-1, 4), finish=(0, 12), description="建设农村新型社区住宅及社区服务中心,确保拆迁群众尽早搬迁入住。"),
     Plan("开发区实验学校", "livelihood", LIV, "CO-JYFZ", "ZONE-JYJ", UC, 35000, 15000, L1, AHEAD,
          start=(-1, 8), finish=(1, 7), description="建设 48 个班的九年一贯制学校。"),
-    Plan("社区卫生服务中心", "livelihood", LIV, "CO-SHSY", "ZONE-SHSY", NS, 12000, 3000,
-         start=(1, 3), finish=(1, 12), description="新建社区卫生服务中心一处。"),
-    Plan("养老服务中心", "livelihood", LIV, "CO-SHSY", "ZONE-MZJ", NS, 15000, 3000,
+    Plan("社区卫生服务中心", "livelihood", LIV, "CO-SHSY", "ZONE-SHSY", NS, 12000, 3000, pace=ON,
+         start=(0, 12), finish=(1, 12), description="新建社区卫生服务中心一处。"),
+    Plan("养老服务中心", "livelihood", LIV, "CO-SHSY", "ZONE-MZJ", NS, 15000, 3000, pace=BEHIND,
          start=(1, 4), finish=(2, 6), description="建设 300 张床位的养老服务中心。"),
     Plan("公共租赁住房", "livelihood", LIV, "CO-CT", JSJ, UC, 60000, 20000, L1, ON,
          start=(-1, 5), finish=(1, 5), description="建设公共租赁住房 1200 套。"),
@@ -232,6 +238,8 @@ PLANS = [
          start=(-2, 3), finish=(3, 12), location="开发区东昌路以北、嫩江路以西",
          description="建设总部办公、金融商务、商业及公共配套设施。"),
 ]
+
+# fmt: on
 
 # fund code, name, budget (万元), direction
 FUNDS = [
@@ -254,6 +262,7 @@ ALLOCATIONS = [
 ]
 
 # project name, problem, owning unit code, working days, days ago raised, resolution (or "")
+# fmt: off
 PROBLEMS = [
     ("中通新能源及节能型客车生产基地", "新能源客车涂装车间环评批复待办理", JSJ, 10, 45, ""),
     ("新能源汽车动力电池配套产业园", "二期用地土地指标尚未落实", JFJ, 15, 60, ""),
@@ -268,11 +277,28 @@ PROBLEMS = [
     ("600兆瓦BIPV薄膜太阳能幕墙制造", "高新技术企业认定材料辅导", JFJ, 15, 90, "已组织专家辅导,材料已报送省科技厅。"),
 ]
 
+# fmt: on
+
 WEIGHTS = [0.5, 0.6, 1.0, 1.1, 1.1, 1.1, 1.0, 1.0, 1.1, 1.2, 1.2, 1.1]  # 春节 slows Jan and Feb
 PACE_RANGE = {AHEAD: (1.03, 1.15), ON: (0.92, 0.985), BEHIND: (0.6, 0.84)}
+# Before construction the money goes to land, design and approvals; 形象进度 stays at 0.
+PREPARATION = ["项目前期手续办理", "规划设计方案编制", "土地征收及场地平整"]
+PREPARATION_START = 3  # the first month with preparation spending
 STEPS = {
-    IND: ["厂房基础施工", "主体钢结构吊装", "屋面及围护结构施工", "设备采购与基础施工", "设备安装调试"],
-    URB: ["管线迁移及路基施工", "主体结构施工", "管网及附属工程施工", "面层及装饰工程施工", "配套设施施工"],
+    IND: [
+        "厂房基础施工",
+        "主体钢结构吊装",
+        "屋面及围护结构施工",
+        "设备采购与基础施工",
+        "设备安装调试",
+    ],
+    URB: [
+        "管线迁移及路基施工",
+        "主体结构施工",
+        "管网及附属工程施工",
+        "面层及装饰工程施工",
+        "配套设施施工",
+    ],
     LIV: ["基础工程施工", "主体结构施工", "二次结构及砌体施工", "室内外装修", "配套及室外工程施工"],
 }
 
@@ -305,7 +331,9 @@ def project_code(year: int, index: int) -> str:
 class DemoBuilder:
     """Builds the demo register for `today`'s year through the project actions."""
 
-    def __init__(self, *, admin: User, users: dict[str, User], units: dict[str, OrgUnit], today=None):
+    def __init__(
+        self, *, admin: User, users: dict[str, User], units: dict[str, OrgUnit], today=None
+    ):
         self.admin = admin
         self.users = users
         self.office = users["office"]
@@ -397,10 +425,12 @@ class DemoBuilder:
         return finish
 
     def report_months(self, project: KeyProject, plan: Plan) -> list[int]:
-        if plan.stage not in (UC, DONE) or not self.last_month:
+        if plan.stage == Stage.CANCELLED or not self.last_month:
             return []
         first = 1
-        if project.planned_start_on and project.planned_start_on.year == self.year:
+        if plan.stage in (NS, SV):
+            first = min(PREPARATION_START, self.last_month)
+        elif project.planned_start_on.year == self.year:
             first = project.planned_start_on.month
         last = self.last_month
         if plan.stage == DONE:
@@ -418,16 +448,16 @@ class DemoBuilder:
             share = Decimal(str(round(rng.uniform(low, high), 3)))
             target = annual * months[-1] / 12 * share
         weights = [Decimal(str(round(WEIGHTS[m - 1] * rng.uniform(0.85, 1.15), 3))) for m in months]
-        amounts = [
-            (target * w / sum(weights) / WAN).quantize(Decimal("1")) * WAN for w in weights
-        ]
+        amounts = [(target * w / sum(weights) / WAN).quantize(Decimal("1")) * WAN for w in weights]
         amounts[-1] = max(Decimal(0), target.quantize(Decimal("1")) - sum(amounts[:-1]))
         if plan.stage == DONE:
             amounts[-1] = annual - sum(amounts[:-1])
         started_before = project.planned_start_on.year < self.year
         start_pct = Decimal(rng.randint(25, 55)) if started_before else Decimal(0)
         end_pct = Decimal(100)
-        if plan.stage != DONE:
+        if plan.stage in (NS, SV):
+            start_pct = end_pct = Decimal(0)
+        elif plan.stage != DONE:
             reach = {AHEAD: 0.75, ON: 0.6, BEHIND: 0.4}[plan.pace] * months[-1] / 12
             end_pct = start_pct + (100 - start_pct) * Decimal(str(round(reach, 3)))
         span = end_pct - start_pct
@@ -449,23 +479,34 @@ class DemoBuilder:
             )
         )
         actor = self.liaison if plan.company == ZT_COMPANY else self.office
-        steps = STEPS[plan.category]
+        preparing = plan.stage in (NS, SV)
+        steps = PREPARATION if preparing else STEPS[plan.category]
         figures = self.report_figures(project, plan, months)
         for n, (month, investment, pct) in enumerate(figures):
             day = datetime.date(self.year, month, 1)
             if day in filed:
                 continue
-            step = steps[min(int(pct) * len(steps) // 100, len(steps) - 1)]
-            following = steps[min(int(pct) * len(steps) // 100 + 1, len(steps) - 1)]
-            done = plan.stage == DONE and n == len(figures) - 1
+            # Preparation moves through its steps over the months; construction with 形象进度.
+            at = n * len(steps) // len(figures) if preparing else int(pct) * len(steps) // 100
+            step = steps[min(at, len(steps) - 1)]
+            following = steps[min(at + 1, len(steps) - 1)]
+            if plan.stage == DONE and n == len(figures) - 1:
+                note, next_steps = "工程竣工验收,投入运营。", "做好运营保障和达产工作。"
+            elif preparing:
+                note, next_steps = f"{step}。", f"推进{following},争取尽早开工。"
+            else:
+                note, next_steps = (
+                    f"{step},形象进度 {pct}%。",
+                    f"继续推进{step},做好{following}准备。",
+                )
             report_submit(
                 actor=actor,
                 project=project,
                 month=day,
                 investment=investment,
                 physical_progress=pct,
-                progress_note="工程竣工验收,投入运营。" if done else f"{step}, 形象进度 {pct}%。",
-                next_steps="做好运营保障和达产工作。" if done else f"继续推进{step},做好{following}准备。",
+                progress_note=note,
+                next_steps=next_steps,
             )
             self.made.add("月度进度")
 
@@ -475,16 +516,26 @@ class DemoBuilder:
         rng = random.Random(f"{project.code}-milestones")
         started = plan.stage in (UC, DONE)
         wanted = [
-            (Milestone.Code.APPROVAL, start - datetime.timedelta(days=120),
-             min(start - datetime.timedelta(days=rng.randint(125, 160)), self.today)),
-            (Milestone.Code.COMMENCEMENT, start,
-             min(start + datetime.timedelta(days=rng.randint(0, 20)), self.today) if started else None),
+            (
+                Milestone.Code.APPROVAL,
+                start - datetime.timedelta(days=120),
+                min(start - datetime.timedelta(days=rng.randint(125, 160)), self.today),
+            ),
+            (
+                Milestone.Code.COMMENCEMENT,
+                start,
+                min(start + datetime.timedelta(days=rng.randint(0, 20)), self.today)
+                if started
+                else None,
+            ),
         ]
         if started:
             structure_due = start + (finish - start) * 2 // 3
             structure_met = None
             if plan.stage == DONE or (structure_due <= self.today and plan.pace != BEHIND):
-                structure_met = min(structure_due - datetime.timedelta(days=rng.randint(0, 15)), self.today)
+                structure_met = min(
+                    structure_due - datetime.timedelta(days=rng.randint(0, 15)), self.today
+                )
             wanted.append((Milestone.Code.MAIN_STRUCTURE, structure_due, structure_met))
         wanted.append((Milestone.Code.COMPLETION, finish, finish if plan.stage == DONE else None))
         if plan.category == IND:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from zhengtong.workdays import HolidayDataMissing, workdays_between
+from zhengtong.workdays import HolidayDataMissing, WorkCalendar
 
 WARNING_WORKDAYS = 1
 
@@ -29,17 +29,27 @@ class Deadline:
         return {"overdue": 0, "unknown": 1, "warning": 2, "normal": 3, "done": 4}[self.state]
 
 
-def deadline(due_on: datetime.date | None, *, done: bool = False, today=None) -> Deadline:
-    """The one countdown rule: red when overdue, yellow with 1 working day or less left."""
+def deadline(
+    due_on: datetime.date | None,
+    *,
+    done: bool = False,
+    today=None,
+    calendar: WorkCalendar | None = None,
+) -> Deadline:
+    """The one countdown rule: red when overdue, yellow with 1 working day or less left.
+
+    Pass one `WorkCalendar` for a whole page so its rows share the holiday lookups.
+    """
     if done:
         return Deadline("done")
     if due_on is None:
         return Deadline("unknown", message="未设定期限")
     today = today or timezone.localdate()
+    calendar = calendar or WorkCalendar()
     try:
         if today > due_on:
-            return Deadline("overdue", workdays_between(due_on, today))
-        left = workdays_between(today, due_on)
+            return Deadline("overdue", calendar.workdays_between(due_on, today))
+        left = calendar.workdays_between(today, due_on)
     except HolidayDataMissing as exc:
         return Deadline("unknown", message=str(exc))
     return Deadline("warning" if left <= WARNING_WORKDAYS else "normal", left)
@@ -70,7 +80,8 @@ def items_for(user, *, today=None) -> list[InboxItem]:
     items: list[InboxItem] = []
     for provider in _providers:
         items.extend(provider(user))
+    calendar = WorkCalendar()
     for item in items:
-        item.deadline = deadline(item.due_on, today=today)
+        item.deadline = deadline(item.due_on, today=today, calendar=calendar)
     items.sort(key=lambda i: (i.deadline.sort_key, i.due_on, i.kind, i.title))
     return items

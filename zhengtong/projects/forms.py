@@ -59,15 +59,30 @@ class BootstrapMixin:
 
 
 class ProjectFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "项目名称或编号"}))
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "项目名称或编号"}),
+    )
     year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
-    stage_class = forms.ChoiceField(label="分类", required=False, choices=[("", "全部")] + CLASS_CHOICES)
+    stage_class = forms.ChoiceField(
+        label="分类", required=False, choices=[("", "全部")] + CLASS_CHOICES
+    )
     stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部")] + Stage.choices)
-    sector = forms.ModelChoiceField(label="产业板块", required=False, queryset=Sector.objects.all(), empty_label="全部")
+    # By code, so links (e.g. the cockpit's drill-downs) read ?sector=auto.
+    sector = forms.ModelChoiceField(
+        label="产业板块",
+        required=False,
+        queryset=Sector.objects.all(),
+        empty_label="全部",
+        to_field_name="code",
+    )
     category = forms.ChoiceField(
         label="类别", required=False, choices=[("", "全部")] + KeyProject.Category.choices
     )
-    leader = forms.ModelChoiceField(label="帮包领导", required=False, queryset=None, empty_label="全部")
+    leader = forms.ModelChoiceField(
+        label="帮包领导", required=False, queryset=None, empty_label="全部"
+    )
     flag = forms.ChoiceField(
         label="进度", required=False, choices=[("", "全部")] + list(progress.FLAG_LABELS.items())
     )
@@ -75,6 +90,7 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = leaders_of_visible(user)
+        self.fields["year"].widget.attrs["placeholder"] = str(progress.default_as_of()[0])
         self._style()
 
     def filter(self, qs):
@@ -111,9 +127,11 @@ class ProjectForm(BootstrapMixin, forms.Form):
         if instance is not None:
             kwargs.setdefault("initial", model_to_dict(instance, fields=REGISTER_FIELDS))
         super().__init__(*args, **kwargs)
-        fields = REGISTER_FIELDS if instance is not None else [
-            f for f in REGISTER_FIELDS if f not in ("actual_start_on", "actual_finish_on")
-        ]
+        fields = (
+            REGISTER_FIELDS
+            if instance is not None
+            else [f for f in REGISTER_FIELDS if f not in ("actual_start_on", "actual_finish_on")]
+        )
         model_fields = fields_for_model(
             KeyProject,
             fields=fields,
@@ -202,12 +220,18 @@ class ReportForm(BootstrapMixin, forms.Form):
         input_formats=["%Y-%m", "%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
-    investment = forms.DecimalField(label="本月完成投资(元)", max_digits=16, decimal_places=2, min_value=0)
+    investment = forms.DecimalField(
+        label="本月完成投资(元)", max_digits=16, decimal_places=2, min_value=0
+    )
     physical_progress = forms.DecimalField(
         label="形象进度(%)", max_digits=5, decimal_places=1, min_value=0, max_value=100
     )
-    progress_note = forms.CharField(label="形象进度说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    next_steps = forms.CharField(label="下步计划", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    progress_note = forms.CharField(
+        label="形象进度说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_steps = forms.CharField(
+        label="下步计划", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -229,9 +253,14 @@ class ProblemForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label="问题", max_length=200)
     owning_unit = forms.ModelChoiceField(label="责任单位", queryset=None)
     deadline_workdays = forms.IntegerField(
-        label="办结时限(工作日)", min_value=1, max_value=60, help_text="自提出次日起计算,节假日不计。"
+        label="办结时限(工作日)",
+        min_value=1,
+        max_value=60,
+        help_text="自提出次日起计算,节假日不计。",
     )
-    description = forms.CharField(label="详细情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label="详细情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, project: KeyProject, **kwargs):
         from django.conf import settings
@@ -258,11 +287,21 @@ class ResolveForm(BootstrapMixin, forms.Form):
 
 
 class ProblemFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "问题或项目名称"}))
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + Problem.Status.choices)
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "问题或项目名称"}),
+    )
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部")] + Problem.Status.choices
+    )
     overdue = forms.BooleanField(label="仅看超期", required=False)
-    owning_unit = forms.ModelChoiceField(label="责任单位", required=False, queryset=None, empty_label="全部")
-    project = forms.ModelChoiceField(label="项目", required=False, queryset=None, empty_label="全部")
+    owning_unit = forms.ModelChoiceField(
+        label="责任单位", required=False, queryset=None, empty_label="全部"
+    )
+    project = forms.ModelChoiceField(
+        label="项目", required=False, queryset=None, empty_label="全部"
+    )
 
     def __init__(self, *args, problems, projects, **kwargs):
         super().__init__(*args, **kwargs)
@@ -285,4 +324,3 @@ class ProblemFilterForm(BootstrapMixin, forms.Form):
         if data.get("project"):
             qs = qs.filter(project=data["project"])
         return qs
-

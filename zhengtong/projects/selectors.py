@@ -15,10 +15,10 @@ VIEW_ROLES = [Role.LEADER, Role.PROJECT_OFFICE, Role.LIAISON]
 MANAGE_ROLES = [Role.PROJECT_OFFICE]
 # Who files monthly reports and raises problems: the office, or the project unit's liaison.
 REPORT_ROLES = [Role.LIAISON, Role.PROJECT_OFFICE]
-# Roles that make a user "a member" of a problem's owning unit (auditors and admins are not).
+# Roles that make a user "a member" of a problem's owning unit. Leaders are not: a zone leader
+# owns a problem only as a 帮包 leader of its project; the office has its own rule; auditors
+# and admins never own one.
 MEMBER_ROLES = [
-    Role.LEADER,
-    Role.PROJECT_OFFICE,
     Role.LIAISON,
     Role.DEPT_CLERK,
     Role.WINDOW_CLERK,
@@ -129,9 +129,7 @@ def with_flag(queryset: QuerySet, *, year: int, month: int) -> QuerySet:
     money = progress.MONEY_OUT
     keep = Value(Decimal(1) - progress.tolerance(), output_field=money)
     qs = progress.with_ytd(queryset, year=year, month=month).annotate(
-        cumulative_plan=Round(
-            F("annual_plan") * Value(month) / Value(12), 2, output_field=money
-        )
+        cumulative_plan=Round(F("annual_plan") * Value(month) / Value(12), 2, output_field=money)
     )
     return qs.annotate(
         flag=Case(

@@ -1,7 +1,8 @@
+from axes.models import AccessAttempt
+
 from zhengtong.accounts.models import Membership, OrgUnit, Role, User
 from zhengtong.audit.models import Event
 from zhengtong.test import PASSWORD, BaseTestCase, make_unit
-
 
 EMPTY_INLINE = {
     "memberships-TOTAL_FORMS": "0",
@@ -50,7 +51,12 @@ class OrgUnitAdminTestCase(BaseTestCase):
     def test_changing_a_unit_records_only_what_changed(self):
         r = self.client.post(
             f"/admin/accounts/orgunit/{self.social.pk}/change/",
-            {"name": "社会事业发展局", "code": "ZONE-SHSY", "kind": "department", "parent": self.zone.pk},
+            {
+                "name": "社会事业发展局",
+                "code": "ZONE-SHSY",
+                "kind": "department",
+                "parent": self.zone.pk,
+            },
         )
         self.assertEqual(r.status_code, 302)
         event = Event.objects.get(action="admin_change")
@@ -61,7 +67,12 @@ class OrgUnitAdminTestCase(BaseTestCase):
     def test_saving_without_changes_records_nothing(self):
         self.client.post(
             f"/admin/accounts/orgunit/{self.social.pk}/change/",
-            {"name": "社会事业局", "code": "ZONE-SHSY", "kind": "department", "parent": self.zone.pk},
+            {
+                "name": "社会事业局",
+                "code": "ZONE-SHSY",
+                "kind": "department",
+                "parent": self.zone.pk,
+            },
         )
         self.assertFalse(Event.objects.filter(action="admin_change").exists())
 
@@ -225,6 +236,15 @@ class UserAdminTestCase(BaseTestCase):
         self.assertEqual(event.changes, {})
         self.assertEqual(event.reason, "管理员重设密码")
 
+    def test_a_user_with_audit_history_cannot_be_deleted(self):
+        """The log keeps pointing at the account, so it is deactivated instead."""
+        self.client.force_login(self.office)  # Records a login event by office.
+        self.client.force_login(self.admin)
+        r = self.client.post(f"/admin/accounts/user/{self.office.pk}/delete/", {"post": "yes"})
+        self.assertEqual(r.status_code, 200)
+        self.assertTrue(User.objects.filter(pk=self.office.pk).exists())
+        self.assertFalse(Event.objects.filter(action="admin_delete").exists())
+
     def test_a_refused_password_records_nothing(self):
         self.client.post(
             f"/admin/accounts/user/{self.office.pk}/password/",
@@ -265,3 +285,26 @@ class MembershipAdminTestCase(BaseTestCase):
         event = Event.objects.get(action="admin_add")
         self.assertEqual(event.target_type, "accounts.membership")
         self.assertEqual(event.org_unit, self.dept)
+
+
+class UnlockTestCase(BaseTestCase):
+    def test_unlocking_a_pair_in_the_admin_is_audited(self):
+        for _ in range(5):
+            self.client.post(
+                "/accounts/login/",
+                {"username": "office", "password": "Wrong-pass-1"},
+                REMOTE_ADDR="10.1.1.1",
+            )
+        attempt = AccessAttempt.objects.get(username="office")
+        self.client.force_login(self.admin)
+        r = self.client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+        self.assertEqual(r.status_code, 302)
+        event = Event.objects.get(action="admin_delete", target_type="axes.accessattempt")
+        self.assertEqual(event.actor, self.admin)
+        self.assertEqual(event.changes["username"], ["office", None])
+        self.assertNotIn("post_data", event.changes)
+        self.client.logout()
+        r = self.client.post(
+            "/accounts/login/", {"username": "office", "password": PASSWORD}, REMOTE_ADDR="10.1.1.1"
+        )
+        self.assertEqual(r.status_code, 302)

@@ -79,7 +79,11 @@ class PasswordChangePageTestCase(BaseTestCase):
     def test_a_wrong_old_password_is_refused_in_chinese(self):
         r = self.client.post(
             URL,
-            {"old_password": "nope", "new_password1": "Liuji2026qiao", "new_password2": "Liuji2026qiao"},
+            {
+                "old_password": "nope",
+                "new_password1": "Liuji2026qiao",
+                "new_password2": "Liuji2026qiao",
+            },
         )
         self.assertContains(r, "你的旧密码不正确。请重新输入。")
         self.office.refresh_from_db()
@@ -94,4 +98,6 @@ class PasswordChangePageTestCase(BaseTestCase):
     def test_the_page_needs_a_login(self):
         self.client.logout()
         r = self.client.get(URL)
-        self.assertRedirects(r, "/accounts/login/?next=/accounts/password/", fetch_redirect_response=False)
+        self.assertRedirects(
+            r, "/accounts/login/?next=/accounts/password/", fetch_redirect_response=False
+        )

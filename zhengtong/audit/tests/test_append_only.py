@@ -69,9 +69,7 @@ class EventAdminTestCase(BaseTestCase):
     def test_a_staff_auditor_sees_only_their_scope_in_the_admin(self):
         other = make_event(org_unit=self.town, reason="县里的")
         self.client.force_login(self.auditor)
-        self.assertEqual(
-            self.client.get(f"/admin/audit/event/{other.pk}/change/").status_code, 302
-        )
+        self.assertEqual(self.client.get(f"/admin/audit/event/{other.pk}/change/").status_code, 302)
         r = self.client.get("/admin/audit/event/")
         self.assertNotContains(r, f"/admin/audit/event/{other.pk}/change/")
         self.assertContains(r, f"/admin/audit/event/{self.event.pk}/change/")

@@ -89,10 +89,22 @@ class EventListFilterTestCase(BaseTestCase):
 
     def test_filter_by_action_kind_target_type_and_id(self):
         make_event(org_unit=self.zone, action="problem_close", target_repr="A", kind="update")
-        make_event(org_unit=self.zone, action="project_create", target_repr="B", kind="create",
-                   target_type="projects.keyproject", target_id="7")
-        make_event(org_unit=self.zone, action="project_create", target_repr="C", kind="create",
-                   target_type="projects.keyproject", target_id="8")
+        make_event(
+            org_unit=self.zone,
+            action="project_create",
+            target_repr="B",
+            kind="create",
+            target_type="projects.keyproject",
+            target_id="7",
+        )
+        make_event(
+            org_unit=self.zone,
+            action="project_create",
+            target_repr="C",
+            kind="create",
+            target_type="projects.keyproject",
+            target_id="8",
+        )
         self.assertEqual(self.shown(action="problem_close"), {"A"})
         self.assertEqual(self.shown(kind="create"), {"B", "C"})
         self.assertEqual(self.shown(target_type="projects.keyproject"), {"B", "C"})
@@ -113,7 +125,9 @@ class EventListFilterTestCase(BaseTestCase):
             make_event(org_unit=self.zone, target_repr="early")
         self.assertEqual(self.shown(date_from="2026-03-01", date_to="2026-03-01"), {"late"})
         self.assertEqual(self.shown(date_from="2026-03-02", date_to="2026-03-02"), {"early"})
-        self.assertEqual(self.shown(date_from="2026-03-01", date_to="2026-03-02"), {"late", "early"})
+        self.assertEqual(
+            self.shown(date_from="2026-03-01", date_to="2026-03-02"), {"late", "early"}
+        )
 
     def test_a_bad_date_shows_a_chinese_error_and_no_rows(self):
         make_event(org_unit=self.zone, target_repr="A")

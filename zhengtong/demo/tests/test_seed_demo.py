@@ -43,7 +43,13 @@ SEED_NAMED = [
     "御润最佳西方酒店",
     "聊城电子商务产业园",
 ]
-SEED_OPERATING = ["农产品物流交易中心", "当代曙光大厦", "聊城国际会展中心", "御润最佳西方酒店", "聊城电子商务产业园"]
+SEED_OPERATING = [
+    "农产品物流交易中心",
+    "当代曙光大厦",
+    "聊城国际会展中心",
+    "御润最佳西方酒店",
+    "聊城电子商务产业园",
+]
 ROADS_BUILDING = ["嫩江路", "金山路", "艾科路", "二干路"]
 ROADS_IN_SURVEY = ["周公路", "保税区二号路"]
 
@@ -56,8 +62,19 @@ def seed() -> str:
 
 def counts() -> dict[str, int]:
     models = [
-        OrgUnit, User, Membership, KeyProject, ProgressReport, Milestone, Problem, Fund,
-        FundAllocation, Disbursement, WorkTarget, WorkQuantity, Event,
+        OrgUnit,
+        User,
+        Membership,
+        KeyProject,
+        ProgressReport,
+        Milestone,
+        Problem,
+        Fund,
+        FundAllocation,
+        Disbursement,
+        WorkTarget,
+        WorkQuantity,
+        Event,
     ]
     return {m.__name__: m.objects.count() for m in models}
 
@@ -142,7 +159,9 @@ class SeedDemoTestCase(TestCase):
             ProgressReport.objects.filter(project__in=building).latest("month").month,
             datetime.date(2026, 10, 1),
         )
-        self.assertFalse(ProgressReport.objects.filter(month__gte=datetime.date(2026, 11, 1)).exists())
+        self.assertFalse(
+            ProgressReport.objects.filter(month__gte=datetime.date(2026, 11, 1)).exists()
+        )
         flags = set(with_flag(building, year=2026, month=10).values_list("flag", flat=True))
         self.assertEqual(flags, {progress.AHEAD, progress.ON_TRACK, progress.BEHIND})
 

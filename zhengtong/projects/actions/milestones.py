@@ -46,9 +46,7 @@ def milestone_set(
     today = timezone.localdate()
     if met_on is not None and met_on > today:
         raise ValidationError({"met_on": "实际日期不能晚于今天。"})
-    milestone = (
-        Milestone.objects.select_for_update().filter(project=project, code=code).first()
-    )
+    milestone = Milestone.objects.select_for_update().filter(project=project, code=code).first()
     created = milestone is None
     if created:
         milestone = Milestone(project=project, code=code)

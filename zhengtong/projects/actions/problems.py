@@ -120,7 +120,9 @@ def problems_escalate(*, today: datetime.date | None = None) -> list[Problem]:
     for problem in overdue:
         leaders = [
             str(link.user)
-            for link in problem.project.leader_links.select_related("user").order_by("user__username")
+            for link in problem.project.leader_links.select_related("user").order_by(
+                "user__username"
+            )
         ]
         problem.escalated_at = now
         problem.save(update_fields=["escalated_at", "updated_at"])

@@ -110,9 +110,7 @@ def _check_leaders(project: KeyProject, leaders) -> list:
     allowed = set(leader_candidates(project.org_unit).values_list("pk", flat=True))
     for user in leaders:
         if user.pk not in allowed:
-            raise ValidationError(
-                {"leaders": f"“{user}”不是本区区领导,不能作为帮包领导。"}
-            )
+            raise ValidationError({"leaders": f"“{user}”不是本区区领导,不能作为帮包领导。"})
     return leaders
 
 
@@ -176,7 +174,11 @@ def project_create(
     if leaders:
         changes["leaders"] = [[], [str(u) for u in leaders]]
     record_event(
-        actor=actor, action="project_created", target=project, kind=Event.Kind.CREATE, changes=changes
+        actor=actor,
+        action="project_created",
+        target=project,
+        kind=Event.Kind.CREATE,
+        changes=changes,
     )
     return project
 
@@ -223,9 +225,7 @@ def project_set_stage(*, actor, project: KeyProject, stage: str, reason: str = "
         if not has_role(actor, Role.PROJECT_OFFICE):
             raise ValidationError({"stage": "只有重点项目办可以重新启用项目。"})
         if not reason:
-            raise ValidationError(
-                {"reason": f"从“{old.label}”重新启用为“{new.label}”须填写理由。"}
-            )
+            raise ValidationError({"reason": f"从“{old.label}”重新启用为“{new.label}”须填写理由。"})
     elif new not in STAGE_TRANSITIONS[old]:
         raise ValidationError({"stage": f"不允许从“{old.label}”变更为“{new.label}”。"})
     if new == Stage.UNDER_CONSTRUCTION and not project.leader_links.exists():
@@ -268,7 +268,11 @@ def project_set_leaders(
     kept = {link.user_id for link in current}
     today = timezone.localdate()
     ProjectLeader.objects.bulk_create(
-        [ProjectLeader(project=project, user=u, assigned_on=today) for u in leaders if u.pk not in kept]
+        [
+            ProjectLeader(project=project, user=u, assigned_on=today)
+            for u in leaders
+            if u.pk not in kept
+        ]
     )
     changes = {}
     new_names = [str(u) for u in sorted(leaders, key=lambda u: u.username)]
@@ -279,7 +283,5 @@ def project_set_leaders(
         project.responsible_unit = responsible_unit
         project.save(update_fields=["responsible_unit", "updated_at"])
     if changes:
-        record_event(
-            actor=actor, action="project_leaders_changed", target=project, changes=changes
-        )
+        record_event(actor=actor, action="project_leaders_changed", target=project, changes=changes)
     return project

@@ -103,7 +103,9 @@ def report_submit(
                 )
             }
         )
-    later = ProgressReport.objects.filter(project=project, month__gt=month).order_by("month").first()
+    later = (
+        ProgressReport.objects.filter(project=project, month__gt=month).order_by("month").first()
+    )
     if later and physical_progress > later.physical_progress:
         raise ValidationError(
             {

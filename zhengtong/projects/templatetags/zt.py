@@ -1,9 +1,9 @@
 """Template filters shared by every page: money in 万元/亿元, percentages.
 
-    {% load zt %}
-    {{ project.total_investment|yuan }}   → 12.50亿元 (largest unit reached)
-    {{ project.annual_plan|wan }}         → 8000.00万元
-    {{ progress.completion_pct|pct }}     → 85.3%
+{% load zt %}
+{{ project.total_investment|yuan }}   → 12.50亿元 (largest unit reached)
+{{ project.annual_plan|wan }}         → 8000.00万元
+{{ progress.completion_pct|pct }}     → 85.3%
 """
 
 from django import template

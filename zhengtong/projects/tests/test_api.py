@@ -127,11 +127,14 @@ class ProjectListApiTestCase(ApiTestCase):
         self.assertEqual(codes("?sector=logistics"), ["KP-003"])
         self.assertEqual(codes("?year=2026"), ["KP-001", "KP-002"])
 
-    def test_an_unknown_stage_filter_is_a_chinese_400(self) -> None:
+    def test_unknown_filter_values_are_a_chinese_400(self) -> None:
         self.client.force_login(self.office)
         r = self.client.get(self.url + "?stage=flying")
         self.assertEqual(r.status_code, 400)
         self.assertIn("阶段", r.json()["stage"][0])
+        r = self.client.get(self.url + "?year=abc")
+        self.assertEqual(r.status_code, 400)
+        self.assertIn("计划年度", r.json()["year"][0])
 
     def test_the_query_count_does_not_grow_with_rows(self) -> None:
         self.client.force_login(self.office)

@@ -39,15 +39,21 @@ class FundTestCase(BaseTestCase):
         super().setUpTestData()
         cls.sector = Sector.objects.create(code="auto", name="新能源汽车", plate="2")
         cls.project = make_project("KP-001", cls.company, cls.sector, name="中通新能源客车基地")
-        cls.other_project = make_project("KP-002", cls.other_company, cls.sector, name="万合铜铝深加工")
+        cls.other_project = make_project(
+            "KP-002", cls.other_company, cls.sector, name="万合铜铝深加工"
+        )
         # A project of the county: outside the zone leaders' and office's sight.
         cls.far_project = make_project("KP-900", cls.town, cls.sector, name="刘集镇项目")
-        cls.fund = Fund.objects.create(code="rd", name="科技研发扶持基金", budget=Decimal("1000000"))
+        cls.fund = Fund.objects.create(
+            code="rd", name="科技研发扶持基金", budget=Decimal("1000000")
+        )
         cls.other_fund = Fund.objects.create(
             code="guarantee", name="投融资担保基金", budget=Decimal("5000000")
         )
 
-    def allocate(self, project=None, amount="300000", fund=None, decided_on=datetime.date(2025, 3, 1)):
+    def allocate(
+        self, project=None, amount="300000", fund=None, decided_on=datetime.date(2025, 3, 1)
+    ):
         return allocation_create(
             actor=self.office,
             fund=fund or self.fund,
@@ -69,7 +75,12 @@ class AllocationCreateTestCase(FundTestCase):
         self.url = f"/projects/funds/{self.fund.pk}/allocate/"
 
     def post(self, **data):
-        payload = {"project": self.project.pk, "amount": "30", "decided_on": "2025-03-01", "note": ""}
+        payload = {
+            "project": self.project.pk,
+            "amount": "30",
+            "decided_on": "2025-03-01",
+            "note": "",
+        }
         payload.update(data)
         return self.client.post(self.url, payload)
 
@@ -140,7 +151,14 @@ class AllocationCreateTestCase(FundTestCase):
 
     def test_only_the_office_may_allocate(self) -> None:
         """Leaders read the funds but may not allocate; others may not even open the page."""
-        for user in (self.leader, self.liaison, self.auditor, self.clerk, self.outsider, self.admin):
+        for user in (
+            self.leader,
+            self.liaison,
+            self.auditor,
+            self.clerk,
+            self.outsider,
+            self.admin,
+        ):
             with self.subTest(user=user.username):
                 self.client.force_login(user)
                 self.assertEqual(self.client.get(self.url).status_code, 403)
@@ -169,7 +187,9 @@ class DisbursementCreateTestCase(FundTestCase):
         r = self.post()
         self.assertRedirects(r, f"/projects/funds/{self.fund.pk}/", fetch_redirect_response=False)
         d = Disbursement.objects.get()
-        self.assertEqual((d.amount, d.voucher_no, d.created_by), (Decimal("40000.00"), "PZ-001", self.office))
+        self.assertEqual(
+            (d.amount, d.voucher_no, d.created_by), (Decimal("40000.00"), "PZ-001", self.office)
+        )
         event = Event.objects.get(action="fund_disbursement_created")
         self.assertEqual(event.changes["disbursed_total"], ["0", "40000.00"])
 
@@ -213,12 +233,18 @@ class DisbursementCreateTestCase(FundTestCase):
     def test_the_action_refuses_floats_and_non_dates(self) -> None:
         with self.assertRaises(ValidationError) as ctx:
             disbursement_create(
-                actor=self.office, allocation=self.allocation, amount=1.5, paid_on=datetime.date(2025, 4, 1)
+                actor=self.office,
+                allocation=self.allocation,
+                amount=1.5,
+                paid_on=datetime.date(2025, 4, 1),
             )
         self.assertIn("amount", ctx.exception.message_dict)
         with self.assertRaises(ValidationError) as ctx:
             disbursement_create(
-                actor=self.office, allocation=self.allocation, amount=Decimal("1"), paid_on="2025-04-01"
+                actor=self.office,
+                allocation=self.allocation,
+                amount=Decimal("1"),
+                paid_on="2025-04-01",
             )
         self.assertIn("paid_on", ctx.exception.message_dict)
 
@@ -233,11 +259,15 @@ class DisbursementCreateTestCase(FundTestCase):
     def test_an_allocation_outside_the_office_sight_is_404(self) -> None:
         far = self.allocate(project=self.far_project, amount="100000")
         self.client.force_login(self.office)
-        r = self.client.post(f"/projects/allocations/{far.pk}/disburse/", {"amount": "1", "paid_on": "2025-04-01"})
+        r = self.client.post(
+            f"/projects/allocations/{far.pk}/disburse/", {"amount": "1", "paid_on": "2025-04-01"}
+        )
         self.assertEqual(r.status_code, 404)
         self.assertFalse(Disbursement.objects.exists())
 
-    @unittest.skipUnless(connection.vendor == "postgresql", "SQLite locks the whole database instead")
+    @unittest.skipUnless(
+        connection.vendor == "postgresql", "SQLite locks the whole database instead"
+    )
     def test_the_allocation_row_is_locked_while_checking(self) -> None:
         with CaptureQueriesContext(connection) as ctx:
             self.disburse(self.allocation, "1000")
@@ -260,7 +290,9 @@ class FundListTestCase(FundTestCase):
         r = self.client.get(self.url)
         fund = next(f for f in r.context["page"] if f.pk == self.fund.pk)
         allocated = FundAllocation.objects.filter(fund=self.fund).aggregate(t=Sum("amount"))["t"]
-        disbursed = Disbursement.objects.filter(allocation__fund=self.fund).aggregate(t=Sum("amount"))["t"]
+        disbursed = Disbursement.objects.filter(allocation__fund=self.fund).aggregate(
+            t=Sum("amount")
+        )["t"]
         self.assertEqual(fund.allocated, allocated)
         self.assertEqual(fund.allocated, Decimal("500000.00"))
         self.assertEqual(fund.disbursed, disbursed)
@@ -303,7 +335,9 @@ class FundListTestCase(FundTestCase):
             with self.subTest(user=user.username):
                 self.client.force_login(user)
                 self.assertEqual(self.client.get(self.url).status_code, 403)
-                self.assertEqual(self.client.get(f"/projects/funds/{self.fund.pk}/").status_code, 403)
+                self.assertEqual(
+                    self.client.get(f"/projects/funds/{self.fund.pk}/").status_code, 403
+                )
 
     def test_anonymous_users_are_sent_to_login(self) -> None:
         r = self.client.get(self.url)
@@ -335,7 +369,9 @@ class FundDetailTestCase(FundTestCase):
         with CaptureQueriesContext(connection) as few:
             self.client.get(url)
         for i in range(15):
-            allocation = self.allocate(project=make_project(f"KP-2{i:02d}", self.company, self.sector), amount="1000")
+            allocation = self.allocate(
+                project=make_project(f"KP-2{i:02d}", self.company, self.sector), amount="1000"
+            )
             self.disburse(allocation, "10")
             self.disburse(allocation, "20")
         with self.assertNumQueries(len(few)):
@@ -346,7 +382,9 @@ class FundDetailTestCase(FundTestCase):
         self.assertEqual(self.client.get("/projects/funds/999999/").status_code, 404)
 
 
-@unittest.skipUnless(connection.vendor == "postgresql", "needs row locks and concurrent connections")
+@unittest.skipUnless(
+    connection.vendor == "postgresql", "needs row locks and concurrent connections"
+)
 class ConcurrentDisbursementTestCase(TransactionTestCase):
     """Two disbursements racing for the last 6 万元 of a 10 万元 allocation: one wins."""
 
@@ -357,10 +395,16 @@ class ConcurrentDisbursementTestCase(TransactionTestCase):
         project = make_project("KP-C", zone, sector)
         fund = Fund.objects.create(code="c", name="基金", budget=Decimal("100000"))
         allocation = FundAllocation.objects.create(
-            fund=fund, project=project, amount=Decimal("100000"), decided_on=datetime.date(2025, 1, 1)
+            fund=fund,
+            project=project,
+            amount=Decimal("100000"),
+            decided_on=datetime.date(2025, 1, 1),
         )
         Disbursement.objects.create(
-            allocation=allocation, amount=Decimal("40000"), paid_on=datetime.date(2025, 1, 2), created_by=office
+            allocation=allocation,
+            amount=Decimal("40000"),
+            paid_on=datetime.date(2025, 1, 2),
+            created_by=office,
         )
         barrier = threading.Barrier(2)
         outcomes = []
@@ -369,7 +413,10 @@ class ConcurrentDisbursementTestCase(TransactionTestCase):
             try:
                 barrier.wait()
                 disbursement_create(
-                    actor=office, allocation=allocation, amount=Decimal("60000"), paid_on=datetime.date(2025, 1, 3)
+                    actor=office,
+                    allocation=allocation,
+                    amount=Decimal("60000"),
+                    paid_on=datetime.date(2025, 1, 3),
                 )
                 outcomes.append("paid")
             except ValidationError:

@@ -45,7 +45,9 @@ class ProjectLeadersTestCase(BaseTestCase):
         self.project.save()
         with self.assertRaises(ValidationError) as ctx:
             project_set_leaders(actor=self.office, project=self.project, leaders=[])
-        self.assertEqual(ctx.exception.message_dict["leaders"], ["在建项目至少须保留一名帮包领导。"])
+        self.assertEqual(
+            ctx.exception.message_dict["leaders"], ["在建项目至少须保留一名帮包领导。"]
+        )
         self.assertEqual(list(self.project.leaders.all()), [self.leader])
 
     def test_the_leaders_page_saves_the_choice(self) -> None:

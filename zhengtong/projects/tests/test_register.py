@@ -71,7 +71,9 @@ class ProjectCreateTestCase(BaseTestCase):
         """年度计划 > 总投资 is refused on the annual_plan field and nothing is saved."""
         with self.assertRaises(ValidationError) as ctx:
             project_create(**create_args(self, annual_plan=Decimal("7000000000.00")))
-        self.assertIn("年度计划投资(元)不能超过总投资(元)。", ctx.exception.message_dict["annual_plan"])
+        self.assertIn(
+            "年度计划投资(元)不能超过总投资(元)。", ctx.exception.message_dict["annual_plan"]
+        )
         self.assertFalse(KeyProject.objects.exists())
 
     def test_it_refuses_negative_amounts(self) -> None:

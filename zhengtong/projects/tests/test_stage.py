@@ -54,7 +54,9 @@ class StageTransitionTestCase(BaseTestCase):
     def test_reopening_by_someone_other_than_the_office_is_refused(self) -> None:
         row = self.make(Stage.CANCELLED)
         with self.assertRaises(ValidationError) as ctx:
-            project_set_stage(actor=self.leader, project=row, stage=Stage.NOT_STARTED, reason="恢复")
+            project_set_stage(
+                actor=self.leader, project=row, stage=Stage.NOT_STARTED, reason="恢复"
+            )
         self.assertIn("重点项目办", ctx.exception.message_dict["stage"][0])
 
     def test_reopening_with_a_reason_works_and_is_audited(self) -> None:
@@ -62,7 +64,10 @@ class StageTransitionTestCase(BaseTestCase):
         row.actual_finish_on = datetime.date(2026, 9, 30)
         row.save()
         project_set_stage(
-            actor=self.office, project=row, stage=Stage.UNDER_CONSTRUCTION, reason="验收发现问题需整改"
+            actor=self.office,
+            project=row,
+            stage=Stage.UNDER_CONSTRUCTION,
+            reason="验收发现问题需整改",
         )
         row.refresh_from_db()
         self.assertEqual(row.stage, Stage.UNDER_CONSTRUCTION)
@@ -75,7 +80,9 @@ class StageTransitionTestCase(BaseTestCase):
         row = self.make(Stage.NOT_STARTED, leaders=False)
         with self.assertRaises(ValidationError) as ctx:
             project_set_stage(actor=self.office, project=row, stage=Stage.UNDER_CONSTRUCTION)
-        self.assertEqual(ctx.exception.message_dict["stage"], ["转为在建前须至少指定一名帮包领导。"])
+        self.assertEqual(
+            ctx.exception.message_dict["stage"], ["转为在建前须至少指定一名帮包领导。"]
+        )
         row.refresh_from_db()
         self.assertEqual(row.stage, Stage.NOT_STARTED)
 

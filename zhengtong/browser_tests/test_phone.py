@@ -1,0 +1,31 @@
+import pytest
+
+from zhengtong.demo.org import DEMO_PASSWORD
+
+from .conftest import ARTIFACTS, log_in
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_a_phone_shows_the_project_list_without_sideways_scrolling(browser, demo) -> None:
+    """At 390×844 the project list fits the screen and the collapsed menu opens on a tap."""
+    page = browser.new_page(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    log_in(page, demo, "office", DEMO_PASSWORD)
+    page.goto(f"{demo}/projects/")
+    assert page.get_by_text("中通新能源及节能型客车生产基地").first.is_visible()
+    overflow = page.evaluate("[document.body.scrollWidth, window.innerWidth]")
+    assert overflow[0] <= overflow[1], overflow
+    menu = page.locator("#nav")
+    assert not menu.is_visible()
+    page.locator(".navbar-toggler").click()
+    menu.get_by_role("link", name="重点项目").wait_for(state="visible")
+    page.screenshot(path=ARTIFACTS / "project_list_phone.png", full_page=False)
+    menu.get_by_role("link", name="问题台账").click()
+    page.wait_for_url(f"{demo}/projects/problems/")
+    page.close()

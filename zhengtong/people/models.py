@@ -1,0 +1,61 @@
+"""The one registry of persons: an applicant, a woman followed up, a trainee and a relief
+recipient are the same `Person` when they share an ID number."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.lib.masking import mask_id_internal, mask_phone_internal
+
+
+class Person(models.Model):
+    """A resident known by a validated ID number; birth date and sex come from the number."""
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class MaritalStatus(models.TextChoices):
+        UNKNOWN = "", _("未登记")
+        SINGLE = "single", _("未婚")
+        MARRIED = "married", _("已婚")
+        REMARRIED = "remarried", _("再婚")
+        DIVORCED = "divorced", _("离婚")
+        WIDOWED = "widowed", _("丧偶")
+
+    id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
+    birth_date = models.DateField(_("出生日期"), editable=False)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # The village or township the person belongs to; scope runs through it.
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("所属村/镇"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="persons",
+    )
+    hukou_address = models.CharField(_("户籍地"), max_length=200, blank=True)
+    current_address = models.CharField(_("现居住地"), max_length=200, blank=True)
+    marital_status = models.CharField(
+        _("婚姻状况"), max_length=10, choices=MaritalStatus.choices, blank=True, default=""
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.masked_id})"
+
+    @property
+    def masked_id(self) -> str:
+        return mask_id_internal(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone_internal(self.phone)

@@ -1,0 +1,359 @@
+"""The one-stop service hall: a catalog of items kept as data, and the cases taken in.
+
+Rules of the hall: 一次性告知 (one notice lists every missing material), 首问负责 (the clerk who
+receives a case is its first-responsible person for life), 限时办结 (due = acceptance date +
+the item's promised working days, the clock stopped while the applicant supplements), A/B
+roles (B handles A's cases while A is on leave) and 挂牌上岗 (the public on-duty board).
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceItem(models.Model):
+    """A service item (事项) with its legal basis, steps, materials and promised time limit."""
+
+    code = models.CharField(_("事项编码"), max_length=30, unique=True)
+    name = models.CharField(_("事项名称"), max_length=100)
+    department = models.CharField(_("承办机构"), max_length=100)
+    legal_basis = models.TextField(_("设定依据"))
+    eligibility = models.TextField(_("办理条件"), blank=True)
+    # Ordered steps of the procedure (办理流程), one string each.
+    procedure = models.JSONField(_("办理流程"), default=list)
+    promised_workdays = models.PositiveSmallIntegerField(
+        _("承诺办结时限(工作日)"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    legal_workdays = models.PositiveSmallIntegerField(_("法定办结时限(工作日)"), null=True, blank=True)
+    fee = models.CharField(_("收费标准"), max_length=100, default="不收费")
+    window = models.CharField(_("办理窗口"), max_length=50, blank=True)
+    # The document issued on approval, e.g. 生育服务证; blank when nothing is issued.
+    certificate_name = models.CharField(_("办理结果"), max_length=50, blank=True)
+    certificate_prefix = models.CharField(_("证件编号前缀"), max_length=10, blank=True)
+    notes = models.TextField(_("温馨提示"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("服务事项")
+        verbose_name_plural = _("服务事项")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:guide_detail", args=[self.code])
+
+
+class Material(models.Model):
+    """A material an item requires, possibly only in some situations.
+
+    `condition` keys: "hukou" (local/floating), "marital_status" (list of Person.MaritalStatus
+    values), "child_order" (list of ints: which child the application is for). An empty
+    condition means always required.
+    """
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials")
+    code = models.CharField(_("材料编码"), max_length=30)
+    name = models.CharField(_("材料名称"), max_length=100)
+    description = models.CharField(_("要求"), max_length=200, blank=True)
+    copies = models.CharField(_("份数"), max_length=30, default="原件 1 份")
+    condition = models.JSONField(_("适用情形"), default=dict, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["item", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "code"], name="material_unique_code_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    """A post at a hall window, held by an A clerk with a B backup (AB角)."""
+
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("服务大厅"), on_delete=models.PROTECT, related_name="posts"
+    )
+    name = models.CharField(_("岗位"), max_length=50)
+    window = models.CharField(_("窗口"), max_length=30)
+    a_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("A 角"), on_delete=models.PROTECT, related_name="a_posts"
+    )
+    b_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("B 角"), on_delete=models.PROTECT, related_name="b_posts"
+    )
+
+    class Meta:
+        verbose_name = _("窗口岗位")
+        verbose_name_plural = _("窗口岗位")
+        ordering = ["org_unit", "window"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(a_user=models.F("b_user")), name="post_a_is_not_b")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.window} {self.name}"
+
+
+class Leave(models.Model):
+    """A recorded absence; while it lasts, the B clerk handles the A clerk's cases."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("请假人"), on_delete=models.PROTECT, related_name="leaves"
+    )
+    start_on = models.DateField(_("开始日期"))
+    end_on = models.DateField(_("结束日期"))
+    reason = models.CharField(_("事由"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("请假记录")
+        verbose_name_plural = _("请假记录")
+        ordering = ["-start_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_on__gte=models.F("start_on")), name="leave_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.start_on}~{self.end_on}"
+
+
+class DutyEntry(models.Model):
+    """One clerk on duty at a post on one day (挂牌上岗)."""
+
+    day = models.DateField(_("日期"), db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("工作人员"), on_delete=models.PROTECT, related_name="+")
+    post = models.ForeignKey(Post, verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="duty")
+
+    class Meta:
+        verbose_name = _("值班安排")
+        verbose_name_plural = _("值班安排")
+        ordering = ["day", "post"]
+        constraints = [models.UniqueConstraint(fields=["day", "user"], name="duty_one_post_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.user}"
+
+
+class Application(models.Model):
+    """A case: one applicant, one item, taken in by its first-responsible clerk."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待补正")
+        ACCEPTED = "accepted", _("已受理")
+        PAUSED = "paused", _("补正中(暂停计时)")
+        APPROVED = "approved", _("已办结")
+        REFUSED = "refused", _("不予办理")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Channel(models.TextChoices):
+        WINDOW = "window", _("窗口")
+        HOME_VISIT = "home_visit", _("上门服务")
+        ONLINE = "online", _("网上申请")
+
+    OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED, Status.PAUSED)
+    FINISHED_STATUSES = (Status.APPROVED, Status.REFUSED, Status.WITHDRAWN)
+
+    receipt_no = models.CharField(_("受理编号"), max_length=30, unique=True)
+    item = models.ForeignKey(ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="applications")
+    # The hall (township) the case belongs to; scope runs through it.
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("服务大厅"), on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        "people.Person", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant_phone = models.CharField(_("联系电话"), max_length=20)
+    # The applicant's situation that decides the materials: hukou, marital_status, child_order.
+    situation = models.JSONField(_("申请情形"), default=dict, blank=True)
+    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices, default=Channel.WINDOW)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
+    # 首问负责: set at intake, never changed. `handler` moves with an audited handover.
+    first_responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), on_delete=models.PROTECT, related_name="first_cases"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("承办人"), on_delete=models.PROTECT, related_name="handled_cases"
+    )
+    received_at = models.DateTimeField(_("收件时间"))
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    due_on = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    paused_workdays = models.PositiveSmallIntegerField(_("暂停工作日数"), default=0)
+    finished_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    decision_note = models.TextField(_("办理意见"), blank=True)
+    certificate_no = models.CharField(_("证件编号"), max_length=40, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["org_unit", "status", "due_on"], name="case_unit_status_due_idx"),
+            models.Index(fields=["handler", "status"], name="case_handler_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_no} {self.item}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:application_detail", args=[self.receipt_no])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class Notice(models.Model):
+    """The one-time notice (一次性告知书): every missing or defective material at once."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notices")
+    issued_at = models.DateTimeField(_("告知时间"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # False for a later request that cited materials outside the first notice (warned and kept).
+    within_first_notice = models.BooleanField(_("在首次告知范围内"), default=True)
+
+    class Meta:
+        verbose_name = _("一次性告知书")
+        verbose_name_plural = _("一次性告知书")
+        ordering = ["application", "issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application.receipt_no} 告知 {self.issued_at:%Y-%m-%d}"
+
+
+class NoticeItem(models.Model):
+    class Problem(models.TextChoices):
+        MISSING = "missing", _("缺少")
+        DEFECTIVE = "defective", _("不符合要求")
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="items")
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    problem = models.CharField(_("问题"), max_length=10, choices=Problem.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("告知事项")
+        verbose_name_plural = _("告知事项")
+        ordering = ["notice", "material__sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["notice", "material"], name="notice_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_problem_display()} {self.material}"
+
+
+class ReceivedMaterial(models.Model):
+    """A material the applicant has handed in for a case."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="received_materials")
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(_("收取时间"))
+
+    class Meta:
+        verbose_name = _("已收材料")
+        verbose_name_plural = _("已收材料")
+        ordering = ["application", "material__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "material"], name="received_material_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.material)
+
+
+class Pause(models.Model):
+    """An interval in which the clock stood still waiting for the applicant (补正)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="pauses")
+    started_on = models.DateField(_("暂停日期"))
+    ended_on = models.DateField(_("恢复日期"), null=True, blank=True)
+    workdays = models.PositiveSmallIntegerField(_("暂停工作日数"), default=0)
+    reason = models.CharField(_("原因"), max_length=200)
+
+    class Meta:
+        verbose_name = _("暂停计时")
+        verbose_name_plural = _("暂停计时")
+        ordering = ["application", "started_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application.receipt_no} {self.started_on}~{self.ended_on or ''}"
+
+
+class CertificateSequence(models.Model):
+    """The last serial number issued for an item in a year; locked row by row when issuing."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("证件编号序列")
+        verbose_name_plural = _("证件编号序列")
+        ordering = ["item", "year"]
+        constraints = [models.UniqueConstraint(fields=["item", "year"], name="certificate_sequence_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.year}: {self.last_number}"
+
+
+class Rating(models.Model):
+    """好差评: one rating per finished case, 5 levels (国办发〔2019〕51号)."""
+
+    class Level(models.IntegerChoices):
+        VERY_SATISFIED = 5, _("非常满意")
+        SATISFIED = 4, _("满意")
+        BASICALLY_SATISFIED = 3, _("基本满意")
+        DISSATISFIED = 2, _("不满意")
+        VERY_DISSATISFIED = 1, _("非常不满意")
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="rating")
+    level = models.PositiveSmallIntegerField(_("评价"), choices=Level.choices)
+    comment = models.CharField(_("意见"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("好差评")
+        verbose_name_plural = _("好差评")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.application.receipt_no} {self.get_level_display()}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level <= self.Level.DISSATISFIED
+
+
+class Rectification(models.Model):
+    """The callback and rectification a bad rating opens, due in 15 working days."""
+
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="rectification")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("整改期限"), db_index=True)
+    callback_note = models.TextField(_("回访记录"), blank=True)
+    result = models.TextField(_("整改情况"), blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("差评整改")
+        verbose_name_plural = _("差评整改")
+        ordering = ["due_on"]
+
+    def __str__(self) -> str:
+        return f"{self.rating} 整改"
