@@ -35,7 +35,9 @@ INSTALLED_APPS = [
     "zhengtong.audit",
     "zhengtong.workdays",
     "zhengtong.inbox",
+    "zhengtong.people",
     "zhengtong.projects",
+    "zhengtong.services",
     "zhengtong.demo",
 ]
 

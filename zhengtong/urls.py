@@ -12,6 +12,7 @@ admin.site.index_title = "配置与维护"
 
 api_v1 = [
     path("projects/", include("zhengtong.projects.api.urls")),
+    path("services/", include("zhengtong.services.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("audit/", include("zhengtong.audit.urls")),
     path("workdays/", include("zhengtong.workdays.urls")),
     path("projects/", include("zhengtong.projects.urls")),
+    path("services/", include("zhengtong.services.urls")),
+    path("public/", include("zhengtong.services.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -11,7 +11,9 @@ from .models import Person
 
 
 @transaction.atomic
-def person_get_or_register(*, actor, id_number: str, name: str, phone: str = "", org_unit=None) -> Person:
+def person_get_or_register(
+    *, actor, id_number: str, name: str, phone: str = "", org_unit=None
+) -> Person:
     """The person with this ID number, registered now if unknown.
 
     A known person keeps their record; a different name for the same number is refused, since

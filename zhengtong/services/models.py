@@ -26,7 +26,9 @@ class ServiceItem(models.Model):
     promised_workdays = models.PositiveSmallIntegerField(
         _("承诺办结时限(工作日)"), validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
-    legal_workdays = models.PositiveSmallIntegerField(_("法定办结时限(工作日)"), null=True, blank=True)
+    legal_workdays = models.PositiveSmallIntegerField(
+        _("法定办结时限(工作日)"), null=True, blank=True
+    )
     fee = models.CharField(_("收费标准"), max_length=100, default="不收费")
     window = models.CharField(_("办理窗口"), max_length=50, blank=True)
     # The document issued on approval, e.g. 生育服务证; blank when nothing is issued.
@@ -81,15 +83,24 @@ class Post(models.Model):
     """A post at a hall window, held by an A clerk with a B backup (AB角)."""
 
     org_unit = models.ForeignKey(
-        "accounts.OrgUnit", verbose_name=_("服务大厅"), on_delete=models.PROTECT, related_name="posts"
+        "accounts.OrgUnit",
+        verbose_name=_("服务大厅"),
+        on_delete=models.PROTECT,
+        related_name="posts",
     )
     name = models.CharField(_("岗位"), max_length=50)
     window = models.CharField(_("窗口"), max_length=30)
     a_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("A 角"), on_delete=models.PROTECT, related_name="a_posts"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("A 角"),
+        on_delete=models.PROTECT,
+        related_name="a_posts",
     )
     b_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("B 角"), on_delete=models.PROTECT, related_name="b_posts"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("B 角"),
+        on_delete=models.PROTECT,
+        related_name="b_posts",
     )
 
     class Meta:
@@ -97,7 +108,9 @@ class Post(models.Model):
         verbose_name_plural = _("窗口岗位")
         ordering = ["org_unit", "window"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(a_user=models.F("b_user")), name="post_a_is_not_b")
+            models.CheckConstraint(
+                condition=~models.Q(a_user=models.F("b_user")), name="post_a_is_not_b"
+            )
         ]
 
     def __str__(self) -> str:
@@ -108,7 +121,10 @@ class Leave(models.Model):
     """A recorded absence; while it lasts, the B clerk handles the A clerk's cases."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("请假人"), on_delete=models.PROTECT, related_name="leaves"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("请假人"),
+        on_delete=models.PROTECT,
+        related_name="leaves",
     )
     start_on = models.DateField(_("开始日期"))
     end_on = models.DateField(_("结束日期"))
@@ -123,7 +139,9 @@ class Leave(models.Model):
         verbose_name_plural = _("请假记录")
         ordering = ["-start_on"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_on__gte=models.F("start_on")), name="leave_ends_after_start")
+            models.CheckConstraint(
+                condition=models.Q(end_on__gte=models.F("start_on")), name="leave_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -134,14 +152,23 @@ class DutyEntry(models.Model):
     """One clerk on duty at a post on one day (挂牌上岗)."""
 
     day = models.DateField(_("日期"), db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("工作人员"), on_delete=models.PROTECT, related_name="+")
-    post = models.ForeignKey(Post, verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="duty")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("工作人员"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="duty"
+    )
 
     class Meta:
         verbose_name = _("值班安排")
         verbose_name_plural = _("值班安排")
         ordering = ["day", "post"]
-        constraints = [models.UniqueConstraint(fields=["day", "user"], name="duty_one_post_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "user"], name="duty_one_post_per_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.user}"
@@ -167,25 +194,41 @@ class Application(models.Model):
     FINISHED_STATUSES = (Status.APPROVED, Status.REFUSED, Status.WITHDRAWN)
 
     receipt_no = models.CharField(_("受理编号"), max_length=30, unique=True)
-    item = models.ForeignKey(ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="applications")
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="applications"
+    )
     # The hall (township) the case belongs to; scope runs through it.
     org_unit = models.ForeignKey(
-        "accounts.OrgUnit", verbose_name=_("服务大厅"), on_delete=models.PROTECT, related_name="applications"
+        "accounts.OrgUnit",
+        verbose_name=_("服务大厅"),
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     applicant = models.ForeignKey(
-        "people.Person", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="applications"
+        "people.Person",
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     applicant_phone = models.CharField(_("联系电话"), max_length=20)
     # The applicant's situation that decides the materials: hukou, marital_status, child_order.
     situation = models.JSONField(_("申请情形"), default=dict, blank=True)
-    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices, default=Channel.WINDOW)
+    channel = models.CharField(
+        _("来源渠道"), max_length=20, choices=Channel.choices, default=Channel.WINDOW
+    )
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
     # 首问负责: set at intake, never changed. `handler` moves with an audited handover.
     first_responder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), on_delete=models.PROTECT, related_name="first_cases"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首问责任人"),
+        on_delete=models.PROTECT,
+        related_name="first_cases",
     )
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("承办人"), on_delete=models.PROTECT, related_name="handled_cases"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办人"),
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
     )
     received_at = models.DateTimeField(_("收件时间"))
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
@@ -193,7 +236,9 @@ class Application(models.Model):
     paused_workdays = models.PositiveSmallIntegerField(_("暂停工作日数"), default=0)
     finished_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     decision_note = models.TextField(_("办理意见"), blank=True)
-    certificate_no = models.CharField(_("证件编号"), max_length=40, null=True, blank=True, unique=True)
+    certificate_no = models.CharField(
+        _("证件编号"), max_length=40, null=True, blank=True, unique=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -222,7 +267,9 @@ class Notice(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notices")
     issued_at = models.DateTimeField(_("告知时间"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     # False for a later request that cited materials outside the first notice (warned and kept).
     within_first_notice = models.BooleanField(_("在首次告知范围内"), default=True)
 
@@ -249,7 +296,9 @@ class NoticeItem(models.Model):
         verbose_name = _("告知事项")
         verbose_name_plural = _("告知事项")
         ordering = ["notice", "material__sort_order", "id"]
-        constraints = [models.UniqueConstraint(fields=["notice", "material"], name="notice_item_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "material"], name="notice_item_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_problem_display()} {self.material}"
@@ -258,7 +307,9 @@ class NoticeItem(models.Model):
 class ReceivedMaterial(models.Model):
     """A material the applicant has handed in for a case."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="received_materials")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="received_materials"
+    )
     material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField(_("收取时间"))
 
@@ -267,7 +318,9 @@ class ReceivedMaterial(models.Model):
         verbose_name_plural = _("已收材料")
         ordering = ["application", "material__sort_order"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "material"], name="received_material_once")
+            models.UniqueConstraint(
+                fields=["application", "material"], name="received_material_once"
+            )
         ]
 
     def __str__(self) -> str:
@@ -292,21 +345,19 @@ class Pause(models.Model):
         return f"{self.application.receipt_no} {self.started_on}~{self.ended_on or ''}"
 
 
-class CertificateSequence(models.Model):
-    """The last serial number issued for an item in a year; locked row by row when issuing."""
+class Sequence(models.Model):
+    """A named counter (receipt numbers, certificate serials), locked row by row when used."""
 
-    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
+    key = models.CharField(max_length=60, unique=True)
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("证件编号序列")
-        verbose_name_plural = _("证件编号序列")
-        ordering = ["item", "year"]
-        constraints = [models.UniqueConstraint(fields=["item", "year"], name="certificate_sequence_once")]
+        verbose_name = _("编号序列")
+        verbose_name_plural = _("编号序列")
+        ordering = ["key"]
 
     def __str__(self) -> str:
-        return f"{self.item} {self.year}: {self.last_number}"
+        return f"{self.key}: {self.last_number}"
 
 
 class Rating(models.Model):
@@ -341,7 +392,12 @@ class Rectification(models.Model):
     """The callback and rectification a bad rating opens, due in 15 working days."""
 
     rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="rectification")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     due_on = models.DateField(_("整改期限"), db_index=True)
     callback_note = models.TextField(_("回访记录"), blank=True)
     result = models.TextField(_("整改情况"), blank=True)

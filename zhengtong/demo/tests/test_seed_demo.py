@@ -85,7 +85,11 @@ def project(prefix: str) -> KeyProject:
 
 @time_machine.travel(TODAY, tick=False)
 class SeedDemoTestCase(TestCase):
-    """seed_demo runs once for the class; each test reads what it built."""
+    """seed_demo runs once for the class; each test reads what it built.
+
+    A plain TestCase, not BaseTestCase: the demo builds its own org tree and people, and
+    BaseTestCase's units and users would be found again by the same codes and usernames.
+    """
 
     @classmethod
     def setUpTestData(cls) -> None:
