@@ -21,6 +21,7 @@ urlpatterns = [
     path("audit/", include("zhengtong.audit.urls")),
     path("workdays/", include("zhengtong.workdays.urls")),
     path("projects/", include("zhengtong.projects.urls")),
+    path("services/reports/", include("zhengtong.services.report_urls")),
     path("services/", include("zhengtong.services.urls")),
     path("public/", include("zhengtong.services.public_urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,2 @@
+app_name = "service_reports"
+urlpatterns: list = []
