@@ -234,6 +234,10 @@ class Application(models.Model):
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
     paused_workdays = models.PositiveSmallIntegerField(_("暂停工作日数"), default=0)
+    # Set instead of due_on when the due date falls in a year without holiday data.
+    calendar_missing_year = models.PositiveSmallIntegerField(
+        _("缺少节假日数据的年份"), null=True, blank=True
+    )
     finished_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     decision_note = models.TextField(_("办理意见"), blank=True)
     certificate_no = models.CharField(
@@ -398,7 +402,12 @@ class Rectification(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    due_on = models.DateField(_("整改期限"), db_index=True)
+    # Empty, with calendar_missing_year set, when the 15 working days run into a year without
+    # holiday data.
+    due_on = models.DateField(_("整改期限"), null=True, blank=True, db_index=True)
+    calendar_missing_year = models.PositiveSmallIntegerField(
+        _("缺少节假日数据的年份"), null=True, blank=True
+    )
     callback_note = models.TextField(_("回访记录"), blank=True)
     result = models.TextField(_("整改情况"), blank=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

@@ -1,0 +1,445 @@
+"""The hall's published and office reports, computed from the case rows by database aggregates.
+
+- `disclosure()`: 办事公开, the monthly figures per item and the de-identified list of cases.
+- `weekly_digest()`: 计生周报, a week's records (Monday 00:00 to Monday 00:00, Asia/Shanghai)
+  per clerk and per area, in sections; a later module adds its section with `digest_section`.
+- `monthly_ranking()`: 月冠军, clerks ranked by the score stated in `SCORE_FORMULA`.
+
+Each figure is defined once here and the pages print the definitions, so anyone can recompute
+them from the rows.
+"""
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from zhengtong.accounts.models import OrgUnit, Role, User
+
+from .models import Application, Notice, Pause, Rating
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+FINISHED = (Application.Status.APPROVED, Application.Status.REFUSED)
+NO_AREA = "未登记村居"
+
+DISCLOSURE_DEFINITIONS = [
+    ("收件", "本月收件的办件(按收件时间)。"),
+    ("办结", "本月作出准予或不予办理决定的办件(按办结时间;撤回的不计)。"),
+    ("按时办结", "办结中,办结日期不晚于办结期限的办件(未受理即不予办理的视为按时)。"),
+    (
+        "超期",
+        "本月超期办结的办件,加上月末仍未办结、办结期限早于下月 1 日且月末未处于补正暂停的办件。",
+    ),
+]
+
+SCORE_FORMULA = "得分 = 办结件数 × 1 + 按时办结率 × 10 + 好评数 × 2 − 差评数 × 5"
+SCORE_NOTES = [
+    "办结件数:本月由本人承办并作出准予或不予办理决定的办件数。",
+    "按时办结率:办结件中办结日期不晚于办结期限的比例,以小数计(如 90% 记 0.9),无办结件记 0。",
+    "好评数、差评数:本月对本人首问负责办件的评价中,“满意”“非常满意”为好评,"
+    "“不满意”“非常不满意”为差评。",
+    "同分时按按时办结率从高到低排列,再按姓名排列。",
+]
+
+
+# ---------------------------------------------------------------------------- periods
+
+
+def parse_week(value: str | None, *, today: datetime.date | None = None) -> datetime.date:
+    """The Monday of an ISO week "2026-W47"; the current week when `value` is empty.
+
+    Raises ValueError with a Chinese message for anything else.
+    """
+    if not value:
+        today = today or timezone.localdate(timezone.now(), SHANGHAI)
+        return today - datetime.timedelta(days=today.weekday())
+    match = WEEK_RE.match(value.strip())
+    if not match:
+        raise ValueError("周次:格式应为 YYYY-Www,例如 2026-W47。")
+    try:
+        return datetime.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise ValueError("周次:该年没有这一周。") from None
+
+
+def parse_month(value: str | None, *, today: datetime.date | None = None) -> datetime.date:
+    """The first day of a month "2026-03"; the current month when `value` is empty."""
+    if not value:
+        today = today or timezone.localdate(timezone.now(), SHANGHAI)
+        return today.replace(day=1)
+    match = MONTH_RE.match(value.strip())
+    if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
+        raise ValueError("月份:格式应为 YYYY-MM,例如 2026-03。")
+    return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+def next_month(first: datetime.date) -> datetime.date:
+    return (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """00:00 of `day` in Asia/Shanghai (+08:00), whatever the active time zone."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=SHANGHAI)
+
+
+def week_label(monday: datetime.date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def halls_for(user, roles) -> QuerySet:
+    """The township halls (镇/街道 units) that lie under a unit where `user` holds `roles`."""
+    from zhengtong.accounts.scope import scope
+
+    return scope(OrgUnit.objects.filter(kind=OrgUnit.Kind.TOWN), user, roles, via="")
+
+
+def _in_hall(qs: QuerySet, hall: OrgUnit | None, via: str = "org_unit") -> QuerySet:
+    if hall is None:
+        return qs
+    return qs.filter(**{f"{via}__path__startswith": hall.path})
+
+
+# ---------------------------------------------------------------------------- 办事公开
+
+
+@dataclass
+class DisclosureRow:
+    item_code: str
+    item_name: str
+    received: int = 0
+    finished: int = 0
+    on_time: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class Disclosure:
+    month: datetime.date
+    rows: list[DisclosureRow]
+    totals: DisclosureRow
+    cases: QuerySet  # the de-identified list: counted cases, oldest first
+
+
+def _disclosure_filters(month: datetime.date) -> dict[str, Q]:
+    start, end = local_midnight(month), local_midnight(next_month(month))
+    last_day = next_month(month) - datetime.timedelta(days=1)
+    received = Q(received_at__gte=start, received_at__lt=end)
+    finished = Q(status__in=FINISHED, finished_at__gte=start, finished_at__lt=end)
+    on_time = finished & (Q(due_on__isnull=True) | Q(finished_on__lte=F("due_on")))
+    late = finished & Q(finished_on__gt=F("due_on"))
+    open_at_end = Q(received_at__lt=end) & (Q(finished_at__isnull=True) | Q(finished_at__gte=end))
+    overdue = late | (open_at_end & Q(due_on__lte=last_day) & Q(paused_at_end=False))
+    return {"received": received, "finished": finished, "on_time": on_time, "overdue": overdue}
+
+
+def _annotated_cases(month: datetime.date, hall: OrgUnit | None) -> QuerySet:
+    last_day = next_month(month) - datetime.timedelta(days=1)
+    paused_at_end = Pause.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=last_day),
+        application=OuterRef("pk"),
+        started_on__lte=last_day,
+    )
+    return _in_hall(Application.objects.all(), hall).annotate(
+        finished_on=TruncDate("finished_at", tzinfo=SHANGHAI),
+        paused_at_end=Exists(paused_at_end),
+    )
+
+
+def disclosure(*, month: datetime.date, hall: OrgUnit | None = None) -> Disclosure:
+    """办事公开 for `month` (its first day): per item received, finished, on time, overdue."""
+    filters = _disclosure_filters(month)
+    any_counted = filters["received"] | filters["finished"] | filters["overdue"]
+    cases = _annotated_cases(month, hall).filter(any_counted)
+    counts = (
+        cases.values("item__code", "item__name", "item__sort_order")
+        .annotate(**{name: Count("id", filter=q) for name, q in filters.items()})
+        .order_by("item__sort_order", "item__code")
+    )
+    rows = [
+        DisclosureRow(
+            item_code=row["item__code"],
+            item_name=row["item__name"],
+            received=row["received"],
+            finished=row["finished"],
+            on_time=row["on_time"],
+            overdue=row["overdue"],
+        )
+        for row in counts
+    ]
+    totals = DisclosureRow(
+        item_code="",
+        item_name="合计",
+        received=sum(r.received for r in rows),
+        finished=sum(r.finished for r in rows),
+        on_time=sum(r.on_time for r in rows),
+        overdue=sum(r.overdue for r in rows),
+    )
+    listed = cases.select_related("item", "applicant").order_by("received_at", "id")
+    return Disclosure(month=month, rows=rows, totals=totals, cases=listed)
+
+
+# ---------------------------------------------------------------------------- 计生周报
+
+
+@dataclass
+class DigestRow:
+    label: str
+    values: list[int]
+
+
+@dataclass
+class DigestSection:
+    key: str
+    title: str
+    columns: list[str]
+    by_clerk: list[DigestRow]
+    by_area: list[DigestRow]
+    note: str = ""
+    clerk_heading: str = "工作人员"
+
+    @property
+    def totals(self) -> list[int]:
+        return [sum(row.values[i] for row in self.by_area) for i in range(len(self.columns))]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.totals)
+
+
+@dataclass
+class DigestPeriod:
+    hall: OrgUnit
+    monday: datetime.date
+    start: datetime.datetime
+    end: datetime.datetime
+
+    @property
+    def sunday(self) -> datetime.date:
+        return self.monday + datetime.timedelta(days=6)
+
+
+@dataclass
+class Digest:
+    period: DigestPeriod
+    sections: list[DigestSection] = field(default_factory=list)
+
+
+DigestSectionBuilder = Callable[[DigestPeriod], DigestSection]
+_digest_sections: list[DigestSectionBuilder] = []
+
+
+def digest_section(builder: DigestSectionBuilder) -> DigestSectionBuilder:
+    """Register a section of the weekly digest; later modules call this from AppConfig.ready()."""
+    if builder not in _digest_sections:
+        _digest_sections.append(builder)
+    return builder
+
+
+def _grouped(
+    qs: QuerySet, key: str, label: str, metrics: dict[str, Q]
+) -> list[tuple[object, str | None, dict[str, int]]]:
+    """(key, label, {metric: count}) per value of `key`, one aggregate query."""
+    rows = (
+        qs.values(key, label)
+        .annotate(**{name: Count("id", filter=q, distinct=True) for name, q in metrics.items()})
+        .order_by(label, key)
+    )
+    return [(row[key], row[label], {m: row[m] for m in metrics}) for row in rows]
+
+
+def _clerk_rows(qs: QuerySet, clerk: str, metrics: dict[str, Q]) -> list[DigestRow]:
+    rows = _grouped(qs, f"{clerk}_id", f"{clerk}__full_name", metrics)
+    return [DigestRow(label or "—", list(c.values())) for _k, label, c in rows if any(c.values())]
+
+
+def _area_rows(qs: QuerySet, area: str, metrics: dict[str, Q]) -> list[DigestRow]:
+    rows = _grouped(qs, f"{area}_id", f"{area}__name", metrics)
+    return [DigestRow(label or NO_AREA, list(c.values())) for _k, label, c in rows if any(c.values())]
+
+
+@digest_section
+def cases_section(period: DigestPeriod) -> DigestSection:
+    start, end = period.start, period.end
+    metrics = {
+        "received": Q(received_at__gte=start, received_at__lt=end),
+        "accepted": Q(accepted_on__gte=period.monday, accepted_on__lte=period.sunday),
+        "finished": Q(status__in=FINISHED, finished_at__gte=start, finished_at__lt=end),
+        "approved": Q(
+            status=Application.Status.APPROVED, finished_at__gte=start, finished_at__lt=end
+        ),
+    }
+    cases = _in_hall(Application.objects.all(), period.hall).filter(
+        Q(received_at__gte=start, received_at__lt=end)
+        | Q(accepted_on__gte=period.monday, accepted_on__lte=period.sunday)
+        | Q(finished_at__gte=start, finished_at__lt=end)
+    )
+    # Received and accepted count for the receiving clerk; finished for the handling clerk.
+    received = {k: v for k, v in metrics.items() if k in ("received", "accepted")}
+    finished = {k: v for k, v in metrics.items() if k in ("finished", "approved")}
+    clerk_rows: dict[object, tuple[str, list[int]]] = {}
+    for clerk, offset, source in [("first_responder", 0, received), ("handler", 2, finished)]:
+        for key, label, counts in _grouped(cases, f"{clerk}_id", f"{clerk}__full_name", source):
+            values = clerk_rows.setdefault(key, (label or "—", [0, 0, 0, 0]))[1]
+            for i, name in enumerate(source):
+                values[offset + i] += counts[name]
+    by_clerk = [DigestRow(label, v) for label, v in sorted(clerk_rows.values()) if any(v)]
+    by_area = _area_rows(cases, "applicant__org_unit", metrics)
+    return DigestSection(
+        key="cases",
+        title="办件",
+        columns=["收件", "受理", "办结", "其中准予"],
+        by_clerk=by_clerk,
+        by_area=by_area,
+        note="收件、受理计入首问责任人,办结计入承办人;片区为申请人所属村居。",
+    )
+
+
+@digest_section
+def notices_section(period: DigestPeriod) -> DigestSection:
+    notices = _in_hall(Notice.objects.all(), period.hall, via="application__org_unit").filter(
+        issued_at__gte=period.start, issued_at__lt=period.end
+    )
+    metrics = {
+        "notices": Q(),
+        "outside": Q(within_first_notice=False),
+    }
+    by_clerk = _clerk_rows(notices, "issued_by", metrics)
+    by_area = _area_rows(notices, "application__applicant__org_unit", metrics)
+    return DigestSection(
+        key="notices",
+        title="一次性告知",
+        columns=["告知书", "其中超出首次告知"],
+        by_clerk=by_clerk,
+        by_area=by_area,
+        note="按出具告知书的工作人员统计。",
+    )
+
+
+@digest_section
+def ratings_section(period: DigestPeriod) -> DigestSection:
+    ratings = _in_hall(Rating.objects.all(), period.hall, via="application__org_unit").filter(
+        created_at__gte=period.start, created_at__lt=period.end
+    )
+    metrics = {
+        "all": Q(),
+        "good": Q(level__gte=Rating.Level.SATISFIED),
+        "fair": Q(level=Rating.Level.BASICALLY_SATISFIED),
+        "bad": Q(level__lte=Rating.Level.DISSATISFIED),
+    }
+    by_clerk = _clerk_rows(ratings, "application__first_responder", metrics)
+    by_area = _area_rows(ratings, "application__applicant__org_unit", metrics)
+    return DigestSection(
+        key="ratings",
+        title="好差评",
+        columns=["评价", "好评", "基本满意", "差评"],
+        by_clerk=by_clerk,
+        by_area=by_area,
+        note="计入办件的首问责任人;好评为满意及非常满意,差评为不满意及非常不满意。",
+    )
+
+
+def weekly_digest(*, hall: OrgUnit, monday: datetime.date) -> Digest:
+    """计生周报 of the ISO week starting `monday`, for the hall's subtree."""
+    period = DigestPeriod(
+        hall=hall,
+        monday=monday,
+        start=local_midnight(monday),
+        end=local_midnight(monday + datetime.timedelta(days=7)),
+    )
+    return Digest(period=period, sections=[build(period) for build in _digest_sections])
+
+
+# ---------------------------------------------------------------------------- 月冠军
+
+
+@dataclass
+class RankRow:
+    rank: int
+    user: User
+    finished: int
+    on_time: int
+    on_time_rate: Decimal
+    good: int
+    bad: int
+    score: Decimal
+
+    @property
+    def on_time_percent(self) -> str:
+        return f"{(self.on_time_rate * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+def score_of(*, finished: int, on_time_rate: Decimal, good: int, bad: int) -> Decimal:
+    """The one score formula, the one printed as SCORE_FORMULA."""
+    score = Decimal(finished) + on_time_rate * 10 + Decimal(good) * 2 - Decimal(bad) * 5
+    return score.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def monthly_ranking(*, hall: OrgUnit, month: datetime.date) -> list[RankRow]:
+    """月冠军: the hall's window clerks ranked by score, then on-time rate, then name."""
+    start, end = local_midnight(month), local_midnight(next_month(month))
+    finished_q = Q(status__in=FINISHED, finished_at__gte=start, finished_at__lt=end)
+    finished = (
+        _in_hall(Application.objects.all(), hall)
+        .filter(finished_q)
+        .annotate(finished_on=TruncDate("finished_at", tzinfo=SHANGHAI))
+        .values("handler_id")
+        .annotate(
+            finished=Count("id"),
+            on_time=Count("id", filter=Q(due_on__isnull=True) | Q(finished_on__lte=F("due_on"))),
+        )
+        .order_by("handler_id")
+    )
+    ratings = (
+        _in_hall(Rating.objects.all(), hall, via="application__org_unit")
+        .filter(created_at__gte=start, created_at__lt=end)
+        .values("application__first_responder_id")
+        .annotate(
+            good=Count("id", filter=Q(level__gte=Rating.Level.SATISFIED)),
+            bad=Count("id", filter=Q(level__lte=Rating.Level.DISSATISFIED)),
+        )
+        .order_by("application__first_responder_id")
+    )
+    finished_by = {row["handler_id"]: row for row in finished}
+    rated_by = {row["application__first_responder_id"]: row for row in ratings}
+    clerk_ids = set(
+        User.objects.filter(
+            memberships__role=Role.WINDOW_CLERK, memberships__org_unit__path__startswith=hall.path
+        ).values_list("id", flat=True)
+    )
+    users = User.objects.filter(id__in=clerk_ids | set(finished_by) | set(rated_by))
+    rows = []
+    for user in users:
+        done = finished_by.get(user.id, {"finished": 0, "on_time": 0})
+        rated = rated_by.get(user.id, {"good": 0, "bad": 0})
+        rate = Decimal(0)
+        if done["finished"]:
+            rate = (Decimal(done["on_time"]) / Decimal(done["finished"])).quantize(
+                Decimal("0.0001"), ROUND_HALF_UP
+            )
+        rows.append(
+            RankRow(
+                rank=0,
+                user=user,
+                finished=done["finished"],
+                on_time=done["on_time"],
+                on_time_rate=rate,
+                good=rated["good"],
+                bad=rated["bad"],
+                score=score_of(
+                    finished=done["finished"], on_time_rate=rate, good=rated["good"], bad=rated["bad"]
+                ),
+            )
+        )
+    rows.sort(key=lambda r: (-r.score, -r.on_time_rate, r.user.display_name, r.user.pk))
+    for position, row in enumerate(rows, start=1):
+        row.rank = position
+    return rows

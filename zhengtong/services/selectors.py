@@ -1,0 +1,173 @@
+"""Reads of the service hall, and the single place deciding who sees and handles a case.
+
+Window clerks (`Role.WINDOW_CLERK`) see the cases of the halls under their units. Handling is
+narrower: the clerk who handles a case acts on it ("self"); while that clerk is on recorded
+leave, the B of a post whose A is that clerk acts for them ("b_for_a"). Nobody else acts.
+"""
+
+import datetime
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengtong.accounts.models import Role
+from zhengtong.accounts.scope import can_act_in, has_role, scope
+from zhengtong.audit.models import Event
+from zhengtong.inbox.registry import Deadline, deadline
+from zhengtong.workdays import WorkCalendar
+
+from .models import Application, Leave, Material, Post, Rectification, ServiceItem
+
+CASE_ROLES = [Role.WINDOW_CLERK]
+
+SITUATION_KEYS = ("hukou", "marital_status", "child_order")
+
+
+def condition_matches(condition: dict, situation: dict) -> bool:
+    """True when every key of `condition` is met by `situation`; an unknown fact meets nothing.
+
+    A list in the condition means "one of these"; any other value must be equal.
+    """
+    for key, wanted in (condition or {}).items():
+        if key not in situation or situation[key] in (None, ""):
+            return False
+        value = situation[key]
+        if isinstance(wanted, list):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+def required_materials(item: ServiceItem, situation: dict | None) -> list[Material]:
+    """The item's materials whose condition the applicant's situation meets, in guide order.
+
+    Uses prefetched `item.materials` when present, so a catalog page asks nothing more.
+    """
+    situation = situation or {}
+    return [m for m in item.materials.all() if condition_matches(m.condition, situation)]
+
+
+def active_items() -> QuerySet:
+    return ServiceItem.objects.filter(is_active=True).prefetch_related("materials")
+
+
+def _absent_a_users(user, today: datetime.date) -> QuerySet:
+    """Ids of the A clerks for whom `user` is B and who are on leave `today` (a subquery)."""
+    on_leave = Leave.objects.filter(
+        user=OuterRef("a_user"), start_on__lte=today, end_on__gte=today
+    )
+    return Post.objects.filter(b_user=user).filter(Exists(on_leave)).values("a_user")
+
+
+def is_on_leave(user, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return Leave.objects.filter(user=user, start_on__lte=today, end_on__gte=today).exists()
+
+
+def applications_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
+    """Cases of the halls under the user's window-clerk units; nothing for any other role."""
+    if qs is None:
+        qs = Application.objects.all()
+    return scope(qs, user, CASE_ROLES)
+
+
+def get_application_for_user(user, receipt_no: str) -> Application:
+    """The case with this receipt number, or 404 when it does not exist or is not visible."""
+    qs = applications_visible_to(user).select_related(
+        "item", "org_unit", "applicant", "first_responder", "handler"
+    )
+    return get_object_or_404(qs, receipt_no=receipt_no)
+
+
+def acting_as(user, application: Application, today: datetime.date | None = None) -> str | None:
+    """"self" when the user handles the case, "b_for_a" when they stand in for its absent
+    handler as that clerk's B, None when they may not act on it."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not can_act_in(user, application.org_unit, CASE_ROLES):
+        return None
+    if application.handler_id == user.pk:
+        return "self"
+    today = today or timezone.localdate()
+    if _absent_a_users(user, today).filter(a_user=application.handler_id).exists():
+        return "b_for_a"
+    return None
+
+
+def queue_for(user, today: datetime.date | None = None) -> QuerySet:
+    """Open cases the user handles, plus those of absent A clerks the user is B for.
+
+    Rows carry `for_absent_a` (True where the user acts as B 代 A). Earliest due first; cases
+    without a due date (pending, calendar gap) after them, oldest first.
+    """
+    today = today or timezone.localdate()
+    if not has_role(user, *CASE_ROLES):
+        return Application.objects.none()
+    absent = _absent_a_users(user, today)
+    qs = applications_visible_to(user).filter(status__in=Application.OPEN_STATUSES)
+    return (
+        qs.filter(Q(handler=user) | Q(handler__in=absent))
+        .annotate(for_absent_a=~Q(handler=user))
+        .select_related("item", "org_unit", "applicant", "first_responder", "handler")
+        .order_by("due_on", "received_at", "pk")
+    )
+
+
+def applications_overdue(qs: QuerySet, today: datetime.date) -> QuerySet:
+    """Open cases past their due date whose clock is running.
+
+    A case paused for 补正 before its due date is not overdue: its due date moves out when the
+    applicant supplements. One paused after it was already overdue stays overdue.
+    """
+    late = Q(status=Application.Status.ACCEPTED) | Q(
+        status=Application.Status.PAUSED,
+        pauses__ended_on__isnull=True,
+        pauses__started_on__gt=F("due_on"),
+    )
+    return qs.filter(due_on__lt=today).filter(late)
+
+
+def calendar_gap_message(year: int) -> str:
+    return _("缺少 %(year)s 年的节假日数据,办结期限暂无法计算,请系统管理员维护工作日历。") % {
+        "year": year
+    }
+
+
+def due_state(
+    application: Application,
+    calendar: WorkCalendar | None = None,
+    *,
+    today: datetime.date | None = None,
+) -> Deadline:
+    """The case's countdown in the inbox colours; "unknown" with a reason when it has none."""
+    if not application.is_open:
+        return Deadline("done")
+    if application.calendar_missing_year:
+        return Deadline("unknown", message=calendar_gap_message(application.calendar_missing_year))
+    if application.status == Application.Status.PENDING:
+        return Deadline("unknown", message=_("待补正材料,尚未受理,未开始计时。"))
+    if application.status == Application.Status.PAUSED:
+        return Deadline("unknown", message=_("等待申请人补正,暂停计时。"))
+    return deadline(application.due_on, today=today, calendar=calendar)
+
+
+def application_timeline(application: Application) -> QuerySet:
+    """The case's audit events in time order: the one history of a case."""
+    return Event.objects.filter(
+        target_type=Application._meta.label_lower, target_id=str(application.pk)
+    ).order_by("created_at", "id")
+
+
+def rectifications_open_for(user) -> QuerySet:
+    """Open rectifications the user owns."""
+    if not getattr(user, "is_authenticated", False):
+        return Rectification.objects.none()
+    return (
+        Rectification.objects.filter(owner=user, done_at__isnull=True)
+        .select_related("rating__application__item")
+        .order_by("due_on", "pk")
+    )
