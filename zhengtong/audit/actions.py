@@ -103,7 +103,7 @@ def record_event(
         target_repr=target_repr[:200],
         org_unit=org_unit if isinstance(org_unit, models.Model) else None,
         changes=mask_for_audit(changes or {}),
-        reason=reason[:500],
+        reason=mask_for_audit(reason)[:500],
         prev_hash=last.hash if last else "",
     )
     event.hash = event.compute_hash()

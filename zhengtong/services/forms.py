@@ -7,11 +7,13 @@ from zhengtong.accounts.models import Role, User
 from zhengtong.accounts.scope import scope_q
 from zhengtong.people.models import Person
 
-from .models import Application, Material, Post, ServiceItem
+from .models import Application, Material, ServiceItem
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HUKOU_CHOICES = [("local", "本地户籍"), ("floating", "流动人口(外地户籍)")]
-CHILD_ORDER_CHOICES = [("", "不适用")] + [(str(n), f"第{'一二三四五'[n - 1]}孩") for n in range(1, 6)]
+CHILD_ORDER_CHOICES = [("", "不适用")] + [
+    (str(n), f"第{'一二三四五'[n - 1]}孩") for n in range(1, 6)
+]
 
 
 def add_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -46,12 +48,28 @@ class BootstrapMixin:
     def _style(self) -> None:
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue  # rendered option by option by services/_fields.html
+            if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+
+def situation_of(data) -> dict:
+    """The applicant's situation from intake input (raw or cleaned): hukou, marital status and
+    child order, leaving out what was not given."""
+    situation = {"hukou": data.get("hukou") or "local"}
+    if data.get("marital_status"):
+        situation["marital_status"] = data.get("marital_status")
+    try:
+        if data.get("child_order"):
+            situation["child_order"] = int(data.get("child_order"))
+    except (TypeError, ValueError):
+        pass
+    return situation
 
 
 class CodeListField(forms.MultipleChoiceField):
@@ -67,7 +85,9 @@ class ApplicationFilterForm(BootstrapMixin, forms.Form):
 
     scope = forms.ChoiceField(label="范围", required=False, choices=SCOPE_CHOICES)
     status = forms.ChoiceField(
-        label="状态", required=False, choices=[("", "全部"), ("open", "办理中")] + Application.Status.choices
+        label="状态",
+        required=False,
+        choices=[("", "全部"), ("open", "办理中")] + Application.Status.choices,
     )
     item = forms.ModelChoiceField(
         label="事项",
@@ -77,7 +97,9 @@ class ApplicationFilterForm(BootstrapMixin, forms.Form):
         empty_label="全部",
     )
     window = forms.CharField(label="窗口", required=False)
-    clerk = ClerkChoiceField(label="承办人", required=False, queryset=User.objects.none(), empty_label="全部")
+    clerk = ClerkChoiceField(
+        label="承办人", required=False, queryset=User.objects.none(), empty_label="全部"
+    )
     overdue = forms.BooleanField(label="只看超期", required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -132,9 +154,7 @@ class IntakeForm(BootstrapMixin, forms.Form):
         label="婚姻状况", required=False, choices=Person.MaritalStatus.choices
     )
     child_order = forms.ChoiceField(label="申请孩次", required=False, choices=CHILD_ORDER_CHOICES)
-    materials = CodeListField(
-        label="已收材料", required=False, widget=forms.CheckboxSelectMultiple
-    )
+    materials = CodeListField(label="已收材料", required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, items, materials=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -143,19 +163,6 @@ class IntakeForm(BootstrapMixin, forms.Form):
         ]
         self.fields["materials"].choices = [(m.code, m.name) for m in materials]
         self._style()
-
-    def situation(self) -> dict:
-        """The situation dict of the raw or cleaned input (the material list needs it unsaved)."""
-        data = self.cleaned_data if hasattr(self, "cleaned_data") else self.data
-        situation = {"hukou": data.get("hukou") or "local"}
-        if data.get("marital_status"):
-            situation["marital_status"] = data["marital_status"]
-        try:
-            if data.get("child_order"):
-                situation["child_order"] = int(data["child_order"])
-        except (TypeError, ValueError):
-            pass
-        return situation
 
     def applicant(self) -> dict:
         data = self.cleaned_data
@@ -187,7 +194,9 @@ class HandoverForm(BootstrapMixin, forms.Form):
 
 
 class ApproveForm(BootstrapMixin, forms.Form):
-    note = forms.CharField(label="办理意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="办理意见", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -223,26 +232,12 @@ class LeaveForm(BootstrapMixin, forms.Form):
         return data
 
 
-class DutyEntryForm(BootstrapMixin, forms.Form):
-    day = forms.DateField(label="日期", widget=DATE)
-    post = forms.ModelChoiceField(label="岗位", queryset=Post.objects.none())
-    user = ClerkChoiceField(label="上岗人员", queryset=User.objects.none())
-
-    def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["post"].queryset = Post.objects.filter(
-            scope_q(user, [Role.WINDOW_CLERK])
-        ).order_by("window")
-        self.fields["user"].queryset = hall_clerks(user)
-        self._style()
-
-
 class RectificationCloseForm(BootstrapMixin, forms.Form):
     callback_note = forms.CharField(
         label="回访记录", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     result = forms.CharField(
-        label="整改情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label="整改情况", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -1,2 +1,17 @@
+"""Pages for the public, no login: /public/…"""
+
+from django.urls import path
+
+from . import public_views as views
+
 app_name = "public"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("guide/", views.guide_list, name="guide_list"),
+    path("guide/<str:code>/", views.guide_detail, name="guide_detail"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("lookup.json", views.lookup_json, name="lookup_json"),
+    path("lookup/rate/", views.rate, name="rate"),
+    path("duty/", views.duty_board, name="duty"),
+    path("disclosure/", views.disclosure, name="disclosure"),
+]

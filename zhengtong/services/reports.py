@@ -263,7 +263,9 @@ def _clerk_rows(qs: QuerySet, clerk: str, metrics: dict[str, Q]) -> list[DigestR
 
 def _area_rows(qs: QuerySet, area: str, metrics: dict[str, Q]) -> list[DigestRow]:
     rows = _grouped(qs, f"{area}_id", f"{area}__name", metrics)
-    return [DigestRow(label or NO_AREA, list(c.values())) for _k, label, c in rows if any(c.values())]
+    return [
+        DigestRow(label or NO_AREA, list(c.values())) for _k, label, c in rows if any(c.values())
+    ]
 
 
 @digest_section
@@ -435,7 +437,10 @@ def monthly_ranking(*, hall: OrgUnit, month: datetime.date) -> list[RankRow]:
                 good=rated["good"],
                 bad=rated["bad"],
                 score=score_of(
-                    finished=done["finished"], on_time_rate=rate, good=rated["good"], bad=rated["bad"]
+                    finished=done["finished"],
+                    on_time_rate=rate,
+                    good=rated["good"],
+                    bad=rated["bad"],
                 ),
             )
         )

@@ -57,9 +57,7 @@ def active_items() -> QuerySet:
 
 def _absent_a_users(user, today: datetime.date) -> QuerySet:
     """Ids of the A clerks for whom `user` is B and who are on leave `today` (a subquery)."""
-    on_leave = Leave.objects.filter(
-        user=OuterRef("a_user"), start_on__lte=today, end_on__gte=today
-    )
+    on_leave = Leave.objects.filter(user=OuterRef("a_user"), start_on__lte=today, end_on__gte=today)
     return Post.objects.filter(b_user=user).filter(Exists(on_leave)).values("a_user")
 
 
@@ -84,7 +82,7 @@ def get_application_for_user(user, receipt_no: str) -> Application:
 
 
 def acting_as(user, application: Application, today: datetime.date | None = None) -> str | None:
-    """"self" when the user handles the case, "b_for_a" when they stand in for its absent
+    """ "self" when the user handles the case, "b_for_a" when they stand in for its absent
     handler as that clerk's B, None when they may not act on it."""
     if not getattr(user, "is_authenticated", False):
         return None

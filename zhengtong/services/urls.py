@@ -30,15 +30,11 @@ urlpatterns = [
         views.application_request_correction,
         name="application_request_correction",
     ),
-    path(
-        "<str:receipt_no>/handover/", views.application_handover, name="application_handover"
-    ),
+    path("<str:receipt_no>/handover/", views.application_handover, name="application_handover"),
     path("<str:receipt_no>/approve/", views.application_approve, name="application_approve"),
     path("<str:receipt_no>/refuse/", views.application_refuse, name="application_refuse"),
     path("<str:receipt_no>/withdraw/", views.application_withdraw, name="application_withdraw"),
-    path(
-        "<str:receipt_no>/notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"
-    ),
+    path("<str:receipt_no>/notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
     path(
         "<str:receipt_no>/service-notice.pdf",
         views.service_notice_pdf,

@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0001_initial'),
+        ("services", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='calendar_missing_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='缺少节假日数据的年份'),
+            model_name="application",
+            name="calendar_missing_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="缺少节假日数据的年份"
+            ),
         ),
         migrations.AddField(
-            model_name='rectification',
-            name='calendar_missing_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='缺少节假日数据的年份'),
+            model_name="rectification",
+            name="calendar_missing_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="缺少节假日数据的年份"
+            ),
         ),
         migrations.AlterField(
-            model_name='rectification',
-            name='due_on',
-            field=models.DateField(blank=True, db_index=True, null=True, verbose_name='整改期限'),
+            model_name="rectification",
+            name="due_on",
+            field=models.DateField(blank=True, db_index=True, null=True, verbose_name="整改期限"),
         ),
     ]

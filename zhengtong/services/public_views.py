@@ -1,0 +1,389 @@
+"""Pages anyone may open without an account: the service guide, the case lookup and its rating
+form, the on-duty board (挂牌上岗) and the monthly disclosure (办事公开).
+
+Nothing here shows an ID number, a phone number or a full applicant name. The lookup answers a
+wrong phone exactly as an unknown receipt number, and each client address gets
+`PUBLIC_LOOKUP_LIMIT` proofs per `PUBLIC_LOOKUP_WINDOW_MINUTES`; the attempts are counted in the
+audit log (action "public_lookup"), so several app servers share one count.
+"""
+
+import datetime
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from zhengtong.accounts.models import OrgUnit
+from zhengtong.audit.actions import record_event
+from zhengtong.audit.context import current
+from zhengtong.audit.models import Event
+from zhengtong.lib.masking import mask_name_public
+from zhengtong.people.models import Person
+
+from . import reports
+from .actions import rating_submit
+from .models import Application, DutyEntry, Leave, Material, Post, Rating, ServiceItem
+from .selectors import due_state
+
+LOOKUP_ACTION = "public_lookup"
+THROTTLED_MESSAGE = "查询过于频繁,请 10 分钟后再试。"
+NOT_FOUND_MESSAGE = "未找到与受理编号和手机号后四位相符的办件,请核对后再试。"
+RECEIPT_RE = re.compile(r"^[A-Za-z0-9-]{1,30}$")
+HUKOU_WORDS = {"local": "本地户籍", "floating": "流动人口(外地户籍)"}
+
+
+def lookup_limit() -> int:
+    return int(getattr(settings, "PUBLIC_LOOKUP_LIMIT", 10))
+
+
+def lookup_window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=int(getattr(settings, "PUBLIC_LOOKUP_WINDOW_MINUTES", 10)))
+
+
+# ---------------------------------------------------------------------------- 办事指南
+
+
+def condition_text(condition: dict | None) -> str:
+    """A material's condition in words, e.g. "本地户籍;已婚或再婚;第一孩或第二孩"."""
+    if not condition:
+        return "所有申请人"
+    marital = dict(Person.MaritalStatus.choices)
+    parts = []
+    if hukou := condition.get("hukou"):
+        values = hukou if isinstance(hukou, list) else [hukou]
+        parts.append("或".join(HUKOU_WORDS.get(v, str(v)) for v in values))
+    if statuses := condition.get("marital_status"):
+        values = statuses if isinstance(statuses, list) else [statuses]
+        parts.append("或".join(str(marital.get(v, v)) for v in values))
+    if orders := condition.get("child_order"):
+        values = orders if isinstance(orders, list) else [orders]
+        parts.append("或".join(_child_order(v) for v in values))
+    for key, value in condition.items():
+        if key not in ("hukou", "marital_status", "child_order"):
+            parts.append(f"{key}:{value}")
+    return ";".join(parts)
+
+
+def _child_order(value) -> str:
+    words = "零一二三四五六七八九十"
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"生育第{words[number]}个孩子" if 0 < number <= 10 else f"生育第{number}个孩子"
+
+
+@require_GET
+def guide_list(request: HttpRequest) -> HttpResponse:
+    items = ServiceItem.objects.filter(is_active=True).order_by("sort_order", "code")
+    return render(request, "services/public/guide_list.html", {"items": items})
+
+
+@require_GET
+def guide_detail(request: HttpRequest, code: str) -> HttpResponse:
+    item = get_object_or_404(
+        ServiceItem.objects.prefetch_related(
+            Prefetch("materials", queryset=Material.objects.order_by("sort_order", "code"))
+        ),
+        code=code,
+        is_active=True,
+    )
+    materials = [(m, condition_text(m.condition)) for m in item.materials.all()]
+    return render(
+        request, "services/public/guide_detail.html", {"item": item, "materials": materials}
+    )
+
+
+# ---------------------------------------------------------------------------- 办件查询
+
+
+class LookupForm(forms.Form):
+    receipt_no = forms.CharField(
+        label="受理编号",
+        max_length=30,
+        error_messages={"required": "受理编号:必填。", "max_length": "受理编号:格式不正确。"},
+    )
+    phone_last4 = forms.CharField(
+        label="手机号后四位",
+        max_length=4,
+        min_length=4,
+        error_messages={
+            "required": "手机号后四位:必填。",
+            "max_length": "手机号后四位:请输入 4 位数字。",
+            "min_length": "手机号后四位:请输入 4 位数字。",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_receipt_no(self) -> str:
+        value = self.cleaned_data["receipt_no"].strip().upper()
+        if not RECEIPT_RE.match(value):
+            raise ValidationError("受理编号:格式不正确,只含字母和数字。")
+        return value
+
+    def clean_phone_last4(self) -> str:
+        value = self.cleaned_data["phone_last4"].strip()
+        if not (len(value) == 4 and value.isdigit()):
+            raise ValidationError("手机号后四位:请输入 4 位数字。")
+        return value
+
+
+class RatingForm(LookupForm):
+    level = forms.TypedChoiceField(
+        label="评价",
+        choices=Rating.Level.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "评价:请选择一项。", "invalid_choice": "评价:请选择一项。"},
+    )
+    comment = forms.CharField(
+        label="意见建议",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "意见建议:不能超过 500 个字。"},
+    )
+
+
+class Throttled(Exception):
+    pass
+
+
+def lookup_throttled(ip: str | None) -> bool:
+    """True when this client address used up its proofs in the current window."""
+    since = timezone.now() - lookup_window()
+    attempts = Event.objects.filter(action=LOOKUP_ACTION, created_at__gte=since)
+    attempts = attempts.filter(ip=ip) if ip else attempts.filter(ip__isnull=True)
+    return attempts.count() >= lookup_limit()
+
+
+def find_case(receipt_no: str, phone_last4: str) -> Application | None:
+    """The case proved by its receipt number and the applicant phone's last 4 digits, or None.
+
+    Raises Throttled when the client has used up its attempts; records each attempt it makes.
+    A wrong phone and an unknown number both return None, and record the same kind of row.
+    """
+    ip = current().ip
+    if lookup_throttled(ip):
+        raise Throttled
+    application = (
+        Application.objects.select_related("item", "org_unit", "applicant", "first_responder")
+        .filter(receipt_no=receipt_no)
+        .first()
+    )
+    phone = re.sub(r"\D", "", application.applicant_phone) if application else ""
+    if application is not None and not (len(phone) >= 4 and phone[-4:] == phone_last4):
+        application = None
+    record_event(
+        actor=None,
+        action=LOOKUP_ACTION,
+        kind=Event.Kind.READ,
+        target_type="services.lookup",
+        target_repr=receipt_no[:30],
+        org_unit=application.org_unit if application else None,
+        changes={"found": application is not None},
+    )
+    return application
+
+
+def staff_card(user, hall: OrgUnit, request: HttpRequest | None = None) -> dict:
+    """A clerk's public card: name, post, window, staff number, photo; nothing personal."""
+    posts = list(Post.objects.filter(Q(a_user=user) | Q(b_user=user), org_unit=hall))
+    post = next((p for p in posts if p.a_user_id == user.pk), posts[0] if posts else None)
+    photo = None
+    if user.photo:
+        photo = user.photo.url
+        if request is not None:
+            photo = request.build_absolute_uri(photo)
+    return {
+        "name": user.display_name,
+        "post": post.name if post else user.post,
+        "window": post.window if post else "",
+        "staff_no": user.staff_no,
+        "photo_url": photo,
+    }
+
+
+def _local_date(value: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localdate(value) if value else None
+
+
+def lookup_payload(application: Application, request: HttpRequest | None = None) -> dict:
+    """What the public may learn about a proved case."""
+    rating = Rating.objects.filter(application=application).first()
+    state = due_state(application)
+    finished = application.status in (Application.Status.APPROVED, Application.Status.REFUSED)
+    return {
+        "receipt_no": application.receipt_no,
+        "item": application.item.name,
+        "item_code": application.item.code,
+        "applicant": mask_name_public(application.applicant.name),
+        "status": application.status,
+        "status_display": application.get_status_display(),
+        "received_on": _local_date(application.received_at),
+        "accepted_on": application.accepted_on,
+        "due_on": application.due_on,
+        "due_state": {"state": state.state, "days": state.days, "message": state.message},
+        "finished_on": _local_date(application.finished_at),
+        "first_responder": staff_card(application.first_responder, application.org_unit, request),
+        "can_rate": finished and rating is None,
+        "rating": rating.get_level_display() if rating else None,
+    }
+
+
+def _json_ready(payload: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in payload.items()}
+
+
+@never_cache
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    form = LookupForm(request.GET if request.GET else None)
+    context: dict = {"form": form}
+    status = 200
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = find_case(data["receipt_no"], data["phone_last4"])
+        except Throttled:
+            context["error"] = THROTTLED_MESSAGE
+            status = 429
+        else:
+            if application is None:
+                context["error"] = NOT_FOUND_MESSAGE
+            else:
+                context["case"] = lookup_payload(application, request)
+                context["rating_form"] = RatingForm(initial=data)
+    elif form.is_bound:
+        status = 400
+    return render(request, "services/public/lookup.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def lookup_json(request: HttpRequest) -> JsonResponse:
+    form = LookupForm(request.GET)
+    if not form.is_valid():
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+        return JsonResponse({"detail": "请求参数有误。", "errors": errors}, status=400)
+    try:
+        application = find_case(form.cleaned_data["receipt_no"], form.cleaned_data["phone_last4"])
+    except Throttled:
+        return JsonResponse({"detail": THROTTLED_MESSAGE}, status=429)
+    if application is None:
+        return JsonResponse({"detail": NOT_FOUND_MESSAGE}, status=404)
+    return JsonResponse(_json_ready(lookup_payload(application, request)))
+
+
+@never_cache
+@require_POST
+def rate(request: HttpRequest) -> HttpResponse:
+    """好差评 for a finished case, proved with the same receipt number and phone digits."""
+    form = RatingForm(request.POST)
+    context: dict = {"rating_form": form}
+    if not form.is_valid():
+        return render(request, "services/public/rating.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        application = find_case(data["receipt_no"], data["phone_last4"])
+    except Throttled:
+        context["error"] = THROTTLED_MESSAGE
+        return render(request, "services/public/rating.html", context, status=429)
+    if application is None:
+        context["error"] = NOT_FOUND_MESSAGE
+        return render(request, "services/public/rating.html", context, status=404)
+    try:
+        rating = rating_submit(
+            application=application, level=data["level"], comment=data["comment"]
+        )
+    except ValidationError as exc:
+        context["error"] = "".join(exc.messages)
+        return render(request, "services/public/rating.html", context, status=400)
+    context.update(rating=rating, case=lookup_payload(application, request))
+    return render(request, "services/public/rating.html", context)
+
+
+# ---------------------------------------------------------------------------- 挂牌上岗
+
+
+@require_GET
+def duty_board(request: HttpRequest) -> HttpResponse:
+    """Today's roster, without anyone on recorded leave today."""
+    today = timezone.localdate()
+    on_leave = Leave.objects.filter(user=OuterRef("user"), start_on__lte=today, end_on__gte=today)
+    entries = (
+        DutyEntry.objects.filter(day=today, user__is_active=True)
+        .filter(~Exists(on_leave))
+        .select_related("user", "post", "post__org_unit")
+        .order_by("post__org_unit__path", "post__window", "user__full_name")
+    )
+    cards = [
+        {
+            "hall": entry.post.org_unit.name,
+            "name": entry.user.display_name,
+            "post": entry.post.name,
+            "window": entry.post.window,
+            "staff_no": entry.user.staff_no,
+            "photo_url": entry.user.photo.url if entry.user.photo else None,
+        }
+        for entry in entries
+    ]
+    return render(request, "services/public/duty.html", {"today": today, "cards": cards})
+
+
+# ---------------------------------------------------------------------------- 办事公开
+
+
+@require_GET
+def disclosure(request: HttpRequest) -> HttpResponse:
+    try:
+        month = reports.parse_month(request.GET.get("month"))
+    except ValueError as exc:
+        return render(request, "services/public/disclosure.html", {"error": str(exc)}, status=400)
+    halls = OrgUnit.objects.filter(
+        kind=OrgUnit.Kind.TOWN, pk__in=Application.objects.values("org_unit")
+    ).order_by("path")
+    hall = None
+    if code := request.GET.get("hall"):
+        hall = halls.filter(code=code).first()
+        if hall is None:
+            raise Http404("没有这个服务大厅。")
+    report = reports.disclosure(month=month, hall=hall)
+    page = Paginator(report.cases, 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "receipt_no": case.receipt_no,
+            "item": case.item.name,
+            "applicant": mask_name_public(case.applicant.name),
+            "status": case.get_status_display(),
+            "received_on": _local_date(case.received_at),
+            "due_on": case.due_on,
+            "finished_on": _local_date(case.finished_at),
+        }
+        for case in page
+    ]
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    return render(
+        request,
+        "services/public/disclosure.html",
+        {
+            "report": report,
+            "month": month,
+            "month_value": f"{month:%Y-%m}",
+            "previous_month": f"{previous:%Y-%m}",
+            "next_month": f"{reports.next_month(month):%Y-%m}",
+            "halls": halls,
+            "hall": hall,
+            "page": page,
+            "rows": rows,
+            "definitions": reports.DISCLOSURE_DEFINITIONS,
+        },
+    )

@@ -1,0 +1,89 @@
+"""Office reports of the hall for its window clerks and the township's leaders: 计生周报 (page
+and PDF) and 月冠军. Access: a hall (镇/街道 unit) under a unit where the user holds one of
+REPORT_ROLES; everyone else gets 403, and a hall outside their units 404."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from zhengtong.accounts.models import OrgUnit, Role
+from zhengtong.lib.pdf import pdf_response, render_pdf
+
+from . import reports
+
+REPORT_ROLES = [Role.WINDOW_CLERK, Role.LEADER]
+
+
+def _hall_for(request: HttpRequest) -> tuple[OrgUnit, list[OrgUnit]]:
+    halls = list(reports.halls_for(request.user, REPORT_ROLES).order_by("path"))
+    if not halls:
+        raise PermissionDenied("您没有查看服务大厅报表的权限。")
+    code = request.GET.get("hall")
+    if not code:
+        return halls[0], halls
+    for hall in halls:
+        if hall.code == code:
+            return hall, halls
+    raise Http404("没有这个服务大厅。")
+
+
+def _digest_context(request: HttpRequest) -> dict:
+    hall, halls = _hall_for(request)
+    try:
+        monday = reports.parse_week(request.GET.get("week"))
+    except ValueError as exc:
+        return {"hall": hall, "halls": halls, "error": str(exc)}
+    digest = reports.weekly_digest(hall=hall, monday=monday)
+    previous = monday.toordinal() - 7
+    following = monday.toordinal() + 7
+    return {
+        "hall": hall,
+        "halls": halls,
+        "digest": digest,
+        "week": reports.week_label(monday),
+        "previous_week": reports.week_label(monday.fromordinal(previous)),
+        "next_week": reports.week_label(monday.fromordinal(following)),
+    }
+
+
+@login_required
+@require_GET
+def weekly(request: HttpRequest) -> HttpResponse:
+    context = _digest_context(request)
+    status = 400 if "error" in context else 200
+    return render(request, "services/reports/weekly.html", context, status=status)
+
+
+@login_required
+@require_GET
+def weekly_pdf(request: HttpRequest) -> HttpResponse:
+    context = _digest_context(request)
+    if "error" in context:
+        return render(request, "services/reports/weekly.html", context, status=400)
+    content = render_pdf("services/reports/weekly_pdf.html", context, request=request)
+    return pdf_response(content, f"计生周报-{context['hall'].name}-{context['week']}.pdf")
+
+
+@login_required
+@require_GET
+def ranking(request: HttpRequest) -> HttpResponse:
+    hall, halls = _hall_for(request)
+    context: dict = {"hall": hall, "halls": halls}
+    try:
+        month = reports.parse_month(request.GET.get("month"))
+    except ValueError as exc:
+        context["error"] = str(exc)
+        return render(request, "services/reports/ranking.html", context, status=400)
+    previous = month.replace(day=1).toordinal() - 1
+    context.update(
+        month=month,
+        month_value=f"{month:%Y-%m}",
+        previous_month=f"{month.fromordinal(previous):%Y-%m}",
+        next_month=f"{reports.next_month(month):%Y-%m}",
+        rows=reports.monthly_ranking(hall=hall, month=month),
+        formula=reports.SCORE_FORMULA,
+        notes=reports.SCORE_NOTES,
+    )
+    return render(request, "services/reports/ranking.html", context)

@@ -1,0 +1,136 @@
+"""Leave (A/B), the duty roster and the rectification of bad ratings: the hall's small pages."""
+
+import datetime
+
+import time_machine
+from django.utils import timezone
+
+from zhengtong.services import actions
+from zhengtong.services.models import Application, DutyEntry, Leave
+
+from .test_pages_fixtures import HallTestCase, id_number
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC), tick=False)
+class LeaveTestCase(HallTestCase):
+    def test_a_clerk_records_a_colleagues_leave_and_sees_it_listed(self) -> None:
+        self.client.force_login(self.clerk_b)
+        response = self.client.post(
+            "/services/leave/new/",
+            {
+                "user": self.clerk_a.pk,
+                "start_on": "2026-12-01",
+                "end_on": "2026-12-03",
+                "reason": "培训",
+            },
+        )
+        self.assertRedirects(response, "/services/leave/")
+        leave = Leave.objects.get()
+        self.assertEqual((leave.user, leave.created_by), (self.clerk_a, self.clerk_b))
+        listing = self.client.get("/services/leave/")
+        self.assertContains(listing, "2026-12-01 ~ 2026-12-03")
+        self.assertContains(listing, "3号窗口")
+
+    def test_an_end_before_the_start_is_refused_and_nothing_saved(self) -> None:
+        self.client.force_login(self.clerk_b)
+        response = self.client.post(
+            "/services/leave/new/",
+            {
+                "user": self.clerk_a.pk,
+                "start_on": "2026-12-03",
+                "end_on": "2026-12-01",
+                "reason": "培训",
+            },
+        )
+        self.assertContains(response, "结束日期不能早于开始日期")
+        self.assertFalse(Leave.objects.exists())
+
+    def test_a_clerk_of_another_hall_cannot_pick_these_clerks(self) -> None:
+        self.client.force_login(self.far_clerk)
+        response = self.client.post(
+            "/services/leave/new/",
+            {
+                "user": self.clerk_a.pk,
+                "start_on": "2026-12-01",
+                "end_on": "2026-12-03",
+                "reason": "x",
+            },
+        )
+        self.assertTrue(response.context["form"].errors["user"])
+        self.assertFalse(Leave.objects.exists())
+
+    def test_other_roles_get_403(self) -> None:
+        self.client.force_login(self.outsider)
+        for url in (
+            "/services/leave/",
+            "/services/leave/new/",
+            "/services/duty/",
+            "/services/rectifications/",
+        ):
+            self.assertEqual(self.client.get(url).status_code, 403, url)
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC), tick=False)
+class DutyRosterTestCase(HallTestCase):
+    def test_the_roster_of_the_day_lists_the_hall_only(self) -> None:
+        today = timezone.localdate()
+        DutyEntry.objects.create(day=today, user=self.clerk_a, post=self.post)
+        DutyEntry.objects.create(
+            day=today + datetime.timedelta(days=1), user=self.clerk_b, post=self.post
+        )
+        self.client.force_login(self.clerk_c)
+        response = self.client.get("/services/duty/")
+        self.assertContains(response, "张红")
+        self.assertNotContains(response, "李明")
+        self.client.force_login(self.far_clerk)
+        self.assertNotContains(self.client.get("/services/duty/"), "张红")
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC), tick=False)
+class RectificationTestCase(HallTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        case = actions.application_intake(
+            actor=self.clerk_a,
+            item_code="TEST-SYDJ",
+            applicant={"name": "刘小梅", "id_number": id_number(51), "phone": "13912345678"},
+            materials=["id_card", "marriage", "hukou_book"],
+            situation={"hukou": "local", "marital_status": "married"},
+        )
+        actions.application_approve(actor=self.clerk_a, application=case)
+        case.refresh_from_db()
+        self.case = case
+        self.rating = actions.rating_submit(application=case, level=1, comment="等了很久")
+        self.rectification = self.rating.rectification
+
+    def test_bad_ratings_are_listed_with_their_deadline(self) -> None:
+        self.client.force_login(self.clerk_a)
+        response = self.client.get("/services/rectifications/")
+        self.assertContains(response, self.case.receipt_no)
+        self.assertContains(response, "非常不满意")
+        self.assertContains(response, "等了很久")
+        self.client.force_login(self.far_clerk)
+        self.assertNotContains(self.client.get("/services/rectifications/"), self.case.receipt_no)
+
+    def test_closing_needs_a_callback_note(self) -> None:
+        self.client.force_login(self.clerk_a)
+        url = f"/services/rectifications/{self.rectification.pk}/close/"
+        response = self.client.post(url, {"callback_note": "", "result": "已改进"})
+        self.assertContains(response, "该字段是必填项")
+        self.rectification.refresh_from_db()
+        self.assertIsNone(self.rectification.done_at)
+        response = self.client.post(
+            url, {"callback_note": "电话回访,已致歉", "result": "增设导办员"}
+        )
+        self.assertRedirects(response, "/services/rectifications/")
+        self.rectification.refresh_from_db()
+        self.assertIsNotNone(self.rectification.done_at)
+        self.assertEqual(self.rectification.done_by, self.clerk_a)
+        page = self.client.get(self.case.get_absolute_url())
+        self.assertContains(page, "电话回访,已致歉")
+        self.assertEqual(self.case.status, Application.Status.APPROVED)
+
+    def test_another_townships_clerk_cannot_close_it(self) -> None:
+        self.client.force_login(self.far_clerk)
+        url = f"/services/rectifications/{self.rectification.pk}/close/"
+        self.assertEqual(self.client.post(url, {"callback_note": "x"}).status_code, 404)
