@@ -23,6 +23,7 @@ urlpatterns = [
     path("projects/", include("zhengtong.projects.urls")),
     path("services/reports/", include("zhengtong.services.report_urls")),
     path("services/", include("zhengtong.services.urls")),
+    path("public/projects/", include("zhengtong.projects.public_urls")),
     path("public/", include("zhengtong.services.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -35,14 +35,13 @@ def projects_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def get_project_for_user(user, pk) -> "KeyProject":  # noqa: F821
+    """The project if `user` may see it; 404 otherwise, whether it exists or not."""
+    from .models import KeyProject
+
     try:
         return projects_visible_to(user).get(pk=pk)
-    except (ValueError, TypeError):
+    except (KeyProject.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    except Exception as exc:  # DoesNotExist
-        if exc.__class__.__name__ == "DoesNotExist":
-            raise Http404 from None
-        raise
 
 
 def can_manage_projects(user) -> bool:

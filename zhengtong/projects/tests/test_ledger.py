@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from zhengtong.audit.models import Event
 from zhengtong.projects import ledger
 from zhengtong.projects.models import KeyProject, ProgressReport, Stage
-from zhengtong.projects.tests.test_api import make_project, make_sector
+from zhengtong.projects.tests.factories import make_project, make_sector
 from zhengtong.test import BaseTestCase
 
 EXPORT_URL = "/projects/ledger/export/"

@@ -11,7 +11,7 @@ from zhengtong.projects.models import (
     ProgressReport,
     Stage,
 )
-from zhengtong.projects.tests.test_api import make_project, make_sector
+from zhengtong.projects.tests.factories import make_project, make_sector
 from zhengtong.test import BaseTestCase
 
 URL = "/api/v1/projects/oc4ids/"
