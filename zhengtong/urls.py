@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -9,6 +10,16 @@ from zhengtong.inbox.views import home
 admin.site.site_header = "政通 系统管理"
 admin.site.site_title = "政通"
 admin.site.index_title = "配置与维护"
+
+# Staff photos appear on the public on-duty board; every other upload needs a signed-in user.
+PUBLIC_MEDIA_PREFIXES = ("staff/",)
+
+
+def media_file(request, path: str):
+    if not path.startswith(PUBLIC_MEDIA_PREFIXES) and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
 
 api_v1 = [
     path("projects/", include("zhengtong.projects.api.urls")),
@@ -29,5 +40,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("media/<path:path>", media_file),
 ]
