@@ -7,6 +7,7 @@ and two project units 中通客车 and 万合铜铝; 东阿县 → 刘集镇 →
 from django.test import TestCase
 
 from zhengtong.accounts.models import Membership, OrgUnit, Role, User
+from zhengtong.lib.idcard import make_id_number  # noqa: F401  (re-exported for tests)
 
 PASSWORD = "Zt-test-2026!"
 
@@ -56,7 +57,9 @@ class BaseTestCase(TestCase):
         cls.other_liaison = make_user(
             "liaison2", full_name="孙联络", memberships=[(Role.LIAISON, cls.other_company)]
         )
-        cls.auditor = make_user("auditor", full_name="周审计", memberships=[(Role.AUDITOR, cls.zone)])
+        cls.auditor = make_user(
+            "auditor", full_name="周审计", memberships=[(Role.AUDITOR, cls.zone)]
+        )
         cls.admin = make_user(
             "admin",
             full_name="吴管理",

@@ -35,7 +35,19 @@ def browser():
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     ARTIFACTS.mkdir(exist_ok=True)
+    # Once Playwright's loop runs in this thread, Django hands out connection objects from a
+    # context variable: copy the serialized test data over so serialized_rollback can restore
+    # the migrated rows (holidays, service catalog) after a transactional test.
+    from django.db import connections
+
+    saved = {
+        c.alias: c._test_serialized_contents
+        for c in connections.all()
+        if hasattr(c, "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in saved.items():
+            connections[alias]._test_serialized_contents = contents
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             yield chromium

@@ -1,12 +1,17 @@
 """The demo's org tree and its people: one account per role, all with the password DEMO_PASSWORD.
 
 Every unit is found by its code and every user by their username, so building them twice
-creates nothing new. Each row created is recorded in the audit log.
+creates nothing new. Each row created is recorded in the audit log. The people are fictitious.
 """
 
+import hashlib
+import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from zhengtong.accounts.models import Membership, OrgUnit, Role, User
@@ -38,7 +43,11 @@ UNITS = [
     ("LIUJI-LJ", "刘集村", K.VILLAGE, TOWN),
     ("LIUJI-E", "东村", K.VILLAGE, TOWN),
     ("LIUJI-W", "西村", K.VILLAGE, TOWN),
+    # Example village names (示例): the seed names only 刘集镇 itself.
+    ("LIUJI-WZ", "王庄村", K.VILLAGE, TOWN),
+    ("LIUJI-LY", "李营村", K.VILLAGE, TOWN),
 ]
+VILLAGES = ["LIUJI-LJ", "LIUJI-E", "LIUJI-W", "LIUJI-WZ", "LIUJI-LY"]
 
 # The project units (项目单位): one company per owner, under the zone.
 COMPANIES = {
@@ -89,6 +98,7 @@ class DemoAccount:
     unit: str
     sees: str
     superuser: bool = False
+    staff_no: str = ""
 
 
 ACCOUNTS = [
@@ -149,6 +159,53 @@ ACCOUNTS = [
         "ZONE-SHSY",
         "我的待办:分派给社会事业局的问题;看不到项目台账",
     ),
+    # The window clerks of the 刘集镇 hall (便民服务中心计生服务窗口), two A/B pairs; the posts
+    # and windows are built by demo/services.py.
+    DemoAccount(
+        "clerk_a",
+        "孙晓燕",
+        "计生办科员",
+        Role.WINDOW_CLERK,
+        TOWN,
+        "刘集镇窗口工作人员,1号窗口“生育登记”A 角:本大厅全部办件、我的待办(自己承办的办件,"
+        "倒计时与超期)、收件登记、一次性告知、补正、办结、请假与 AB 角、挂牌上岗、差评整改、"
+        "计生周报、月冠军",
+        staff_no="LJ-0101",
+    ),
+    DemoAccount(
+        "clerk_b",
+        "刘娜",
+        "计生办科员",
+        Role.WINDOW_CLERK,
+        TOWN,
+        "1号窗口 B 角:同 clerk_a 看本大厅全部办件;clerk_a 请假期间,clerk_a 的办件进入"
+        "本人的待办,由本人“B 代 A”办理,请假结束后回到 clerk_a",
+        staff_no="LJ-0102",
+    ),
+    DemoAccount(
+        "clerk_c",
+        "高敏",
+        "计生办科员",
+        Role.WINDOW_CLERK,
+        TOWN,
+        "2号窗口“育儿补贴申领”A 角:本大厅全部办件、自己承办的办件",
+        staff_no="LJ-0201",
+    ),
+    DemoAccount(
+        "clerk_d",
+        "马俊",
+        "计生办科员",
+        Role.WINDOW_CLERK,
+        TOWN,
+        "2号窗口 B 角:本大厅全部办件;clerk_c 请假时代为办理",
+        staff_no="LJ-0202",
+    ),
+]
+
+AVATAR_FONTS = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
 ]
 
 
@@ -187,6 +244,40 @@ def build_units(*, actor=None) -> dict[str, OrgUnit]:
     return units
 
 
+def initials_avatar(name: str, size: int = 240) -> bytes:
+    """A small portrait PNG: the given name in white on a colour taken from the name.
+
+    A stand-in for a staff photo on the public on-duty board; plain colour when no CJK font
+    is installed.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    digest = hashlib.sha256(name.encode()).digest()
+    palette = [(13, 110, 253), (25, 135, 84), (111, 66, 193), (214, 51, 132), (32, 100, 120)]
+    image = Image.new("RGB", (size, size * 5 // 4), palette[digest[0] % len(palette)])
+    font_path = next((p for p in AVATAR_FONTS if Path(p).exists()), None)
+    if font_path:
+        text = name[-2:]
+        font = ImageFont.truetype(font_path, size // 3)
+        draw = ImageDraw.Draw(image)
+        box = draw.textbbox((0, 0), text, font=font)
+        x = (image.width - (box[2] - box[0])) / 2 - box[0]
+        y = (image.height - (box[3] - box[1])) / 2 - box[1]
+        draw.text((x, y), text, font=font, fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def demo_photo(username: str, full_name: str) -> str:
+    """The storage name of the user's demo portrait, written once and reused afterwards, so
+    repeated runs (and test runs) leave one file per demo clerk."""
+    name = f"staff/demo-{username}.png"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(initials_avatar(full_name)))
+    return name
+
+
 @transaction.atomic
 def ensure_user(
     *,
@@ -197,21 +288,34 @@ def ensure_user(
     memberships=(),
     superuser: bool = False,
     password: str = DEMO_PASSWORD,
+    staff_no: str = "",
+    photo: bool = False,
 ) -> User:
-    """The user `username` with the given memberships; an existing user is left as found."""
+    """The user `username` with the given memberships; an existing user is left as found.
+
+    `photo` gives a new user a generated portrait (see demo_photo) for the staff card.
+    """
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(
             username=username,
             full_name=full_name,
             post=post,
+            staff_no=staff_no,
             is_staff=superuser,
             is_superuser=superuser,
         )
+        if photo:
+            user.photo.name = demo_photo(username, full_name)
         validate_password(password, user)
         user.set_password(password)
         user.save()
-        _record_created(actor, user, ["username", "full_name", "post", "is_staff", "is_superuser"])
+        fields = ["username", "full_name", "post", "is_staff", "is_superuser"]
+        if staff_no:
+            fields.append("staff_no")
+        if photo:
+            fields.append("photo")
+        _record_created(actor, user, fields)
     for role, unit in memberships:
         if not Membership.objects.filter(user=user, role=role, org_unit=unit).exists():
             membership = Membership.objects.create(user=user, role=role, org_unit=unit)
@@ -241,6 +345,8 @@ def build_accounts(*, actor, units: dict[str, OrgUnit]) -> dict[str, User]:
             post=a.post,
             memberships=[(a.role, units[a.unit])],
             superuser=a.superuser,
+            staff_no=a.staff_no,
+            photo=a.role == Role.WINDOW_CLERK,
         )
         for a in ACCOUNTS
     }

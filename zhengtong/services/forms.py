@@ -4,10 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from zhengtong.accounts.models import Role, User
-from zhengtong.accounts.scope import scope_q
+from zhengtong.accounts.scope import scope, scope_q
 from zhengtong.people.models import Person
 
-from .models import Application, Material, ServiceItem
+from .models import Application, Material, Post, ServiceItem
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HUKOU_CHOICES = [("local", "本地户籍"), ("floating", "流动人口(外地户籍)")]
@@ -230,6 +230,31 @@ class LeaveForm(BootstrapMixin, forms.Form):
         if start and end and end < start:
             self.add_error("end_on", "结束日期不能早于开始日期。")
         return data
+
+
+class DutyForm(BootstrapMixin, forms.Form):
+    """挂牌上岗: put a clerk on duty at a post on a day.
+
+    The lists offer the user's own hall only; any existing post or user is accepted here, so
+    the action answers a post or clerk of another hall (403, or its Chinese message) instead
+    of a generic "invalid choice".
+    """
+
+    day = forms.DateField(label="日期", widget=DATE)
+    post = forms.ModelChoiceField(label="岗位", queryset=Post.objects.all())
+    user = ClerkChoiceField(label="工作人员", queryset=User.objects.all())
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        posts = scope(Post.objects.all(), user, [Role.WINDOW_CLERK]).order_by("window", "name")
+        self.fields["post"].queryset = Post.objects.select_related("org_unit")
+        self.fields["post"].widget.choices = [("", "请选择岗位")] + [
+            (post.pk, f"{post.window} {post.name}") for post in posts
+        ]
+        self.fields["user"].widget.choices = [("", "请选择工作人员")] + [
+            (clerk.pk, clerk.display_name) for clerk in hall_clerks(user)
+        ]
+        self._style()
 
 
 class RectificationCloseForm(BootstrapMixin, forms.Form):

@@ -18,7 +18,7 @@ from zhengtong.audit.models import Event
 from zhengtong.inbox.registry import Deadline, deadline
 from zhengtong.workdays import WorkCalendar
 
-from .models import Application, Leave, Material, Post, Rectification, ServiceItem
+from .models import Application, Leave, Material, Pause, Post, Rectification, ServiceItem
 
 CASE_ROLES = [Role.WINDOW_CLERK]
 
@@ -96,11 +96,15 @@ def acting_as(user, application: Application, today: datetime.date | None = None
     return None
 
 
+# Earliest due first; cases without a due date (pending, calendar gap) after them, oldest
+# first. Unless told, SQLite sorts NULLs first and PostgreSQL last, so say it.
+QUEUE_ORDER = (F("due_on").asc(nulls_last=True), "received_at", "pk")
+
+
 def queue_for(user, today: datetime.date | None = None) -> QuerySet:
     """Open cases the user handles, plus those of absent A clerks the user is B for.
 
-    Rows carry `for_absent_a` (True where the user acts as B 代 A). Earliest due first; cases
-    without a due date (pending, calendar gap) after them, oldest first.
+    Rows carry `for_absent_a` (True where the user acts as B 代 A), in QUEUE_ORDER.
     """
     today = today or timezone.localdate()
     if not has_role(user, *CASE_ROLES):
@@ -111,7 +115,7 @@ def queue_for(user, today: datetime.date | None = None) -> QuerySet:
         qs.filter(Q(handler=user) | Q(handler__in=absent))
         .annotate(for_absent_a=~Q(handler=user))
         .select_related("item", "org_unit", "applicant", "first_responder", "handler")
-        .order_by("due_on", "received_at", "pk")
+        .order_by(*QUEUE_ORDER)
     )
 
 
@@ -120,11 +124,14 @@ def applications_overdue(qs: QuerySet, today: datetime.date) -> QuerySet:
 
     A case paused for 补正 before its due date is not overdue: its due date moves out when the
     applicant supplements. One paused after it was already overdue stays overdue.
+
+    The pause test is a subquery, not a join, so a case with several pauses is listed once.
     """
+    paused_late = Pause.objects.filter(
+        application=OuterRef("pk"), ended_on__isnull=True, started_on__gt=OuterRef("due_on")
+    )
     late = Q(status=Application.Status.ACCEPTED) | Q(
-        status=Application.Status.PAUSED,
-        pauses__ended_on__isnull=True,
-        pauses__started_on__gt=F("due_on"),
+        Exists(paused_late), status=Application.Status.PAUSED
     )
     return qs.filter(due_on__lt=today).filter(late)
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("leave/", views.leave_list, name="leave_list"),
     path("leave/new/", views.leave_create, name="leave_create"),
     path("duty/", views.duty_roster, name="duty_roster"),
+    path("duty/<int:pk>/remove/", views.duty_remove, name="duty_remove"),
     path("rectifications/", views.rectification_list, name="rectification_list"),
     path(
         "rectifications/<int:pk>/close/",

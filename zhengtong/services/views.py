@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from . import actions, documents
 from .forms import (
     ApplicationFilterForm,
     ApproveForm,
+    DutyForm,
     HandoverForm,
     IntakeForm,
     LeaveForm,
@@ -35,6 +37,7 @@ from .forms import (
 from .models import Application, DutyEntry, Leave, Material, Notice, Post, Rectification
 from .selectors import (
     CASE_ROLES,
+    QUEUE_ORDER,
     acting_as,
     active_items,
     application_timeline,
@@ -92,23 +95,24 @@ def application_list(request: HttpRequest) -> HttpResponse:
     if mine:
         base = queue_for(request.user, today=today)
     else:
-        base = applications_visible_to(request.user).annotate(for_absent_a=Q(pk__in=[]))
-    rows = (
-        form.filter(base, today=today)
-        .select_related("item", "applicant", "first_responder", "handler")
-        .order_by(F("due_on").asc(nulls_last=True), "received_at", "pk")
-    )
+        base = (
+            applications_visible_to(request.user)
+            .annotate(for_absent_a=Q(pk__in=[]))
+            .select_related("item", "applicant", "first_responder", "handler")
+            .order_by(*QUEUE_ORDER)
+        )
+    rows = form.filter(base, today=today)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     _set_due_states(page.object_list, today=today)
     overdue = applications_overdue(applications_visible_to(request.user), today)
     by_window = (
         overdue.values("item__window")
-        .annotate(count=Count("pk", distinct=True))
+        .annotate(count=Count("pk"))
         .order_by("-count", "item__window")
     )
     by_clerk = (
         overdue.values("handler_id", "handler__full_name", "handler__username")
-        .annotate(count=Count("pk", distinct=True))
+        .annotate(count=Count("pk"))
         .order_by("-count", "handler__username")
     )
     context = {
@@ -518,22 +522,81 @@ def leave_create(request: HttpRequest) -> HttpResponse:
     return render(request, "services/leave_form.html", {"form": form})
 
 
+def _hall_posts(user):
+    return scope(Post.objects.all(), user, CASE_ROLES)
+
+
+def _roster_url(day: datetime.date) -> str:
+    return f"{reverse('services:duty_roster')}?day={day.isoformat()}"
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def duty_roster(request: HttpRequest) -> HttpResponse:
-    """挂牌上岗: the hall's roster of today (or ?day=YYYY-MM-DD)."""
+    """挂牌上岗: the hall's roster of today (or ?day=YYYY-MM-DD); a POST puts a clerk on duty.
+
+    A post of another hall is refused by the action (403); a clerk who already holds a post
+    that day gets the Chinese message on the form (400) and nothing is saved.
+    """
     _require_clerk(request.user)
+    today = timezone.localdate()
     try:
         day = datetime.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        day = timezone.localdate()
+        day = today
+    status = 200
+    if request.method == "POST":
+        form = DutyForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                entry = actions.duty_assign(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"已安排 {entry.user.display_name} {entry.day:%Y-%m-%d} 在"
+                    f"{entry.post.window} {entry.post.name}上岗。",
+                )
+                return redirect(_roster_url(entry.day))
+        status = 400
+        day = form.cleaned_data.get("day") or day
+    else:
+        form = DutyForm(initial={"day": max(day, today)}, user=request.user)
     entries = list(
         DutyEntry.objects.filter(day=day)
-        .filter(post__in=scope(Post.objects.all(), request.user, CASE_ROLES))
+        .filter(post__in=_hall_posts(request.user))
         .select_related("user", "post")
         .order_by("post__window", "user__username")
     )
-    return render(request, "services/duty_roster.html", {"entries": entries, "day": day})
+    editable = day >= today
+    context = {
+        "entries": entries,
+        "day": day,
+        "form": form,
+        "editable": editable,
+        # A refused POST shows its form with the message, even for a day that has passed.
+        "show_form": editable or form.is_bound,
+    }
+    return render(request, "services/duty_roster.html", context, status=status)
+
+
+@login_required
+@require_POST
+def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a clerk off a day's roster; 404 for an entry of another hall."""
+    _require_clerk(request.user)
+    entry = get_object_or_404(
+        DutyEntry.objects.filter(post__in=_hall_posts(request.user)).select_related("user"),
+        pk=pk,
+    )
+    try:
+        actions.duty_remove(actor=request.user, entry=entry)
+    except ValidationError as exc:
+        messages.error(request, "".join(exc.messages))
+    else:
+        messages.success(request, f"已取消 {entry.user.display_name} {entry.day:%Y-%m-%d} 的值班。")
+    return redirect(_roster_url(entry.day))
 
 
 def _rectifications_visible_to(user):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from zhengtong.audit.admin import AuditedModelAdmin
 
 from .models import CalendarYear, Holiday, Source
+from .signals import holidays_loaded
 
 
 class CalendarAdmin(AuditedModelAdmin):
@@ -76,3 +77,5 @@ class CalendarYearAdmin(CalendarAdmin):
         if not change:
             obj.source = Source.ADMIN
         super().save_model(request, obj, form, change)
+        # Cases waiting for this year's calendar can now get their due dates.
+        holidays_loaded.send(sender=CalendarYear, years=[obj.year], actor=request.user)

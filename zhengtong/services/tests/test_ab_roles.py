@@ -16,17 +16,17 @@ from zhengtong.services.selectors import (
     queue_for,
 )
 
-from .hall import HallTestCase, at
+from .fixtures import CaseTestCase, at
 
 LEAVE_START = datetime.date(2026, 10, 12)
 LEAVE_END = datetime.date(2026, 10, 14)
 
 
-class ABRolesTestCase(HallTestCase):
+class ABRolesTestCase(CaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         with time_machine.travel("2026-10-09 09:00 +0800", tick=False):
-            self.case = self.intake(received_at=at(datetime.date(2026, 10, 9)))
+            self.case = self.intake(received_at=at(2026, 10, 9))
             leave_record(
                 actor=self.clerk_a,
                 user=self.clerk_a,
@@ -47,7 +47,7 @@ class ABRolesTestCase(HallTestCase):
             case = application_approve(actor=self.clerk_b, application=self.case)
         event = Event.objects.get(action="application_approved")
         self.assertEqual(event.actor, self.clerk_b)
-        self.assertEqual(event.changes["on_behalf_of"], [None, "张丽"])
+        self.assertEqual(event.changes["on_behalf_of"], [None, "张敏"])
         self.assertEqual(case.handler, self.clerk_a)
 
     def test_after_a_returns_the_queue_reverts(self) -> None:
@@ -76,7 +76,7 @@ class ABRolesTestCase(HallTestCase):
         self.assertNotIn("on_behalf_of", event.changes)
 
 
-class LeaveRecordTestCase(HallTestCase):
+class LeaveRecordTestCase(CaseTestCase):
     def test_a_leave_is_recorded_with_one_event(self) -> None:
         leave = leave_record(
             actor=self.clerk_b,
@@ -146,7 +146,7 @@ class LeaveRecordTestCase(HallTestCase):
 
 
 @time_machine.travel("2026-11-02 09:00 +0800", tick=False)
-class VisibilityTestCase(HallTestCase):
+class VisibilityTestCase(CaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.case = self.intake()

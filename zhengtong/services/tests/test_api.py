@@ -5,15 +5,16 @@ import time_machine
 from zhengtong.audit.models import Event
 from zhengtong.people.models import Person
 from zhengtong.services.models import Application, ServiceItem
+from zhengtong.test import make_id_number
 from zhengtong.workdays import add_workdays
 
-from .public_fixtures import SHANGHAI, HallTestCase, valid_id_number
+from .fixtures import SHANGHAI, PublicTestCase
 
 ITEMS = "/api/v1/services/items/"
 APPLICATIONS = "/api/v1/services/applications/"
 
 
-class ItemListApiTestCase(HallTestCase):
+class ItemListApiTestCase(PublicTestCase):
     def test_anyone_reads_the_catalog_with_materials_and_time_limits(self) -> None:
         r = self.client.get(ITEMS)
         self.assertEqual(r.status_code, 200)
@@ -54,13 +55,13 @@ class ItemListApiTestCase(HallTestCase):
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI), tick=False)
-class ApplicationCreateApiTestCase(HallTestCase):
+class ApplicationCreateApiTestCase(PublicTestCase):
     def payload(self, **changes):
         data = {
             "item": "T-SYZ",
             "applicant": {
                 "name": "刘娟",
-                "id_number": valid_id_number("19950607", 246),
+                "id_number": make_id_number(datetime.date(1995, 6, 7), female=True, seq=123),
                 "phone": "13912345678",
             },
             "materials": ["ID", "MARRIAGE"],
@@ -132,7 +133,7 @@ class ApplicationCreateApiTestCase(HallTestCase):
         )
 
     def test_a_bad_id_number_is_refused(self) -> None:
-        good = valid_id_number("19950607", 246)
+        good = make_id_number(datetime.date(1995, 6, 7), female=True, seq=123)
         wrong_check_digit = good[:17] + ("1" if good[17] != "1" else "2")
         applicant = {"name": "刘娟", "id_number": wrong_check_digit, "phone": "13912345678"}
         self.assert_refused(self.submit(self.payload(applicant=applicant)), "id_number", "校验位")
@@ -147,7 +148,7 @@ class ApplicationCreateApiTestCase(HallTestCase):
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI), tick=False)
-class ApplicationDetailApiTestCase(HallTestCase):
+class ApplicationDetailApiTestCase(PublicTestCase):
     def setUp(self) -> None:
         super().setUp()
         from zhengtong.services.actions import application_intake
@@ -157,7 +158,7 @@ class ApplicationDetailApiTestCase(HallTestCase):
             item_code="T-SYZ",
             applicant={
                 "name": "刘娟",
-                "id_number": valid_id_number("19950607", 246),
+                "id_number": make_id_number(datetime.date(1995, 6, 7), female=True, seq=123),
                 "phone": "13912345678",
             },
             materials=["ID"],
@@ -187,7 +188,7 @@ class ApplicationDetailApiTestCase(HallTestCase):
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI), tick=False)
-class LookupApiTestCase(HallTestCase):
+class LookupApiTestCase(PublicTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.make_case(receipt_no="LIUJI202611020009")
@@ -217,7 +218,7 @@ class LookupApiTestCase(HallTestCase):
         self.assertEqual(r.json()["phone_last4"], ["手机号后四位:请输入 4 位数字。"])
 
 
-class ServiceApiSchemaTestCase(HallTestCase):
+class ServiceApiSchemaTestCase(PublicTestCase):
     def test_the_schema_lists_the_service_endpoints(self) -> None:
         r = self.client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
         paths = r.json()["paths"]

@@ -3,14 +3,14 @@
 from zhengtong.services.models import ServiceItem
 from zhengtong.services.selectors import condition_matches, required_materials
 
-from .hall import HallTestCase
+from .fixtures import CaseTestCase
 
 
 def codes(materials) -> list[str]:
     return [m.code for m in materials]
 
 
-class SeededCatalogTestCase(HallTestCase):
+class SeededCatalogTestCase(CaseTestCase):
     def test_the_seed_items_are_kept_inactive_with_the_reason_in_their_notes(self) -> None:
         """生育服务证 and 流动人口婚育证明 stay for historical cases, marked as replaced."""
         permit = ServiceItem.objects.get(code="SYZ")
@@ -43,7 +43,7 @@ class SeededCatalogTestCase(HallTestCase):
         self.assertIn("育儿补贴制度实施方案", item.legal_basis)
 
 
-class RequiredMaterialsTestCase(HallTestCase):
+class RequiredMaterialsTestCase(CaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.registration = ServiceItem.objects.get(code="SYDJ")
@@ -95,7 +95,7 @@ class RequiredMaterialsTestCase(HallTestCase):
         self.assertFalse(condition_matches({"hukou": "local"}, {}))
 
 
-class CatalogAdminTestCase(HallTestCase):
+class CatalogAdminTestCase(CaseTestCase):
     def test_an_administrator_edits_the_catalog_in_the_admin(self) -> None:
         self.client.force_login(self.admin)
         r = self.client.get("/admin/services/serviceitem/")

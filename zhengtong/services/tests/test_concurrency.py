@@ -1,6 +1,7 @@
 """Numbers under load: a sequence never repeats, and two clerks approving (or taking in) at the
 same moment get one number each."""
 
+import datetime
 import threading
 import time
 from unittest import mock, skipUnless
@@ -12,12 +13,12 @@ from django.test import TransactionTestCase
 from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.services.actions import application_approve, application_intake, sequence_next
 from zhengtong.services.models import Application, Material, Sequence, ServiceItem
-from zhengtong.test import make_unit, make_user
+from zhengtong.test import make_id_number, make_unit, make_user
 
-from .hall import HallTestCase, make_id
+from .fixtures import CaseTestCase
 
 
-class SequenceTestCase(HallTestCase):
+class SequenceTestCase(CaseTestCase):
     def test_a_sequence_never_repeats(self) -> None:
         numbers = [sequence_next("cert:TEST:2026") for _ in range(50)]
         self.assertEqual(numbers, list(range(1, 51)))
@@ -99,13 +100,13 @@ class ConcurrentNumbersTestCase(TransactionTestCase):
         self.assertEqual(errors, [])
         return results
 
-    def intake(self, clerk, serial: str) -> Application:
+    def intake(self, clerk, seq: int) -> Application:
         return application_intake(
             actor=clerk,
             item_code="TESTC",
             applicant={
-                "name": f"申请人{serial}",
-                "id_number": make_id(serial=serial),
+                "name": f"申请人{seq}",
+                "id_number": make_id_number(datetime.date(1995, 3, 12), female=True, seq=seq),
                 "phone": "13805351234",
             },
             materials=["id"],
@@ -113,15 +114,15 @@ class ConcurrentNumbersTestCase(TransactionTestCase):
 
     def test_two_clerks_approving_at_once_get_different_certificate_numbers(self) -> None:
         # An earlier approval of the day: the counter row exists, as on any busy day.
-        application_approve(actor=self.clerks[0], application=self.intake(self.clerks[0], "009"))
-        cases = [self.intake(clerk, f"{n:03d}") for n, clerk in enumerate(self.clerks, 1)]
+        application_approve(actor=self.clerks[0], application=self.intake(self.clerks[0], 9))
+        cases = [self.intake(clerk, n) for n, clerk in enumerate(self.clerks, 1)]
         self.run_together(lambda i: application_approve(actor=self.clerks[i], application=cases[i]))
         numbers = sorted(Application.objects.values_list("certificate_no", flat=True))
         year = numbers[0][2:6]
         self.assertEqual(numbers, [f"BF{year}00000{n}" for n in (1, 2, 3)])
 
     def test_two_clerks_taking_in_at_once_get_different_receipt_numbers(self) -> None:
-        self.intake(self.clerks[0], "019")
-        self.run_together(lambda i: self.intake(self.clerks[i], f"{i + 20:03d}"))
+        self.intake(self.clerks[0], 19)
+        self.run_together(lambda i: self.intake(self.clerks[i], i + 20))
         receipts = sorted(Application.objects.values_list("receipt_no", flat=True))
         self.assertEqual([r[-4:] for r in receipts], ["0001", "0002", "0003"])

@@ -16,15 +16,15 @@ from zhengtong.services.selectors import applications_overdue, due_state
 from zhengtong.workdays import add_workdays, workdays_between
 from zhengtong.workdays.models import CalendarYear
 
-from .hall import HallTestCase, at
+from .fixtures import CaseTestCase, at
 
 
-class DueDateTestCase(HallTestCase):
+class DueDateTestCase(CaseTestCase):
     def test_the_golden_case_over_national_day_2025(self) -> None:
         """Accepted Friday 2025-09-26 with 5 working days: due 2025-10-10 (make-up Sunday
         09-28 counts, 10-01…10-08 do not)."""
         with time_machine.travel("2025-09-26 10:00 +0800", tick=False):
-            case = self.intake(received_at=at(datetime.date(2025, 9, 26)))
+            case = self.intake(received_at=at(2025, 9, 26))
         self.assertEqual(case.accepted_on, datetime.date(2025, 9, 26))
         self.assertEqual(case.due_on, datetime.date(2025, 10, 10))
 
@@ -75,7 +75,7 @@ class DueDateTestCase(HallTestCase):
         self.assertEqual(case.due_on, add_workdays(datetime.date(2026, 11, 2), 5 + 3))
 
 
-class CalendarGapTestCase(HallTestCase):
+class CalendarGapTestCase(CaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.long_item = ServiceItem.objects.create(
@@ -116,7 +116,7 @@ class CalendarGapTestCase(HallTestCase):
 
 
 @time_machine.travel("2026-11-02 09:00 +0800", tick=False)
-class CountdownTestCase(HallTestCase):
+class CountdownTestCase(CaseTestCase):
     def test_the_countdown_turns_yellow_then_red(self) -> None:
         case = self.intake()  # due Monday 2026-11-09
         expected = [

@@ -11,15 +11,16 @@ import time_machine
 from zhengtong.lib.tests.test_pdf import embedded_cjk_fonts, pdf_text
 from zhengtong.services import actions
 from zhengtong.services.models import Application
+from zhengtong.test import make_id_number
 
-from .test_pages_fixtures import HallTestCase, id_number
+from .fixtures import PageTestCase
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC), tick=False)
-class DocumentsTestCase(HallTestCase):
+class DocumentsTestCase(PageTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.number = id_number(7)
+        self.number = make_id_number(datetime.date(1990, 1, 1), female=False, seq=7)
         # Married, local: id card, marriage certificate and hukou book; only the id card given.
         self.case = actions.application_intake(
             actor=self.clerk_a,
@@ -52,7 +53,7 @@ class DocumentsTestCase(HallTestCase):
         self.assertNotIn("居住证", flat)  # floating-population material, not this situation
         self.assertIn("行政许可法》第三十二条", flat)
         self.assertIn(self.case.receipt_no, flat)
-        self.assertIn("张红", flat)
+        self.assertIn("张敏", flat)
         self.assertIn("刘集镇便民服务中心", flat)
         self.assertIn("刘小梅", flat)
         self.assertNotIn(self.number, flat)
@@ -105,7 +106,7 @@ class DocumentsTestCase(HallTestCase):
         self.assertNotIn(self.number, flat)
 
     def test_documents_of_another_township_are_not_found(self) -> None:
-        self.client.force_login(self.far_clerk)
+        self.client.force_login(self.other_clerk)
         notice = self.case.notices.get()
         for name in ("receipt.pdf", "service-notice.pdf", f"notices/{notice.pk}.pdf"):
             self.assertEqual(self.client.get(self.url(name)).status_code, 404)

@@ -16,12 +16,13 @@ from zhengtong.services.actions import (
 )
 from zhengtong.services.inbox import case_items, rectification_items
 from zhengtong.services.models import ServiceItem
+from zhengtong.test import make_id_number
 
-from .hall import HallTestCase, make_id
+from .fixtures import CaseTestCase
 
 
 @time_machine.travel("2026-11-02 09:00 +0800", tick=False)
-class HallInboxTestCase(HallTestCase):
+class HallInboxTestCase(CaseTestCase):
     def kinds(self, user, today=None) -> list[tuple[str, str]]:
         return [
             (i.kind, i.title)
@@ -104,7 +105,8 @@ class HallInboxTestCase(HallTestCase):
         self.intake()
         few = self.count_queries()
         for serial in range(10, 16):
-            self.intake(applicant={**self.applicant, "id_number": make_id(serial=f"{serial:03d}")})
+            number = make_id_number(datetime.date(1995, 3, 12), female=True, seq=serial)
+            self.intake(applicant={**self.applicant, "id_number": number})
         for _ in range(3):
             case = application_approve(actor=self.clerk_a, application=self.intake())
             rating_submit(application=case, level=1)

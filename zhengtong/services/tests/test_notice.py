@@ -7,11 +7,11 @@ from zhengtong.audit.models import Event
 from zhengtong.services.actions import application_request_correction, application_supplement
 from zhengtong.services.models import Application, Notice, NoticeItem
 
-from .hall import HallTestCase
+from .fixtures import CaseTestCase
 
 
 @time_machine.travel("2026-11-02 09:00 +0800", tick=False)
-class OneTimeNoticeTestCase(HallTestCase):
+class OneTimeNoticeTestCase(CaseTestCase):
     def test_one_notice_lists_every_missing_material(self) -> None:
         case = self.intake(materials=[], situation={"marital_status": "married"})
         self.assertEqual(case.status, Application.Status.PENDING)

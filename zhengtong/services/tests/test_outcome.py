@@ -17,11 +17,11 @@ from zhengtong.services.actions import (
 from zhengtong.services.models import Application
 from zhengtong.services.selectors import application_timeline
 
-from .hall import HallTestCase, at
+from .fixtures import CaseTestCase, at
 
 
 @time_machine.travel("2026-11-02 09:00 +0800", tick=False)
-class ApproveTestCase(HallTestCase):
+class ApproveTestCase(CaseTestCase):
     def test_approval_issues_the_next_certificate_number_of_the_item_and_year(self) -> None:
         first = application_approve(actor=self.clerk_a, application=self.intake(), note="符合条件")
         second = application_approve(actor=self.clerk_a, application=self.intake())
@@ -34,7 +34,7 @@ class ApproveTestCase(HallTestCase):
     def test_the_serial_restarts_in_a_new_year(self) -> None:
         application_approve(actor=self.clerk_a, application=self.intake())
         with time_machine.travel("2027-01-04 09:00 +0800", tick=False):
-            case = self.intake(received_at=at(datetime.date(2026, 12, 31)))
+            case = self.intake(received_at=at(2026, 12, 31))
             case = application_approve(actor=self.clerk_a, application=case)
         self.assertEqual(case.certificate_no, "CS2027000001")
 
@@ -58,7 +58,7 @@ class ApproveTestCase(HallTestCase):
 
 
 @time_machine.travel("2026-11-02 09:00 +0800", tick=False)
-class RefuseAndWithdrawTestCase(HallTestCase):
+class RefuseAndWithdrawTestCase(CaseTestCase):
     def test_a_refusal_needs_a_reason(self) -> None:
         case = self.intake()
         with self.assertRaises(ValidationError) as ctx:
@@ -91,7 +91,7 @@ class RefuseAndWithdrawTestCase(HallTestCase):
             application_withdraw(actor=self.clerk_a, application=case, reason="撤回")
 
 
-class TimelineTestCase(HallTestCase):
+class TimelineTestCase(CaseTestCase):
     def test_each_action_writes_one_event_and_the_timeline_lists_them_in_order(self) -> None:
         steps = []
         with time_machine.travel("2026-11-02 09:00 +0800", tick=True):

@@ -9,16 +9,21 @@ from django.utils import timezone
 from zhengtong.audit.models import Event
 from zhengtong.services import actions
 from zhengtong.services.models import Application, Leave
+from zhengtong.test import make_id_number
 
-from .test_pages_fixtures import HallTestCase, id_number
+from .fixtures import PageTestCase
 
 
-class DetailTestCase(HallTestCase):
+class DetailTestCase(PageTestCase):
     def intake(self, materials=("id_card", "marriage", "hukou_book"), serial=31) -> Application:
         return actions.application_intake(
             actor=self.clerk_a,
             item_code="TEST-SYDJ",
-            applicant={"name": "刘小梅", "id_number": id_number(serial), "phone": "13912345678"},
+            applicant={
+                "name": "刘小梅",
+                "id_number": make_id_number(datetime.date(1990, 1, 1), female=False, seq=serial),
+                "phone": "13912345678",
+            },
             materials=list(materials),
             situation={"hukou": "local", "marital_status": "married"},
         )
@@ -36,7 +41,7 @@ class ApplicationDetailTestCase(DetailTestCase):
         for text in (
             "待补正",
             "首问责任人",
-            "张红",
+            "张敏",
             "夫妻双方居民身份证",
             "一次性告知书",
             "缺少:户口簿",
@@ -49,7 +54,7 @@ class ApplicationDetailTestCase(DetailTestCase):
 
     def test_cases_of_another_township_are_not_found_for_a_clerk_there(self) -> None:
         case = self.intake()
-        self.client.force_login(self.far_clerk)
+        self.client.force_login(self.other_clerk)
         self.assertEqual(self.client.get(self.url(case)).status_code, 404)
         self.assertEqual(self.client.post(self.url(case, "approve")).status_code, 404)
 
@@ -86,16 +91,16 @@ class ApplicationDetailTestCase(DetailTestCase):
         self.client.force_login(self.clerk_b)
         response = self.client.get(self.url(case))
         self.assertEqual(response.context["acting"], "b_for_a")
-        self.assertContains(response, "李明 代 张红")
+        self.assertContains(response, "李强 代 张敏")
         response = self.client.post(self.url(case, "approve"), {"approve-note": "材料齐全"})
         self.assertRedirects(response, self.url(case))
         case.refresh_from_db()
         self.assertEqual(case.status, Application.Status.APPROVED)
         event = Event.objects.get(action="application_approved")
         self.assertEqual(event.actor, self.clerk_b)
-        self.assertEqual(event.changes["on_behalf_of"], [None, "张红"])
+        self.assertEqual(event.changes["on_behalf_of"], [None, "张敏"])
         page = self.client.get(self.url(case))
-        self.assertContains(page, "李明 代 张红")
+        self.assertContains(page, "李强 代 张敏")
         self.assertContains(page, case.certificate_no)
 
 

@@ -7,20 +7,21 @@ import time_machine
 
 from zhengtong.people.models import Person
 from zhengtong.services.models import Application
+from zhengtong.test import make_id_number
 
-from .test_pages_fixtures import HallTestCase, bad_checksum, id_number
+from .fixtures import PageTestCase, bad_checksum
 
 URL = "/services/new/"
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC), tick=False)
-class ApplicationCreateTestCase(HallTestCase):
+class ApplicationCreateTestCase(PageTestCase):
     def post_data(self, **overrides) -> dict:
         data = {
             "item": "TEST-SYDJ",
             "channel": "window",
             "name": "刘小梅",
-            "id_number": id_number(21),
+            "id_number": make_id_number(datetime.date(1990, 1, 1), female=False, seq=21),
             "phone": "13912345678",
             "hukou": "local",
             "marital_status": "married",
@@ -60,7 +61,7 @@ class ApplicationCreateTestCase(HallTestCase):
         self.assertEqual(application.situation["child_order"], 1)
         page = self.client.get(application.get_absolute_url())
         self.assertContains(page, "已受理")
-        self.assertContains(page, "张红")
+        self.assertContains(page, "张敏")
 
     def test_an_incomplete_intake_waits_with_one_notice_listing_every_missing_material(
         self,
@@ -78,7 +79,14 @@ class ApplicationCreateTestCase(HallTestCase):
         self.assertContains(page, "缺少:结婚证")
 
     def test_a_bad_id_number_is_named_on_its_field_and_nothing_is_saved(self) -> None:
-        response = self.client.post(URL, self.post_data(id_number=bad_checksum(id_number(22))))
+        response = self.client.post(
+            URL,
+            self.post_data(
+                id_number=bad_checksum(
+                    make_id_number(datetime.date(1990, 1, 1), female=False, seq=22)
+                )
+            ),
+        )
         self.assertEqual(response.status_code, 200)
         self.assertIn("身份证号码校验位错误。", response.context["form"].errors["id_number"])
         self.assertContains(response, "身份证号码校验位错误")

@@ -6,7 +6,7 @@ import time_machine
 from zhengtong.services import reports
 from zhengtong.services.models import Application, Pause
 
-from .public_fixtures import SHANGHAI, HallTestCase, at, make_person
+from .fixtures import SHANGHAI, PublicTestCase, at, make_person
 
 ID_18 = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 PHONE_11 = re.compile(r"(?<![0-9])1[0-9]{10}(?![0-9])")
@@ -40,12 +40,12 @@ def recompute(cases, month: datetime.date) -> dict:
 
 
 @time_machine.travel(datetime.datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI), tick=False)
-class DisclosureTestCase(HallTestCase):
+class DisclosureTestCase(PublicTestCase):
     url = "/public/disclosure/"
 
     def setUp(self) -> None:
         super().setUp()
-        wang = make_person("王小红", self.west_village, phone="13600001111", seq=22)
+        wang = make_person("王小红", self.west_village, phone="13600001111", seq=11, female=True)
         # Received and finished on time in November.
         self.make_case(
             status=S.APPROVED, finished_at=at(2026, 11, 6), certificate_no="TSYZ2026000101"

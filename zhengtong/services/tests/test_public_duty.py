@@ -4,19 +4,17 @@ import time_machine
 from django.core.files.base import ContentFile
 
 from zhengtong.services.models import DutyEntry, Leave, Post
-from zhengtong.test import make_user
 
-from .public_fixtures import SHANGHAI, HallTestCase
+from .fixtures import SHANGHAI, PublicTestCase
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 18, 8, 30, tzinfo=SHANGHAI), tick=False)
-class DutyBoardTestCase(HallTestCase):
+class DutyBoardTestCase(PublicTestCase):
     url = "/public/duty/"
 
     def setUp(self) -> None:
         super().setUp()
         self.today = datetime.date(2026, 11, 18)
-        self.clerk_c = make_user("clerk_c", full_name="王芳", staff_no="LJ-005")
         self.post2 = Post.objects.create(
             org_unit=self.town,
             name="民政服务岗",

@@ -4,10 +4,10 @@ from django.test.utils import CaptureQueriesContext
 from zhengtong.services.models import Material, ServiceItem
 from zhengtong.services.public_views import condition_text
 
-from .public_fixtures import HallTestCase
+from .fixtures import PublicTestCase
 
 
-class GuideListTestCase(HallTestCase):
+class GuideListTestCase(PublicTestCase):
     url = "/public/guide/"
 
     def test_anyone_sees_the_active_items_without_logging_in(self) -> None:
@@ -37,7 +37,7 @@ class GuideListTestCase(HallTestCase):
             self.client.get(self.url)
 
 
-class GuideDetailTestCase(HallTestCase):
+class GuideDetailTestCase(PublicTestCase):
     def test_the_guide_is_generated_from_the_item_data(self) -> None:
         """Materials with their conditions in words, steps, time limits, fee, window, legal basis."""
         r = self.client.get("/public/guide/T-SYZ/")
@@ -82,7 +82,7 @@ class GuideDetailTestCase(HallTestCase):
         self.assertEqual(self.item.get_absolute_url(), "/public/guide/T-SYZ/")
 
 
-class ConditionTextTestCase(HallTestCase):
+class ConditionTextTestCase(PublicTestCase):
     def test_conditions_read_as_words(self) -> None:
         self.assertEqual(condition_text({}), "所有申请人")
         self.assertEqual(condition_text({"hukou": "local"}), "本地户籍")

@@ -7,7 +7,7 @@ from django.test import override_settings
 from zhengtong.audit.models import Event
 from zhengtong.services.models import Application, Rating
 
-from .public_fixtures import SHANGHAI, HallTestCase, at
+from .fixtures import SHANGHAI, PublicTestCase, at
 
 ID_18 = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 PHONE_11 = re.compile(r"(?<![0-9])1[0-9]{10}(?![0-9])")
@@ -22,7 +22,7 @@ def scrub(response, *echoed: str) -> str:
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 4, 9, 0, tzinfo=SHANGHAI), tick=False)
-class LookupTestCase(HallTestCase):
+class LookupTestCase(PublicTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.case = self.make_case(receipt_no="LIUJI202611020001")
@@ -160,7 +160,7 @@ class LookupTestCase(HallTestCase):
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI), tick=False)
-class RatingTestCase(HallTestCase):
+class RatingTestCase(PublicTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.case = self.make_case(
@@ -205,7 +205,7 @@ class RatingTestCase(HallTestCase):
             status=Application.Status.ACCEPTED, finished_at=None, certificate_no=None
         )
         r = self.rate()
-        self.assertContains(r, "尚未办结", status_code=400)
+        self.assertContains(r, "只能评价已办结的办件。", status_code=400)
         self.assertFalse(Rating.objects.exists())
 
     def test_a_wrong_phone_cannot_rate_and_learns_nothing(self) -> None:

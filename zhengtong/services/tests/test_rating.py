@@ -10,16 +10,18 @@ from zhengtong.audit.models import Event
 from zhengtong.services.actions import (
     application_approve,
     application_handover,
+    application_refuse,
+    application_withdraw,
     rating_submit,
     rectification_close,
 )
-from zhengtong.services.models import Rating, Rectification
+from zhengtong.services.models import Application, Rating, Rectification
 
-from .hall import HallTestCase
+from .fixtures import CaseTestCase
 
 
 @time_machine.travel("2026-11-02 09:00 +0800", tick=False)
-class RatingTestCase(HallTestCase):
+class RatingTestCase(CaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.case = self.intake()
@@ -72,7 +74,51 @@ class RatingTestCase(HallTestCase):
 
 
 @time_machine.travel("2026-11-02 09:00 +0800", tick=False)
-class RectificationTestCase(HallTestCase):
+class RatableStatusTestCase(CaseTestCase):
+    """Only a decided case is rated: approved or refused. A withdrawn case was never decided,
+    and a pending or accepted one is still running."""
+
+    def assert_refused(self, application: Application) -> None:
+        events = Event.objects.count()
+        with self.assertRaises(ValidationError) as ctx:
+            rating_submit(application=application, level=1, comment="不满意")
+        self.assertEqual(ctx.exception.message_dict["application"], ["只能评价已办结的办件。"])
+        self.assertFalse(Rating.objects.exists())
+        self.assertFalse(Rectification.objects.exists())
+        self.assertEqual(Event.objects.count(), events)
+
+    def test_a_withdrawn_case_cannot_be_rated(self) -> None:
+        case = application_withdraw(actor=self.clerk_a, application=self.intake(), reason="不办了")
+        self.assertEqual(case.status, Application.Status.WITHDRAWN)
+        self.assert_refused(case)
+
+    def test_a_pending_case_cannot_be_rated(self) -> None:
+        case = self.intake(materials=["id"])
+        self.assertEqual(case.status, Application.Status.PENDING)
+        self.assert_refused(case)
+
+    def test_an_accepted_case_cannot_be_rated(self) -> None:
+        case = self.intake()
+        self.assertEqual(case.status, Application.Status.ACCEPTED)
+        self.assert_refused(case)
+
+    def test_an_approved_case_is_rated(self) -> None:
+        case = application_approve(actor=self.clerk_a, application=self.intake())
+        rating = rating_submit(application=case, level=4)
+        self.assertEqual(Rating.objects.get(), rating)
+        self.assertEqual(Event.objects.filter(action="rating_submitted").count(), 1)
+
+    def test_a_refused_case_is_rated(self) -> None:
+        case = application_refuse(
+            actor=self.clerk_a, application=self.intake(), reason="不符合条件"
+        )
+        rating = rating_submit(application=case, level=2, comment="没讲清楚原因")
+        self.assertEqual(Rating.objects.get(), rating)
+        self.assertEqual(rating.rectification.owner, self.clerk_a)
+
+
+@time_machine.travel("2026-11-02 09:00 +0800", tick=False)
+class RectificationTestCase(CaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         case = application_approve(actor=self.clerk_a, application=self.intake())

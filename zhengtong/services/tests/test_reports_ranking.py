@@ -8,19 +8,16 @@ from zhengtong.services import reports
 from zhengtong.services.models import Application, Rating
 from zhengtong.test import make_user
 
-from .public_fixtures import SHANGHAI, HallTestCase, at
+from .fixtures import SHANGHAI, PublicTestCase, at
 
 S = Application.Status
 URL = "/services/reports/ranking/"
 
 
 @time_machine.travel(datetime.datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI), tick=False)
-class MonthlyRankingTestCase(HallTestCase):
+class MonthlyRankingTestCase(PublicTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.clerk_c = make_user(
-            "clerk_c", full_name="王芳", memberships=[(Role.WINDOW_CLERK, self.town)]
-        )
         self.clerk_d = make_user(
             "clerk_d", full_name="陈静", memberships=[(Role.WINDOW_CLERK, self.town)]
         )

@@ -7,20 +7,20 @@ import time_machine
 from zhengtong.services import reports
 from zhengtong.services.models import Application, Notice, Rating
 
-from .public_fixtures import SHANGHAI, HallTestCase, at, make_person
+from .fixtures import SHANGHAI, PublicTestCase, at, make_person
 
 S = Application.Status
 URL = "/services/reports/weekly/"
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI), tick=False)
-class WeeklyDigestTestCase(HallTestCase):
+class WeeklyDigestTestCase(PublicTestCase):
     """Week 2026-W47 runs from Monday 2026-11-16 00:00 to Monday 2026-11-23 00:00 (+08:00)."""
 
     def setUp(self) -> None:
         super().setUp()
-        wang = make_person("王小红", self.west_village, phone="13600001111", seq=22)
-        nobody = make_person("赵无村", None, seq=33)
+        wang = make_person("王小红", self.west_village, phone="13600001111", seq=11, female=True)
+        nobody = make_person("赵无村", None, seq=17)
         # Received Monday 00:00 sharp by A, accepted the same day: in the week.
         self.make_case(received_at=at(2026, 11, 16, 0, 0), accepted_on=datetime.date(2026, 11, 16))
         # Received by B on Sunday 23:59 of the week before, accepted that week: not in the week;
@@ -179,7 +179,7 @@ class WeeklyDigestTestCase(HallTestCase):
         )
 
 
-class WeekParsingTestCase(HallTestCase):
+class WeekParsingTestCase(PublicTestCase):
     def test_weeks_start_on_monday_at_midnight_in_shanghai(self) -> None:
         monday = reports.parse_week("2026-W01")
         self.assertEqual(monday, datetime.date(2025, 12, 29))

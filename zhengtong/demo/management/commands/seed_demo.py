@@ -1,4 +1,5 @@
-"""Load the demo: the zone's org tree, one account per role and the 44 key projects of this year.
+"""Load the demo: the zone's org tree, one account per role, the 44 key projects of this year and
+the 刘集镇 one-stop hall with a few months of cases.
 
 Running it again creates nothing: every row is looked up by its natural key first.
 """
@@ -10,12 +11,17 @@ from django.db.models import Sum
 from zhengtong.audit.context import acting
 from zhengtong.demo.org import build_accounts, build_admin, build_units
 from zhengtong.demo.projects import DemoBuilder
+from zhengtong.demo.services import HallBuilder
 from zhengtong.lib.money import format_yuan
 from zhengtong.projects.models import KeyProject
+from zhengtong.services.models import Application
 
 
 class Command(BaseCommand):
-    help = "载入演示数据:组织机构、各角色演示账号、本年度 44 个重点项目及其月报、节点、资金和问题。"
+    help = (
+        "载入演示数据:组织机构、各角色演示账号、本年度 44 个重点项目及其月报、节点、资金和问题,"
+        "以及刘集镇便民服务中心的窗口岗位、值班、近几个月的办件和评价。"
+    )
 
     def handle(self, *args, **options) -> None:
         with acting(channel="command"), transaction.atomic():
@@ -24,6 +30,9 @@ class Command(BaseCommand):
             users = build_accounts(actor=admin, units=units)
             builder = DemoBuilder(admin=admin, users=users, units=units)
             made = builder.build()
+            hall = HallBuilder(admin=admin, units=units)
+            for kind, n in hall.build(users).counts.items():
+                made.add(kind, n)
         for warning in builder.warnings:
             self.stderr.write(self.style.WARNING(warning))
         projects = KeyProject.objects.filter(year=builder.year)
@@ -31,6 +40,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{builder.year} 年重点项目 {projects.count()} 个,总投资 {format_yuan(sums['total'])},"
             f"年度计划投资 {format_yuan(sums['annual'])}。"
+        )
+        cases = Application.objects.filter(org_unit=hall.hall)
+        self.stdout.write(
+            f"{hall.hall.name}便民服务中心办件 {cases.count()} 件,其中办理中 "
+            f"{cases.filter(status__in=Application.OPEN_STATUSES).count()} 件。"
         )
         if made.counts:
             created = "、".join(f"{kind} {n}" for kind, n in made.counts.items() if n)
