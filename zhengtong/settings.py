@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "zhengtong.people",
     "zhengtong.projects",
     "zhengtong.services",
+    "zhengtong.population",
     "zhengtong.demo",
 ]
 

@@ -24,6 +24,7 @@ def media_file(request, path: str):
 api_v1 = [
     path("projects/", include("zhengtong.projects.api.urls")),
     path("services/", include("zhengtong.services.api.urls")),
+    path("population/", include("zhengtong.population.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("audit/", include("zhengtong.audit.urls")),
     path("workdays/", include("zhengtong.workdays.urls")),
     path("projects/", include("zhengtong.projects.urls")),
+    path("population/", include("zhengtong.population.urls")),
     path("services/reports/", include("zhengtong.services.report_urls")),
     path("services/", include("zhengtong.services.urls")),
     path("public/projects/", include("zhengtong.projects.public_urls")),

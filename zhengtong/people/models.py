@@ -41,6 +41,24 @@ class Person(models.Model):
     marital_status = models.CharField(
         _("婚姻状况"), max_length=10, choices=MaritalStatus.choices, blank=True, default=""
     )
+
+    class HukouType(models.TextChoices):
+        LOCAL = "local", _("本地户籍")
+        NONLOCAL = "nonlocal", _("外地户籍")
+
+    hukou_type = models.CharField(
+        _("户籍类别"), max_length=10, choices=HukouType.choices, default=HukouType.LOCAL
+    )
+    # Set when this record was merged into another (a duplicate registered by mistake); the
+    # merged record stays for history and is hidden from lists.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("已合并至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -59,3 +77,58 @@ class Person(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone_internal(self.phone)
+
+
+class Household(models.Model):
+    """A household (户) in a village: its members and the flags derived from them."""
+
+    class SpecialFamily(models.TextChoices):
+        NONE = "", _("否")
+        LOST_ONLY_CHILD = "lost_only_child", _("独生子女死亡家庭")
+        DISABLED_ONLY_CHILD = "disabled_only_child", _("独生子女伤残家庭")
+
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("所属村"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    address = models.CharField(_("住址"), max_length=200)
+    # 计生特殊家庭 is a fact the office records, not something derived from members.
+    special_family = models.CharField(
+        _("计生特殊家庭"), max_length=30, choices=SpecialFamily.choices, blank=True, default=""
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("家庭户")
+        verbose_name_plural = _("家庭户")
+        ordering = ["org_unit", "address", "id"]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class HouseholdMember(models.Model):
+    """A person's place in a household; a person belongs to one household at a time."""
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("户主")
+        SPOUSE = "spouse", _("配偶")
+        CHILD = "child", _("子女")
+        PARENT = "parent", _("父母")
+        GRANDCHILD = "grandchild", _("孙子女")
+        OTHER = "other", _("其他")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="membership")
+    relation = models.CharField(_("与户主关系"), max_length=20, choices=Relation.choices)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["household", "relation", "person"]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.person.name}"

@@ -1,0 +1,504 @@
+"""Floating population, follow-ups, maternal care, check-ups, home visits and 计生助福.
+
+This is the most sensitive data of the system (health, reproduction, minors, whereabouts). Each
+row belongs to the village (`org_unit`) that keeps it; village workers see their own village only.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+USER = settings.AUTH_USER_MODEL
+UNIT = "accounts.OrgUnit"
+
+
+class FloatingRecord(models.Model):
+    """One move of a person out of (流出) or into (流入) the township."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("流出")
+        IN = "in", _("流入")
+
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("人员"),
+        on_delete=models.PROTECT,
+        related_name="floating_records",
+    )
+    direction = models.CharField(_("流向"), max_length=3, choices=Direction.choices, db_index=True)
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("负责村"), on_delete=models.PROTECT, related_name="+"
+    )
+    # 流出: where to; 流入: where from.
+    place = models.CharField(_("流入地/流出地"), max_length=200)
+    started_on = models.DateField(_("流出/流入日期"))
+    ended_on = models.DateField(_("返回/离开日期"), null=True, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    employer = models.CharField(_("务工单位"), max_length=100, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("流动人口记录")
+        verbose_name_plural = _("流动人口记录")
+        ordering = ["-started_on", "-id"]
+        indexes = [
+            models.Index(fields=["org_unit", "direction", "ended_on"], name="floating_unit_dir_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.get_direction_display()} {self.place}"
+
+
+class MarriageCertificate(models.Model):
+    """婚育证明 (流动人口计划生育工作条例 Art. 7) of a woman aged 18–49 on the move.
+
+    For an arrival, `due_on` is arrival + 30 days (rolled past a holiday); `presented_on` empty
+    after that puts the record on the overdue list.
+    """
+
+    record = models.OneToOneField(
+        FloatingRecord, on_delete=models.CASCADE, related_name="certificate"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    age = models.PositiveSmallIntegerField(_("年龄"))
+    id_number = models.CharField(_("公民身份号码"), max_length=18)
+    marital_status = models.CharField(_("婚姻状况"), max_length=20)
+    spouse = models.CharField(_("配偶信息"), max_length=100)
+    fertility = models.CharField(_("生育状况"), max_length=100)
+    contraception = models.CharField(_("避孕节育情况"), max_length=100)
+    issued_by = models.CharField(_("出具机关"), max_length=100, blank=True)
+    issued_on = models.DateField(_("出具日期"), null=True, blank=True)
+    due_on = models.DateField(_("交验期限"), null=True, blank=True, db_index=True)
+    presented_on = models.DateField(_("交验日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("婚育证明")
+        verbose_name_plural = _("婚育证明")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} 婚育证明"
+
+
+class Transfer(models.Model):
+    """A person's record moved from one township to another; the old owner keeps read access
+    to the history up to `transferred_at`."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="transfers")
+    from_unit = models.ForeignKey(
+        UNIT, verbose_name=_("转出单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        UNIT, verbose_name=_("转入单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("原因"), max_length=200)
+    transferred_at = models.DateTimeField(_("转移时间"))
+    transferred_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("属地转移")
+        verbose_name_plural = _("属地转移")
+        ordering = ["person", "transferred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.from_unit} → {self.to_unit}"
+
+
+class FollowUpPlan(models.Model):
+    """A repeatable follow-up (e.g. a quarterly phone call); each done one schedules the next."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("电话随访")
+        HOME = "home", _("上门随访")
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="followup_plans"
+    )
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("负责村"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("方式"), max_length=10, choices=Kind.choices)
+    interval_days = models.PositiveSmallIntegerField(
+        _("间隔(天)"), validators=[MinValueValidator(1)]
+    )
+    owner = models.ForeignKey(
+        USER, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(_("随访内容"), max_length=200)
+    active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("随访计划")
+        verbose_name_plural = _("随访计划")
+        ordering = ["person", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.get_kind_display()} 每 {self.interval_days} 天"
+
+
+class FollowUp(models.Model):
+    """One scheduled follow-up: scheduled → done / skipped (overdue is scheduled past due)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("待随访")
+        DONE = "done", _("已随访")
+        SKIPPED = "skipped", _("已跳过")
+
+    plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, related_name="followups")
+    due_on = models.DateField(_("应随访日期"), db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True
+    )
+    done_on = models.DateField(_("随访日期"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.TextField(_("随访情况"), blank=True)
+    skip_reason = models.CharField(_("跳过原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("随访")
+        verbose_name_plural = _("随访")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="followup_status_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.due_on}"
+
+
+class ContraceptionReport(models.Model):
+    """避孕节育报告单 expected from a woman away for a period: expected → received → verified."""
+
+    class Status(models.TextChoices):
+        EXPECTED = "expected", _("待寄回")
+        RECEIVED = "received", _("已收到待落实")
+        VERIFIED = "verified", _("已落实")
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="contraception_reports"
+    )
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("负责村"), on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateField(_("报告期起"))
+    period_end = models.DateField(_("报告期止"), db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.EXPECTED, db_index=True
+    )
+    method = models.CharField(_("避孕节育措施"), max_length=100, blank=True)
+    received_on = models.DateField(_("收到日期"), null=True, blank=True)
+    verified_on = models.DateField(_("落实日期"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("避孕节育报告单")
+        verbose_name_plural = _("避孕节育报告单")
+        ordering = ["period_end", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "period_start"], name="contraception_report_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.period_start}~{self.period_end}"
+
+
+class Pregnancy(models.Model):
+    """A pregnancy followed under the national maternal schedule (国家基本公共卫生服务规范 第三版)."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="pregnancies"
+    )
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("负责村"), on_delete=models.PROTECT, related_name="+"
+    )
+    lmp = models.DateField(_("末次月经"))
+    edd = models.DateField(_("预产期"))
+    delivered_on = models.DateField(_("分娩日期"), null=True, blank=True)
+    discharged_on = models.DateField(_("出院日期"), null=True, blank=True)
+    high_risk = models.BooleanField(_("高危"), default=False)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("孕产期")
+        verbose_name_plural = _("孕产期")
+        ordering = ["-lmp", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} 末次月经 {self.lmp}"
+
+
+class MaternalVisit(models.Model):
+    """One visit window of a pregnancy (antenatal, postpartum, 42-day check, referral follow-up)."""
+
+    class Kind(models.TextChoices):
+        FIRST = "first", _("早孕建册及第 1 次产前检查")
+        ANC_16_20 = "anc_16_20", _("孕 16–20 周产前随访")
+        ANC_21_24 = "anc_21_24", _("孕 21–24 周产前随访")
+        ANC_28_36 = "anc_28_36", _("孕 28–36 周产前随访")
+        ANC_37_40 = "anc_37_40", _("孕 37–40 周产前随访")
+        POSTPARTUM = "postpartum", _("产后访视")
+        DAY42 = "day42", _("产后 42 天健康检查")
+        REFERRAL = "referral", _("高危转诊随访")
+
+    pregnancy = models.ForeignKey(Pregnancy, on_delete=models.CASCADE, related_name="visits")
+    kind = models.CharField(_("项目"), max_length=20, choices=Kind.choices)
+    window_start = models.DateField(_("窗口起"))
+    window_end = models.DateField(_("窗口止"), db_index=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("情况"), blank=True)
+
+    class Meta:
+        verbose_name = _("孕产期随访")
+        verbose_name_plural = _("孕产期随访")
+        ordering = ["pregnancy", "window_start", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pregnancy.person.name} {self.get_kind_display()}"
+
+
+class Campaign(models.Model):
+    """A quarterly village check-up (孕环情普查 / 生殖健康查体) with its target list."""
+
+    class Kind(models.TextChoices):
+        PREGNANCY_RING = "pregnancy_ring", _("孕环情普查")
+        REPRODUCTIVE = "reproductive", _("生殖健康查体")
+
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    quarter = models.CharField(_("季度"), max_length=7, help_text="2026Q4")
+    start_on = models.DateField(_("开始日期"))
+    end_on = models.DateField(_("结束日期"))
+
+    class Meta:
+        verbose_name = _("查体活动")
+        verbose_name_plural = _("查体活动")
+        ordering = ["-start_on", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignTarget(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="campaign_targets"
+    )
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("村"), on_delete=models.PROTECT, related_name="+"
+    )
+    attended_on = models.DateField(_("到检日期"), null=True, blank=True)
+    result = models.CharField(_("结果"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("查体对象")
+        verbose_name_plural = _("查体对象")
+        ordering = ["campaign", "org_unit", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="campaign_target_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.person.name}"
+
+
+class HomeVisit(models.Model):
+    """入户走访: who visited whom, when, where, and what came of it."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="home_visits"
+    )
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("村"), on_delete=models.PROTECT, related_name="+"
+    )
+    visited_by = models.ForeignKey(
+        USER, verbose_name=_("走访人"), on_delete=models.PROTECT, related_name="+"
+    )
+    visited_on = models.DateField(_("走访日期"), db_index=True)
+    place = models.CharField(_("地点"), max_length=200)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    outcome = models.TextField(_("走访情况"))
+    # Set by an offline client so a visit synced twice is stored once.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("入户走访")
+        verbose_name_plural = _("入户走访")
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.visited_on}"
+
+
+class VisitPhoto(models.Model):
+    visit = models.ForeignKey(HomeVisit, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to="visits/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("走访照片")
+        verbose_name_plural = _("走访照片")
+        ordering = ["visit", "id"]
+        constraints = [models.UniqueConstraint(fields=["visit", "sha256"], name="visit_photo_once")]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Referral(models.Model):
+    """A need found on a visit handed to the office that can meet it (医疗/民政/低保)."""
+
+    class Kind(models.TextChoices):
+        MEDICAL = "medical", _("医疗救助")
+        CIVIL = "civil", _("民政救助")
+        DIBAO = "dibao", _("低保")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待办理")
+        DONE = "done", _("已办结")
+
+    visit = models.ForeignKey(HomeVisit, on_delete=models.PROTECT, related_name="referrals")
+    kind = models.CharField(_("转介类别"), max_length=10, choices=Kind.choices)
+    to_unit = models.ForeignKey(
+        UNIT, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("情况说明"))
+    due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    result = models.TextField(_("办理结果"), blank=True)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("走访转介")
+        verbose_name_plural = _("走访转介")
+        ordering = ["status", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.visit.person.name} {self.get_kind_display()}"
+
+
+class Assistance(models.Model):
+    """计生助福: goods, money or a service package given to a person."""
+
+    class Category(models.TextChoices):
+        GOODS = "goods", _("物资")
+        MONEY = "money", _("资金")
+        SERVICE = "service", _("服务套餐")
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="assistance")
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("村"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("类别"), max_length=10, choices=Category.choices)
+    program = models.CharField(_("项目"), max_length=100)
+    content = models.CharField(_("内容"), max_length=200)
+    amount = models.DecimalField(
+        _("金额(元)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    given_on = models.DateField(_("发放日期"))
+    given_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("帮扶记录")
+        verbose_name_plural = _("帮扶记录")
+        ordering = ["-given_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.program}"
+
+
+class Pairing(models.Model):
+    """A volunteer 1+1 pairing with a child of a special family, visited at a set cadence."""
+
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("帮扶对象"),
+        on_delete=models.PROTECT,
+        related_name="pairings",
+    )
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("村"), on_delete=models.PROTECT, related_name="+"
+    )
+    volunteer_name = models.CharField(_("志愿者"), max_length=50)
+    volunteer_phone = models.CharField(_("志愿者电话"), max_length=20)
+    cadence_days = models.PositiveSmallIntegerField(
+        _("走访周期(天)"), validators=[MinValueValidator(1)]
+    )
+    started_on = models.DateField(_("结对日期"))
+    next_due_on = models.DateField(_("下次走访期限"), db_index=True)
+    active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("志愿结对")
+        verbose_name_plural = _("志愿结对")
+        ordering = ["next_due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_name} ↔ {self.person.name}"
+
+
+class PairingVisit(models.Model):
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField(_("走访日期"))
+    note = models.TextField(_("情况"))
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("结对走访")
+        verbose_name_plural = _("结对走访")
+        ordering = ["pairing", "visited_on"]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} {self.visited_on}"
+
+
+class ImportJob(models.Model):
+    """An xlsx import of persons or floating records, run in the background with progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("有错误,未导入")
+
+    kind = models.CharField(_("类别"), max_length=20)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    dry_run = models.BooleanField(_("试导入"), default=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
+    created_rows = models.PositiveIntegerField(_("新增"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    org_unit = models.ForeignKey(UNIT, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
