@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -11,12 +12,19 @@ admin.site.site_header = "政通 系统管理"
 admin.site.site_title = "政通"
 admin.site.index_title = "配置与维护"
 
-# Staff photos appear on the public on-duty board; every other upload needs a signed-in user.
+# Staff photos appear on the public on-duty board; construction-site photos are for signed-in
+# staff. Anything else (home-visit photos, import files) is only reachable through the scoped
+# view of its own module, never by its path.
 PUBLIC_MEDIA_PREFIXES = ("staff/",)
+STAFF_MEDIA_PREFIXES = ("progress/",)
 
 
 def media_file(request, path: str):
-    if not path.startswith(PUBLIC_MEDIA_PREFIXES) and not request.user.is_authenticated:
+    if path.startswith(PUBLIC_MEDIA_PREFIXES):
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    if not path.startswith(STAFF_MEDIA_PREFIXES):
+        raise Http404
+    if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 

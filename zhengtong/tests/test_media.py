@@ -33,6 +33,13 @@ class MediaAccessTestCase(BaseTestCase):
         self.client.force_login(self.office)
         self.assertEqual(self.client.get("/media/progress/site.png").status_code, 200)
 
+    def test_a_home_visit_photo_is_never_served_by_its_path(self) -> None:
+        """Visit photos go through the village-scoped view of the population module."""
+        (self.root / "visits").mkdir()
+        (self.root / "visits" / "v.png").write_bytes(b"visit")
+        self.client.force_login(self.office)
+        self.assertEqual(self.client.get("/media/visits/v.png").status_code, 404)
+
     def test_a_path_outside_the_media_folder_is_refused(self) -> None:
         self.client.force_login(self.office)
         for url in ("/media/../settings.py", "/media/%2e%2e/settings.py", "/media/staff/../../x"):
