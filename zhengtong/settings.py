@@ -190,5 +190,8 @@ LOGGING = {
 PROGRESS_TOLERANCE = os.environ.get("PROGRESS_TOLERANCE", "0.10")
 # Working days a key-project problem has before it is overdue, unless set on the problem.
 PROBLEM_DEFAULT_WORKDAYS = int(os.environ.get("PROBLEM_DEFAULT_WORKDAYS", "10"))
+# Run an uploaded population import in a thread of the web process. False: leave the job queued
+# for `manage.py run_imports` (a cron job or a worker).
+IMPORT_IN_THREAD = envbool("IMPORT_IN_THREAD", "True")
 # Working days a bad rating's callback and rectification has (四川 practice: 15).
 RECTIFICATION_WORKDAYS = int(os.environ.get("RECTIFICATION_WORKDAYS", "15"))

@@ -200,6 +200,25 @@ ACCOUNTS = [
         "2号窗口 B 角:本大厅全部办件;clerk_c 请假时代为办理",
         staff_no="LJ-0202",
     ),
+    # The floating-population office (demo/population.py): a village worker of one village and
+    # the township's 计生办, who sees all its villages.
+    DemoAccount(
+        "village1",
+        "韩春梅",
+        "刘集村计生专干",
+        Role.VILLAGE_WORKER,
+        "LIUJI-LJ",
+        "只看到刘集村的人员:我的待办里本村到期和超期的电话随访、孕产期随访、婚育证明交验、"
+        "结对走访;人员登记、流动人口、健康档案、入户走访、批量导入。看不到其他村的人员",
+    ),
+    DemoAccount(
+        "jishengban",
+        "耿丽",
+        "刘集镇计生办主任",
+        Role.VILLAGE_WORKER,
+        TOWN,
+        "刘集镇全部 5 个村的人员、流动人口、随访工作清单、孕环情普查的覆盖率、计生助福和批量导入",
+    ),
 ]
 
 AVATAR_FONTS = [

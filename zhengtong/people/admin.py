@@ -12,7 +12,7 @@ from zhengtong.accounts.scope import scope
 from zhengtong.audit.admin import AuditedModelAdmin
 from zhengtong.lib.idcard import parse_id_number
 
-from .models import Person
+from .models import Household, HouseholdMember, Person
 
 PERSON_ROLES = [Role.WINDOW_CLERK, Role.VILLAGE_WORKER]
 
@@ -72,3 +72,30 @@ class PersonAdmin(AuditedModelAdmin):
 
             form.clean = clean
         return form
+
+
+class HouseholdMemberInline(admin.TabularInline):
+    model = HouseholdMember
+    fields = ["person", "relation"]
+    raw_id_fields = ["person"]
+    extra = 0
+
+
+@admin.register(Household)
+class HouseholdAdmin(AuditedModelAdmin):
+    """Households of the user's villages; members are added on the population pages, where the
+    one-household-per-person rule and the audit live."""
+
+    list_display = ["address", "org_unit", "special_family"]
+    list_select_related = ["org_unit"]
+    list_filter = ["special_family"]
+    inlines = [HouseholdMemberInline]
+
+    def get_queryset(self, request):
+        return scope(super().get_queryset(request), request.user, [Role.VILLAGE_WORKER])
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -18,6 +18,9 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from zhengtong.audit.actions import record_event
+from zhengtong.people.models import Household, HouseholdMember
+from zhengtong.people.tests.fixtures import RegistryTestCase
+from zhengtong.population import models as pop
 from zhengtong.projects.models import (
     Fund,
     FundAllocation,
@@ -49,10 +52,16 @@ PERSONAS = [
     "outsider",
     "clerk_a",
     "other_clerk",
+    "east_worker",
+    "west_worker",
+    "town_worker",
 ]
 PROJECT_VIEWERS = {"leader", "office", "liaison"}
 ZONE = {"leader", "office"}
 HALL = {"clerk_a"}
+# The fixture's population rows are in 东村: its workers (outsider is one too) and the
+# township's 计生办 see them; 西村's worker and everyone else do not.
+EAST = {"outsider", "east_worker", "town_worker"}
 PUBLIC = set(PERSONAS)
 STAFF = set(PERSONAS) - {ANON}
 
@@ -124,6 +133,50 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "api_project_oc4ids": ("/api/v1/projects/oc4ids/", PROJECT_VIEWERS),
     "api_project_detail": ("/api/v1/projects/{project}/", PROJECT_VIEWERS),
     "api_service_items": ("/api/v1/services/items/", PUBLIC),
+    "population:person_list": ("/population/", EAST),
+    "population:person_create": ("/population/persons/new/", EAST | {"west_worker"}),
+    "population:person_detail": ("/population/persons/{person}/", EAST),
+    "population:person_edit": ("/population/persons/{person}/edit/", EAST),
+    "population:person_merge": ("/population/persons/{person}/merge/", EAST),
+    "population:transfer_create": ("/population/persons/{person}/transfer/", EAST),
+    "population:floating_create": ("/population/persons/{person}/floating/new/", EAST),
+    "population:transfer_list": ("/population/transfers/", EAST | {"west_worker"}),
+    "population:household_list": ("/population/households/", EAST),
+    "population:household_create": ("/population/households/new/", EAST | {"west_worker"}),
+    "population:household_detail": ("/population/households/{household}/", EAST),
+    "population:household_edit": ("/population/households/{household}/edit/", EAST),
+    "population:floating_list": ("/population/floating/", EAST),
+    "population:floating_overdue": ("/population/floating/overdue/", EAST),
+    "population:floating_detail": ("/population/floating/{floating}/", EAST),
+    "population:worklist": ("/population/work/?list=area", EAST),
+    "population:followup_plan_create": ("/population/persons/{person}/followups/new/", EAST),
+    "population:followup_detail": ("/population/followups/{followup}/", EAST),
+    "population:pregnancy_create": ("/population/persons/{person}/pregnancies/new/", EAST),
+    "population:pregnancy_detail": ("/population/pregnancies/{pregnancy}/", EAST),
+    "population:contraception_list": ("/population/contraception/", EAST),
+    "population:contraception_detail": ("/population/contraception/{report}/", EAST),
+    "population:campaign_list": ("/population/campaigns/", EAST),
+    "population:campaign_create": ("/population/campaigns/new/", EAST | {"west_worker"}),
+    "population:campaign_detail": ("/population/campaigns/{campaign}/", EAST),
+    "population:campaign_targets": ("/population/campaigns/{campaign}/targets/", EAST),
+    "population:visit_list": ("/population/visits/", EAST),
+    "population:visit_create": ("/population/visits/new/", EAST | {"west_worker"}),
+    "population:visit_detail": ("/population/visits/{visit}/", EAST),
+    "population:referral_list": ("/population/referrals/", EAST),
+    "population:referral_detail": ("/population/referrals/{referral}/", EAST),
+    "population:assistance_list": ("/population/assistance/", EAST),
+    "population:assistance_create": ("/population/assistance/new/", EAST | {"west_worker"}),
+    "population:pairing_list": ("/population/pairings/", EAST),
+    "population:pairing_create": ("/population/pairings/new/", EAST | {"west_worker"}),
+    "population:pairing_detail": ("/population/pairings/{pairing}/", EAST),
+    "population:import_list": ("/population/imports/", EAST | {"west_worker"}),
+    "population:import_template": (
+        "/population/imports/template/persons.xlsx",
+        EAST | {"west_worker"},
+    ),
+    "population:import_detail": ("/population/imports/{job}/", EAST),
+    "api_person_list": ("/api/v1/population/persons/?id_number={id_number}", EAST),
+    "api_person_detail": ("/api/v1/population/persons/{person}/", EAST),
     "api_application_detail": ("/api/v1/services/applications/{receipt}/", HALL),
 }
 
@@ -143,12 +196,35 @@ OPEN_LISTS = {
     "api_project_list": "{project_code}",
     "api_project_summary": '"count":1',
     "api_project_oc4ids": "{project_code}",
+    "population:person_list": "{masked_id}",
+    "population:household_list": "东村8号",
+    "population:floating_list": "{person_name}",
+    "population:floating_overdue": "{person_name}",
+    "population:worklist": "{person_name}",
+    "population:contraception_list": "{person_name}",
+    "population:campaign_list": "东村春季查体",
+    "population:visit_list": "{person_name}",
+    "population:referral_list": "{person_name}",
+    "population:assistance_list": "{person_name}",
+    "population:pairing_list": "{person_name}",
+    "population:import_list": "persons",
+    "api_person_list": "{masked_id}",
 }
 # Forms every window clerk opens for their own hall; nothing of another hall is on them.
 OWN_HALL_FORMS = {
     "services:application_create",
     "services:service_notice_preview",
     "services:leave_create",
+}
+# ... and forms every village worker opens for their own villages.
+OWN_VILLAGE_FORMS = {
+    "population:person_create",
+    "population:household_create",
+    "population:campaign_create",
+    "population:visit_create",
+    "population:assistance_create",
+    "population:pairing_create",
+    "population:import_template",
 }
 
 # Reached by POST only, or public endpoints whose GET needs parameters; their permission
@@ -160,6 +236,29 @@ POST_ONLY_OR_PARAMETERISED = {
     "api_report_create",
     "api_application_create",
     "api_service_lookup",
+    "population:household_member_add",
+    "population:household_member_remove",
+    "population:floating_certificate",
+    "population:floating_end",
+    "population:followup_complete",
+    "population:followup_skip",
+    "population:followup_plan_stop",
+    "population:pregnancy_delivery",
+    "population:pregnancy_referral",
+    "population:maternal_visit_done",
+    "population:contraception_receive",
+    "population:contraception_verify",
+    "population:campaign_sync",
+    "population:campaign_attend",
+    "population:referral_create",
+    "population:referral_close",
+    "population:pairing_visit",
+    "population:pairing_end",
+    "population:import_run",
+    "api_pregnancy_create",
+    "api_pregnancy_delivery",
+    # Needs an uploaded photo; its village boundary is tested in population/tests/test_visits.py.
+    "population:visit_photo",
 }
 NOT_PAGES = {"api_schema", "api_docs", ""}
 
@@ -182,7 +281,7 @@ def url_names() -> set[str]:
 
 
 @time_machine.travel("2026-11-20 10:00 +0800", tick=False)
-class PermissionMatrixTestCase(CaseTestCase):
+class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -217,6 +316,102 @@ class PermissionMatrixTestCase(CaseTestCase):
         )
         cls.target = WorkTarget.objects.create(
             project=cls.project, measure=WorkTarget.Measure.ROAD_KM, planned_quantity=Decimal("3")
+        )
+        cls.make_population_rows()
+
+    @classmethod
+    def make_population_rows(cls) -> None:
+        """One of each population row, all for 王秀英 of 东村."""
+        person, village, worker = cls.east_person, cls.east_village, cls.east_worker
+        cls.household = Household.objects.create(org_unit=village, address="东村 8 号")
+        HouseholdMember.objects.create(
+            household=cls.household, person=person, relation=HouseholdMember.Relation.HEAD
+        )
+        cls.floating = pop.FloatingRecord.objects.create(
+            person=person,
+            direction=pop.FloatingRecord.Direction.IN,
+            org_unit=village,
+            place="河南省台前县",
+            started_on=datetime.date(2026, 9, 1),
+            created_by=worker,
+        )
+        pop.MarriageCertificate.objects.create(
+            record=cls.floating,
+            name=person.name,
+            age=36,
+            id_number=person.id_number,
+            marital_status="已婚",
+            spouse="张建军",
+            fertility="一孩",
+            contraception="上环",
+            due_on=datetime.date(2026, 10, 9),
+        )
+        plan = pop.FollowUpPlan.objects.create(
+            person=person,
+            org_unit=village,
+            kind=pop.FollowUpPlan.Kind.PHONE,
+            interval_days=90,
+            owner=worker,
+            purpose="季度电话随访",
+        )
+        cls.followup = pop.FollowUp.objects.create(plan=plan, due_on=datetime.date(2026, 11, 18))
+        cls.pregnancy = pop.Pregnancy.objects.create(
+            person=person,
+            org_unit=village,
+            lmp=datetime.date(2026, 6, 1),
+            edd=datetime.date(2027, 3, 8),
+            created_by=worker,
+        )
+        cls.report = pop.ContraceptionReport.objects.create(
+            person=person,
+            org_unit=village,
+            period_start=datetime.date(2026, 10, 1),
+            period_end=datetime.date(2026, 12, 31),
+        )
+        cls.campaign = pop.Campaign.objects.create(
+            org_unit=village,
+            kind=pop.Campaign.Kind.REPRODUCTIVE,
+            name="东村春季查体",
+            quarter="2026Q4",
+            start_on=datetime.date(2026, 11, 1),
+            end_on=datetime.date(2026, 12, 20),
+        )
+        pop.CampaignTarget.objects.create(campaign=cls.campaign, person=person, org_unit=village)
+        cls.visit = pop.HomeVisit.objects.create(
+            person=person,
+            org_unit=village,
+            visited_by=worker,
+            visited_on=datetime.date(2026, 11, 10),
+            place="东村 8 号",
+            outcome="老人身体尚好",
+        )
+        cls.referral = pop.Referral.objects.create(
+            visit=cls.visit,
+            kind=pop.Referral.Kind.CIVIL,
+            to_unit=cls.town,
+            note="申请临时救助",
+            due_on=datetime.date(2026, 11, 24),
+        )
+        pop.Assistance.objects.create(
+            person=person,
+            org_unit=village,
+            category=pop.Assistance.Category.GOODS,
+            program="计生助福",
+            content="米面油",
+            given_on=datetime.date(2026, 11, 1),
+            given_by=worker,
+        )
+        cls.pairing = pop.Pairing.objects.create(
+            person=person,
+            org_unit=village,
+            volunteer_name="赵志愿",
+            volunteer_phone="13900000000",
+            cadence_days=30,
+            started_on=datetime.date(2026, 9, 1),
+            next_due_on=datetime.date(2026, 12, 1),
+        )
+        cls.job = pop.ImportJob.objects.create(
+            kind="persons", file="imports/x.xlsx", org_unit=village, created_by=worker
         )
 
     def setUp(self) -> None:
@@ -255,6 +450,20 @@ class PermissionMatrixTestCase(CaseTestCase):
             "notice": notice.pk,
             "rectification": rating.rectification.pk,
             "duty": duty.pk,
+            "person": self.east_person.pk,
+            "person_name": self.east_person.name,
+            "masked_id": self.east_person.masked_id,
+            "id_number": self.east_person.id_number,
+            "household": self.household.pk,
+            "floating": self.floating.pk,
+            "followup": self.followup.pk,
+            "pregnancy": self.pregnancy.pk,
+            "report": self.report.pk,
+            "campaign": self.campaign.pk,
+            "visit": self.visit.pk,
+            "referral": self.referral.pk,
+            "pairing": self.pairing.pk,
+            "job": self.job.pk,
         }
 
     def persona(self, name):
@@ -283,6 +492,8 @@ class PermissionMatrixTestCase(CaseTestCase):
                         self.assertNotIn(marker, text_of(r))
                     elif r.status_code == 200 and name in OWN_HALL_FORMS:
                         self.assertEqual(persona, "other_clerk")
+                    elif r.status_code == 200 and name in OWN_VILLAGE_FORMS:
+                        self.assertEqual(persona, "west_worker")
                     else:
                         self.assertIn(r.status_code, (302, 401, 403, 404, 405))
 

@@ -1,1 +1,10 @@
-urlpatterns: list = []
+from django.urls import include, path
+
+from . import views
+
+urlpatterns: list = [
+    path("persons/", views.PersonListApi.as_view(), name="api_person_list"),
+    path("persons/<int:pk>/", views.PersonDetailApi.as_view(), name="api_person_detail"),
+    # Pregnancies: the follow-ups colleague's endpoints.
+    path("", include("zhengtong.population.api.urls_followups")),
+]

@@ -1,5 +1,6 @@
-"""Load the demo: the zone's org tree, one account per role, the 44 key projects of this year and
-the 刘集镇 one-stop hall with a few months of cases.
+"""Load the demo: the zone's org tree, one account per role, the 44 key projects of this year,
+the 刘集镇 one-stop hall with a few months of cases and the township's floating-population
+office (households, people on the move, pregnancies, follow-ups, check-ups, 计生助福).
 
 Running it again creates nothing: every row is looked up by its natural key first.
 """
@@ -10,9 +11,12 @@ from django.db.models import Sum
 
 from zhengtong.audit.context import acting
 from zhengtong.demo.org import build_accounts, build_admin, build_units
+from zhengtong.demo.population import PopulationBuilder
 from zhengtong.demo.projects import DemoBuilder
 from zhengtong.demo.services import HallBuilder
 from zhengtong.lib.money import format_yuan
+from zhengtong.people.models import Person
+from zhengtong.population.models import FollowUp
 from zhengtong.projects.models import KeyProject
 from zhengtong.services.models import Application
 
@@ -20,7 +24,8 @@ from zhengtong.services.models import Application
 class Command(BaseCommand):
     help = (
         "载入演示数据:组织机构、各角色演示账号、本年度 44 个重点项目及其月报、节点、资金和问题,"
-        "以及刘集镇便民服务中心的窗口岗位、值班、近几个月的办件和评价。"
+        "刘集镇便民服务中心的窗口岗位、值班、近几个月的办件和评价,"
+        "以及刘集镇各村的家庭户、流动人口、孕产期、随访、查体和计生助福。"
     )
 
     def handle(self, *args, **options) -> None:
@@ -32,6 +37,9 @@ class Command(BaseCommand):
             made = builder.build()
             hall = HallBuilder(admin=admin, units=units)
             for kind, n in hall.build(users).counts.items():
+                made.add(kind, n)
+            population = PopulationBuilder(units=units, users=users)
+            for kind, n in population.build().counts.items():
                 made.add(kind, n)
         for warning in builder.warnings:
             self.stderr.write(self.style.WARNING(warning))
@@ -45,6 +53,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{hall.hall.name}便民服务中心办件 {cases.count()} 件,其中办理中 "
             f"{cases.filter(status__in=Application.OPEN_STATUSES).count()} 件。"
+        )
+        persons = Person.objects.filter(org_unit__parent=hall.hall)
+        self.stdout.write(
+            f"{hall.hall.name}各村人员 {persons.count()} 人,待随访 "
+            f"{FollowUp.objects.filter(plan__org_unit__parent=hall.hall, status='scheduled').count()}"
+            " 次。"
         )
         if made.counts:
             created = "、".join(f"{kind} {n}" for kind, n in made.counts.items() if n)

@@ -1,0 +1,428 @@
+"""The demo's floating-population office: 刘集镇 villages with households, people on the move,
+pregnancies, follow-ups, a check-up campaign, home visits and 计生助福.
+
+Everything goes through the population actions (person_register, household_*, floating records
+and 婚育证明, pregnancy_register / pregnancy_record_delivery, followup_plan_create /
+followup_complete, campaign_create / campaign_record_attendance, home_visit_record /
+referral_open, assistance_record, pairing_create / pairing_record_visit), so every row has its
+audit event and every schedule its real windows. Dates are relative to today: the follow-ups
+fall due, overdue and done whatever day the demo is loaded.
+
+`village1` works in 刘集村 and records that village; `jishengban` (刘集镇计生办) records the
+others. The people are fictitious: generated names, phones and checksum-valid ID numbers.
+
+The data is built only while the township's villages have no household yet, so running it
+again creates nothing.
+"""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from zhengtong.accounts.models import OrgUnit, User
+from zhengtong.lib.idcard import make_id_number
+from zhengtong.people.actions import person_register
+from zhengtong.people.models import Household, HouseholdMember, Person
+from zhengtong.population.actions import care, floating, followups, maternal
+from zhengtong.population.actions.registry import household_create, household_member_add
+from zhengtong.population.models import (
+    Campaign,
+    FloatingRecord,
+    FollowUpPlan,
+)
+
+from .org import TOWN, VILLAGES
+from .projects import Totals
+from .services import GIVEN_FEMALE, GIVEN_MALE, MOBILE_PREFIXES, SURNAMES
+
+SEED = 3715242027
+HOUSEHOLDS_PER_VILLAGE = 16
+VILLAGE1_UNIT = "LIUJI-LJ"
+# ID numbers of the demo residents use order codes from here up, away from the hall's applicants.
+FIRST_SEQ = 400
+DESTINATIONS = [
+    "浙江省宁波市北仑区", "江苏省苏州市昆山市", "广东省东莞市长安镇", "上海市嘉定区",
+    "天津市滨海新区", "山东省青岛市黄岛区", "北京市大兴区", "江苏省无锡市新吴区",
+]  # fmt: skip
+ORIGINS = ["河南省濮阳市台前县", "河北省邯郸市馆陶县", "山东省菏泽市郓城县", "河南省范县"]
+EMPLOYERS = ["电子厂", "纺织厂", "物流公司", "建筑公司", "汽车配件厂", "食品厂"]
+STREETS = ["前街", "后街", "东街", "西街", "南街", "北街", "中心街", "新村路"]
+ROLE_OF = HouseholdMember.Relation
+
+
+def _age_birth(today: datetime.date, age: int, rng: random.Random) -> datetime.date:
+    return datetime.date(today.year - age, 1, 1) + datetime.timedelta(days=rng.randrange(360))
+
+
+class PopulationBuilder:
+    def __init__(self, *, units: dict[str, OrgUnit], users: dict[str, User]):
+        self.rng = random.Random(SEED)
+        self.today = timezone.localdate()
+        self.town = units[TOWN]
+        self.villages = [units[code] for code in VILLAGES]
+        self.village1 = users["village1"]
+        self.office = users["jishengban"]
+        self.made = Totals()
+        self.taken: set[str] = set()
+        self.out_persons: dict[OrgUnit, list[Person]] = {}
+
+    def actor_for(self, village: OrgUnit) -> User:
+        return self.village1 if village.code == VILLAGE1_UNIT else self.office
+
+    def days_ago(self, n: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=n)
+
+    def build(self) -> Totals:
+        if Household.objects.filter(org_unit__in=self.villages).exists():
+            return self.made
+        # Residents by village: {village: [(person, relation, household)]}.
+        self.residents: dict[OrgUnit, list[tuple[Person, str, Household]]] = {}
+        for village in self.villages:
+            self.residents[village] = []
+            for n in range(HOUSEHOLDS_PER_VILLAGE):
+                self.household(village, n)
+        for village in self.villages:
+            self.floating(village)
+            self.pregnancies(village)
+            self.followups(village)
+            self.care(village)
+        self.campaign()
+        return self.made
+
+    # --- people ---------------------------------------------------------------------------------
+
+    def id_number(self, birth: datetime.date, female: bool) -> str:
+        for seq in range(FIRST_SEQ, 500):
+            number = make_id_number(birth, female=female, seq=seq)
+            if number not in self.taken and not Person.objects.filter(id_number=number).exists():
+                self.taken.add(number)
+                return number
+        raise RuntimeError(f"no free demo ID number for {birth}")
+
+    def person(self, village, *, age: int, female: bool, surname: str = "", **fields) -> Person:
+        birth = _age_birth(self.today, age, self.rng)
+        given = self.rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)
+        phone = ""
+        if age >= 18:
+            phone = self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
+        person = person_register(
+            actor=self.actor_for(village),
+            id_number=self.id_number(birth, female),
+            name=(surname or self.rng.choice(SURNAMES)) + given,
+            org_unit=village,
+            phone=phone,
+            **fields,
+        )
+        self.made.add("人员")
+        return person
+
+    def household(self, village: OrgUnit, n: int) -> None:
+        rng = self.rng
+        actor = self.actor_for(village)
+        address = f"东阿县刘集镇{village.name}{rng.choice(STREETS)}{n + 1}号"
+        # One 计生特殊家庭 per village (the 计生助福 programme's families).
+        special = Household.SpecialFamily.LOST_ONLY_CHILD if n == 3 else ""
+        household = household_create(
+            actor=actor, org_unit=village, address=address, special_family=special
+        )
+        self.made.add("家庭户")
+        surname = rng.choice(SURNAMES)
+        common = {"hukou_address": address, "current_address": address}
+        head_age = rng.randint(28, 62) if n != 3 else rng.randint(58, 68)
+        members = [
+            (
+                self.person(village, age=head_age, female=False, surname=surname,
+                            marital_status="married", **common),
+                ROLE_OF.HEAD,
+            ),
+            (
+                self.person(village, age=max(22, head_age - rng.randint(0, 4)), female=True,
+                            marital_status="married", **common),
+                ROLE_OF.SPOUSE,
+            ),
+        ]  # fmt: skip
+        if n != 3:
+            for _ in range(rng.choice([1, 1, 2, 2, 3])):
+                age = max(0, head_age - rng.randint(22, 32))
+                status = "married" if age >= 24 and rng.random() < 0.5 else "single"
+                female = rng.random() < 0.5
+                child = self.person(village, age=age, female=female, surname=surname,
+                                    marital_status=status if age >= 18 else "", **common)  # fmt: skip
+                members.append((child, ROLE_OF.CHILD))
+        else:
+            # The special family raises a grandchild after losing their only child.
+            grandchild = self.person(village, age=rng.randint(7, 12), female=rng.random() < 0.5,
+                                     surname=surname, **common)  # fmt: skip
+            members.append((grandchild, ROLE_OF.GRANDCHILD))
+        if rng.random() < 0.4:
+            elder = self.person(village, age=rng.randint(68, 86), female=rng.random() < 0.6,
+                                marital_status="widowed", **common)  # fmt: skip
+            members.append((elder, ROLE_OF.PARENT))
+        for person, relation in members:
+            household_member_add(actor=actor, household=household, person=person, relation=relation)
+            self.residents[village].append((person, relation, household))
+
+    def adults(self, village, *, female: bool | None = None, ages=(20, 49), relations=None):
+        found = []
+        for person, relation, _ in self.residents[village]:
+            age = (self.today - person.birth_date).days // 365
+            if not ages[0] <= age <= ages[1]:
+                continue
+            if female is not None and (person.sex == Person.Sex.FEMALE) != female:
+                continue
+            if relations and relation not in relations:
+                continue
+            found.append(person)
+        return found
+
+    # --- floating population ----------------------------------------------------------------------
+
+    def certificate(self, person: Person) -> dict:
+        married = person.marital_status in ("married", "remarried")
+        return {
+            "name": person.name,
+            "age": (self.today - person.birth_date).days // 365,
+            "id_number": person.id_number,
+            "marital_status": "已婚" if married else "未婚",
+            "spouse": "见家庭户成员" if married else "无",
+            "fertility": self.rng.choice(["已生育一孩", "已生育二孩", "未生育"]),
+            "contraception": self.rng.choice(["上环", "避孕套", "未采取措施"]),
+            "issued_by": "刘集镇人民政府",
+            "issued_on": self.days_ago(self.rng.randint(60, 200)),
+        }
+
+    def floating(self, village: OrgUnit) -> None:
+        rng = self.rng
+        actor = self.actor_for(village)
+        movers = [p for p in self.adults(village, ages=(20, 50)) if p.sex == Person.Sex.MALE][:3]
+        movers += self.adults(village, female=True, ages=(20, 35), relations=[ROLE_OF.CHILD])[:1]
+        self.out_persons[village] = movers
+        for person in movers:
+            started_on = self.days_ago(rng.randint(40, 400))
+            certificate = None
+            if floating.needs_certificate(person, started_on):
+                certificate = self.certificate(person)
+            floating.floating_record_create(
+                actor=actor,
+                person=person,
+                direction=FloatingRecord.Direction.OUT,
+                place=rng.choice(DESTINATIONS),
+                started_on=started_on,
+                contact_phone=person.phone,
+                employer=rng.choice(DESTINATIONS)[:3] + rng.choice(EMPLOYERS),
+                certificate=certificate,
+            )
+            self.made.add("流出记录")
+        # Arrivals, women who came to work here, as (days ago, 婚育证明): shown on arrival,
+        # shown later, overdue (arrived 45 days ago), not yet due.
+        arrivals = [(90, "on_arrival"), (45, None)]
+        if village.code == VILLAGE1_UNIT:
+            arrivals += [(50, "later"), (12, None)]
+        for arrived, presented in arrivals:
+            person = self.person(
+                village,
+                age=rng.randint(22, 40),
+                female=True,
+                marital_status="married",
+                hukou_type=Person.HukouType.NONLOCAL,
+                hukou_address=rng.choice(ORIGINS),
+                current_address=f"东阿县刘集镇{village.name}租住",
+            )
+            started_on = self.days_ago(arrived)
+            record = floating.floating_record_create(
+                actor=actor,
+                person=person,
+                direction=FloatingRecord.Direction.IN,
+                place=person.hukou_address,
+                started_on=started_on,
+                contact_phone=person.phone,
+                employer="刘集镇" + rng.choice(EMPLOYERS),
+                certificate=self.certificate(person) if presented == "on_arrival" else None,
+            )
+            self.made.add("流入记录")
+            if presented == "later":
+                floating.certificate_present(
+                    actor=actor,
+                    certificate=record.certificate,
+                    presented_on=started_on + datetime.timedelta(days=20),
+                    **self.certificate(person),
+                )
+                self.made.add("婚育证明交验")
+
+    # --- maternal ----------------------------------------------------------------------------------
+
+    def pregnancies(self, village: OrgUnit) -> None:
+        actor = self.actor_for(village)
+        women = [
+            p
+            for p in self.adults(village, female=True, ages=(22, 38))
+            if p.marital_status == "married" and not p.floating_records.exists()
+        ]
+        # weeks since LMP; the last two have delivered (postpartum visit due / done).
+        stages = [9, 22, 35, 41] if village.code == VILLAGE1_UNIT else [14, 30]
+        for weeks, person in zip(stages, women, strict=False):
+            lmp = self.days_ago(weeks * 7 + 2)
+            pregnancy = maternal.pregnancy_register(
+                actor=actor, person=person, lmp=lmp, high_risk=weeks == 35
+            )
+            self.made.add("孕产期登记")
+            for visit in pregnancy.visits.order_by("window_start"):
+                if visit.window_end < self.today - datetime.timedelta(days=3):
+                    maternal.maternal_visit_complete(
+                        actor=actor,
+                        visit=visit,
+                        done_on=max(visit.window_start, lmp) + datetime.timedelta(days=3),
+                        note="按时产检,情况良好。",
+                    )
+                    self.made.add("孕产期随访")
+            if weeks == 35:
+                maternal.high_risk_referral(
+                    actor=actor, pregnancy=pregnancy, referred_on=self.days_ago(4),
+                    note="妊娠期高血压,转县妇幼保健院。",
+                )  # fmt: skip
+                self.made.add("高危转诊")
+            if weeks == 41:
+                delivered = self.days_ago(6)
+                maternal.pregnancy_record_delivery(
+                    actor=actor,
+                    pregnancy=pregnancy,
+                    delivered_on=delivered,
+                    discharged_on=delivered + datetime.timedelta(days=2),
+                )
+                self.made.add("分娩登记")
+
+    # --- follow-ups --------------------------------------------------------------------------------
+
+    def followups(self, village: OrgUnit) -> None:
+        """Quarterly phone follow-ups of the people who left: one due in two days, one overdue,
+        one done with the next scheduled; and a monthly home follow-up of an elder."""
+        actor = self.actor_for(village)
+        plans = [(88, None), (100, None), (120, 28)]
+        for person, (started, done_ago) in zip(self.out_persons[village], plans, strict=False):
+            plan = followups.followup_plan_create(
+                actor=actor,
+                person=person,
+                kind=FollowUpPlan.Kind.PHONE,
+                interval_days=90,
+                purpose="电话随访流出人员:了解务工地、婚育和避孕节育情况",
+                start_on=self.days_ago(started),
+            )
+            self.made.add("随访计划")
+            if done_ago is not None:
+                followups.followup_complete(
+                    actor=actor,
+                    followup=plan.followups.get(),
+                    done_on=self.days_ago(done_ago),
+                    outcome="已电话联系本人,在外务工稳定,已婚未孕,避孕措施落实。",
+                )
+                self.made.add("随访记录")
+        elders = self.adults(village, ages=(68, 100))
+        if elders:
+            followups.followup_plan_create(
+                actor=actor,
+                person=elders[0],
+                kind=FollowUpPlan.Kind.HOME,
+                interval_days=30,
+                purpose="上门看望留守老人,了解身体和生活情况",
+                start_on=self.days_ago(25),
+            )
+            self.made.add("随访计划")
+
+    # --- care ------------------------------------------------------------------------------------------
+
+    def care(self, village: OrgUnit) -> None:
+        actor = self.actor_for(village)
+        special = [
+            (p, r)
+            for p, r, h in self.residents[village]
+            if h.special_family and r != ROLE_OF.GRANDCHILD
+        ]
+        child = next(p for p, r, h in self.residents[village] if r == ROLE_OF.GRANDCHILD)
+        for person, _ in special[:1]:
+            care.assistance_record(
+                actor=actor,
+                person=person,
+                category="money",
+                program="计生特殊家庭扶助",
+                content="春节慰问金",
+                amount=Decimal("800.00"),
+                given_on=self.days_ago(40),
+            )
+            care.assistance_record(
+                actor=actor,
+                person=person,
+                category="service",
+                program="计生助福健康服务包",
+                content="家庭医生签约、免费体检一次",
+                given_on=self.days_ago(12),
+            )
+            self.made.add("帮扶记录", 2)
+        pairing = care.pairing_create(
+            actor=actor,
+            person=child,
+            volunteer_name=self.rng.choice(SURNAMES) + self.rng.choice(GIVEN_FEMALE),
+            volunteer_phone=self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}",
+            cadence_days=30,
+            started_on=self.days_ago(75),
+        )
+        self.made.add("志愿结对")
+        if village.code == VILLAGE1_UNIT:
+            care.pairing_record_visit(
+                actor=actor, pairing=pairing, visited_on=self.days_ago(50),
+                note="辅导作业,陪孩子过生日。",
+            )  # fmt: skip
+            self.made.add("结对走访")
+        # Home visits to the elders; in 刘集村 one needs help and is referred to 民政.
+        for index, person in enumerate(self.adults(village, ages=(68, 100))[:2]):
+            visit, _ = care.home_visit_record(
+                actor=actor,
+                person=person,
+                visited_on=self.days_ago(6 + index * 20),
+                place=person.current_address,
+                outcome=(
+                    "老人独居,腿脚不便,生活困难,家中无人照料。"
+                    if index == 0 and village.code == VILLAGE1_UNIT
+                    else "老人身体尚好,子女每周电话联系。"
+                ),
+                latitude=Decimal("36.254300") + Decimal(index) / 1000,
+                longitude=Decimal("116.243100") + Decimal(index) / 1000,
+            )
+            self.made.add("入户走访")
+            if index == 0 and village.code == VILLAGE1_UNIT:
+                care.referral_open(
+                    actor=actor,
+                    visit=visit,
+                    kind="civil",
+                    note="独居老人生活困难,建议民政部门评估临时救助。",
+                )
+                self.made.add("走访转介")
+
+    def campaign(self) -> None:
+        """This quarter's 孕环情普查 for the township: about half the targets have come."""
+        quarter = (self.today.month - 1) // 3
+        start = datetime.date(self.today.year, quarter * 3 + 1, 1)
+        end = datetime.date(
+            self.today.year + (quarter == 3), (quarter * 3 + 3) % 12 + 1, 1
+        ) - datetime.timedelta(days=1)
+        campaign = care.campaign_create(
+            actor=self.office,
+            org_unit=self.town,
+            kind=Campaign.Kind.PREGNANCY_RING,
+            start_on=start,
+            end_on=end,
+        )
+        self.made.add("查体活动")
+        span = (self.today - start).days
+        for index, target in enumerate(campaign.targets.select_related("org_unit")):
+            if index % 2:
+                continue
+            attended = start + datetime.timedelta(days=self.rng.randint(0, span))
+            care.campaign_record_attendance(
+                actor=self.actor_for(target.org_unit),
+                target=target,
+                attended_on=attended,
+                result=self.rng.choice(["未见异常", "节育环位置正常", "建议复查"]),
+            )
+            self.made.add("查体到检")

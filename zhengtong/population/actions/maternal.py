@@ -1,0 +1,203 @@
+"""Changes to a pregnancy and its visit windows (FEATURES PF8, PF9; the dates in schedule.py)."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from zhengtong.audit.actions import record_event
+from zhengtong.audit.models import Event
+from zhengtong.people.models import Person
+
+from .. import schedule
+from ..models import MaternalVisit, Pregnancy
+from ..selectors import can_write_person
+
+
+def _require_writer(actor, person: Person) -> None:
+    if not can_write_person(actor, person):
+        raise PermissionDenied("只有该人员所属村的工作人员可以登记。")
+
+
+def _windows_changes(windows) -> list[list[str]]:
+    return [[w.kind, w.window_start.isoformat(), w.window_end.isoformat()] for w in windows]
+
+
+@transaction.atomic
+def pregnancy_register(
+    *,
+    actor,
+    person: Person,
+    lmp: datetime.date,
+    high_risk: bool = False,
+    today: datetime.date | None = None,
+) -> Pregnancy:
+    """Register a pregnancy from its LMP and generate the five antenatal windows of §3.2."""
+    _require_writer(actor, person)
+    today = today or timezone.localdate()
+    if person.sex != Person.Sex.FEMALE:
+        raise ValidationError({"person": "只能为女性登记孕产期。"})
+    if person.org_unit_id is None:
+        raise ValidationError({"person": "该人员未登记所属村,请先完善人员信息。"})
+    if message := schedule.lmp_error(lmp, today):
+        raise ValidationError({"lmp": message})
+    oldest_open = today - datetime.timedelta(days=schedule.MAX_LMP_AGE_DAYS)
+    running = Pregnancy.objects.filter(
+        person=person, delivered_on__isnull=True, lmp__gte=oldest_open
+    ).first()
+    if running is not None:
+        raise ValidationError(
+            {"lmp": f"该人员已有未分娩的孕产期登记(末次月经 {running.lmp:%Y-%m-%d}),请勿重复登记。"}
+        )
+    pregnancy = Pregnancy.objects.create(
+        person=person,
+        org_unit=person.org_unit,
+        lmp=lmp,
+        edd=schedule.expected_delivery(lmp),
+        high_risk=high_risk,
+        created_by=actor,
+    )
+    windows = schedule.antenatal_windows(lmp)
+    MaternalVisit.objects.bulk_create(
+        MaternalVisit(
+            pregnancy=pregnancy, kind=w.kind, window_start=w.window_start, window_end=w.window_end
+        )
+        for w in windows
+    )
+    record_event(
+        actor=actor,
+        action="pregnancy_registered",
+        kind=Event.Kind.CREATE,
+        target=pregnancy,
+        changes={
+            "lmp": [None, lmp.isoformat()],
+            "edd": [None, pregnancy.edd.isoformat()],
+            "high_risk": [None, high_risk],
+            "visits": [None, _windows_changes(windows)],
+        },
+    )
+    return pregnancy
+
+
+@transaction.atomic
+def pregnancy_record_delivery(
+    *,
+    actor,
+    pregnancy: Pregnancy,
+    delivered_on: datetime.date,
+    discharged_on: datetime.date,
+    today: datetime.date | None = None,
+) -> list[MaternalVisit]:
+    """Record delivery and discharge; add the postpartum home visit and the 42-day check."""
+    pregnancy = Pregnancy.objects.select_for_update().select_related("person").get(pk=pregnancy.pk)
+    _require_writer(actor, pregnancy.person)
+    today = today or timezone.localdate()
+    if pregnancy.delivered_on is not None:
+        raise ValidationError(
+            {"delivered_on": f"已登记分娩日期 {pregnancy.delivered_on:%Y-%m-%d},不能重复登记。"}
+        )
+    errors = schedule.delivery_errors(
+        lmp=pregnancy.lmp, delivered_on=delivered_on, discharged_on=discharged_on, today=today
+    )
+    if errors:
+        raise ValidationError(errors)
+    pregnancy.delivered_on = delivered_on
+    pregnancy.discharged_on = discharged_on
+    pregnancy.save(update_fields=["delivered_on", "discharged_on"])
+    windows = schedule.postpartum_windows(delivered_on, discharged_on)
+    visits = MaternalVisit.objects.bulk_create(
+        MaternalVisit(
+            pregnancy=pregnancy, kind=w.kind, window_start=w.window_start, window_end=w.window_end
+        )
+        for w in windows
+    )
+    record_event(
+        actor=actor,
+        action="pregnancy_delivery_recorded",
+        target=pregnancy,
+        changes={
+            "delivered_on": [None, delivered_on.isoformat()],
+            "discharged_on": [None, discharged_on.isoformat()],
+            "visits": [None, _windows_changes(windows)],
+        },
+    )
+    return visits
+
+
+@transaction.atomic
+def high_risk_referral(
+    *,
+    actor,
+    pregnancy: Pregnancy,
+    referred_on: datetime.date,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> MaternalVisit:
+    """A referral of a high-risk woman: mark the pregnancy high-risk and open a follow-up of the
+    referral's result due within 14 days."""
+    pregnancy = Pregnancy.objects.select_for_update().select_related("person").get(pk=pregnancy.pk)
+    _require_writer(actor, pregnancy.person)
+    today = today or timezone.localdate()
+    if referred_on > today:
+        raise ValidationError({"referred_on": "转诊日期不能晚于今天。"})
+    if referred_on < pregnancy.lmp:
+        raise ValidationError({"referred_on": "转诊日期不能早于末次月经日期。"})
+    window = schedule.referral_window(referred_on)
+    visit = MaternalVisit.objects.create(
+        pregnancy=pregnancy,
+        kind=window.kind,
+        window_start=window.window_start,
+        window_end=window.window_end,
+        note=(note or "").strip(),
+    )
+    changes = {"referral": [None, _windows_changes([window])[0]]}
+    if not pregnancy.high_risk:
+        pregnancy.high_risk = True
+        pregnancy.save(update_fields=["high_risk"])
+        changes["high_risk"] = [False, True]
+    record_event(actor=actor, action="high_risk_referred", target=pregnancy, changes=changes)
+    return visit
+
+
+@transaction.atomic
+def maternal_visit_complete(
+    *,
+    actor,
+    visit: MaternalVisit,
+    done_on: datetime.date,
+    note: str,
+    today: datetime.date | None = None,
+) -> MaternalVisit:
+    """Record that a visit of the schedule took place (a late one stays marked late)."""
+    visit = (
+        MaternalVisit.objects.select_for_update()
+        .select_related("pregnancy__person")
+        .get(pk=visit.pk)
+    )
+    _require_writer(actor, visit.pregnancy.person)
+    today = today or timezone.localdate()
+    if visit.done_on is not None:
+        raise ValidationError({"done_on": "该次随访已登记完成。"})
+    if done_on > today:
+        raise ValidationError({"done_on": "随访日期不能晚于今天。"})
+    if done_on < visit.pregnancy.lmp:
+        raise ValidationError({"done_on": "随访日期不能早于末次月经日期。"})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "请填写随访情况。"})
+    visit.done_on = done_on
+    visit.done_by = actor
+    visit.note = note
+    visit.save(update_fields=["done_on", "done_by", "note"])
+    record_event(
+        actor=actor,
+        action="maternal_visit_done",
+        target=visit.pregnancy,
+        changes={
+            "visit": [None, visit.get_kind_display()],
+            "done_on": [None, done_on.isoformat()],
+            "late": [None, done_on > visit.window_end],
+        },
+    )
+    return visit

@@ -1,0 +1,287 @@
+"""Every due date of the population work, for 我的待办 and the working lists (PF14).
+
+Six kinds, one query each whatever the number of rows:
+
+| kind | row | due date |
+| 随访 | a scheduled follow-up of an active plan | its due date |
+| 避孕节育报告单 | a report missing after its period, or received but not verified | period end + 15 days; received + 15 days |
+| 孕产期随访 | a visit window not done (antenatal ones only until delivery) | the window's last day |
+| 婚育证明 | an arrival's certificate not presented | arrival + 30 days (see the record) |
+| 走访转介 | an open referral with a due date | its due date |
+| 结对走访 | an active volunteer pairing | its next visit date |
+
+我的待办 (`inbox_items`) shows what the user should act on now: the follow-ups the user owns
+(责任人) due within 14 days, the maternal windows that have opened, the referrals sent to the
+user's office, and the other kinds of the user's villages. The working lists (`area_items`) show
+every open item of the user's villages, whoever owns it.
+
+Priority breaks ties between items due the same day: high-risk maternal care first, then other
+maternal windows and referrals, then certificates and contraception reports, then routine
+follow-ups and pairing visits.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from zhengtong.accounts.models import Role
+from zhengtong.accounts.scope import scope, unit_paths
+from zhengtong.inbox.registry import InboxItem
+
+from .models import (
+    ContraceptionReport,
+    FloatingRecord,
+    FollowUp,
+    MarriageCertificate,
+    MaternalVisit,
+    Pairing,
+    Referral,
+)
+from .schedule import ANTENATAL_KINDS
+from .selectors import POPULATION_ROLES, rows_visible_to
+
+KIND_FOLLOWUP = "随访"
+KIND_CONTRACEPTION = "避孕节育报告单"
+KIND_MATERNAL = "孕产期随访"
+KIND_CERTIFICATE = "婚育证明"
+KIND_REFERRAL = "走访转介"
+KIND_PAIRING = "结对走访"
+KINDS = [
+    KIND_MATERNAL,
+    KIND_REFERRAL,
+    KIND_CERTIFICATE,
+    KIND_CONTRACEPTION,
+    KIND_FOLLOWUP,
+    KIND_PAIRING,
+]
+
+PRIORITY_HIGH_RISK = 0
+PRIORITY_MATERNAL = 1
+PRIORITY_REGISTER = 2
+PRIORITY_ROUTINE = 3
+PRIORITY_LABELS = {0: "高", 1: "较高", 2: "中", 3: "一般"}
+
+# Days before its due date a follow-up or pairing visit enters 我的待办.
+INBOX_HORIZON_DAYS = 14
+# Days the village has to chase a missing report after the period, or to verify a received one.
+CONTRACEPTION_CHASE_DAYS = 15
+CONTRACEPTION_VERIFY_DAYS = 15
+# Roles of the office that handles a referral (the care actions decide who closes one).
+REFERRAL_ROLES = [Role.DEPT_CLERK, Role.VILLAGE_WORKER]
+
+
+@dataclass
+class WorkItem(InboxItem):
+    """An inbox item that also knows its village and priority, for the working lists."""
+
+    priority: int = PRIORITY_ROUTINE
+    village_id: int | None = None
+    village: str = ""
+    person_name: str = ""
+
+    @property
+    def priority_label(self) -> str:
+        return PRIORITY_LABELS[self.priority]
+
+
+def _days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+def followup_items(user, *, today, owned=False) -> list[WorkItem]:
+    rows = FollowUp.objects.filter(status=FollowUp.Status.SCHEDULED, plan__active=True)
+    rows = scope(rows, user, POPULATION_ROLES, via="plan__org_unit")
+    if owned:
+        rows = rows.filter(plan__owner=user, due_on__lte=today + _days(INBOX_HORIZON_DAYS))
+    rows = rows.select_related("plan__person", "plan__org_unit")
+    return [
+        WorkItem(
+            kind=KIND_FOLLOWUP,
+            title=f"{f.plan.person.name} {f.plan.get_kind_display()}",
+            url=reverse("population:followup_detail", args=[f.pk]),
+            due_on=f.due_on,
+            subtitle=f"{f.plan.org_unit.name} · {f.plan.purpose}",
+            priority=PRIORITY_ROUTINE,
+            village_id=f.plan.org_unit_id,
+            village=f.plan.org_unit.name,
+            person_name=f.plan.person.name,
+        )
+        for f in rows
+    ]
+
+
+def contraception_items(user, *, today, owned=False) -> list[WorkItem]:
+    Status = ContraceptionReport.Status
+    rows = rows_visible_to(
+        user,
+        ContraceptionReport.objects.filter(
+            Q(status=Status.EXPECTED, period_end__lt=today) | Q(status=Status.RECEIVED)
+        ),
+    ).select_related("person", "org_unit")
+    items = []
+    for report in rows:
+        if report.status == Status.EXPECTED:
+            due_on = report.period_end + _days(CONTRACEPTION_CHASE_DAYS)
+            what = "未寄回,请催收"
+        else:
+            due_on = report.received_on + _days(CONTRACEPTION_VERIFY_DAYS)
+            what = "已收到,待落实"
+        items.append(
+            WorkItem(
+                kind=KIND_CONTRACEPTION,
+                title=f"{report.person.name} {what}",
+                url=reverse("population:contraception_detail", args=[report.pk]),
+                due_on=due_on,
+                subtitle=(
+                    f"{report.org_unit.name} · 报告期 {report.period_start:%Y-%m-%d}"
+                    f"~{report.period_end:%Y-%m-%d}"
+                ),
+                priority=PRIORITY_REGISTER,
+                village_id=report.org_unit_id,
+                village=report.org_unit.name,
+                person_name=report.person.name,
+            )
+        )
+    return items
+
+
+def maternal_items(user, *, today, owned=False) -> list[WorkItem]:
+    rows = MaternalVisit.objects.filter(done_on__isnull=True).exclude(
+        pregnancy__delivered_on__isnull=False, kind__in=ANTENATAL_KINDS
+    )
+    rows = scope(rows, user, POPULATION_ROLES, via="pregnancy__org_unit")
+    if owned:
+        rows = rows.filter(window_start__lte=today)
+    rows = rows.select_related("pregnancy__person", "pregnancy__org_unit")
+    items = []
+    for visit in rows:
+        pregnancy = visit.pregnancy
+        high_risk = pregnancy.high_risk or visit.kind == MaternalVisit.Kind.REFERRAL
+        subtitle = [pregnancy.org_unit.name, f"{visit.window_start:%Y-%m-%d} 起"]
+        if pregnancy.high_risk:
+            subtitle.append("高危")
+        items.append(
+            WorkItem(
+                kind=KIND_MATERNAL,
+                title=f"{pregnancy.person.name} {visit.get_kind_display()}",
+                url=reverse("population:pregnancy_detail", args=[pregnancy.pk]),
+                due_on=visit.window_end,
+                subtitle=" · ".join(subtitle),
+                priority=PRIORITY_HIGH_RISK if high_risk else PRIORITY_MATERNAL,
+                village_id=pregnancy.org_unit_id,
+                village=pregnancy.org_unit.name,
+                person_name=pregnancy.person.name,
+            )
+        )
+    return items
+
+
+def certificate_items(user, *, today, owned=False) -> list[WorkItem]:
+    rows = MarriageCertificate.objects.filter(
+        due_on__isnull=False,
+        presented_on__isnull=True,
+        record__direction=FloatingRecord.Direction.IN,
+        record__ended_on__isnull=True,
+    )
+    rows = scope(rows, user, POPULATION_ROLES, via="record__org_unit").select_related(
+        "record__person", "record__org_unit"
+    )
+    return [
+        WorkItem(
+            kind=KIND_CERTIFICATE,
+            title=f"{c.record.person.name} 婚育证明待交验",
+            url=reverse("population:floating_detail", args=[c.record_id]),
+            due_on=c.due_on,
+            subtitle=f"{c.record.org_unit.name} · {c.record.started_on:%Y-%m-%d} 流入",
+            priority=PRIORITY_REGISTER,
+            village_id=c.record.org_unit_id,
+            village=c.record.org_unit.name,
+            person_name=c.record.person.name,
+        )
+        for c in rows
+    ]
+
+
+def referral_items(user, *, today, owned=False) -> list[WorkItem]:
+    rows = Referral.objects.filter(status=Referral.Status.OPEN, due_on__isnull=False)
+    if owned:
+        # The office the referral was sent to does the work.
+        rows = scope(rows, user, REFERRAL_ROLES, via="to_unit")
+    else:
+        rows = scope(rows, user, POPULATION_ROLES, via="visit__org_unit")
+    rows = rows.select_related("visit__person", "visit__org_unit", "to_unit")
+    return [
+        WorkItem(
+            kind=KIND_REFERRAL,
+            title=f"{r.visit.person.name} {r.get_kind_display()}",
+            url=reverse("population:referral_detail", args=[r.pk]),
+            due_on=r.due_on,
+            subtitle=f"{r.visit.org_unit.name} → {r.to_unit.name}",
+            priority=PRIORITY_HIGH_RISK if r.kind == Referral.Kind.MEDICAL else PRIORITY_MATERNAL,
+            village_id=r.visit.org_unit_id,
+            village=r.visit.org_unit.name,
+            person_name=r.visit.person.name,
+        )
+        for r in rows
+    ]
+
+
+def pairing_items(user, *, today, owned=False) -> list[WorkItem]:
+    rows = rows_visible_to(user, Pairing.objects.filter(active=True))
+    if owned:
+        rows = rows.filter(next_due_on__lte=today + _days(INBOX_HORIZON_DAYS))
+    rows = rows.select_related("person", "org_unit")
+    return [
+        WorkItem(
+            kind=KIND_PAIRING,
+            title=f"{p.person.name} 志愿者{p.volunteer_name}结对走访",
+            url=reverse("population:pairing_detail", args=[p.pk]),
+            due_on=p.next_due_on,
+            subtitle=f"{p.org_unit.name} · 每 {p.cadence_days} 天",
+            priority=PRIORITY_ROUTINE,
+            village_id=p.org_unit_id,
+            village=p.org_unit.name,
+            person_name=p.person.name,
+        )
+        for p in rows
+    ]
+
+
+PROVIDERS = [
+    maternal_items,
+    referral_items,
+    certificate_items,
+    contraception_items,
+    followup_items,
+    pairing_items,
+]
+
+
+def _collect(user, *, today, owned: bool) -> list[WorkItem]:
+    if not unit_paths(user, [*POPULATION_ROLES, *REFERRAL_ROLES]):
+        return []
+    items: list[WorkItem] = []
+    for provider in PROVIDERS:
+        if provider is not referral_items and not unit_paths(user, POPULATION_ROLES):
+            continue
+        items.extend(provider(user, today=today, owned=owned))
+    return items
+
+
+def inbox_items(user) -> list[WorkItem]:
+    """我的待办 provider: what the user should act on now (see the module docstring)."""
+    return _collect(user, today=timezone.localdate(), owned=True)
+
+
+def area_items(user, *, today=None) -> list[WorkItem]:
+    """Every open item of the user's villages, for the working lists."""
+    today = today or timezone.localdate()
+    if not unit_paths(user, POPULATION_ROLES):
+        return []
+    items: list[WorkItem] = []
+    for provider in PROVIDERS:
+        items.extend(provider(user, today=today, owned=False))
+    return items

@@ -1,0 +1,293 @@
+"""Who may see and change population records: the only door to persons and their rows.
+
+A village worker (`Role.VILLAGE_WORKER`) at a village sees that village; at the township (刘集镇
+计生办) all its villages. After a transfer the old owner keeps READ access to the person and to the
+history up to the transfer; only the new owner writes.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.accounts.models import Role
+from zhengtong.accounts.scope import can_act_in, scope, scope_q
+from zhengtong.audit.actions import record_event
+from zhengtong.audit.models import Event
+from zhengtong.people.models import Household, HouseholdMember, Person
+
+from .models import FloatingRecord, MarriageCertificate, Transfer
+
+POPULATION_ROLES = [Role.VILLAGE_WORKER]
+
+
+def persons_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
+    """Persons `user` may read: in scope, or transferred away from the user's units; never a
+    merged duplicate."""
+    if qs is None:
+        qs = Person.objects.all()
+    own = scope_q(user, POPULATION_ROLES, via="org_unit")
+    transferred_away = Transfer.objects.filter(scope_q(user, POPULATION_ROLES, via="from_unit"))
+    return qs.filter(own | Q(pk__in=transferred_away.values("person_id"))).filter(
+        merged_into__isnull=True
+    )
+
+
+def rows_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """Any population row with an `org_unit`, limited to the user's villages."""
+    return scope(queryset, user, POPULATION_ROLES, via="org_unit")
+
+
+def can_write_person(user, person: Person) -> bool:
+    """Only the current owner (the unit the person belongs to now) changes the record."""
+    if person.merged_into_id is not None:
+        return False
+    return can_act_in(user, person.org_unit, POPULATION_ROLES)
+
+
+def record_person_denied(user, pk, *, write: bool = False) -> None:
+    """Audit an attempt on a person the user may not see (or not change)."""
+    record_event(
+        actor=user,
+        action="person_access_denied",
+        kind=Event.Kind.DENIED,
+        target_type="people.person",
+        target_id=str(pk),
+        target_repr="",
+        changes={"write": True} if write else {},
+    )
+
+
+def record_person_viewed(user, person: Person, *, channel_detail: str = "") -> None:
+    """Audit one read of a person's record (page or API detail)."""
+    record_event(
+        actor=user,
+        action="person_viewed",
+        kind=Event.Kind.READ,
+        target=person,
+        changes={"via": channel_detail} if channel_detail else {},
+    )
+
+
+def get_person_for_user(user, pk, *, for_write: bool = False) -> Person:
+    """The person `pk` if `user` may read it (404 otherwise, audited as denied).
+
+    With `for_write`, an old owner after a transfer gets 403 (it may still read the history).
+    """
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    person = (
+        persons_visible_to(user, Person.objects.select_related("org_unit")).filter(pk=pk).first()
+    )
+    if person is None:
+        record_person_denied(user, pk, write=for_write)
+        raise Http404
+    if for_write and not can_write_person(user, person):
+        record_person_denied(user, pk, write=True)
+        raise PermissionDenied("该人员已转出,原属地只能查阅历史记录。")
+    return person
+
+
+def read_cutoff_for(user, person: Person):
+    """None when `user` owns the person now; else the moment of the latest transfer away from the
+    user's units (the old owner sees the history up to then)."""
+    if can_act_in(user, person.org_unit, POPULATION_ROLES):
+        return None
+    transfer = (
+        Transfer.objects.filter(person=person)
+        .filter(scope_q(user, POPULATION_ROLES, via="from_unit"))
+        .order_by("-transferred_at")
+        .first()
+    )
+    return transfer.transferred_at if transfer else None
+
+
+def get_row_for_user(user, queryset: QuerySet, pk):
+    """A population row (household, floating record…) in the user's area, or 404 audited like
+    a person: the page says nothing about whether the row exists."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    row = rows_visible_to(user, queryset).filter(pk=pk).first()
+    if row is None:
+        record_event(
+            actor=user,
+            action="person_access_denied",
+            kind=Event.Kind.DENIED,
+            target_type=queryset.model._meta.label_lower,
+            target_id=str(pk),
+            target_repr="",
+        )
+        raise Http404
+    return row
+
+
+# ---- Floating population -------------------------------------------------------------------
+
+
+def away_person_ids(person_ids, today: datetime.date) -> set[int]:
+    """Of `person_ids`, those currently away (流出 started, not returned) on `today`."""
+    return set(
+        FloatingRecord.objects.filter(
+            person_id__in=list(person_ids),
+            direction=FloatingRecord.Direction.OUT,
+            started_on__lte=today,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .values_list("person_id", flat=True)
+    )
+
+
+def certificates_overdue(user, today: datetime.date) -> QuerySet:
+    """婚育证明 of arrived women not presented by the due day: overdue from the day after."""
+    return (
+        MarriageCertificate.objects.filter(
+            record__in=rows_visible_to(user, FloatingRecord.objects.all()),
+            record__direction=FloatingRecord.Direction.IN,
+            presented_on__isnull=True,
+            due_on__lt=today,
+        )
+        .select_related("record__person", "record__org_unit")
+        .order_by("due_on", "id")
+    )
+
+
+# ---- Households and their derived flags --------------------------------------------------------
+
+ELDER_AGE = 60
+CHILD_AGE = 16  # 留守儿童: under 16 (国发〔2016〕13号)
+MINOR_AGE = 18
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    label: str
+    who: str  # the member(s) the flag is about
+
+    def __str__(self) -> str:
+        return f"{self.label}({self.who})" if self.who else self.label
+
+
+FLAG_LABELS = {
+    "left_behind_elder": _("留守老人"),
+    "left_behind_child": _("留守儿童"),
+    "single_parent": _("单亲"),
+    "special_family": _("计生特殊家庭"),
+}
+
+
+def _age(person: Person, today: datetime.date) -> int:
+    b = person.birth_date
+    return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+
+
+def household_flags(household: Household, today: datetime.date, away: set[int]) -> list[Flag]:
+    """The flags of one household, from its members (prefetched) and who is away (`away`).
+
+    - 留守老人: a member aged 60+ whose children in the household are all away (流出).
+    - 留守儿童: a child under 16 whose parents in the household are all away.
+    - 单亲: a child under 18 with one parent in the household, that parent single, divorced or
+      widowed.
+    - 计生特殊家庭: recorded by the office on the household.
+    Relations are to the head: the head's and spouse's children are CHILD members, the head's
+    parents' children are the head (and spouse); the parents of a GRANDCHILD are the adult
+    CHILD members.
+    """
+    R = HouseholdMember.Relation
+    members = list(household.members.all())
+    by_rel: dict[str, list[Person]] = {}
+    for member in members:
+        by_rel.setdefault(member.relation, []).append(member.person)
+    heads = by_rel.get(R.HEAD, []) + by_rel.get(R.SPOUSE, [])
+    children_of_head = by_rel.get(R.CHILD, [])
+    adult_children = [p for p in children_of_head if _age(p, today) >= MINOR_AGE]
+
+    def children_of(relation: str) -> list[Person]:
+        if relation in (R.HEAD, R.SPOUSE):
+            return children_of_head
+        if relation == R.PARENT:
+            return heads
+        return []
+
+    def parents_of(relation: str) -> list[Person]:
+        if relation == R.CHILD:
+            return heads
+        if relation == R.GRANDCHILD:
+            return adult_children
+        return []
+
+    flags: list[Flag] = []
+    elders, left_children, single = [], [], []
+    for member in members:
+        person, age = member.person, _age(member.person, today)
+        if age >= ELDER_AGE:
+            kids = children_of(member.relation)
+            if kids and all(k.pk in away for k in kids):
+                elders.append(person.name)
+        parents = parents_of(member.relation)
+        if age < CHILD_AGE and parents and all(p.pk in away for p in parents):
+            left_children.append(person.name)
+        if (
+            age < MINOR_AGE
+            and len(parents) == 1
+            and parents[0].marital_status
+            in (
+                Person.MaritalStatus.SINGLE,
+                Person.MaritalStatus.DIVORCED,
+                Person.MaritalStatus.WIDOWED,
+            )
+        ):
+            single.append(person.name)
+    if elders:
+        flags.append(
+            Flag("left_behind_elder", str(FLAG_LABELS["left_behind_elder"]), "、".join(elders))
+        )
+    if left_children:
+        flags.append(
+            Flag(
+                "left_behind_child", str(FLAG_LABELS["left_behind_child"]), "、".join(left_children)
+            )
+        )
+    if single:
+        flags.append(Flag("single_parent", str(FLAG_LABELS["single_parent"]), "、".join(single)))
+    if household.special_family:
+        flags.append(
+            Flag(
+                "special_family",
+                str(FLAG_LABELS["special_family"]),
+                household.get_special_family_display(),
+            )
+        )
+    return flags
+
+
+def households_with_flags(households, today: datetime.date) -> list[Household]:
+    """Attach `flags` to each household of a (prefetched) page, in a fixed number of queries."""
+    households = list(households)
+    person_ids = {m.person_id for h in households for m in h.members.all()}
+    away = away_person_ids(person_ids, today)
+    for household in households:
+        household.flags = household_flags(household, today, away)
+    return households
+
+
+def households_visible_to(user) -> QuerySet:
+    return (
+        rows_visible_to(user, Household.objects.all())
+        .select_related("org_unit")
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=HouseholdMember.objects.select_related("person").order_by(
+                    "relation", "id"
+                ),
+            )
+        )
+    )

@@ -1,0 +1,16 @@
+"""Import pages (views_imports.py), included into the population namespace."""
+
+from django.urls import path
+
+from . import views_imports
+
+urlpatterns: list = [
+    path("imports/", views_imports.import_list, name="import_list"),
+    path(
+        "imports/template/<slug:kind>.xlsx",
+        views_imports.import_template,
+        name="import_template",
+    ),
+    path("imports/<int:pk>/", views_imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/run/", views_imports.import_run, name="import_run"),
+]

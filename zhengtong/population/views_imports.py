@@ -1,0 +1,141 @@
+"""Import pages: upload an xlsx of persons or floating records, watch its progress, read errors."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhengtong.accounts.scope import has_role
+
+from . import imports
+from .actions.imports import import_job_create, import_job_rerun
+from .models import ImportJob
+from .selectors import POPULATION_ROLES, rows_visible_to
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JOBS_SHOWN = 20
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("导入内容"),
+        choices=list(imports.KIND_LABELS.items()),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("文件(xlsx)"),
+        help_text=gettext_lazy("不超过 50 MB;第一行为表头,请使用下载的导入模板。"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
+        error_messages={"required": gettext_lazy("请选择要导入的 xlsx 文件。")},
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("试导入(只检查,不写入数据)"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+def _require_importer(user) -> None:
+    if not has_role(user, *POPULATION_ROLES):
+        raise PermissionDenied
+
+
+def _jobs_for(user):
+    return rows_visible_to(user, ImportJob.objects.select_related("created_by", "org_unit"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_list(request: HttpRequest) -> HttpResponse:
+    _require_importer(request.user)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                job = import_job_create(
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                return redirect("population:import_detail", pk=job.pk)
+    else:
+        form = ImportForm()
+    jobs = _jobs_for(request.user).order_by("-created_at", "-pk")[:JOBS_SHOWN]
+    context = {
+        "form": form,
+        "jobs": jobs,
+        "kinds": imports.KIND_LABELS,
+        "headers": imports.HEADERS,
+        "required": imports.REQUIRED,
+        "title": _("批量导入"),
+    }
+    return render(request, "population/import_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    _require_importer(request.user)
+    if kind not in imports.KIND_LABELS:
+        raise PermissionDenied
+    response = HttpResponse(imports.template_workbook(kind), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{imports.KIND_LABELS[kind]}导入模板.xlsx"
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_importer(request.user)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
+    template = "population/import_detail.html"
+    if request.htmx:
+        template += "#progress"
+    context = {
+        "job": job,
+        "kind_label": imports.KIND_LABELS.get(job.kind, job.kind),
+        "percent": _percent(job),
+        "active": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+        "writing": job.status == ImportJob.Status.RUNNING
+        and not job.dry_run
+        and job.total_rows
+        and job.processed_rows >= job.total_rows,
+        "title": _("导入任务"),
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn a passed dry run into the real import of the same file."""
+    _require_importer(request.user)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
+    try:
+        new = import_job_rerun(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("population:import_detail", pk=job.pk)
+    return redirect("population:import_detail", pk=new.pk)
+
+
+def _percent(job: ImportJob) -> int:
+    if job.status == ImportJob.Status.DONE:
+        return 100
+    if not job.total_rows:
+        return 0
+    return min(100, job.processed_rows * 100 // job.total_rows)
