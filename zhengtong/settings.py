@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "zhengtong.projects",
     "zhengtong.services",
     "zhengtong.population",
+    "zhengtong.livelihood",
+    "zhengtong.welfare",
+    "zhengtong.reports",
     "zhengtong.demo",
 ]
 

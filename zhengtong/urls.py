@@ -33,6 +33,7 @@ api_v1 = [
     path("projects/", include("zhengtong.projects.api.urls")),
     path("services/", include("zhengtong.services.api.urls")),
     path("population/", include("zhengtong.population.api.urls")),
+    path("livelihood/", include("zhengtong.reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +43,9 @@ urlpatterns = [
     path("workdays/", include("zhengtong.workdays.urls")),
     path("projects/", include("zhengtong.projects.urls")),
     path("population/", include("zhengtong.population.urls")),
+    path("livelihood/", include("zhengtong.livelihood.urls")),
+    path("welfare/", include("zhengtong.welfare.urls")),
+    path("reports/", include("zhengtong.reports.urls")),
     path("services/reports/", include("zhengtong.services.report_urls")),
     path("services/", include("zhengtong.services.urls")),
     path("public/projects/", include("zhengtong.projects.public_urls")),
