@@ -196,5 +196,16 @@ PROBLEM_DEFAULT_WORKDAYS = int(os.environ.get("PROBLEM_DEFAULT_WORKDAYS", "10"))
 # Run an uploaded population import in a thread of the web process. False: leave the job queued
 # for `manage.py run_imports` (a cron job or a worker).
 IMPORT_IN_THREAD = envbool("IMPORT_IN_THREAD", "True")
+# Monthly nursing subsidy for disabled elderly people by ability level, in 元 (local policy).
+NURSING_SUBSIDY_RATES = {
+    "2": os.environ.get("NURSING_SUBSIDY_LEVEL2", "100"),
+    "3": os.environ.get("NURSING_SUBSIDY_LEVEL3", "200"),
+}
+# Codes of the org units that keep welfare records (the civil-affairs bureau).
+WELFARE_KEEPER_UNIT_CODES = tuple(
+    os.environ.get("WELFARE_KEEPER_UNIT_CODES", "ZONE-MZJ").split(",")
+)
+# Days ahead a reassessment appears in 我的待办.
+WELFARE_REASSESS_HORIZON_DAYS = int(os.environ.get("WELFARE_REASSESS_HORIZON_DAYS", "30"))
 # Working days a bad rating's callback and rectification has (四川 practice: 15).
 RECTIFICATION_WORKDAYS = int(os.environ.get("RECTIFICATION_WORKDAYS", "15"))

@@ -219,6 +219,35 @@ ACCOUNTS = [
         TOWN,
         "刘集镇全部 5 个村的人员、流动人口、随访工作清单、孕环情普查的覆盖率、计生助福和批量导入",
     ),
+    # The zone's livelihood ledgers (demo/livelihood.py): 社会事业局 keeps employment, loans,
+    # internship bases, training and school safety; 民政局 keeps assessments, the nursing
+    # subsidy and relief. Each sees only their own department's records.
+    DemoAccount(
+        "social",
+        "陈晓光",
+        "社会事业局经办人",
+        Role.DEPT_CLERK,
+        "ZONE-SHSY",
+        "社会事业局的民生台账:就业登记、登记失业率、创业担保贷款、就业见习基地、培训班和学员、"
+        "学校安全检查与隐患整改、无证幼儿园清理整顿;看不到民政局的救助和补贴",
+    ),
+    DemoAccount(
+        "civil",
+        "杨淑芬",
+        "民政局经办人",
+        Role.DEPT_CLERK,
+        "ZONE-MZJ",
+        "民政局的老年人能力评估、失能老年人护理补贴发放批次、困难家庭和孤儿救助;"
+        "看不到社会事业局的就业和学校台账",
+    ),
+    DemoAccount(
+        "civil2",
+        "徐立平",
+        "民政局能力评估员",
+        Role.DEPT_CLERK,
+        "ZONE-MZJ",
+        "与 civil 相同;能力评估的第二名评估员",
+    ),
 ]
 
 AVATAR_FONTS = [

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class LivelihoodConfig(AppConfig):
     name = "zhengtong.livelihood"
     verbose_name = "就业与教育安全"
+
+    def ready(self) -> None:
+        from zhengtong.inbox.registry import register
+
+        from .inbox import hazard_items, loan_items
+
+        register(loan_items)
+        register(hazard_items)

@@ -17,7 +17,9 @@ import time_machine
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.audit.actions import record_event
+from zhengtong.livelihood import models as lv
 from zhengtong.people.models import Household, HouseholdMember
 from zhengtong.people.tests.fixtures import RegistryTestCase
 from zhengtong.population import models as pop
@@ -38,6 +40,8 @@ from zhengtong.services.actions import (
     rating_submit,
 )
 from zhengtong.services.tests.fixtures import CaseTestCase
+from zhengtong.test import make_unit, make_user
+from zhengtong.welfare import models as wf
 
 ANON = "anonymous"
 PERSONAS = [
@@ -55,6 +59,7 @@ PERSONAS = [
     "east_worker",
     "west_worker",
     "town_worker",
+    "civil_clerk",
 ]
 PROJECT_VIEWERS = {"leader", "office", "liaison"}
 ZONE = {"leader", "office"}
@@ -62,6 +67,10 @@ HALL = {"clerk_a"}
 # The fixture's population rows are in 东村: its workers (outsider is one too) and the
 # township's 计生办 see them; 西村's worker and everyone else do not.
 EAST = {"outsider", "east_worker", "town_worker"}
+# Livelihood ledgers are kept by 社会事业局 (clerk), welfare by 民政局 (civil_clerk); the zone's
+# leader reads both and changes neither.
+SOCIAL = {"clerk", "leader"}
+CIVIL = {"civil_clerk", "leader"}
 PUBLIC = set(PERSONAS)
 STAFF = set(PERSONAS) - {ANON}
 
@@ -177,6 +186,54 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "population:import_detail": ("/population/imports/{job}/", EAST),
     "api_person_list": ("/api/v1/population/persons/?id_number={id_number}", EAST),
     "api_person_detail": ("/api/v1/population/persons/{person}/", EAST),
+    "livelihood:index": ("/livelihood/", SOCIAL | {"civil_clerk"}),
+    "livelihood:employment_list": ("/livelihood/employment/", SOCIAL),
+    "livelihood:employment_create": ("/livelihood/employment/new/", {"clerk"}),
+    "livelihood:employment_detail": ("/livelihood/employment/{employment}/", SOCIAL),
+    "livelihood:unemployment_list": ("/livelihood/unemployment/", SOCIAL),
+    "livelihood:unemployment_create": ("/livelihood/unemployment/new/", {"clerk"}),
+    "livelihood:loan_list": ("/livelihood/loans/", SOCIAL),
+    "livelihood:loan_create": ("/livelihood/loans/new/", {"clerk"}),
+    "livelihood:loan_detail": ("/livelihood/loans/{loan}/", SOCIAL),
+    "livelihood:internship_list": ("/livelihood/internships/", SOCIAL),
+    "livelihood:internship_create": ("/livelihood/internships/new/", {"clerk"}),
+    "livelihood:internship_detail": ("/livelihood/internships/{internship}/", SOCIAL),
+    "livelihood:training_list": ("/livelihood/training/", SOCIAL),
+    "livelihood:training_create": ("/livelihood/training/new/", {"clerk"}),
+    "livelihood:training_detail": ("/livelihood/training/{training}/", SOCIAL),
+    "livelihood:training_update": ("/livelihood/training/{training}/edit/", {"clerk"}),
+    "livelihood:trainee_update": ("/livelihood/trainees/{trainee}/", {"clerk"}),
+    "livelihood:school_list": ("/livelihood/schools/", SOCIAL),
+    "livelihood:school_create": ("/livelihood/schools/new/", {"clerk"}),
+    "livelihood:school_detail": ("/livelihood/schools/{school}/", SOCIAL),
+    "livelihood:school_edit": ("/livelihood/schools/{school}/edit/", {"clerk"}),
+    "livelihood:inspection_create": ("/livelihood/schools/{school}/inspect/", {"clerk"}),
+    "livelihood:inspection_list": ("/livelihood/inspections/", SOCIAL),
+    "livelihood:inspection_detail": ("/livelihood/inspections/{inspection}/", SOCIAL),
+    "livelihood:inspection_notice": ("/livelihood/inspections/{inspection}/notice.pdf", SOCIAL),
+    "livelihood:kindergarten_campaign_list": ("/livelihood/kindergartens/", SOCIAL),
+    "livelihood:kindergarten_campaign_create": ("/livelihood/kindergartens/new/", {"clerk"}),
+    "livelihood:kindergarten_campaign_detail": (
+        "/livelihood/kindergartens/{kg_campaign}/",
+        SOCIAL,
+    ),
+    "welfare:index": ("/welfare/", CIVIL),
+    "welfare:assessment_list": ("/welfare/assessments/", CIVIL),
+    "welfare:assessment_create": ("/welfare/assessments/new/", {"civil_clerk"}),
+    "welfare:assessment_detail": ("/welfare/assessments/{assessment}/", CIVIL),
+    "welfare:status_list": ("/welfare/status/", CIVIL),
+    "welfare:status_edit": ("/welfare/status/edit/", {"civil_clerk"}),
+    "welfare:eligibility_check": ("/welfare/eligibility/", CIVIL),
+    "welfare:cycle_list": ("/welfare/cycles/", CIVIL),
+    "welfare:cycle_detail": ("/welfare/cycles/{cycle}/", CIVIL),
+    "welfare:batch_list": ("/welfare/relief/", CIVIL),
+    "welfare:batch_detail": ("/welfare/relief/{batch}/", CIVIL),
+    "reports:cockpit": ("/reports/cockpit/", {"leader"}),
+    "reports:cockpit_data": ("/reports/cockpit/data/", {"leader"}),
+    "reports:work_report": ("/reports/work-report/?year=2026", {"leader"}),
+    "reports:work_report_pdf": ("/reports/work-report/pdf/?year=2026", {"leader"}),
+    "reports:work_report_text": ("/reports/work-report/text/?year=2026", {"leader"}),
+    "livelihood_summary_api": ("/api/v1/livelihood/summary/?year=2026", SOCIAL | {"civil_clerk"}),
     "api_application_detail": ("/api/v1/services/applications/{receipt}/", HALL),
 }
 
@@ -209,6 +266,15 @@ OPEN_LISTS = {
     "population:pairing_list": "{person_name}",
     "population:import_list": "persons",
     "api_person_list": "{masked_id}",
+    "livelihood:employment_list": "鲁西化工集团",
+    "livelihood:unemployment_list": "1234",
+    "livelihood:loan_list": "鲜花电商创业",
+    "livelihood:internship_list": "开发区见习基地甲",
+    "livelihood:training_list": "电工技能培训班",
+    "livelihood:school_list": "东城实验小学",
+    "livelihood:inspection_list": "东城实验小学",
+    "livelihood:kindergarten_campaign_list": "无证园清理行动",
+    "livelihood:index": "",
 }
 # Forms every window clerk opens for their own hall; nothing of another hall is on them.
 OWN_HALL_FORMS = {
@@ -226,6 +292,10 @@ OWN_VILLAGE_FORMS = {
     "population:pairing_create",
     "population:import_template",
 }
+# Entry pages that send the allowed on to the module's first list.
+REDIRECT_PAGES = {"welfare:index"}
+# Overview pages every department clerk opens, each showing its own department's figures.
+OWN_DEPARTMENT_PAGES = {"livelihood:index", "livelihood_summary_api"}
 
 # Reached by POST only, or public endpoints whose GET needs parameters; their permission
 # tests live beside them (the API and public lookup tests).
@@ -257,6 +327,23 @@ POST_ONLY_OR_PARAMETERISED = {
     "population:import_run",
     "api_pregnancy_create",
     "api_pregnancy_delivery",
+    "livelihood:loan_approve",
+    "livelihood:loan_reject",
+    "livelihood:loan_disburse",
+    "livelihood:loan_repay",
+    "livelihood:loan_close",
+    "livelihood:inspection_close",
+    "livelihood:hazard_rectify",
+    "livelihood:hazard_verify",
+    "livelihood:kindergarten_campaign_close",
+    "livelihood:kindergarten_dispose",
+    "livelihood:kindergarten_create",
+    "welfare:cycle_approve",
+    "welfare:payment_add",
+    "welfare:payment_remove",
+    "welfare:batch_approve",
+    "welfare:grant_add",
+    "welfare:grant_remove",
     # Needs an uploaded photo; its village boundary is tested in population/tests/test_visits.py.
     "population:visit_photo",
 }
@@ -318,6 +405,89 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             project=cls.project, measure=WorkTarget.Measure.ROAD_KM, planned_quantity=Decimal("3")
         )
         cls.make_population_rows()
+        cls.make_livelihood_rows()
+
+    @classmethod
+    def make_livelihood_rows(cls) -> None:
+        """One row of each ledger: livelihood kept by 社会事业局, welfare by 民政局."""
+        cls.civil_bureau = make_unit("民政局", "ZONE-MZJ", OrgUnit.Kind.DEPARTMENT, cls.zone)
+        cls.civil_clerk = make_user(
+            "civil_clerk", full_name="民政经办", memberships=[(Role.DEPT_CLERK, cls.civil_bureau)]
+        )
+        social, person, day = cls.social, cls.east_person, datetime.date(2026, 10, 12)
+        cls.employment = lv.EmploymentRecord.objects.create(
+            person=person,
+            org_unit=social,
+            kind=lv.EmploymentRecord.Kind.NEW_URBAN,
+            employed_on=day,
+            employer="鲁西化工集团",
+            created_by=cls.clerk,
+        )
+        lv.UnemploymentFigure.objects.create(
+            org_unit=social,
+            period=datetime.date(2026, 10, 1),
+            registered_unemployed=1234,
+            labour_force=100000,
+            created_by=cls.clerk,
+        )
+        cls.loan = lv.Loan.objects.create(
+            borrower=person,
+            org_unit=social,
+            business="鲜花电商创业",
+            amount_requested=Decimal("100000"),
+            guarantor="开发区担保中心",
+            submitted_on=day,
+            created_by=cls.clerk,
+        )
+        cls.internship = lv.InternshipBase.objects.create(
+            name="开发区见习基地甲", employer="中通客车", org_unit=social, applied_on=day
+        )
+        cls.training = lv.TrainingClass.objects.create(
+            name="电工技能培训班",
+            kind=lv.TrainingClass.Kind.SKILL,
+            org_unit=social,
+            start_on=day,
+            end_on=datetime.date(2026, 10, 30),
+            sessions=10,
+        )
+        cls.trainee = lv.Trainee.objects.create(training_class=cls.training, person=person)
+        cls.school = lv.School.objects.create(
+            name="东城实验小学", kind=lv.School.Kind.PRIMARY, org_unit=social
+        )
+        cls.inspection = lv.Inspection.objects.create(
+            school=cls.school,
+            org_unit=social,
+            inspected_on=day,
+            inspectors="郑经办",
+            checklist={"fire": "hazard"},
+            notice_no="开发区校安〔2026〕1号",
+        )
+        lv.Hazard.objects.create(
+            inspection=cls.inspection,
+            description="消防设施:灭火器过期",
+            requirement="更换灭火器",
+            deadline_workdays=5,
+            due_on=datetime.date(2026, 10, 19),
+        )
+        cls.kg_campaign = lv.CleanupCampaign.objects.create(
+            name="无证园清理行动", org_unit=social, started_on=day
+        )
+        scale = wf.AssessmentScale.objects.get(code="MZ/T 039-2013")
+        cls.assessment = wf.Assessment.objects.create(
+            person=person,
+            org_unit=cls.civil_bureau,
+            scale=scale,
+            assessed_on=day,
+            scores={},
+            level=2,
+            assessor_1=cls.civil_clerk,
+            assessor_2=cls.clerk,
+            reassess_due_on=datetime.date(2027, 4, 12),
+        )
+        cls.cycle = wf.PaymentCycle.objects.create(
+            org_unit=cls.civil_bureau, month=datetime.date(2026, 10, 1), rates={"2": "100"}
+        )
+        cls.batch = wf.ReliefBatch.objects.create(name="十月救助", org_unit=cls.civil_bureau)
 
     @classmethod
     def make_population_rows(cls) -> None:
@@ -464,6 +634,17 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "referral": self.referral.pk,
             "pairing": self.pairing.pk,
             "job": self.job.pk,
+            "employment": self.employment.pk,
+            "loan": self.loan.pk,
+            "internship": self.internship.pk,
+            "training": self.training.pk,
+            "trainee": self.trainee.pk,
+            "school": self.school.pk,
+            "inspection": self.inspection.pk,
+            "kg_campaign": self.kg_campaign.pk,
+            "assessment": self.assessment.pk,
+            "cycle": self.cycle.pk,
+            "batch": self.batch.pk,
         }
 
     def persona(self, name):
@@ -484,7 +665,10 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
                     if user is not None:
                         self.client.force_login(user)
                     r = self.client.get(url)
-                    if persona in allowed:
+                    if persona in allowed and name in REDIRECT_PAGES:
+                        self.assertEqual(r.status_code, 302)
+                        self.assertNotIn("/accounts/login/", r["Location"])
+                    elif persona in allowed:
                         self.assertEqual(r.status_code, 200)
                         if marker:
                             self.assertIn(marker, text_of(r))
@@ -494,8 +678,14 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
                         self.assertEqual(persona, "other_clerk")
                     elif r.status_code == 200 and name in OWN_VILLAGE_FORMS:
                         self.assertEqual(persona, "west_worker")
+                    elif r.status_code == 200 and name in OWN_DEPARTMENT_PAGES:
+                        self.assertIn(persona, {"clerk", "civil_clerk"})
+                    elif r.status_code == 302 and name == "accounts:login":
+                        self.assertEqual(r["Location"], "/")  # signed in already: home
+                    elif r.status_code == 302:
+                        self.assertIn("/accounts/login/", r["Location"])
                     else:
-                        self.assertIn(r.status_code, (302, 401, 403, 404, 405))
+                        self.assertIn(r.status_code, (401, 403, 404, 405))
 
 
 def text_of(response: HttpResponse) -> str:

@@ -1,6 +1,7 @@
 """Load the demo: the zone's org tree, one account per role, the 44 key projects of this year,
 the 刘集镇 one-stop hall with a few months of cases and the township's floating-population
-office (households, people on the move, pregnancies, follow-ups, check-ups, 计生助福).
+office (households, people on the move, pregnancies, follow-ups, check-ups, 计生助福), and the
+zone's livelihood and welfare ledgers of this year (demo/livelihood.py).
 
 Running it again creates nothing: every row is looked up by its natural key first.
 """
@@ -9,7 +10,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Sum
 
+from zhengtong.accounts.models import User
 from zhengtong.audit.context import acting
+from zhengtong.demo.livelihood import LivelihoodBuilder
 from zhengtong.demo.org import build_accounts, build_admin, build_units
 from zhengtong.demo.population import PopulationBuilder
 from zhengtong.demo.projects import DemoBuilder
@@ -18,6 +21,7 @@ from zhengtong.lib.money import format_yuan
 from zhengtong.people.models import Person
 from zhengtong.population.models import FollowUp
 from zhengtong.projects.models import KeyProject
+from zhengtong.reports.report import summary, year_period
 from zhengtong.services.models import Application
 
 
@@ -25,7 +29,8 @@ class Command(BaseCommand):
     help = (
         "载入演示数据:组织机构、各角色演示账号、本年度 44 个重点项目及其月报、节点、资金和问题,"
         "刘集镇便民服务中心的窗口岗位、值班、近几个月的办件和评价,"
-        "以及刘集镇各村的家庭户、流动人口、孕产期、随访、查体和计生助福。"
+        "刘集镇各村的家庭户、流动人口、孕产期、随访、查体和计生助福,"
+        "以及开发区本年度的就业、贷款、见习、培训、学校安全检查、能力评估、护理补贴和救助台账。"
     )
 
     def handle(self, *args, **options) -> None:
@@ -40,6 +45,9 @@ class Command(BaseCommand):
                 made.add(kind, n)
             population = PopulationBuilder(units=units, users=users)
             for kind, n in population.build().counts.items():
+                made.add(kind, n)
+            livelihood = LivelihoodBuilder(units=units, users=users)
+            for kind, n in livelihood.build().counts.items():
                 made.add(kind, n)
         for warning in builder.warnings:
             self.stderr.write(self.style.WARNING(warning))
@@ -59,6 +67,15 @@ class Command(BaseCommand):
             f"{hall.hall.name}各村人员 {persons.count()} 人,待随访 "
             f"{FollowUp.objects.filter(plan__org_unit__parent=hall.hall, status='scheduled').count()}"
             " 次。"
+        )
+        year = livelihood.year
+        figures = summary(User.objects.get(username="leader"), year_period(year))
+        self.stdout.write(
+            f"{year} 年城镇新增就业 {figures['new_urban_jobs']} 人,困难人员再就业 "
+            f"{figures['reemployed_hard_to_employ']} 人,农村劳动力转移 "
+            f"{figures['rural_labour_transferred']} 人;救助困难家庭 {figures['relief_households']} "
+            f"户、孤儿 {figures['relief_orphans']} 名,救助金 "
+            f"{format_yuan(figures['relief_total_yuan'])}。"
         )
         if made.counts:
             created = "、".join(f"{kind} {n}" for kind, n in made.counts.items() if n)

@@ -1,0 +1,463 @@
+"""The zone's work report (工作简报) and cockpit numbers, gathered from every module's records.
+
+Nothing here counts rows itself where a module already does: the livelihood and welfare
+figures come from `livelihood.stats.employment_totals`, `livelihood.school_stats.school_totals`
+and `welfare.stats.welfare_totals` (each applies its own scope to the user), the key projects
+from `projects.stats.totals` over `projects_visible_to`. The service hall's timeliness and the
+follow-up coverage are counts without personal data, the same figures the hall publishes in
+办事公开, taken over every hall and village.
+
+`paragraphs()` turns the numbers into the sentences a reporter would write; each figure keeps
+the URL of the records behind it, so the page links every number and the text and PDF
+versions print the same sentences.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from zhengtong.lib.money import WAN, percent
+from zhengtong.livelihood.school_stats import school_totals
+from zhengtong.livelihood.stats import employment_totals
+from zhengtong.population.models import FollowUp
+from zhengtong.projects import stats as project_stats
+from zhengtong.projects.selectors import projects_visible_to
+from zhengtong.services.models import Application
+from zhengtong.services.reports import FINISHED, SHANGHAI, local_midnight
+from zhengtong.welfare.stats import welfare_totals
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+YEAR_RE = re.compile(r"^\d{4}$")
+MIN_YEAR, MAX_YEAR = 2000, 2100
+# The registered unemployment rate the zone keeps under (the seed's 3% 以内).
+UNEMPLOYMENT_TARGET = Decimal("3.0")
+
+# The figures of GET /api/v1/livelihood/summary/, in this order.
+SUMMARY_KEYS = [
+    "new_urban_jobs",
+    "reemployed_hard_to_employ",
+    "rural_labour_transferred",
+    "unemployment_rate",
+    "guaranteed_loans_yuan",
+    "internship_bases_new",
+    "training_classes",
+    "trainees",
+    "schools_inspected",
+    "relief_households",
+    "relief_orphans",
+    "relief_total_yuan",
+]
+
+
+# ---------------------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+    @property
+    def is_year(self) -> bool:
+        return self.start == datetime.date(self.start.year, 1, 1) and self.end == datetime.date(
+            self.start.year, 12, 31
+        )
+
+    @property
+    def label(self) -> str:
+        if self.is_year:
+            return f"{self.start.year} 年"
+        return f"{self.start:%Y年%m月%d日} 至 {self.end:%Y年%m月%d日}"
+
+    @property
+    def query(self) -> str:
+        """The query string that selects this period again."""
+        if self.is_year:
+            return urlencode({"year": self.start.year})
+        return urlencode({"start": self.start.isoformat(), "end": self.end.isoformat()})
+
+    @property
+    def slug(self) -> str:
+        if self.is_year:
+            return str(self.start.year)
+        return f"{self.start:%Y%m%d}-{self.end:%Y%m%d}"
+
+
+def year_period(year: int) -> Period:
+    return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+def parse_year(value: str | None, *, today: datetime.date | None = None) -> Period:
+    """The calendar year "2026"; this year when empty. ValueError in Chinese otherwise."""
+    if value is None or not value.strip():
+        today = today or timezone.localdate(timezone.now(), SHANGHAI)
+        return year_period(today.year)
+    value = value.strip()
+    if not YEAR_RE.match(value) or not MIN_YEAR <= int(value) <= MAX_YEAR:
+        raise ValueError(f"年度:应为 {MIN_YEAR}–{MAX_YEAR} 之间的四位年份,例如 2026。")
+    return year_period(int(value))
+
+
+def _parse_date(value: str, label: str) -> datetime.date:
+    value = value.strip()
+    if not DATE_RE.match(value):
+        raise ValueError(f"{label}:格式应为 YYYY-MM-DD,例如 2026-03-01。")
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{label}:没有这一天。") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(f"{label}:年份应在 {MIN_YEAR}–{MAX_YEAR} 之间。")
+    return day
+
+
+def parse_period(params, *, today: datetime.date | None = None) -> Period:
+    """?year=YYYY, or ?start=YYYY-MM-DD&end=YYYY-MM-DD (both days included); this year when
+    neither is given. Raises ValueError with a Chinese message naming the field."""
+    start, end = params.get("start") or "", params.get("end") or ""
+    if not start.strip() and not end.strip():
+        return parse_year(params.get("year"), today=today)
+    if not start.strip():
+        raise ValueError("开始日期:请同时填写开始日期和结束日期。")
+    if not end.strip():
+        raise ValueError("结束日期:请同时填写开始日期和结束日期。")
+    first, last = _parse_date(start, "开始日期"), _parse_date(end, "结束日期")
+    if last < first:
+        raise ValueError("结束日期:不能早于开始日期。")
+    return Period(first, last)
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def summary(user, period: Period) -> dict:
+    """The livelihood figures of the API, from the records `user` may see."""
+    return summary_from(
+        employment_totals(user, start=period.start, end=period.end),
+        school_totals(user, start=period.start, end=period.end),
+        welfare_totals(user, start=period.start, end=period.end),
+    )
+
+
+def hall_timeliness(period: Period) -> dict:
+    """Cases finished in the period and how many by their due date (one query).
+
+    Over every hall: the same definition as 办事公开 (a case refused before acceptance has no
+    due date and counts as on time)."""
+    start, end = local_midnight(period.start), local_midnight(period.end + datetime.timedelta(1))
+    finished = Application.objects.filter(
+        status__in=FINISHED, finished_at__gte=start, finished_at__lt=end
+    ).annotate(finished_on=TruncDate("finished_at", tzinfo=SHANGHAI))
+    row = finished.aggregate(
+        finished=Count("pk"),
+        on_time=Count("pk", filter=Q(due_on__isnull=True) | Q(finished_on__lte=F("due_on"))),
+    )
+    return {**row, "rate": percent(row["on_time"], row["finished"])}
+
+
+def followup_coverage(period: Period, *, today: datetime.date) -> dict:
+    """Follow-ups that fell due in the period up to today, and how many were done (one query).
+
+    A skipped follow-up counts as due and not done."""
+    last = min(period.end, today)
+    row = FollowUp.objects.filter(due_on__gte=period.start, due_on__lte=last).aggregate(
+        due=Count("pk"), done=Count("pk", filter=Q(status=FollowUp.Status.DONE))
+    )
+    return {**row, "rate": percent(row["done"], row["due"])}
+
+
+def key_projects(user, period: Period) -> dict:
+    """Count and Σ investment of the key projects of the years the period touches."""
+    projects = projects_visible_to(user).filter(
+        year__gte=period.start.year, year__lte=period.end.year
+    )
+    return project_stats.totals(projects)
+
+
+def gather(user, period: Period, *, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate(timezone.now(), SHANGHAI)
+    jobs = employment_totals(user, start=period.start, end=period.end)
+    schools = school_totals(user, start=period.start, end=period.end)
+    welfare = welfare_totals(user, start=period.start, end=period.end)
+    return {
+        "period": period,
+        "projects": key_projects(user, period),
+        "hall": hall_timeliness(period),
+        "followups": followup_coverage(period, today=today),
+        "jobs": jobs,
+        "schools": schools,
+        "welfare": welfare,
+        "summary": summary_from(jobs, schools, welfare),
+    }
+
+
+def summary_from(jobs: dict, schools: dict, welfare: dict) -> dict:
+    merged = {**jobs, **schools, **welfare}
+    result = {}
+    for key in SUMMARY_KEYS:
+        value = merged.get(key)
+        if key.endswith("_yuan"):
+            value = _money(value)
+        elif key != "unemployment_rate":
+            value = int(value or 0)
+        result[key] = value
+    return result
+
+
+# ---------------------------------------------------------------------------- wording
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal without trailing zeros: 330.00 → "330", 7.10 → "7.1", 3.0 → "3"."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def wan(amount) -> str:
+    """元 → 万元 the way a reporter writes it: 3,300,000 → "330", 71,000 → "7.1"."""
+    return _plain((Decimal(amount or 0) / WAN).quantize(Decimal("0.01")))
+
+
+def yi(amount) -> str:
+    return _plain((Decimal(amount or 0) / Decimal(100_000_000)).quantize(Decimal("0.01")))
+
+
+def yuan_text(amount) -> str:
+    """"7.1 万元" from 10,000 元 up, "1400 元" below."""
+    amount = Decimal(amount or 0)
+    if amount >= WAN:
+        return f"{wan(amount)} 万元"
+    return f"{_plain(amount.quantize(Decimal('0.01')))} 元"
+
+
+def _url(name: str, **params) -> str:
+    """The list page behind a figure with its filters; "" when the page is missing."""
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return ""
+    query = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@dataclass
+class Figure:
+    """A number in a sentence, with the records it was counted from."""
+
+    text: str
+    url: str = ""
+
+
+@dataclass
+class Paragraph:
+    key: str
+    heading: str
+    parts: list = field(default_factory=list)
+
+    def add(self, *parts) -> "Paragraph":
+        self.parts.extend(parts)
+        return self
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text if isinstance(p, Figure) else p for p in self.parts)
+
+    @property
+    def segments(self) -> list[dict]:
+        return [
+            {"text": p.text, "url": p.url, "figure": True}
+            if isinstance(p, Figure)
+            else {"text": p, "url": "", "figure": False}
+            for p in self.parts
+        ]
+
+
+def links(period: Period) -> dict[str, str]:
+    """The drill-down URL behind each figure of the report and the cockpit.
+
+    The ledger lists filter by year: a period inside one year opens that year's rows.
+    """
+    year = period.start.year if period.start.year == period.end.year else None
+    return {
+        "projects": _url("projects:project_list", year=year),
+        "hall": _url("public:disclosure", month=f"{min(period.end, _today()):%Y-%m}"),
+        "new_urban_jobs": _url("livelihood:employment_list", year=year, status="new_urban"),
+        "reemployed_hard_to_employ": _url(
+            "livelihood:employment_list", year=year, status="reemployed"
+        ),
+        "rural_labour_transferred": _url(
+            "livelihood:employment_list", year=year, status="rural_transfer"
+        ),
+        "unemployment_rate": _url("livelihood:unemployment_list", year=year),
+        "guaranteed_loans_yuan": _url("livelihood:loan_list", year=year),
+        "internship_bases_new": _url("livelihood:internship_list", year=year),
+        "training": _url("livelihood:training_list", year=year),
+        "schools_inspected": _url("livelihood:inspection_list"),
+        "schools": _url("livelihood:school_list"),
+        "hazards_open": _url("livelihood:inspection_list", status="open"),
+        "kindergartens": _url("livelihood:kindergarten_campaign_list"),
+        "assessments": _url("welfare:assessment_list", year=year),
+        "subsidy": _url("welfare:cycle_list", year=year),
+        "relief": _url("welfare:batch_list", year=year),
+    }
+
+
+def _today() -> datetime.date:
+    return timezone.localdate(timezone.now(), SHANGHAI)
+
+
+def paragraphs(data: dict, urls: dict[str, str]) -> list[Paragraph]:
+    """The report's sentences, each figure linked to its records."""
+    period: Period = data["period"]
+    projects, schools, welfare = data["projects"], data["schools"], data["welfare"]
+    s = data["summary"]
+    result = []
+
+    result.append(
+        Paragraph("projects", "重点项目").add(
+            f"{period.label}全区共实施重点项目",
+            Figure(f"{projects['count']} 个", urls["projects"]),
+            ",总投资",
+            Figure(f"{yi(projects['total_investment'])} 亿元", urls["projects"]),
+            ",年度计划投资",
+            Figure(f"{yi(projects['annual_plan'])} 亿元", urls["projects"]),
+            "。",
+        )
+    )
+
+    jobs_p = Paragraph("jobs", "就业再就业").add(
+        "就业再就业各项工作稳步开展,全区城镇新增就业人员",
+        Figure(f"{s['new_urban_jobs']} 人", urls["new_urban_jobs"]),
+        ",就业困难人员再就业",
+        Figure(f"{s['reemployed_hard_to_employ']} 人", urls["reemployed_hard_to_employ"]),
+        ",新增农村劳动力转移就业",
+        Figure(f"{s['rural_labour_transferred']} 人", urls["rural_labour_transferred"]),
+    )
+    rate = s["unemployment_rate"]
+    if rate is None:
+        jobs_p.add(",本期未填报城镇登记失业率。")
+    elif Decimal(rate) <= UNEMPLOYMENT_TARGET:
+        jobs_p.add(
+            ",城镇登记失业率",
+            Figure(f"{rate}%", urls["unemployment_rate"]),
+            f",保持在 {_plain(UNEMPLOYMENT_TARGET)}% 以内,就业形势基本稳定。",
+        )
+    else:
+        jobs_p.add(
+            ",城镇登记失业率",
+            Figure(f"{rate}%", urls["unemployment_rate"]),
+            f",超出 {_plain(UNEMPLOYMENT_TARGET)}% 的控制目标。",
+        )
+    result.append(jobs_p)
+
+    result.append(
+        Paragraph("loans", "创业扶持").add(
+            "共发放小额担保贷款",
+            Figure(f"{wan(s['guaranteed_loans_yuan'])} 万元", urls["guaranteed_loans_yuan"]),
+            ",推动小微企业发展。新申报市级就业见习基地",
+            Figure(f"{s['internship_bases_new']} 个", urls["internship_bases_new"]),
+            ",拓宽高校毕业生就业渠道。",
+        )
+    )
+    result.append(
+        Paragraph("training", "技能培训").add(
+            "开展技能和创业培训班",
+            Figure(f"{s['training_classes']} 期", urls["training"]),
+            ",培训各类人员",
+            Figure(f"{s['trainees']} 名", urls["training"]),
+            "。",
+        )
+    )
+
+    schools_p = Paragraph("schools", "学校安全").add(
+        "对全区",
+        Figure(f"{s['schools_inspected']} 所", urls["schools_inspected"]),
+        "中小学、幼儿园开展专项安全检查",
+    )
+    total = int(schools.get("schools_total") or 0)
+    if total:
+        schools_p.add(
+            "(全区共 ",
+            Figure(f"{total} 所", urls["schools"]),
+            f",覆盖率 {percent(s['schools_inspected'], total)}%)",
+        )
+    hazards, hazards_open = int(schools.get("hazards") or 0), int(schools.get("hazards_open") or 0)
+    schools_p.add(
+        ",对存在安全隐患的学校下达《开发区学校安全隐患通知书》,共列隐患",
+        Figure(f"{hazards} 项", urls["schools_inspected"]),
+        ",已整改并复查确认 ",
+        Figure(f"{hazards - hazards_open} 项", urls["schools_inspected"]),
+        ",尚在整改 ",
+        Figure(f"{hazards_open} 项", urls["hazards_open"]),
+        "。",
+    )
+    kg_total = int(schools.get("kindergartens_total") or 0)
+    kg_done = int(schools.get("kindergartens_closed_out") or 0)
+    if kg_total:
+        schools_p.add(
+            "清理整顿无证幼儿园",
+            Figure(f"{kg_total} 所", urls["kindergartens"]),
+            ",已处置 ",
+            Figure(f"{kg_done} 所", urls["kindergartens"]),
+            "," + ("清理整顿工作已完成。" if kg_done == kg_total else "其余正在处置。"),
+        )
+    result.append(schools_p)
+
+    result.append(
+        Paragraph("subsidy", "失能老年人护理补贴").add(
+            "对享受城乡低保、特困供养且生活长期不能自理的老年人开展能力评估",
+            Figure(f"{int(welfare.get('assessed') or 0)} 人", urls["assessments"]),
+            ",其中符合护理补贴条件",
+            Figure(f"{int(welfare.get('eligible') or 0)} 人", urls["assessments"]),
+            ",发放护理补贴",
+            Figure(yuan_text(welfare.get("subsidy_paid_yuan")), urls["subsidy"]),
+            "。",
+        )
+    )
+    result.append(
+        Paragraph("relief", "困难群众救助").add(
+            "共对全区",
+            Figure(f"{s['relief_households']} 名", urls["relief"]),
+            "困难家庭和",
+            Figure(f"{s['relief_orphans']} 名", urls["relief"]),
+            "孤儿给予救助,共发放救助金",
+            Figure(f"{wan(s['relief_total_yuan'])} 万元", urls["relief"]),
+            "。",
+        )
+    )
+
+    hall, follow = data["hall"], data["followups"]
+    hall_p = Paragraph("services", "便民服务").add(
+        "便民服务中心办结办件", Figure(f"{hall['finished']} 件", urls["hall"])
+    )
+    if hall["rate"] is not None:
+        hall_p.add(",其中按时办结 ", Figure(f"{hall['on_time']} 件", urls["hall"]))
+        hall_p.add(f",按时办结率 {hall['rate']}%")
+    hall_p.add(f";村居随访应访 {follow['due']} 次,已访 {follow['done']} 次")
+    if follow["rate"] is not None:
+        hall_p.add(f",随访覆盖率 {follow['rate']}%")
+    hall_p.add("。")
+    result.append(hall_p)
+    return result
+
+
+def as_text(data: dict, paras: list[Paragraph]) -> str:
+    """The report as plain text: title, period and one paragraph per topic."""
+    period: Period = data["period"]
+    lines = [f"开发区工作简报({period.label})", ""]
+    for p in paras:
+        lines.append(f"【{p.heading}】{p.text}")
+        lines.append("")
+    lines.append("注:各项数字均由各业务台账记录实时汇总生成。")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,138 @@
+"""The leaders' cross-module cockpit and the generated work report (工作简报).
+
+Both read `report.gather()` over the period asked for; the report prints the sentences of
+`report.paragraphs()` as a page, a PDF and plain text. Leaders only: everyone else gets 403.
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from zhengtong.accounts.models import Role
+from zhengtong.accounts.scope import has_role
+from zhengtong.lib.pdf import pdf_response, render_pdf
+
+from . import report
+
+REPORT_ROLES = (Role.LEADER,)
+
+
+def _require_leader(request: HttpRequest) -> None:
+    if not has_role(request.user, *REPORT_ROLES):
+        raise PermissionDenied
+
+
+def _context(request: HttpRequest) -> dict:
+    """The period's numbers, links and sentences; {"error": …} for a bad period."""
+    _require_leader(request)
+    try:
+        period = report.parse_period(request.GET)
+    except ValueError as exc:
+        return {"error": str(exc), "values": request.GET}
+    data = report.gather(request.user, period)
+    urls = report.links(period)
+    return {
+        "data": data,
+        "period": period,
+        "urls": urls,
+        "paragraphs": report.paragraphs(data, urls),
+        "values": request.GET,
+    }
+
+
+def _json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value
+
+
+def _cockpit_payload(context: dict) -> dict:
+    data, period = context["data"], context["period"]
+    s = data["summary"]
+    return _json(
+        {
+            "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+            "projects": data["projects"],
+            "hall": data["hall"],
+            "followups": data["followups"],
+            "hall_url": context["urls"]["hall"],
+            "summary": s,
+            "jobs": [
+                {"label": _("城镇新增就业"), "value": s["new_urban_jobs"],
+                 "url": context["urls"]["new_urban_jobs"]},
+                {"label": _("困难人员再就业"), "value": s["reemployed_hard_to_employ"],
+                 "url": context["urls"]["reemployed_hard_to_employ"]},
+                {"label": _("农村劳动力转移"), "value": s["rural_labour_transferred"],
+                 "url": context["urls"]["rural_labour_transferred"]},
+                {"label": _("培训人员"), "value": s["trainees"],
+                 "url": context["urls"]["training"]},
+            ],
+            "relief": [
+                {"label": _("困难家庭"), "value": s["relief_households"],
+                 "url": context["urls"]["relief"]},
+                {"label": _("孤儿"), "value": s["relief_orphans"],
+                 "url": context["urls"]["relief"]},
+            ],
+        }
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def cockpit(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    if "error" in context:
+        return render(request, "reports/cockpit.html", context, status=400)
+    context["data_url"] = reverse("reports:cockpit_data") + "?" + context["period"].query
+    return render(request, "reports/cockpit.html", context)
+
+
+@login_required
+@require_GET
+def cockpit_data(request: HttpRequest) -> JsonResponse:
+    """The cockpit's numbers as JSON for the charts (amounts as decimal strings of 元)."""
+    context = _context(request)
+    if "error" in context:
+        return JsonResponse({"detail": context["error"]}, status=400)
+    return JsonResponse(_cockpit_payload(context), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_GET
+def work_report(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    if "error" in context:
+        return render(request, "reports/work_report.html", context, status=400)
+    return render(request, "reports/work_report.html", context)
+
+
+@login_required
+@require_GET
+def work_report_pdf(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    if "error" in context:
+        return render(request, "reports/work_report.html", context, status=400)
+    content = render_pdf("reports/work_report_pdf.html", context, request=request)
+    return pdf_response(content, f"工作简报-{context['period'].slug}.pdf")
+
+
+@login_required
+@require_GET
+def work_report_text(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    if "error" in context:
+        return HttpResponse(
+            context["error"] + "\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    text = report.as_text(context["data"], context["paragraphs"])
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
