@@ -25,7 +25,9 @@ def current() -> RequestInfo:
 
 @contextmanager
 def acting(*, ip: str | None = None, channel: str = "system", request_id: str | None = None):
-    token = _current.set(RequestInfo(ip=ip, request_id=request_id or uuid.uuid4().hex, channel=channel))
+    token = _current.set(
+        RequestInfo(ip=ip, request_id=request_id or uuid.uuid4().hex, channel=channel)
+    )
     try:
         yield current()
     finally:

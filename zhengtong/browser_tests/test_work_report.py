@@ -1,6 +1,5 @@
-import datetime
-
 import pytest
+from django.utils import timezone
 
 from zhengtong.demo.org import DEMO_PASSWORD
 
@@ -16,7 +15,7 @@ def test_a_leader_opens_the_work_report_of_the_demo_year_and_finds_the_seed_figu
 ) -> None:
     """The 工作简报 of the demo year states the seed's 惠民生 figures, each a link to records;
     the zone cockpit draws its charts."""
-    year = datetime.date.today().year
+    year = timezone.localdate().year
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     log_in(page, demo, "leader", DEMO_PASSWORD)
     page.goto(f"{demo}/reports/work-report/?year={year}")

@@ -243,7 +243,9 @@ class ProgressReport(models.Model):
         ordering = ["project", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["project", "month"], name="report_one_per_month"),
-            models.CheckConstraint(condition=models.Q(investment__gte=0), name="report_investment_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(investment__gte=0), name="report_investment_gte_0"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -332,7 +334,10 @@ class Problem(models.Model):
         related_name="project_problems",
     )
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     raised_on = models.DateField(_("提出日期"))
     deadline_workdays = models.PositiveSmallIntegerField(_("办结时限(工作日)"))
@@ -393,9 +398,14 @@ class Fund(models.Model):
 class FundAllocation(models.Model):
     """An amount of a fund granted to one project; disbursements never exceed it."""
 
-    fund = models.ForeignKey(Fund, verbose_name=_("基金"), on_delete=models.PROTECT, related_name="allocations")
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("基金"), on_delete=models.PROTECT, related_name="allocations"
+    )
     project = models.ForeignKey(
-        KeyProject, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="fund_allocations"
+        KeyProject,
+        verbose_name=_("项目"),
+        on_delete=models.PROTECT,
+        related_name="fund_allocations",
     )
     amount = models.DecimalField(_("安排金额(元)"), validators=NON_NEGATIVE, **MONEY)
     decided_on = models.DateField(_("安排日期"))
@@ -406,7 +416,9 @@ class FundAllocation(models.Model):
         verbose_name_plural = _("资金安排")
         ordering = ["fund", "project"]
         constraints = [
-            models.UniqueConstraint(fields=["fund", "project"], name="allocation_unique_per_project")
+            models.UniqueConstraint(
+                fields=["fund", "project"], name="allocation_unique_per_project"
+            )
         ]
 
     def __str__(self) -> str:
@@ -417,7 +429,10 @@ class Disbursement(models.Model):
     """One payment out of an allocation."""
 
     allocation = models.ForeignKey(
-        FundAllocation, verbose_name=_("资金安排"), on_delete=models.PROTECT, related_name="disbursements"
+        FundAllocation,
+        verbose_name=_("资金安排"),
+        on_delete=models.PROTECT,
+        related_name="disbursements",
     )
     amount = models.DecimalField(_("拨付金额(元)"), validators=NON_NEGATIVE, **MONEY)
     paid_on = models.DateField(_("拨付日期"))
@@ -452,10 +467,15 @@ class WorkTarget(models.Model):
         Measure.LAMP_RENOVATED: "盏",
     }
 
-    project = models.ForeignKey(KeyProject, verbose_name=_("工程"), on_delete=models.CASCADE, related_name="targets")
+    project = models.ForeignKey(
+        KeyProject, verbose_name=_("工程"), on_delete=models.CASCADE, related_name="targets"
+    )
     measure = models.CharField(_("指标"), max_length=20, choices=Measure.choices)
     planned_quantity = models.DecimalField(
-        _("计划量"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("计划量"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
 
     class Meta:
@@ -480,10 +500,15 @@ class WorkQuantity(models.Model):
     target = models.ForeignKey(WorkTarget, on_delete=models.CASCADE, related_name="entries")
     recorded_on = models.DateField(_("日期"))
     quantity = models.DecimalField(
-        _("完成量"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("完成量"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -83,7 +83,9 @@ def with_ytd(queryset: QuerySet, *, year: int, month: int) -> QuerySet:
         .values("total")
     )
     return queryset.annotate(
-        ytd_investment=Coalesce(Subquery(ytd, output_field=MONEY_OUT), Value(Decimal("0")), output_field=MONEY_OUT)
+        ytd_investment=Coalesce(
+            Subquery(ytd, output_field=MONEY_OUT), Value(Decimal("0")), output_field=MONEY_OUT
+        )
     )
 
 
@@ -112,9 +114,9 @@ def progress_of(project, *, year: int, month: int) -> Progress:
     if ytd is None:
         from .models import KeyProject
 
-        ytd = with_ytd(KeyProject.objects.filter(pk=project.pk), year=year, month=month).values_list(
-            "ytd_investment", flat=True
-        )[0]
+        ytd = with_ytd(
+            KeyProject.objects.filter(pk=project.pk), year=year, month=month
+        ).values_list("ytd_investment", flat=True)[0]
     ytd = Decimal(ytd).quantize(Decimal("0.01"))
     plan = cumulative_plan(project.annual_plan, month)
     return Progress(

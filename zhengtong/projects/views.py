@@ -1,6 +1,5 @@
 """Pages of the key-project register: list, my projects, detail, edits, reports, problems."""
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,6 +48,7 @@ from .selectors import (
 )
 
 PAGE_SIZE = 25
+
 
 def _set_deadlines(problems, *, today) -> None:
     """Attach `deadline` (the inbox's one countdown rule) to each problem.

@@ -23,7 +23,7 @@ from . import report
 SUMMARY_ROLES = (Role.DEPT_CLERK, Role.LEADER)
 
 
-class SummaryInputSerializer(serializers.Serializer):
+class LivelihoodSummaryInputSerializer(serializers.Serializer):
     year = serializers.CharField(required=False, allow_blank=True, help_text="年度,如 2026")
 
     def validate_year(self, value: str) -> str:
@@ -34,7 +34,7 @@ class SummaryInputSerializer(serializers.Serializer):
         return value
 
 
-class SummaryOutputSerializer(serializers.Serializer):
+class LivelihoodSummaryOutputSerializer(serializers.Serializer):
     new_urban_jobs = serializers.IntegerField(help_text="城镇新增就业(人)")
     reemployed_hard_to_employ = serializers.IntegerField(help_text="就业困难人员再就业(人)")
     rural_labour_transferred = serializers.IntegerField(help_text="农村劳动力转移就业(人)")
@@ -58,14 +58,14 @@ class SummaryOutputSerializer(serializers.Serializer):
 class LivelihoodSummaryApi(APIView):
     @extend_schema(
         summary="惠民生汇总(就业、贷款、见习、培训、学校检查、救助)",
-        parameters=[SummaryInputSerializer],
-        responses=SummaryOutputSerializer,
+        parameters=[LivelihoodSummaryInputSerializer],
+        responses=LivelihoodSummaryOutputSerializer,
     )
     def get(self, request: Request) -> Response:
         if not has_role(request.user, *SUMMARY_ROLES):
             raise PermissionDenied(_("只有区领导和部门经办人员可以查看惠民生汇总。"))
-        params = SummaryInputSerializer(data=request.query_params)
+        params = LivelihoodSummaryInputSerializer(data=request.query_params)
         if not params.is_valid():
             raise ApiValidationError(params.errors)
         period = report.parse_year(params.validated_data.get("year"))
-        return Response(SummaryOutputSerializer(report.summary(request.user, period)).data)
+        return Response(LivelihoodSummaryOutputSerializer(report.summary(request.user, period)).data)

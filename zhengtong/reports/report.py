@@ -4,8 +4,8 @@ Nothing here counts rows itself where a module already does: the livelihood and 
 figures come from `livelihood.stats.employment_totals`, `livelihood.school_stats.school_totals`
 and `welfare.stats.welfare_totals` (each applies its own scope to the user), the key projects
 from `projects.stats.totals` over `projects_visible_to`. The service hall's timeliness and the
-follow-up coverage are counts without personal data, the same figures the hall publishes in
-办事公开, taken over every hall and village.
+follow-up coverage are counts over the halls and villages under the leader's own units
+(`scope`), so a zone leader's report covers the zone and a county leader's the county.
 
 `paragraphs()` turns the numbers into the sentences a reporter would write; each figure keeps
 the URL of the records behind it, so the page links every number and the text and PDF
@@ -23,6 +23,8 @@ from django.db.models.functions import TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from zhengtong.accounts.models import Role
+from zhengtong.accounts.scope import scope
 from zhengtong.lib.money import WAN, percent
 from zhengtong.livelihood.school_stats import school_totals
 from zhengtong.livelihood.stats import employment_totals
@@ -150,15 +152,17 @@ def summary(user, period: Period) -> dict:
     )
 
 
-def hall_timeliness(period: Period) -> dict:
+def hall_timeliness(user, period: Period) -> dict:
     """Cases finished in the period and how many by their due date (one query).
 
-    Over every hall: the same definition as 办事公开 (a case refused before acceptance has no
-    due date and counts as on time)."""
+    The halls under the user's units; the same definition as 办事公开 (a case refused before
+    acceptance has no due date and counts as on time)."""
     start, end = local_midnight(period.start), local_midnight(period.end + datetime.timedelta(1))
-    finished = Application.objects.filter(
-        status__in=FINISHED, finished_at__gte=start, finished_at__lt=end
-    ).annotate(finished_on=TruncDate("finished_at", tzinfo=SHANGHAI))
+    finished = (
+        scope(Application.objects.all(), user, [Role.LEADER])
+        .filter(status__in=FINISHED, finished_at__gte=start, finished_at__lt=end)
+        .annotate(finished_on=TruncDate("finished_at", tzinfo=SHANGHAI))
+    )
     row = finished.aggregate(
         finished=Count("pk"),
         on_time=Count("pk", filter=Q(due_on__isnull=True) | Q(finished_on__lte=F("due_on"))),
@@ -166,12 +170,13 @@ def hall_timeliness(period: Period) -> dict:
     return {**row, "rate": percent(row["on_time"], row["finished"])}
 
 
-def followup_coverage(period: Period, *, today: datetime.date) -> dict:
+def followup_coverage(user, period: Period, *, today: datetime.date) -> dict:
     """Follow-ups that fell due in the period up to today, and how many were done (one query).
 
-    A skipped follow-up counts as due and not done."""
+    The villages under the user's units. A skipped follow-up counts as due and not done."""
     last = min(period.end, today)
-    row = FollowUp.objects.filter(due_on__gte=period.start, due_on__lte=last).aggregate(
+    followups = scope(FollowUp.objects.all(), user, [Role.LEADER], via="plan__org_unit")
+    row = followups.filter(due_on__gte=period.start, due_on__lte=last).aggregate(
         due=Count("pk"), done=Count("pk", filter=Q(status=FollowUp.Status.DONE))
     )
     return {**row, "rate": percent(row["done"], row["due"])}
@@ -193,8 +198,8 @@ def gather(user, period: Period, *, today: datetime.date | None = None) -> dict:
     return {
         "period": period,
         "projects": key_projects(user, period),
-        "hall": hall_timeliness(period),
-        "followups": followup_coverage(period, today=today),
+        "hall": hall_timeliness(user, period),
+        "followups": followup_coverage(user, period, today=today),
         "jobs": jobs,
         "schools": schools,
         "welfare": welfare,
@@ -234,7 +239,7 @@ def yi(amount) -> str:
 
 
 def yuan_text(amount) -> str:
-    """"7.1 万元" from 10,000 元 up, "1400 元" below."""
+    """ "7.1 万元" from 10,000 元 up, "1400 元" below."""
     amount = Decimal(amount or 0)
     if amount >= WAN:
         return f"{wan(amount)} 万元"

@@ -155,7 +155,9 @@ class HouseholdActionsTestCase(RegistryTestCase):
         self.assertEqual(self.east_person.membership.household, household)
         self.assertEqual(
             list(
-                Event.objects.filter(target_id=str(household.pk)).order_by("id").values_list("action", flat=True)
+                Event.objects.filter(target_id=str(household.pk))
+                .order_by("id")
+                .values_list("action", flat=True)
             ),
             ["household_created", "household_member_added"],
         )

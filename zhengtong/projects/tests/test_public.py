@@ -65,7 +65,15 @@ class PublicProgressTestCase(BaseTestCase):
             r = self.client.get(url)
             self.assertEqual(r.status_code, 200)
             html = r.content.decode()
-            for secret in ("9.88亿元", "98765.43", "1357.92", "13579246", "王区长", "钱联络", "帮包"):
+            for secret in (
+                "9.88亿元",
+                "98765.43",
+                "1357.92",
+                "13579246",
+                "王区长",
+                "钱联络",
+                "帮包",
+            ):
                 self.assertNotIn(secret, html, f"{secret} leaked on {url}")
 
     def test_a_cancelled_project_is_not_shown(self) -> None:
