@@ -53,7 +53,14 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class PersonFilterForm(BootstrapForm):
-    q = forms.CharField(label="姓名或身份证号", required=False, max_length=50)
+    q = forms.CharField(
+        label="姓名或身份证号",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(
+            attrs={"placeholder": "姓名或身份证号", "aria-label": "姓名或身份证号"}
+        ),
+    )
     unit = UnitChoiceField(
         label="村", required=False, queryset=OrgUnit.objects.none(), empty_label="全部"
     )
