@@ -12,6 +12,7 @@ from django.utils.ipv6 import clean_ipv6_address
 
 from zhengtong.lib.masking import mask_for_audit
 
+from .chain import lock_chain
 from .context import current
 from .models import Event
 
@@ -87,8 +88,9 @@ def record_event(
         if org_unit is None:
             org_unit = getattr(target, "org_unit", None)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    # Lock the last row so concurrent writers chain one after another.
-    last = Event.objects.select_for_update().order_by("-id").only("hash").first()
+    # Serialise appenders, then read the head: see chain.py for why a row lock is not enough.
+    lock_chain()
+    last = Event.objects.order_by("-id").only("hash").first()
     event = Event(
         created_at=timezone.now(),
         actor=actor if authenticated else None,
