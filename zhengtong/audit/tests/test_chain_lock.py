@@ -5,7 +5,7 @@ import pathlib
 from unittest import skipUnless
 
 from django.db import connection, transaction
-from django.test import TransactionTestCase
+from django.test import SimpleTestCase, TransactionTestCase
 
 from zhengtong.audit.chain import CHAIN_LOCK_KEY, audited_atomic, lock_chain
 
@@ -22,7 +22,7 @@ def chain_lock_held() -> bool:
         return cursor.fetchone()[0] > 0
 
 
-class ActionsUseTheChainLockTestCase(TransactionTestCase):
+class ActionsUseTheChainLockTestCase(SimpleTestCase):
     def test_no_action_module_opens_a_plain_transaction_around_an_action(self) -> None:
         """A new action decorated with `transaction.atomic` would take its row locks before the
         chain's and could deadlock with another action; every action module uses
@@ -41,7 +41,9 @@ class ActionsUseTheChainLockTestCase(TransactionTestCase):
                             offenders.append(f"{path.relative_to(PACKAGE)}:{node.name}")
         self.assertEqual(offenders, [])
 
-    @skipUnless(connection.vendor == "postgresql", "an advisory lock of PostgreSQL")
+
+@skipUnless(connection.vendor == "postgresql", "an advisory lock of PostgreSQL")
+class ChainLockTestCase(TransactionTestCase):
     def test_the_lock_is_held_to_the_end_of_the_transaction_and_released_after(self) -> None:
         with audited_atomic():
             self.assertTrue(chain_lock_held())
@@ -50,7 +52,6 @@ class ActionsUseTheChainLockTestCase(TransactionTestCase):
             self.assertTrue(chain_lock_held())
         self.assertFalse(chain_lock_held())
 
-    @skipUnless(connection.vendor == "postgresql", "an advisory lock of PostgreSQL")
     def test_a_failed_action_releases_the_lock(self) -> None:
         @audited_atomic
         def fails():
@@ -60,7 +61,6 @@ class ActionsUseTheChainLockTestCase(TransactionTestCase):
             fails()
         self.assertFalse(chain_lock_held())
 
-    @skipUnless(connection.vendor == "postgresql", "an advisory lock of PostgreSQL")
     def test_the_lock_refuses_to_be_taken_outside_a_transaction(self) -> None:
         with self.assertRaises(RuntimeError):
             lock_chain()
