@@ -6,13 +6,14 @@ from django.db import IntegrityError, transaction
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.actions import diff, record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.lib.idcard import parse_id_number
 
 from .models import Person
 
 
-@transaction.atomic
+@audited_atomic
 def person_get_or_register(
     *, actor, id_number: str, name: str, phone: str = "", org_unit=None
 ) -> Person:
@@ -120,7 +121,7 @@ def _require_unit(actor, org_unit, field: str = "org_unit") -> None:
         raise ValidationError({field: "您无权在该村/镇登记或修改人员。"})
 
 
-@transaction.atomic
+@audited_atomic
 def person_register(
     *,
     actor,
@@ -178,7 +179,7 @@ def person_register(
     return person
 
 
-@transaction.atomic
+@audited_atomic
 def person_update(*, actor, person: Person, **data) -> Person:
     """Change a person's editable fields (never the ID number, sex or birth date)."""
     unknown = set(data) - set(EDITABLE_FIELDS)
@@ -215,7 +216,7 @@ def _person_relations():
     ]
 
 
-@transaction.atomic
+@audited_atomic
 def persons_merge(*, actor, keep: Person, duplicate: Person, reason: str) -> Person:
     """Fold `duplicate` into `keep`: every row pointing at the duplicate moves to `keep`, the
     duplicate stays (hidden, `merged_into` set) for history. Needs write access to both and a

@@ -25,6 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.accounts.scope import can_act_in
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.context import acting, current
 
 from .actions import project_create, project_set_leaders, project_set_stage, project_update
@@ -585,7 +586,7 @@ def import_ledger(*, actor, upload, dry_run: bool = True, ip: str | None = None)
     # Apply even when some rows failed to parse, so one run reports every problem; the
     # transaction is rolled back then anyway.
     with acting(ip=ip, channel="import", request_id=current().request_id or None):
-        with transaction.atomic():
+        with audited_atomic():
             for parsed in applicable:
                 try:
                     # A savepoint per row: a row refused half-way leaves nothing behind.

@@ -12,13 +12,14 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts.models import Membership
 from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.actions import record_event
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.people.actions import person_get_or_register
@@ -51,23 +52,22 @@ HUKOU_VALUES = ("local", "floating")
 
 
 def sequence_next(key: str) -> int:
-    """The next number of the named counter; the row stays locked until the caller commits.
+    """The next number of the named counter, in one atomic statement.
 
-    Two transactions asking for the same key at once wait for each other on the row lock, so
-    no number is ever handed out twice.
+    The upsert takes the counter row's lock and holds it to commit, so two transactions asking
+    for the same key get consecutive numbers and a rolled-back one gives its number back.
+    Actions take the audit chain's lock before this one (`audited_atomic`), so a counter is
+    never waited for by a transaction that holds the chain.
     """
-    with transaction.atomic():
-        seq = Sequence.objects.select_for_update().filter(key=key).first()
-        if seq is None:
-            try:
-                with transaction.atomic():
-                    seq = Sequence.objects.create(key=key, last_number=0)
-            except IntegrityError:
-                # Created by a concurrent transaction between the lookup and the insert.
-                seq = Sequence.objects.select_for_update().get(key=key)
-        seq.last_number += 1
-        seq.save(update_fields=["last_number"])
-        return seq.last_number
+    table = connection.ops.quote_name(Sequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, last_number) VALUES (%s, 1) "  # noqa: S608 - table name
+            f"ON CONFLICT (key) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [key],
+        )
+        return cursor.fetchone()[0]
 
 
 def hall_prefix(org_unit) -> str:
@@ -244,7 +244,7 @@ def _due_change(application: Application) -> dict:
 # --- cases -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@audited_atomic
 def application_intake(
     *,
     actor,
@@ -350,7 +350,7 @@ def application_intake(
     return application
 
 
-@transaction.atomic
+@audited_atomic
 def application_supplement(*, actor, application: Application, materials: list[str]) -> Application:
     """Record materials the applicant brings; once nothing is outstanding the case is accepted
     (from pending: acceptance today; from paused: the clock resumes, due moved out)."""
@@ -408,7 +408,7 @@ def application_supplement(*, actor, application: Application, materials: list[s
     return application
 
 
-@transaction.atomic
+@audited_atomic
 def application_request_correction(
     *, actor, application: Application, materials: list[str], note: str = ""
 ) -> Notice:
@@ -468,7 +468,7 @@ def application_request_correction(
     return notice
 
 
-@transaction.atomic
+@audited_atomic
 def application_handover(*, actor, application: Application, to_user, reason: str) -> Application:
     """Hand the case to another clerk of the hall; the first-responsible clerk stays."""
     _lock(application)
@@ -525,7 +525,7 @@ def _finish(
     return application
 
 
-@transaction.atomic
+@audited_atomic
 def application_approve(*, actor, application: Application, note: str = "") -> Application:
     """Approve an accepted case; an item that issues a document gets the next serial number."""
     _lock(application)
@@ -543,7 +543,7 @@ def application_approve(*, actor, application: Application, note: str = "") -> A
     )
 
 
-@transaction.atomic
+@audited_atomic
 def application_refuse(*, actor, application: Application, reason: str) -> Application:
     """Refuse an open case, with the reason the applicant is told."""
     _lock(application)
@@ -563,7 +563,7 @@ def application_refuse(*, actor, application: Application, reason: str) -> Appli
     )
 
 
-@transaction.atomic
+@audited_atomic
 def application_withdraw(*, actor, application: Application, reason: str) -> Application:
     """Record the applicant's withdrawal of an open case."""
     _lock(application)
@@ -583,7 +583,7 @@ def application_withdraw(*, actor, application: Application, reason: str) -> App
     )
 
 
-@transaction.atomic
+@audited_atomic
 def applications_fill_due_dates(*, actor) -> int:
     """Compute the due dates that waited for holiday data, once the year is maintained.
 
@@ -616,7 +616,7 @@ def applications_fill_due_dates(*, actor) -> int:
 # --- A/B roles -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@audited_atomic
 def leave_record(
     *, actor, user, start_on: datetime.date, end_on: datetime.date, reason: str
 ) -> Leave:
@@ -675,7 +675,7 @@ def _require_not_past(day: datetime.date) -> None:
         raise ValidationError({"day": _("不能修改已过去日期的值班安排。")})
 
 
-@transaction.atomic
+@audited_atomic
 def duty_assign(*, actor, day: datetime.date, post: Post, user) -> DutyEntry:
     """Put a window clerk of the post's hall on duty at the post on `day` (挂牌上岗).
 
@@ -718,7 +718,7 @@ def duty_assign(*, actor, day: datetime.date, post: Post, user) -> DutyEntry:
     return entry
 
 
-@transaction.atomic
+@audited_atomic
 def duty_remove(*, actor, entry: DutyEntry) -> None:
     """Take a clerk off the roster of a day that has not passed."""
     entry = DutyEntry.objects.select_related("post__org_unit", "user").get(pk=entry.pk)
@@ -749,7 +749,7 @@ def rectification_workdays() -> int:
     return int(getattr(settings, "RECTIFICATION_WORKDAYS", 15))
 
 
-@transaction.atomic
+@audited_atomic
 def rating_submit(*, application: Application, level: int, comment: str = "") -> Rating:
     """The applicant's one rating of a decided case (approved or refused); 不满意 and 非常不满意
     open a rectification owned by the first-responsible clerk, due in RECTIFICATION_WORKDAYS
@@ -798,7 +798,7 @@ def rating_submit(*, application: Application, level: int, comment: str = "") ->
     return rating
 
 
-@transaction.atomic
+@audited_atomic
 def rectification_close(
     *, actor, rectification: Rectification, callback_note: str, result: str
 ) -> Rectification:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhengtong.audit.actions import diff, record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.people.actions import person_get_or_register
@@ -50,7 +51,7 @@ def _unit_for(actor, org_unit):
 # ------------------------------------------------------------------------------- status
 
 
-@transaction.atomic
+@audited_atomic
 def welfare_status_set(
     *,
     actor,
@@ -96,7 +97,7 @@ def welfare_status_set(
 # ------------------------------------------------------------------------------- assessments
 
 
-@transaction.atomic
+@audited_atomic
 def assessment_create(
     *,
     actor,
@@ -184,7 +185,7 @@ def _rate_for(rates: dict, level: int) -> Decimal:
     return amount
 
 
-@transaction.atomic
+@audited_atomic
 def cycle_create(*, actor, month: datetime.date, org_unit=None) -> PaymentCycle:
     """The month's cycle with one payment per eligible person, amounts by level from config.
 
@@ -229,7 +230,7 @@ def cycle_create(*, actor, month: datetime.date, org_unit=None) -> PaymentCycle:
     return cycle
 
 
-@transaction.atomic
+@audited_atomic
 def payment_add(*, actor, cycle: PaymentCycle, person: Person) -> Payment:
     """Add one person to a draft cycle; refused when ineligible or already in it."""
     cycle = PaymentCycle.objects.select_for_update().get(pk=cycle.pk)
@@ -263,7 +264,7 @@ def payment_add(*, actor, cycle: PaymentCycle, person: Person) -> Payment:
     return payment
 
 
-@transaction.atomic
+@audited_atomic
 def payment_remove(*, actor, payment: Payment, reason: str) -> None:
     """Take a payment off a draft cycle, with the reason."""
     cycle = PaymentCycle.objects.select_for_update().get(pk=payment.cycle_id)
@@ -287,7 +288,7 @@ def payment_remove(*, actor, payment: Payment, reason: str) -> None:
     )
 
 
-@transaction.atomic
+@audited_atomic
 def cycle_approve(*, actor, cycle: PaymentCycle) -> PaymentCycle:
     """Approve a draft cycle; from then on it and its payments are frozen."""
     cycle = PaymentCycle.objects.select_for_update().get(pk=cycle.pk)
@@ -312,7 +313,7 @@ def cycle_approve(*, actor, cycle: PaymentCycle) -> PaymentCycle:
 # ------------------------------------------------------------------------------- relief
 
 
-@transaction.atomic
+@audited_atomic
 def relief_batch_create(*, actor, name: str, org_unit=None) -> ReliefBatch:
     unit = _unit_for(actor, org_unit)
     name = (name or "").strip()
@@ -337,7 +338,7 @@ def _require_open_batch(batch: ReliefBatch) -> None:
         raise ValidationError({"batch": "该救助批次已审批,不能再修改。"})
 
 
-@transaction.atomic
+@audited_atomic
 def relief_grant_add(
     *,
     actor,
@@ -416,7 +417,7 @@ def relief_grant_add(
     return grant
 
 
-@transaction.atomic
+@audited_atomic
 def relief_grant_remove(*, actor, grant: ReliefGrant, reason: str) -> None:
     batch = ReliefBatch.objects.select_for_update().get(pk=grant.batch_id)
     require_edit(actor, batch.org_unit)
@@ -439,7 +440,7 @@ def relief_grant_remove(*, actor, grant: ReliefGrant, reason: str) -> None:
     )
 
 
-@transaction.atomic
+@audited_atomic
 def relief_batch_approve(*, actor, batch: ReliefBatch) -> ReliefBatch:
     batch = ReliefBatch.objects.select_for_update().get(pk=batch.pk)
     require_edit(actor, batch.org_unit)

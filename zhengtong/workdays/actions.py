@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhengtong.audit.actions import record_event
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 
 from .models import CalendarYear, Holiday, Source
@@ -22,7 +22,7 @@ class LoadResult:
     kept_overrides: int
 
 
-@transaction.atomic
+@audited_atomic
 def calendar_year_load(*, year: int, actor=None, discard_overrides: bool = False) -> LoadResult:
     """(Re)load one year from the chinesecalendar package; running it twice changes nothing.
 

@@ -9,9 +9,9 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from zhengtong.audit.actions import diff, record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.people.actions import person_get_or_register
 
@@ -27,7 +27,7 @@ def _age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-@transaction.atomic
+@audited_atomic
 def employment_record_create(
     *,
     actor,
@@ -97,7 +97,7 @@ def exceeds_target(rate: Decimal | None) -> bool:
     return rate is not None and rate > UNEMPLOYMENT_TARGET
 
 
-@transaction.atomic
+@audited_atomic
 def unemployment_figure_record(
     *,
     actor,

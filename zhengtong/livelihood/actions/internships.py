@@ -6,9 +6,9 @@ The year's count is the number of bases applied for (and recognised) in the cale
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from zhengtong.audit.actions import record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 
 from ..models import InternshipBase
@@ -18,7 +18,7 @@ MAX_POSITIONS = 1000
 S = InternshipBase.Status
 
 
-@transaction.atomic
+@audited_atomic
 def internship_base_apply(
     *,
     actor,
@@ -59,7 +59,7 @@ def internship_base_apply(
     return base
 
 
-@transaction.atomic
+@audited_atomic
 def internship_base_decide(
     *, actor, base: InternshipBase, approved: bool, decided_on: datetime.date, reason: str = ""
 ) -> InternshipBase:

@@ -16,10 +16,10 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Sum
 
 from zhengtong.audit.actions import record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.people.actions import person_get_or_register
 from zhengtong.workdays import HolidayDataMissing, add_workdays
@@ -79,7 +79,7 @@ def _locked(loan: Loan) -> Loan:
     return Loan.objects.select_for_update().select_related("borrower", "org_unit").get(pk=loan.pk)
 
 
-@transaction.atomic
+@audited_atomic
 def loan_submit(
     *,
     actor,
@@ -140,7 +140,7 @@ def loan_submit(
     return loan
 
 
-@transaction.atomic
+@audited_atomic
 def loan_approve(*, actor, loan: Loan, amount_approved, approved_on: datetime.date) -> Loan:
     """Approve at most the requested amount; disbursement falls due 10 working days later."""
     loan = _locked(loan)
@@ -170,7 +170,7 @@ def loan_approve(*, actor, loan: Loan, amount_approved, approved_on: datetime.da
     )
 
 
-@transaction.atomic
+@audited_atomic
 def loan_reject(*, actor, loan: Loan, reason: str) -> Loan:
     loan = _locked(loan)
     require_edit(actor, loan.org_unit)
@@ -182,7 +182,7 @@ def loan_reject(*, actor, loan: Loan, reason: str) -> Loan:
     )
 
 
-@transaction.atomic
+@audited_atomic
 def loan_disburse(*, actor, loan: Loan, amount, paid_on: datetime.date) -> LoanDisbursement:
     """Pay out part or all of the approved amount; never more in total than approved.
 
@@ -231,7 +231,7 @@ def loan_disburse(*, actor, loan: Loan, amount, paid_on: datetime.date) -> LoanD
     return disbursement
 
 
-@transaction.atomic
+@audited_atomic
 def loan_repay(*, actor, loan: Loan, repaid_on: datetime.date) -> Loan:
     """The borrower has repaid the principal; closing the account falls due 5 working days later."""
     loan = _locked(loan)
@@ -251,7 +251,7 @@ def loan_repay(*, actor, loan: Loan, repaid_on: datetime.date) -> Loan:
     )
 
 
-@transaction.atomic
+@audited_atomic
 def loan_close(*, actor, loan: Loan) -> Loan:
     """Close a repaid loan: the guarantee is released and nothing is due any more."""
     loan = _locked(loan)

@@ -14,11 +14,11 @@ that the actor may change the row's department (PermissionDenied).
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from zhengtong.accounts.models import OrgUnit
 from zhengtong.audit.actions import record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.workdays import HolidayDataMissing, add_workdays
 
@@ -85,7 +85,7 @@ def _clean_school(data: dict, *, exclude_pk=None) -> dict:
     }
 
 
-@transaction.atomic
+@audited_atomic
 def school_create(
     *, actor, org_unit: OrgUnit, name: str, kind: str, address: str = "", principal: str = ""
 ) -> School:
@@ -104,7 +104,7 @@ def school_create(
     return school
 
 
-@transaction.atomic
+@audited_atomic
 def school_update(*, actor, school: School, **data) -> School:
     """Change a school's name, type, address or principal."""
     school = School.objects.select_for_update().select_related("org_unit").get(pk=school.pk)
@@ -205,7 +205,7 @@ def next_notice_no(year: int) -> str:
     return f"{prefix}{max(numbers, default=0) + 1}号"
 
 
-@transaction.atomic
+@audited_atomic
 def inspection_record(
     *,
     actor,
@@ -296,7 +296,7 @@ def _lock_hazard(actor, hazard: Hazard) -> Hazard:
     return hazard
 
 
-@transaction.atomic
+@audited_atomic
 def hazard_report_rectified(
     *, actor, hazard: Hazard, rectified_on: datetime.date, note: str
 ) -> Hazard:
@@ -327,7 +327,7 @@ def hazard_report_rectified(
     return hazard
 
 
-@transaction.atomic
+@audited_atomic
 def hazard_verify(*, actor, hazard: Hazard, verified_on: datetime.date) -> Hazard:
     """The office's re-inspection confirms one rectified hazard."""
     hazard = _lock_hazard(actor, hazard)
@@ -357,7 +357,7 @@ def hazard_verify(*, actor, hazard: Hazard, verified_on: datetime.date) -> Hazar
     return hazard
 
 
-@transaction.atomic
+@audited_atomic
 def inspection_close(*, actor, inspection: Inspection, closed_on: datetime.date) -> Inspection:
     """Close the inspection; refused while any hazard is not verified rectified."""
     inspection = (
@@ -404,7 +404,7 @@ def inspection_close(*, actor, inspection: Inspection, closed_on: datetime.date)
 # ---------------------------------------------------------------------------- kindergartens
 
 
-@transaction.atomic
+@audited_atomic
 def campaign_create(
     *, actor, org_unit: OrgUnit, name: str, started_on: datetime.date
 ) -> CleanupCampaign:
@@ -434,7 +434,7 @@ def _lock_open_campaign(actor, campaign: CleanupCampaign, field: str) -> Cleanup
     return campaign
 
 
-@transaction.atomic
+@audited_atomic
 def kindergarten_register(
     *,
     actor,
@@ -483,7 +483,7 @@ def kindergarten_register(
     return kindergarten
 
 
-@transaction.atomic
+@audited_atomic
 def kindergarten_dispose(
     *,
     actor,
@@ -533,7 +533,7 @@ def kindergarten_dispose(
     return kindergarten
 
 
-@transaction.atomic
+@audited_atomic
 def campaign_close(
     *, actor, campaign: CleanupCampaign, closed_on: datetime.date
 ) -> CleanupCampaign:

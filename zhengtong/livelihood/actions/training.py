@@ -5,9 +5,9 @@ import datetime
 from decimal import ROUND_CEILING, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from zhengtong.audit.actions import diff, record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.people.actions import person_get_or_register
 
@@ -43,7 +43,7 @@ def _check_class(*, name, kind, start_on, end_on, sessions) -> str:
     return name
 
 
-@transaction.atomic
+@audited_atomic
 def training_class_create(
     *, actor, name: str, kind: str, start_on, end_on, sessions: int, org_unit=None
 ) -> TrainingClass:
@@ -63,7 +63,7 @@ def training_class_create(
     return training_class
 
 
-@transaction.atomic
+@audited_atomic
 def training_class_update(
     *, actor, training_class: TrainingClass, name, kind, start_on, end_on, sessions
 ) -> TrainingClass:
@@ -85,7 +85,7 @@ def training_class_update(
     return training_class
 
 
-@transaction.atomic
+@audited_atomic
 def trainee_enrol(
     *, actor, training_class: TrainingClass, id_number: str, name: str, phone: str = ""
 ) -> Trainee:
@@ -118,7 +118,7 @@ def completion_threshold(sessions: int) -> int:
     return int((Decimal(sessions) * COMPLETION_MIN_ATTENDANCE).to_integral_value(ROUND_CEILING))
 
 
-@transaction.atomic
+@audited_atomic
 def trainee_update(*, actor, trainee: Trainee, attended_sessions: int, completed: bool) -> Trainee:
     """Record attendance and completion; 结业 needs the class started and 80% attendance."""
     trainee = (

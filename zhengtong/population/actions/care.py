@@ -25,6 +25,7 @@ from PIL import Image, UnidentifiedImageError
 from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.actions import record_event
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.people.models import Household, Person
 from zhengtong.workdays import HolidayDataMissing, add_workdays
@@ -212,7 +213,7 @@ def _add_targets(campaign: Campaign) -> int:
     return len(new)
 
 
-@transaction.atomic
+@audited_atomic
 def campaign_create(
     *,
     actor,
@@ -260,7 +261,7 @@ def campaign_create(
     return campaign
 
 
-@transaction.atomic
+@audited_atomic
 def campaign_sync_targets(*, actor, campaign: Campaign) -> int:
     """Add women who became eligible since the list was built (e.g. new arrivals); never removes
     a target, so figures already reported stay reproducible."""
@@ -279,7 +280,7 @@ def campaign_sync_targets(*, actor, campaign: Campaign) -> int:
     return added
 
 
-@transaction.atomic
+@audited_atomic
 def campaign_record_attendance(
     *, actor, target: CampaignTarget, attended_on: datetime.date, result: str = ""
 ) -> CampaignTarget:
@@ -319,7 +320,7 @@ def campaign_record_attendance(
 # ---------------------------------------------------------------------------- home visits
 
 
-@transaction.atomic
+@audited_atomic
 def home_visit_record(
     *,
     actor,
@@ -432,7 +433,7 @@ def referral_workdays(kind: str) -> int:
     return int(configured.get(kind, REFERRAL_WORKDAYS[kind]))
 
 
-@transaction.atomic
+@audited_atomic
 def referral_open(*, actor, visit: HomeVisit, kind: str, note: str) -> Referral:
     """Hand a need found on a visit to the office for its kind, due in working days.
 
@@ -476,7 +477,7 @@ def can_close_referral(user, referral: Referral) -> bool:
     return can_act_in(user, referral.to_unit, REFERRAL_OFFICE_ROLES)
 
 
-@transaction.atomic
+@audited_atomic
 def referral_close(
     *, actor, referral: Referral, result: str, closed_on: datetime.date | None = None
 ) -> Referral:
@@ -526,7 +527,7 @@ def assistance_eligible(person: Person, on: datetime.date) -> bool:
     return special or person.birth_date > _years_before(on, 18)
 
 
-@transaction.atomic
+@audited_atomic
 def assistance_record(
     *,
     actor,
@@ -592,7 +593,7 @@ def assistance_record(
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 
 
-@transaction.atomic
+@audited_atomic
 def pairing_create(
     *,
     actor,
@@ -636,7 +637,7 @@ def pairing_create(
     return pairing
 
 
-@transaction.atomic
+@audited_atomic
 def pairing_record_visit(
     *, actor, pairing: Pairing, visited_on: datetime.date, note: str
 ) -> PairingVisit:
@@ -668,7 +669,7 @@ def pairing_record_visit(
     return visit
 
 
-@transaction.atomic
+@audited_atomic
 def pairing_end(*, actor, pairing: Pairing, reason: str) -> Pairing:
     """End a pairing (the child came of age, the volunteer left…); its visits stop falling due."""
     pairing = Pairing.objects.select_for_update().select_related("org_unit").get(pk=pairing.pk)

@@ -9,10 +9,10 @@ holiday ends on the next working day (民法典 Art. 201, 203).
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from zhengtong.audit.actions import diff, record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.people.models import Person
@@ -148,7 +148,7 @@ def _clean_record(*, direction, place, started_on, contact_phone, employer) -> d
     }
 
 
-@transaction.atomic
+@audited_atomic
 def floating_record_create(
     *,
     actor,
@@ -220,7 +220,7 @@ def floating_record_create(
     return record
 
 
-@transaction.atomic
+@audited_atomic
 def certificate_present(
     *, actor, certificate: MarriageCertificate, presented_on: datetime.date, **fields
 ) -> MarriageCertificate:
@@ -255,7 +255,7 @@ def certificate_present(
     return certificate
 
 
-@transaction.atomic
+@audited_atomic
 def floating_record_end(
     *, actor, record: FloatingRecord, ended_on: datetime.date
 ) -> FloatingRecord:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.actions import record_event
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.people.models import Person
 
@@ -42,7 +43,7 @@ def _days(n: int) -> datetime.timedelta:
 # Follow-ups ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@audited_atomic
 def followup_plan_create(
     *,
     actor,
@@ -123,7 +124,7 @@ def _schedule_next(followup: FollowUp, day: datetime.date) -> FollowUp | None:
     return FollowUp.objects.create(plan=plan, due_on=day + _days(plan.interval_days))
 
 
-@transaction.atomic
+@audited_atomic
 def followup_complete(
     *,
     actor,
@@ -169,7 +170,7 @@ def followup_complete(
     return following
 
 
-@transaction.atomic
+@audited_atomic
 def followup_skip(
     *,
     actor,
@@ -206,7 +207,7 @@ def followup_skip(
     return following
 
 
-@transaction.atomic
+@audited_atomic
 def followup_plan_stop(*, actor, plan: FollowUpPlan, reason: str) -> FollowUpPlan:
     """End a plan (e.g. the person moved back); its open follow-up is skipped with the reason."""
     plan = FollowUpPlan.objects.select_for_update().select_related("person").get(pk=plan.pk)
@@ -258,7 +259,7 @@ def _birth_bounds(on: datetime.date) -> tuple[datetime.date, datetime.date]:
     return years_before(CONTRACEPTION_MAX_AGE + 1) + _days(1), years_before(CONTRACEPTION_MIN_AGE)
 
 
-@transaction.atomic
+@audited_atomic
 def contraception_reports_open_period(*, today: datetime.date, actor=None) -> list:
     """Expect one report for the quarter containing `today` from every woman aged 18–49 who is
     away (流出) during it. Running it again adds nothing."""
@@ -306,7 +307,7 @@ def contraception_reports_open_period(*, today: datetime.date, actor=None) -> li
     return created
 
 
-@transaction.atomic
+@audited_atomic
 def contraception_reports_close_period(*, today: datetime.date, actor=None) -> list:
     """Turn every expected report whose period ended before `today` into a task (an audit event
     "contraception_report_missing" that the inbox and the person's page show). Idempotent."""
@@ -339,7 +340,7 @@ def contraception_reports_close_period(*, today: datetime.date, actor=None) -> l
     return closed
 
 
-@transaction.atomic
+@audited_atomic
 def contraception_report_receive(
     *,
     actor,
@@ -390,7 +391,7 @@ def contraception_report_receive(
     return report
 
 
-@transaction.atomic
+@audited_atomic
 def contraception_report_verify(
     *,
     actor,

@@ -25,6 +25,7 @@ from django.utils import timezone
 from zhengtong.accounts.models import OrgUnit
 from zhengtong.accounts.scope import unit_paths
 from zhengtong.audit.actions import record_event
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.context import acting
 from zhengtong.audit.models import Event
 from zhengtong.people.models import Person
@@ -47,7 +48,7 @@ def importer_unit(user) -> OrgUnit | None:
     return OrgUnit.objects.filter(path=min(paths, key=len)).first()
 
 
-@transaction.atomic
+@audited_atomic
 def import_job_create(*, actor, kind: str, upload, dry_run: bool) -> ImportJob:
     """Store the uploaded file as a queued job; processing starts after the commit."""
     if kind not in imports.HEADERS:
@@ -74,7 +75,7 @@ def import_job_create(*, actor, kind: str, upload, dry_run: bool) -> ImportJob:
     return job
 
 
-@transaction.atomic
+@audited_atomic
 def import_job_rerun(*, actor, job: ImportJob) -> ImportJob:
     """A real run of a file whose dry run passed: a new job on the same stored file."""
     if not (job.dry_run and job.status == ImportJob.Status.DONE):

@@ -3,10 +3,10 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from zhengtong.audit.actions import record_event
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.people.models import Person
 
@@ -24,7 +24,7 @@ def _windows_changes(windows) -> list[list[str]]:
     return [[w.kind, w.window_start.isoformat(), w.window_end.isoformat()] for w in windows]
 
 
-@transaction.atomic
+@audited_atomic
 def pregnancy_register(
     *,
     actor,
@@ -80,7 +80,7 @@ def pregnancy_register(
     return pregnancy
 
 
-@transaction.atomic
+@audited_atomic
 def pregnancy_record_delivery(
     *,
     actor,
@@ -125,7 +125,7 @@ def pregnancy_record_delivery(
     return visits
 
 
-@transaction.atomic
+@audited_atomic
 def high_risk_referral(
     *,
     actor,
@@ -160,7 +160,7 @@ def high_risk_referral(
     return visit
 
 
-@transaction.atomic
+@audited_atomic
 def maternal_visit_complete(
     *,
     actor,

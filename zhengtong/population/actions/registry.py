@@ -2,10 +2,10 @@
 derived from the members, see `zhengtong.population.selectors.household_flags`."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.actions import diff, record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.people.models import Household, HouseholdMember, Person
 
@@ -30,7 +30,7 @@ def _clean_household(*, actor, org_unit, address: str, special_family: str) -> d
     return {"org_unit": org_unit, "address": address, "special_family": special_family}
 
 
-@transaction.atomic
+@audited_atomic
 def household_create(*, actor, org_unit, address: str, special_family: str = "") -> Household:
     """Register a household in a village of the actor's area."""
     data = _clean_household(
@@ -47,7 +47,7 @@ def household_create(*, actor, org_unit, address: str, special_family: str = "")
     return household
 
 
-@transaction.atomic
+@audited_atomic
 def household_update(
     *, actor, household: Household, address: str, special_family: str, org_unit=None
 ) -> Household:
@@ -71,7 +71,7 @@ def household_update(
     return household
 
 
-@transaction.atomic
+@audited_atomic
 def household_member_add(
     *, actor, household: Household, person: Person, relation: str
 ) -> HouseholdMember:
@@ -112,7 +112,7 @@ def household_member_add(
     return member
 
 
-@transaction.atomic
+@audited_atomic
 def household_member_remove(*, actor, member: HouseholdMember) -> None:
     """Take a person out of a household (moved away, deceased, registered by mistake)."""
     household = member.household

@@ -6,12 +6,12 @@ The old owner keeps read access to the history up to the transfer (see selectors
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from zhengtong.accounts.models import OrgUnit
 from zhengtong.audit.actions import record_event
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.people.models import Person
 
 from .. import models as m
@@ -43,7 +43,7 @@ def township_of(unit: OrgUnit | None) -> OrgUnit | None:
     return unit
 
 
-@transaction.atomic
+@audited_atomic
 def person_transfer(*, actor, person: Person, to_unit: OrgUnit, reason: str) -> m.Transfer:
     """Hand `person` over to `to_unit` (a village or township of another township)."""
     person = (

@@ -9,12 +9,12 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.audit.actions import record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.lib.money import format_yuan
 
@@ -55,7 +55,7 @@ def wan(value: Decimal) -> str:
     return format_yuan(value, "万元")
 
 
-@transaction.atomic
+@audited_atomic
 def allocation_create(
     *,
     actor,
@@ -103,7 +103,7 @@ def allocation_create(
     return allocation
 
 
-@transaction.atomic
+@audited_atomic
 def disbursement_create(
     *,
     actor,

@@ -8,11 +8,11 @@ has passed, and scheduled before that.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from zhengtong.audit.actions import diff, record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 
 from ..models import KeyProject, Milestone
@@ -28,7 +28,7 @@ def status_for(due_on: datetime.date, met_on: datetime.date | None, today: datet
     return Milestone.Status.SCHEDULED
 
 
-@transaction.atomic
+@audited_atomic
 def milestone_set(
     *,
     actor,
@@ -72,7 +72,7 @@ def milestone_set(
     return milestone
 
 
-@transaction.atomic
+@audited_atomic
 def milestones_evaluate(*, today: datetime.date | None = None) -> list[Milestone]:
     """Bring every milestone's status up to date; returns those whose status changed."""
     today = today or timezone.localdate()

@@ -4,10 +4,10 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from zhengtong.audit.actions import record_event
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.workdays import HolidayDataMissing, add_workdays
 
@@ -17,7 +17,7 @@ MAX_WORKDAYS = 60
 MIN_RESOLUTION_CHARS = 5
 
 
-@transaction.atomic
+@audited_atomic
 def problem_raise(
     *,
     actor,
@@ -74,7 +74,7 @@ def problem_raise(
     return problem
 
 
-@transaction.atomic
+@audited_atomic
 def problem_resolve(*, actor, problem: Problem, resolution_note: str) -> Problem:
     """Close a problem; the note saying how it was solved is required."""
     problem = Problem.objects.select_for_update().select_related("project").get(pk=problem.pk)
@@ -106,7 +106,7 @@ def problem_resolve(*, actor, problem: Problem, resolution_note: str) -> Problem
     return problem
 
 
-@transaction.atomic
+@audited_atomic
 def problems_escalate(*, today: datetime.date | None = None) -> list[Problem]:
     """Escalate every open problem past its deadline to the project's 帮包 leaders, once."""
     today = today or timezone.localdate()

@@ -3,12 +3,13 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import has_role
 from zhengtong.audit.actions import diff, record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 
 from ..models import STAGE_REOPEN, STAGE_TRANSITIONS, KeyProject, ProjectLeader, Stage
@@ -114,7 +115,7 @@ def _check_leaders(project: KeyProject, leaders) -> list:
     return leaders
 
 
-@transaction.atomic
+@audited_atomic
 def project_create(
     *,
     actor,
@@ -183,7 +184,7 @@ def project_create(
     return project
 
 
-@transaction.atomic
+@audited_atomic
 def project_update(*, actor, project: KeyProject, reason: str = "", **fields) -> KeyProject:
     """Change register fields; revising investment or dates needs a reason (kept in the log)."""
     unknown = set(fields) - set(REGISTER_FIELDS)
@@ -213,7 +214,7 @@ def project_update(*, actor, project: KeyProject, reason: str = "", **fields) ->
     return project
 
 
-@transaction.atomic
+@audited_atomic
 def project_set_stage(*, actor, project: KeyProject, stage: str, reason: str = "") -> KeyProject:
     """Move a project along STAGE_TRANSITIONS; a reopening needs the office and a reason."""
     project = KeyProject.objects.select_for_update().get(pk=project.pk)
@@ -252,7 +253,7 @@ def project_set_stage(*, actor, project: KeyProject, stage: str, reason: str = "
     return project
 
 
-@transaction.atomic
+@audited_atomic
 def project_set_leaders(
     *, actor, project: KeyProject, leaders, responsible_unit=None
 ) -> KeyProject:

@@ -11,11 +11,11 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from zhengtong.audit.actions import record_event
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 
 from ..models import KeyProject, ProgressPhoto, ProgressReport, Stage
@@ -58,7 +58,7 @@ def _read_photo(upload) -> tuple[bytes, str]:
     return data, PHOTO_FORMATS[fmt]
 
 
-@transaction.atomic
+@audited_atomic
 def report_submit(
     *,
     actor,

@@ -8,11 +8,11 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from zhengtong.audit.actions import record_event, snapshot
+from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 
 from ..models import WorkQuantity, WorkTarget
@@ -46,7 +46,7 @@ def clean_quantity(value) -> Decimal:
     return quantity.quantize(Decimal("0.01"))
 
 
-@transaction.atomic
+@audited_atomic
 def quantity_record(
     *,
     actor,
