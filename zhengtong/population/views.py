@@ -49,7 +49,6 @@ from .selectors import (
     persons_visible_to,
     read_cutoff_for,
     record_person_denied,
-    record_person_viewed,
     rows_visible_to,
 )
 from .timeline import person_timeline
@@ -133,7 +132,6 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
-    record_person_viewed(request.user, person)
     membership = (
         HouseholdMember.objects.filter(person=person).select_related("household__org_unit").first()
     )
@@ -463,9 +461,9 @@ def floating_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         FloatingRecord.objects.select_related("person", "org_unit", "created_by"),
         pk,
+        purpose="流动人口记录",
     )
     certificate = MarriageCertificate.objects.filter(record=record).first()
-    record_person_viewed(request.user, record.person, channel_detail="floating_record")
     can_write = can_write_person(request.user, record.person)
     cert_form = end_form = None
     if can_write:

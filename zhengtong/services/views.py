@@ -280,7 +280,7 @@ def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
 def _act(request: HttpRequest, receipt_no: str, name: str, make_form, call) -> HttpResponse:
     """Run one case action: 404 outside scope, 403 when the user may not act, the Chinese
     message on the form (and nothing saved) when the input or the action says no."""
-    application = get_application_for_user(request.user, receipt_no)
+    application = get_application_for_user(request.user, receipt_no, purpose="办理")
     if acting_as(request.user, application) is None:
         raise PermissionDenied
     form = make_form(application)
@@ -408,7 +408,7 @@ def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_GET
 def notice_pdf(request: HttpRequest, receipt_no: str, pk: int) -> HttpResponse:
     """一次性告知书 of the case."""
-    application = get_application_for_user(request.user, receipt_no)
+    application = get_application_for_user(request.user, receipt_no, purpose="一次性告知书 PDF")
     notice = get_object_or_404(
         Notice.objects.select_related("issued_by"), pk=pk, application=application
     )
@@ -421,7 +421,7 @@ def notice_pdf(request: HttpRequest, receipt_no: str, pk: int) -> HttpResponse:
 @require_GET
 def service_notice_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """The personalised 《办证服务告知书》 of the case's applicant and situation."""
-    application = get_application_for_user(request.user, receipt_no)
+    application = get_application_for_user(request.user, receipt_no, purpose="办证服务告知书 PDF")
     context = documents.service_notice_for_application(application)
     pdf = render_pdf("documents/service_notice.html", context, request=request)
     return pdf_response(pdf, f"办证服务告知书-{application.receipt_no}.pdf")
@@ -457,7 +457,7 @@ def service_notice_preview_pdf(request: HttpRequest) -> HttpResponse:
 @require_GET
 def certificate_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """The certificate of an approved case; other cases have none (404)."""
-    application = get_application_for_user(request.user, receipt_no)
+    application = get_application_for_user(request.user, receipt_no, purpose="证件 PDF")
     if application.status != Application.Status.APPROVED or not application.certificate_no:
         raise Http404("该办件没有证件。")
     context = documents.certificate_context(application)
@@ -469,7 +469,7 @@ def certificate_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_GET
 def receipt_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """受理回执 (收件回执 while the case waits for 补正)."""
-    application = get_application_for_user(request.user, receipt_no)
+    application = get_application_for_user(request.user, receipt_no, purpose="受理回执 PDF")
     state = due_state(application, WorkCalendar())
     due_unknown = state.message if state.state == "unknown" and application.accepted_on else ""
     context = documents.receipt_context(application, due_unknown=due_unknown)

@@ -16,7 +16,6 @@ from ..selectors import (
     POPULATION_ROLES,
     get_person_for_user,
     persons_visible_to,
-    record_person_viewed,
 )
 from .serializers import PersonLookupInputSerializer, PersonOutputSerializer
 
@@ -53,6 +52,5 @@ class PersonListApi(APIView):
 class PersonDetailApi(APIView):
     @extend_schema(summary="人员详情(查阅留痕)", responses=PersonOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        person = get_person_for_user(request.user, pk)
-        record_person_viewed(request.user, person, channel_detail="api")
+        person = get_person_for_user(request.user, pk, purpose="接口")
         return Response(PersonOutputSerializer(person).data)
