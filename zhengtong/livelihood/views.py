@@ -323,7 +323,7 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _loan_step(request, pk, form_class, form_name, action, message, **extra):
-    loan = get_loan_for_user(request.user, pk)
+    loan = get_loan_for_user(request.user, pk, purpose="办理")
     require_edit(request.user, loan.org_unit)
     form = form_class(request.POST) if form_class else None
     if form is None or form.is_valid():
@@ -559,7 +559,7 @@ def training_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The class with its trainees; a clerk enrols a trainee here (POST)."""
-    training_class = get_training_class_for_user(request.user, pk)
+    training_class = get_training_class_for_user(request.user, pk, purpose="学员名单")
     can_edit = can_edit_row(request.user, training_class.org_unit)
     form = f.TraineeForm() if can_edit else None
     status = 200

@@ -78,6 +78,18 @@ def get_person_for_user(user, pk, *, for_write: bool = False, purpose: str = "äº
     return person
 
 
+def find_persons_by_id_number_for_user(user, id_number: str, *, purpose: str) -> list[Person]:
+    """The persons in the user's area with this (normalised) ID number, each read audited."""
+    persons = list(
+        persons_visible_to(user, Person.objects.select_related("org_unit")).filter(
+            id_number=id_number
+        )
+    )
+    for person in persons:
+        record_read(actor=user, target=person, purpose=purpose, action="person_viewed")
+    return persons
+
+
 def read_cutoff_for(user, person: Person):
     """None when `user` owns the person now; else the moment of the latest transfer away from the
     user's units (the old owner sees the history up to then)."""
