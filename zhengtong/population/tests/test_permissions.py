@@ -163,7 +163,6 @@ class PersonListTestCase(RegistryTestCase):
         self.assertContains(r, "王秀英")
         self.assertNotContains(r, "李桂兰")
 
-
     def test_a_full_number_in_the_url_is_refused_and_shows_nobody(self) -> None:
         self.client.force_login(self.town_worker)
         r = self.client.get("/population/", {"q": self.west_person.id_number})
