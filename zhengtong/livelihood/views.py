@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhengtong.audit.reads import record_list_read
+
 from . import forms as f
 from .actions import employment as employment_actions
 from .actions import internships as internship_actions
@@ -258,13 +260,20 @@ def loan_list(request: HttpRequest) -> HttpResponse:
         .annotate(disbursed=_disbursed_subquery())
         .order_by("-submitted_on", "-id")
     )
+    page = _page(request, loans)
+    record_list_read(
+        actor=request.user,
+        model=Loan,
+        count=len(page.object_list),
+        filters=form.cleaned_data if form.is_valid() else None,
+    )
     return render(
         request,
         "livelihood/loan_list.html",
         {
             "form": form,
             "sums": sums,
-            "page": _page(request, loans),
+            "page": page,
             "can_create": keeping_unit_for(request.user) is not None,
         },
     )

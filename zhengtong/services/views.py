@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import has_role, scope
+from zhengtong.audit.reads import record_list_read
 from zhengtong.lib.pdf import pdf_response, render_pdf
 from zhengtong.workdays import WorkCalendar
 
@@ -104,6 +105,13 @@ def application_list(request: HttpRequest) -> HttpResponse:
     rows = form.filter(base, today=today)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     _set_due_states(page.object_list, today=today)
+    record_list_read(
+        actor=request.user,
+        model=Application,
+        count=len(page.object_list),
+        purpose="我的待办" if mine else "全部办件",
+        filters=form.cleaned_data if form.is_valid() else None,
+    )
     overdue = applications_overdue(applications_visible_to(request.user), today)
     by_window = (
         overdue.values("item__window")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts.models import Membership, User
+from zhengtong.audit.reads import record_list_read
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.lib.idquery import ID_NUMBER_IN_URL_MESSAGE, id_number_in_query
 from zhengtong.people.actions import person_get_or_register
@@ -92,7 +93,9 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"]:
         rows = rows.filter(person__name__contains=form.cleaned_data["q"].strip())
     rows = rows.select_related("person", "org_unit").order_by("-assessed_on", "-id")
-    context = _ctx(request, form=form, page=_page(request, rows), levels=scales.LEVEL_LABELS)
+    page = _page(request, rows)
+    record_list_read(actor=request.user, model=Assessment, count=len(page.object_list))
+    context = _ctx(request, form=form, page=page, levels=scales.LEVEL_LABELS)
     return render(request, "welfare/assessment_list.html", context)
 
 

@@ -56,3 +56,12 @@ class CaseReadAuditTestCase(PageTestCase):
         self.client.get(self.urls["详情"])
         r = self.client.get(self.urls["接口"])
         self.assertNotIn("application_viewed", [e["action"] for e in r.json()["timeline"]])
+
+    def test_the_case_list_writes_one_read_row_naming_how_many_cases_it_showed(self) -> None:
+        self.make_case(serial=2)
+        self.client.force_login(self.clerk_a)
+        self.assertEqual(self.client.get("/services/?scope=all").status_code, 200)
+        row = Event.objects.get(action="application_list_viewed")
+        self.assertEqual((row.kind, row.actor), (Event.Kind.READ, self.clerk_a))
+        self.assertEqual(row.changes["count"], 2)
+        self.assertEqual(row.changes["purpose"], "全部办件")
