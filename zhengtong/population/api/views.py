@@ -30,6 +30,7 @@ def _require_worker(user) -> None:
 
 class PersonListApi(APIView):
     @extend_schema(
+        operation_id="v1_population_persons_lookup_by_get_refused",
         summary="(已停用)GET 方式按公民身份号码查找",
         description="公民身份号码不能放在网址中,请改用 POST /api/v1/population/persons/search/。",
         responses={400: OpenApiTypes.OBJECT},
