@@ -2,7 +2,8 @@
 
 Rows carry `org_unit` = the department that keeps them (社会事业局). A 部门经办 sees and changes
 the rows of their own department; a 区领导 reads everything below the zone and changes nothing.
-Not visible → 404; visible but not allowed to change → 403.
+Not visible → 404; visible but not allowed to change → 403. The doors to rows about a named
+resident (employment, loan, training class and its trainees) audit each read and each miss.
 """
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.http import Http404
 
 from zhengtong.accounts.models import Membership, OrgUnit, Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope
+from zhengtong.audit.reads import record_denied, record_read
 
 VIEW_ROLES = [Role.DEPT_CLERK, Role.LEADER]
 EDIT_ROLES = [Role.DEPT_CLERK]
@@ -63,17 +65,32 @@ def require_keeping_unit(user) -> OrgUnit:
     return unit
 
 
-def _get(user, qs: QuerySet, pk, *, via: str = "org_unit"):
+def _get(user, qs: QuerySet, pk, *, via: str = "org_unit", purpose: str | None = None):
+    """The row `pk` in the user's scope, or 404. With `purpose` the row holds a resident's
+    personal data: the read is audited, and so is a miss (as denied)."""
     try:
-        return livelihood_rows_visible_to(user, qs, via=via).get(pk=pk)
+        row = livelihood_rows_visible_to(user, qs, via=via).get(pk=pk)
     except (qs.model.DoesNotExist, ValueError, TypeError):
+        if purpose is not None:
+            record_denied(actor=user, model=qs.model, pk=pk)
         raise Http404 from None
+    if purpose is not None:
+        record_read(actor=user, target=row, purpose=purpose, org_unit=_unit(row, via))
+    return row
 
 
-def get_employment_for_user(user, pk):
+def _unit(row, via: str):
+    for name in via.split("__"):
+        row = getattr(row, name)
+    return row
+
+
+def get_employment_for_user(user, pk, *, purpose: str = "详情"):
     from .models import EmploymentRecord
 
-    return _get(user, EmploymentRecord.objects.select_related("person", "org_unit"), pk)
+    return _get(
+        user, EmploymentRecord.objects.select_related("person", "org_unit"), pk, purpose=purpose
+    )
 
 
 def get_unemployment_figure_for_user(user, pk):
@@ -82,10 +99,10 @@ def get_unemployment_figure_for_user(user, pk):
     return _get(user, UnemploymentFigure.objects.select_related("org_unit"), pk)
 
 
-def get_loan_for_user(user, pk):
+def get_loan_for_user(user, pk, *, purpose: str = "详情"):
     from .models import Loan
 
-    return _get(user, Loan.objects.select_related("borrower", "org_unit"), pk)
+    return _get(user, Loan.objects.select_related("borrower", "org_unit"), pk, purpose=purpose)
 
 
 def get_internship_base_for_user(user, pk):
@@ -94,13 +111,13 @@ def get_internship_base_for_user(user, pk):
     return _get(user, InternshipBase.objects.select_related("org_unit"), pk)
 
 
-def get_training_class_for_user(user, pk):
+def get_training_class_for_user(user, pk, *, purpose: str = "详情"):
     from .models import TrainingClass
 
-    return _get(user, TrainingClass.objects.select_related("org_unit"), pk)
+    return _get(user, TrainingClass.objects.select_related("org_unit"), pk, purpose=purpose)
 
 
-def get_trainee_for_user(user, pk):
+def get_trainee_for_user(user, pk, *, purpose: str = "详情"):
     from .models import Trainee
 
     return _get(
@@ -108,6 +125,7 @@ def get_trainee_for_user(user, pk):
         Trainee.objects.select_related("person", "training_class__org_unit"),
         pk,
         via="training_class__org_unit",
+        purpose=purpose,
     )
 
 

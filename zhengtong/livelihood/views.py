@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhengtong.audit.reads import record_list_read
+
 from . import forms as f
 from .actions import employment as employment_actions
 from .actions import internships as internship_actions
@@ -258,13 +260,20 @@ def loan_list(request: HttpRequest) -> HttpResponse:
         .annotate(disbursed=_disbursed_subquery())
         .order_by("-submitted_on", "-id")
     )
+    page = _page(request, loans)
+    record_list_read(
+        actor=request.user,
+        model=Loan,
+        count=len(page.object_list),
+        filters=form.cleaned_data if form.is_valid() else None,
+    )
     return render(
         request,
         "livelihood/loan_list.html",
         {
             "form": form,
             "sums": sums,
-            "page": _page(request, loans),
+            "page": page,
             "can_create": keeping_unit_for(request.user) is not None,
         },
     )
@@ -323,7 +332,7 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _loan_step(request, pk, form_class, form_name, action, message, **extra):
-    loan = get_loan_for_user(request.user, pk)
+    loan = get_loan_for_user(request.user, pk, purpose="办理")
     require_edit(request.user, loan.org_unit)
     form = form_class(request.POST) if form_class else None
     if form is None or form.is_valid():
@@ -559,7 +568,7 @@ def training_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The class with its trainees; a clerk enrols a trainee here (POST)."""
-    training_class = get_training_class_for_user(request.user, pk)
+    training_class = get_training_class_for_user(request.user, pk, purpose="学员名单")
     can_edit = can_edit_row(request.user, training_class.org_unit)
     form = f.TraineeForm() if can_edit else None
     status = 200

@@ -54,12 +54,10 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 class PersonFilterForm(BootstrapForm):
     q = forms.CharField(
-        label="姓名或身份证号",
+        label="姓名",
         required=False,
         max_length=50,
-        widget=forms.TextInput(
-            attrs={"placeholder": "姓名或身份证号", "aria-label": "姓名或身份证号"}
-        ),
+        widget=forms.TextInput(attrs={"placeholder": "姓名", "aria-label": "姓名"}),
     )
     unit = UnitChoiceField(
         label="村", required=False, queryset=OrgUnit.objects.none(), empty_label="全部"

@@ -12,19 +12,15 @@ deterministic, so the second pass sees what the first one checked.
 """
 
 import datetime
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from zhengtong.accounts.models import OrgUnit
 from zhengtong.accounts.scope import can_act_in, unit_paths
+from zhengtong.lib import xlsx
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.people.models import Person
 from zhengtong.workdays import HolidayDataMissing, WorkCalendar
@@ -37,7 +33,7 @@ KIND_FLOATING = "floating"
 KIND_LABELS = {KIND_PERSONS: "人员信息", KIND_FLOATING: "流动人口"}
 
 MAX_BYTES = 50 * 1024 * 1024
-ZIP_MAGIC = b"PK\x03\x04"
+MAX_ROWS = 200_000
 BATCH = 1000
 MAX_STORED_ERRORS = 1000
 # Oldest plausible resident: an ID number with an earlier birth date is a typing error.
@@ -208,22 +204,12 @@ def _text(value) -> str:
 
 
 def open_workbook(path_or_file):
-    """The workbook opened for streaming (read-only), or ImportFileError."""
-    if hasattr(path_or_file, "seek"):
-        path_or_file.seek(0)
-        magic = path_or_file.read(4)
-        path_or_file.seek(0)
-    else:
-        with open(path_or_file, "rb") as fh:
-            magic = fh.read(4)
-    if magic != ZIP_MAGIC:
-        raise ImportFileError(
-            "文件不是 Excel 2007 及以上版本的 xlsx 工作簿,请另存为 .xlsx 后再导入。"
-        )
+    """The workbook opened for streaming (read-only) after the shared upload check (type, size,
+    zip bomb, corruption), or ImportFileError with its Chinese message."""
     try:
-        return openpyxl.load_workbook(path_or_file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise ImportFileError("文件无法作为 xlsx 工作簿打开,可能已损坏。") from None
+        return xlsx.open_xlsx(path_or_file, max_bytes=MAX_BYTES)
+    except xlsx.XlsxUploadError as exc:
+        raise ImportFileError(str(exc)) from None
 
 
 def check_headers(kind: str, headers: list[str]) -> None:
@@ -257,7 +243,7 @@ def read_rows(
     wb = open_workbook(path_or_file)
     try:
         ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        rows = xlsx.capped_rows(ws, max_rows=MAX_ROWS)
         headers = [_text(h) for h in next(rows, ())]
         while headers and not headers[-1]:
             headers.pop()
@@ -265,6 +251,9 @@ def read_rows(
         estimate = 0
         if estimate_rows:
             estimate = max((ws.max_row or _count_row_tags(wb, ws)) - 1, 0)
+    except xlsx.XlsxUploadError as exc:
+        wb.close()
+        raise ImportFileError(str(exc)) from None
     except BaseException:
         wb.close()
         raise
@@ -275,6 +264,8 @@ def read_rows(
                 if values is None or all(_text(v) == "" for v in values):
                     continue
                 yield number, {h: v for h, v in zip(headers, values, strict=False) if h}
+        except xlsx.XlsxUploadError as exc:
+            raise ImportFileError(str(exc)) from None
         finally:
             wb.close()
 
@@ -301,9 +292,6 @@ def _count_row_tags(wb, ws) -> int:
 
 def validate_upload(kind: str, upload) -> None:
     """Refuse early, on the upload form, a file that is too large, not xlsx or has wrong headers."""
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ImportFileError("文件超过 50 MB,请拆分后分批导入。")
     _, rows = read_rows(kind, upload, estimate_rows=False)
     rows.close()
     upload.seek(0)
@@ -703,29 +691,27 @@ def parse_rows(
 
 def template_workbook(kind: str) -> bytes:
     """An empty import sheet with the headers, and a second sheet explaining each column."""
-    import io
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = KIND_LABELS[kind]
-    bold = Font(bold=True)
-    for index, header in enumerate(HEADERS[kind], start=1):
-        cell = ws.cell(row=1, column=index, value=header)
-        cell.font = bold
-        ws.column_dimensions[get_column_letter(index)].width = max(12, len(header) * 2 + 4)
-    ws.freeze_panes = "A2"
-    notes = wb.create_sheet("填写说明")
-    notes.append(["列", "是否必填", "填写说明", "示例"])
-    for cell in notes[1]:
-        cell.font = bold
-    for header, example in zip(HEADERS[kind], EXAMPLES[kind], strict=True):
-        notes.append([header, "必填" if header in REQUIRED[kind] else "", NOTES[header], example])
+    notes = [
+        [header, "必填" if header in REQUIRED[kind] else "", NOTES[header], example]
+        for header, example in zip(HEADERS[kind], EXAMPLES[kind], strict=True)
+    ]
     notes.append([])
     notes.append(
         ["说明", "", "导入只读取第一个工作表;全部行检查无误后才会写入,任何一行有错则不写入。"]
     )
-    for col, width in zip("ABCD", (18, 10, 60, 30), strict=True):
-        notes.column_dimensions[col].width = width
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(
+        [
+            xlsx.Sheet(
+                title=KIND_LABELS[kind],
+                headers=HEADERS[kind],
+                widths=[max(12, len(h) * 2 + 4) for h in HEADERS[kind]],
+            ),
+            xlsx.Sheet(
+                title="填写说明",
+                headers=["列", "是否必填", "填写说明", "示例"],
+                rows=notes,
+                widths=(18, 10, 60, 30),
+                freeze=None,
+            ),
+        ]
+    )

@@ -17,6 +17,7 @@ from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import can_act_in, scope, scope_q
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
+from zhengtong.audit.reads import record_denied, record_read
 from zhengtong.people.models import Household, HouseholdMember, Person
 
 from .models import FloatingRecord, MarriageCertificate, Transfer
@@ -50,32 +51,15 @@ def can_write_person(user, person: Person) -> bool:
 
 def record_person_denied(user, pk, *, write: bool = False) -> None:
     """Audit an attempt on a person the user may not see (or not change)."""
-    record_event(
-        actor=user,
-        action="person_access_denied",
-        kind=Event.Kind.DENIED,
-        target_type="people.person",
-        target_id=str(pk),
-        target_repr="",
-        changes={"write": True} if write else {},
-    )
+    record_denied(actor=user, model=Person, pk=pk, action="person_access_denied", write=write)
 
 
-def record_person_viewed(user, person: Person, *, channel_detail: str = "") -> None:
-    """Audit one read of a person's record (page or API detail)."""
-    record_event(
-        actor=user,
-        action="person_viewed",
-        kind=Event.Kind.READ,
-        target=person,
-        changes={"via": channel_detail} if channel_detail else {},
-    )
-
-
-def get_person_for_user(user, pk, *, for_write: bool = False) -> Person:
-    """The person `pk` if `user` may read it (404 otherwise, audited as denied).
+def get_person_for_user(user, pk, *, for_write: bool = False, purpose: str = "人员档案") -> Person:
+    """The person `pk` if `user` may read it, the read audited (once per request); 404
+    otherwise, audited as denied.
 
     With `for_write`, an old owner after a transfer gets 403 (it may still read the history).
+    `purpose` names what the page shows of the person (档案, 随访, 孕产…).
     """
     try:
         pk = int(pk)
@@ -90,7 +74,20 @@ def get_person_for_user(user, pk, *, for_write: bool = False) -> Person:
     if for_write and not can_write_person(user, person):
         record_person_denied(user, pk, write=True)
         raise PermissionDenied("该人员已转出,原属地只能查阅历史记录。")
+    record_read(actor=user, target=person, purpose=purpose, action="person_viewed")
     return person
+
+
+def find_persons_by_id_number_for_user(user, id_number: str, *, purpose: str) -> list[Person]:
+    """The persons in the user's area with this (normalised) ID number, each read audited."""
+    persons = list(
+        persons_visible_to(user, Person.objects.select_related("org_unit")).filter(
+            id_number=id_number
+        )
+    )
+    for person in persons:
+        record_read(actor=user, target=person, purpose=purpose, action="person_viewed")
+    return persons
 
 
 def read_cutoff_for(user, person: Person):
@@ -107,9 +104,9 @@ def read_cutoff_for(user, person: Person):
     return transfer.transferred_at if transfer else None
 
 
-def get_row_for_user(user, queryset: QuerySet, pk):
-    """A population row (household, floating record…) in the user's area, or 404 audited like
-    a person: the page says nothing about whether the row exists."""
+def get_row_for_user(user, queryset: QuerySet, pk, *, purpose: str = "详情"):
+    """A population row (household, floating record…) in the user's area, its read audited;
+    or 404 audited like a person: the page says nothing about whether the row exists."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -125,6 +122,20 @@ def get_row_for_user(user, queryset: QuerySet, pk):
             target_repr="",
         )
         raise Http404
+    person = getattr(row, "person", None)
+    if isinstance(person, Person):
+        # A person's row (floating record…) is a read of that person: the auditor asking who
+        # read a resident finds it under the person.
+        record_read(
+            actor=user,
+            target=person,
+            purpose=purpose,
+            action="person_viewed",
+            org_unit=row.org_unit,
+            details={"record": f"{row._meta.label_lower}:{row.pk}"},
+        )
+    else:
+        record_read(actor=user, target=row, purpose=purpose)
     return row
 
 

@@ -17,14 +17,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.scope import has_role
+from zhengtong.audit.reads import record_list_read
 from zhengtong.lib.idcard import parse_id_number
+from zhengtong.lib.idquery import ID_NUMBER_IN_URL_MESSAGE, id_number_in_query, looks_like_id_number
 from zhengtong.people.actions import (
     DuplicatePerson,
     person_register,
     person_update,
     persons_merge,
 )
-from zhengtong.people.models import Household, HouseholdMember
+from zhengtong.people.models import Household, HouseholdMember, Person
 
 from . import forms as f
 from .actions.floating import certificate_present, floating_record_create, floating_record_end
@@ -49,7 +51,6 @@ from .selectors import (
     persons_visible_to,
     read_cutoff_for,
     record_person_denied,
-    record_person_viewed,
     rows_visible_to,
 )
 from .timeline import person_timeline
@@ -89,21 +90,38 @@ def _require_write(user, person) -> None:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def person_list(request: HttpRequest) -> HttpResponse:
+    """The register, searched by name (GET) or by full ID number (POST: the number stays out of
+    the URL and the access log); one audited read per page view, naming how many were shown."""
     _require_worker(request.user)
-    form = f.PersonFilterForm(request.GET or None, user=request.user)
+    if request.method == "GET" and id_number_in_query(request.GET):
+        form = f.PersonFilterForm(None, user=request.user)
+        context = {"form": form, "page": _page(request, Person.objects.none())}
+        context["error"] = ID_NUMBER_IN_URL_MESSAGE
+        return render(request, "population/person_list.html", context, status=400)
+    data = request.POST if request.method == "POST" else request.GET
+    form = f.PersonFilterForm(data or None, user=request.user)
     persons = persons_visible_to(request.user).select_related("org_unit").order_by("name", "id")
+    by_number = False
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
-        if len(q) == 18:
+        if looks_like_id_number(q):
+            by_number = True
             persons = persons.filter(id_number=q.upper())
         elif q:
             persons = persons.filter(name__contains=q)
         if form.cleaned_data["unit"]:
             persons = persons.filter(org_unit__path__startswith=form.cleaned_data["unit"].path)
-    return render(
-        request, "population/person_list.html", {"form": form, "page": _page(request, persons)}
+    page = _page(request, persons)
+    record_list_read(
+        actor=request.user,
+        model=Person,
+        count=len(page.object_list),
+        purpose="按身份证号查找" if by_number else "人员列表",
+        filters=form.cleaned_data if form.is_valid() else None,
     )
+    return render(request, "population/person_list.html", {"form": form, "page": page})
 
 
 @login_required
@@ -133,7 +151,6 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
-    record_person_viewed(request.user, person)
     membership = (
         HouseholdMember.objects.filter(person=person).select_related("household__org_unit").first()
     )
@@ -463,9 +480,9 @@ def floating_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         FloatingRecord.objects.select_related("person", "org_unit", "created_by"),
         pk,
+        purpose="流动人口记录",
     )
     certificate = MarriageCertificate.objects.filter(record=record).first()
-    record_person_viewed(request.user, record.person, channel_detail="floating_record")
     can_write = can_write_person(request.user, record.person)
     cert_form = end_form = None
     if can_write:

@@ -24,6 +24,7 @@ from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope, scope_q
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
+from zhengtong.audit.reads import record_read
 from zhengtong.inbox.registry import deadline
 from zhengtong.people.models import Person
 from zhengtong.workdays import WorkCalendar
@@ -77,10 +78,14 @@ def _denied(user, model, pk) -> Http404:
     return Http404()
 
 
-def _get_row(user, qs: QuerySet, pk: int):
+def _get_row(
+    user, qs: QuerySet, pk: int, *, purpose: str = "详情", action: str = "", org_unit=None
+):
+    """The row `pk` of the scoped `qs`, its read audited; 404 (audited as denied) outside it."""
     row = qs.filter(pk=pk).first()
     if row is None:
         raise _denied(user, qs.model, pk)
+    record_read(actor=user, target=row, purpose=purpose, action=action, org_unit=org_unit)
     return row
 
 
@@ -429,9 +434,9 @@ def _render_visit(request, visit: HomeVisit, *, referral_form=None, status=200) 
     return render(request, "population/visit_detail.html", context, status=status)
 
 
-def _get_visit(user, pk) -> HomeVisit:
+def _get_visit(user, pk, *, purpose: str = "详情") -> HomeVisit:
     qs = rows_visible_to(user, HomeVisit.objects.select_related("person", "org_unit", "visited_by"))
-    return _get_row(user, qs, pk)
+    return _get_row(user, qs, pk, purpose=purpose, action="home_visit_viewed")
 
 
 @login_required
@@ -439,7 +444,6 @@ def _get_visit(user, pk) -> HomeVisit:
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_population(request.user)
     visit = _get_visit(request.user, pk)
-    record_event(actor=request.user, action="home_visit_viewed", kind=Event.Kind.READ, target=visit)
     return _render_visit(request, visit)
 
 
@@ -448,7 +452,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     """A visit photo, served only to users who may see the visit (never a public media URL)."""
     _require_population(request.user)
-    visit = _get_visit(request.user, pk)
+    visit = _get_visit(request.user, pk, purpose="走访照片")
     photo = VisitPhoto.objects.filter(visit=visit, pk=photo_pk).first()
     if photo is None:
         raise Http404
@@ -544,7 +548,11 @@ def _get_referral(user, pk) -> Referral:
     qs = referrals_visible_to(
         user, Referral.objects.select_related("visit__person", "visit__org_unit", "to_unit")
     )
-    return _get_row(user, qs, pk)
+    row = qs.filter(pk=pk).first()
+    if row is None:
+        raise _denied(user, qs.model, pk)
+    record_read(actor=user, target=row, action="referral_viewed", org_unit=row.visit.org_unit)
+    return row
 
 
 @login_required
@@ -552,13 +560,6 @@ def _get_referral(user, pk) -> Referral:
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_referral_role(request.user)
     referral = _get_referral(request.user, pk)
-    record_event(
-        actor=request.user,
-        action="referral_viewed",
-        kind=Event.Kind.READ,
-        target=referral,
-        org_unit=referral.visit.org_unit,
-    )
     return _render_referral(request, referral)
 
 

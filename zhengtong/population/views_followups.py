@@ -36,7 +36,6 @@ from .selectors import (
     can_write_person,
     get_person_for_user,
     read_cutoff_for,
-    record_person_viewed,
     rows_visible_to,
 )
 
@@ -56,7 +55,7 @@ def _require_population(user) -> None:
         raise PermissionDenied
 
 
-def _person_of_row(request, queryset, pk, person_of, *, for_write=False):
+def _person_of_row(request, queryset, pk, person_of, *, for_write=False, purpose="人员档案"):
     """The row `pk` and its person, when the user may see (or change) that person.
 
     A missing row and another village's row give the same 404; the second is audited.
@@ -64,7 +63,7 @@ def _person_of_row(request, queryset, pk, person_of, *, for_write=False):
     row = queryset.filter(pk=pk).first()
     if row is None:
         raise Http404
-    person = get_person_for_user(request.user, person_of(row), for_write=for_write)
+    person = get_person_for_user(request.user, person_of(row), for_write=for_write, purpose=purpose)
     return row, person
 
 
@@ -308,8 +307,9 @@ FOLLOWUPS = FollowUp.objects.select_related("plan__person", "plan__org_unit", "p
 @login_required
 @require_GET
 def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    followup, person = _person_of_row(request, FOLLOWUPS, pk, lambda f: f.plan.person_id)
-    record_person_viewed(request.user, person, channel_detail="followup")
+    followup, person = _person_of_row(
+        request, FOLLOWUPS, pk, lambda f: f.plan.person_id, purpose="随访记录"
+    )
     return _followup_page(request, followup, person)
 
 
@@ -442,8 +442,9 @@ def _pregnancy_page(request, pregnancy: Pregnancy, person: Person, **forms_) -> 
 @login_required
 @require_GET
 def pregnancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pregnancy, person = _person_of_row(request, PREGNANCIES, pk, lambda p: p.person_id)
-    record_person_viewed(request.user, person, channel_detail="pregnancy")
+    pregnancy, person = _person_of_row(
+        request, PREGNANCIES, pk, lambda p: p.person_id, purpose="孕产期随访"
+    )
     return _pregnancy_page(request, pregnancy, person)
 
 
@@ -571,8 +572,9 @@ def _report_page(request, report, person, **forms_) -> HttpResponse:
 @login_required
 @require_GET
 def contraception_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report, person = _person_of_row(request, REPORTS, pk, lambda r: r.person_id)
-    record_person_viewed(request.user, person, channel_detail="contraception_report")
+    report, person = _person_of_row(
+        request, REPORTS, pk, lambda r: r.person_id, purpose="避孕节育情况报告单"
+    )
     return _report_page(request, report, person)
 
 

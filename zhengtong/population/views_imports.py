@@ -6,12 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.scope import has_role
+from zhengtong.lib.xlsx import xlsx_response
 
 from . import imports
 from .actions.imports import import_job_create, import_job_rerun
@@ -90,11 +90,9 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     _require_importer(request.user)
     if kind not in imports.KIND_LABELS:
         raise PermissionDenied
-    response = HttpResponse(imports.template_workbook(kind), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{imports.KIND_LABELS[kind]}导入模板.xlsx"
+    return xlsx_response(
+        imports.template_workbook(kind), f"{imports.KIND_LABELS[kind]}导入模板.xlsx"
     )
-    return response
 
 
 @login_required

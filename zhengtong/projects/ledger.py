@@ -7,26 +7,20 @@ nothing. The natural key is 项目编号: a known code updates that project, a n
 """
 
 import datetime
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.context import acting, current
+from zhengtong.lib import xlsx
 
 from .actions import project_create, project_set_leaders, project_set_stage, project_update
 from .models import KeyProject, ProgressReport, Sector, Stage
@@ -35,9 +29,8 @@ from .selectors import MANAGE_ROLES
 
 WAN = Decimal(10_000)
 MAX_BYTES = 5 * 1024 * 1024
-ZIP_MAGIC = b"PK\x03\x04"
+MAX_ROWS = 20_000
 IMPORT_REASON = "台账导入"
-DATE_FORMAT = "yyyy-mm-dd"
 
 # Columns in sheet order. The last two are derived and written on export only.
 CODE = "项目编号"
@@ -201,51 +194,47 @@ def export_row(project: KeyProject) -> list:
     ]
 
 
-def export_workbook(queryset: QuerySet, *, year: int) -> bytes:
-    """The ledger of the projects in `queryset` (already scoped) as xlsx bytes."""
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("重点项目台账")
-    for index, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "C2"
-    bold = Font(bold=True)
-    header = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    for project in export_queryset(queryset, year=year).iterator(chunk_size=500):
-        row = []
-        for value in export_row(project):
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, datetime.date):
-                cell.number_format = DATE_FORMAT
-            row.append(cell)
-        ws.append(row)
-    _write_codes_sheet(wb)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+def export_workbook(queryset: QuerySet, *, year: int) -> tuple[bytes, int]:
+    """The ledger of the projects in `queryset` (already scoped) as xlsx bytes, and the number
+    of projects written."""
+    count = 0
+
+    def rows():
+        nonlocal count
+        for project in export_queryset(queryset, year=year).iterator(chunk_size=500):
+            count += 1
+            yield export_row(project)
+
+    content = xlsx.workbook_bytes(
+        [
+            xlsx.Sheet(
+                title="重点项目台账", headers=HEADERS, rows=rows(), widths=WIDTHS, freeze="C2"
+            ),
+            xlsx.Sheet(
+                title="填写说明",
+                headers=["列", "可填写的值"],
+                rows=_codes_rows(),
+                widths=(16, 30),
+                freeze=None,
+            ),
+        ]
+    )
+    return content, count
 
 
-def _write_codes_sheet(wb) -> None:
-    """A second sheet listing the values the code columns accept (import reads sheet one only)."""
-    ws = wb.create_sheet("填写说明")
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 30
-    ws.append(["列", "可填写的值"])
+def _codes_rows():
+    """The values the code columns accept (a second sheet; import reads sheet one only)."""
     for sector in Sector.objects.order_by("sort_order", "code"):
-        ws.append([SECTOR, f"{sector.code}({sector.name})"])
+        yield [SECTOR, f"{sector.code}({sector.name})"]
     for label in KeyProject.Category.labels:
-        ws.append([CATEGORY, str(label)])
+        yield [CATEGORY, str(label)]
     for label in KeyProject.ProjectType.labels:
-        ws.append([PROJECT_TYPE, str(label)])
+        yield [PROJECT_TYPE, str(label)]
     for label in Stage.labels:
-        ws.append([STAGE, str(label)])
-    ws.append([TOTAL, "以万元为单位的数字,例如 65800 表示 6.58 亿元"])
-    ws.append([START, "日期,格式 2026-03-01"])
-    ws.append([YTD, "由月报推算,仅供查看,导入时忽略"])
+        yield [STAGE, str(label)]
+    yield [TOTAL, "以万元为单位的数字,例如 65800 表示 6.58 亿元"]
+    yield [START, "日期,格式 2026-03-01"]
+    yield [YTD, "由月报推算,仅供查看,导入时忽略"]
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -265,21 +254,12 @@ def read_rows(upload) -> Iterator[tuple[int, dict]]:
     Raises LedgerFileError for a file that is too large, not an xlsx workbook, or whose header
     row is not the ledger's.
     """
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise LedgerFileError("文件超过 5 MB,请拆分后分批导入。")
-    upload.seek(0)
-    if upload.read(4) != ZIP_MAGIC:
-        raise LedgerFileError(
-            "文件不是 Excel 2007 及以上版本的 xlsx 工作簿,请另存为 .xlsx 后再导入。"
-        )
-    upload.seek(0)
     try:
-        wb = openpyxl.load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise LedgerFileError("文件无法作为 xlsx 工作簿打开,可能已损坏或不是台账文件。") from None
+        wb = xlsx.open_xlsx(upload, max_bytes=MAX_BYTES)
+    except xlsx.XlsxUploadError as exc:
+        raise LedgerFileError(str(exc)) from None
     try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
+        rows = xlsx.capped_rows(wb.worksheets[0], max_rows=MAX_ROWS)
         headers = [_text(h) for h in next(rows, ())]
         while headers and not headers[-1]:
             headers.pop()
@@ -288,6 +268,8 @@ def read_rows(upload) -> Iterator[tuple[int, dict]]:
             if values is None or all(_text(v) == "" for v in values):
                 continue
             yield number, {h: v for h, v in zip(headers, values, strict=False) if h}
+    except xlsx.XlsxUploadError as exc:
+        raise LedgerFileError(str(exc)) from None
     finally:
         wb.close()
 

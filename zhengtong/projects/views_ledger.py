@@ -6,18 +6,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from zhengtong.accounts.scope import has_role
 from zhengtong.audit.middleware import client_ip
+from zhengtong.audit.reads import record_export
+from zhengtong.lib.xlsx import xlsx_response
 
 from . import ledger
+from .models import KeyProject
 from .selectors import MANAGE_ROLES, VIEW_ROLES, projects_visible_to
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class LedgerImportForm(forms.Form):
@@ -41,12 +41,12 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, *VIEW_ROLES):
         raise PermissionDenied
     today = timezone.localdate()
-    content = ledger.export_workbook(projects_visible_to(request.user), year=today.year)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"重点项目台账-{today:%Y%m%d}.xlsx"
+    content, count = ledger.export_workbook(projects_visible_to(request.user), year=today.year)
+    name = f"重点项目台账-{today:%Y%m%d}.xlsx"
+    record_export(
+        actor=request.user, name=name, model=KeyProject, count=count, filters={"year": today.year}
     )
-    return response
+    return xlsx_response(content, name)
 
 
 @login_required

@@ -8,13 +8,14 @@ leave, the B of a post whose A is that clerk acts for them ("b_for_a"). Nobody e
 import datetime
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope
 from zhengtong.audit.models import Event
+from zhengtong.audit.reads import record_denied, record_read
 from zhengtong.inbox.registry import Deadline, deadline
 from zhengtong.workdays import WorkCalendar
 
@@ -73,12 +74,18 @@ def applications_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     return scope(qs, user, CASE_ROLES)
 
 
-def get_application_for_user(user, receipt_no: str) -> Application:
-    """The case with this receipt number, or 404 when it does not exist or is not visible."""
+def get_application_for_user(user, receipt_no: str, *, purpose: str = "详情") -> Application:
+    """The case with this receipt number, its read audited (`purpose`: 详情, 受理回执 PDF…);
+    404 when it does not exist or is not visible, audited as denied."""
     qs = applications_visible_to(user).select_related(
         "item", "org_unit", "applicant", "first_responder", "handler"
     )
-    return get_object_or_404(qs, receipt_no=receipt_no)
+    application = qs.filter(receipt_no=receipt_no).first()
+    if application is None:
+        record_denied(actor=user, model=Application, pk=receipt_no)
+        raise Http404
+    record_read(actor=user, target=application, purpose=purpose)
+    return application
 
 
 def acting_as(user, application: Application, today: datetime.date | None = None) -> str | None:
@@ -161,10 +168,15 @@ def due_state(
 
 
 def application_timeline(application: Application) -> QuerySet:
-    """The case's audit events in time order: the one history of a case."""
-    return Event.objects.filter(
-        target_type=Application._meta.label_lower, target_id=str(application.pk)
-    ).order_by("created_at", "id")
+    """The case's audit events in time order: the one history of a case (its changes; who
+    read it is in the audit log, not in the case's history)."""
+    return (
+        Event.objects.filter(
+            target_type=Application._meta.label_lower, target_id=str(application.pk)
+        )
+        .exclude(kind__in=[Event.Kind.READ, Event.Kind.DENIED])
+        .order_by("created_at", "id")
+    )
 
 
 def rectifications_open_for(user) -> QuerySet:

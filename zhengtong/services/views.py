@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import has_role, scope
+from zhengtong.audit.reads import record_list_read
 from zhengtong.lib.pdf import pdf_response, render_pdf
 from zhengtong.workdays import WorkCalendar
 
@@ -104,6 +105,13 @@ def application_list(request: HttpRequest) -> HttpResponse:
     rows = form.filter(base, today=today)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     _set_due_states(page.object_list, today=today)
+    record_list_read(
+        actor=request.user,
+        model=Application,
+        count=len(page.object_list),
+        purpose="我的待办" if mine else "全部办件",
+        filters=form.cleaned_data if form.is_valid() else None,
+    )
     overdue = applications_overdue(applications_visible_to(request.user), today)
     by_window = (
         overdue.values("item__window")
@@ -280,7 +288,7 @@ def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
 def _act(request: HttpRequest, receipt_no: str, name: str, make_form, call) -> HttpResponse:
     """Run one case action: 404 outside scope, 403 when the user may not act, the Chinese
     message on the form (and nothing saved) when the input or the action says no."""
-    application = get_application_for_user(request.user, receipt_no)
+    application = get_application_for_user(request.user, receipt_no, purpose="办理")
     if acting_as(request.user, application) is None:
         raise PermissionDenied
     form = make_form(application)
@@ -408,7 +416,7 @@ def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_GET
 def notice_pdf(request: HttpRequest, receipt_no: str, pk: int) -> HttpResponse:
     """一次性告知书 of the case."""
-    application = get_application_for_user(request.user, receipt_no)
+    application = get_application_for_user(request.user, receipt_no, purpose="一次性告知书 PDF")
     notice = get_object_or_404(
         Notice.objects.select_related("issued_by"), pk=pk, application=application
     )
@@ -421,7 +429,7 @@ def notice_pdf(request: HttpRequest, receipt_no: str, pk: int) -> HttpResponse:
 @require_GET
 def service_notice_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """The personalised 《办证服务告知书》 of the case's applicant and situation."""
-    application = get_application_for_user(request.user, receipt_no)
+    application = get_application_for_user(request.user, receipt_no, purpose="办证服务告知书 PDF")
     context = documents.service_notice_for_application(application)
     pdf = render_pdf("documents/service_notice.html", context, request=request)
     return pdf_response(pdf, f"办证服务告知书-{application.receipt_no}.pdf")
@@ -457,7 +465,7 @@ def service_notice_preview_pdf(request: HttpRequest) -> HttpResponse:
 @require_GET
 def certificate_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """The certificate of an approved case; other cases have none (404)."""
-    application = get_application_for_user(request.user, receipt_no)
+    application = get_application_for_user(request.user, receipt_no, purpose="证件 PDF")
     if application.status != Application.Status.APPROVED or not application.certificate_no:
         raise Http404("该办件没有证件。")
     context = documents.certificate_context(application)
@@ -469,7 +477,7 @@ def certificate_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_GET
 def receipt_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """受理回执 (收件回执 while the case waits for 补正)."""
-    application = get_application_for_user(request.user, receipt_no)
+    application = get_application_for_user(request.user, receipt_no, purpose="受理回执 PDF")
     state = due_state(application, WorkCalendar())
     due_unknown = state.message if state.state == "unknown" and application.accepted_on else ""
     context = documents.receipt_context(application, due_unknown=due_unknown)

@@ -11,11 +11,12 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from zhengtong.accounts.models import Membership, OrgUnit, Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope, unit_paths
+from zhengtong.audit.reads import record_denied, record_read
 from zhengtong.lib.idcard import parse_id_number
 
 from .models import Assessment, AssessmentScale, WelfareStatus
@@ -97,12 +98,33 @@ def rows_visible_to(user, qs: QuerySet, *, via: str = "org_unit") -> QuerySet:
     return scope(qs, user, VIEW_ROLES, via=via)
 
 
-def get_for_user(user, qs: QuerySet, pk):
-    """The row `pk` of `qs` when `user` may read it; 404 otherwise."""
-    row = rows_visible_to(user, qs).filter(pk=pk).first()
+def get_for_user(user, qs: QuerySet, pk, *, purpose: str = "详情"):
+    """The row `pk` of `qs` when `user` may read it, the read audited (every welfare row is about
+    named residents); 404 otherwise, audited as denied."""
+    try:
+        row = rows_visible_to(user, qs).filter(pk=pk).first()
+    except (ValueError, TypeError):
+        row = None
     if row is None:
+        record_denied(actor=user, model=qs.model, pk=pk)
         raise Http404
+    record_read(actor=user, target=row, purpose=purpose)
     return row
+
+
+def find_known_person_for_user(user, id_number: str, *, purpose: str):
+    """The person with this (normalised) ID number that this office knows — a welfare status or
+    an assessment it keeps — the read audited; None when the office knows nobody by it."""
+    from zhengtong.people.models import Person
+
+    known = Q(welfare_status__in=rows_visible_to(user, WelfareStatus.objects.all()))
+    known |= Q(assessments__in=rows_visible_to(user, Assessment.objects.all()))
+    person = (
+        Person.objects.filter(known, id_number=id_number).select_related("org_unit").distinct()
+    ).first()
+    if person is not None:
+        record_read(actor=user, target=person, purpose=purpose, org_unit=keeping_unit_for(user))
+    return person
 
 
 def active_scale() -> AssessmentScale:

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts.models import Membership, User
+from zhengtong.audit.reads import record_list_read
 from zhengtong.lib.idcard import parse_id_number
+from zhengtong.lib.idquery import ID_NUMBER_IN_URL_MESSAGE, id_number_in_query
 from zhengtong.people.actions import person_get_or_register
 from zhengtong.people.models import Person
 
@@ -35,6 +37,7 @@ from .models import Assessment, PaymentCycle, ReliefBatch, ReliefGrant, WelfareS
 from .selectors import (
     active_scale,
     eligibility,
+    find_known_person_for_user,
     get_for_user,
     keeping_unit_for,
     require_edit,
@@ -90,7 +93,9 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"]:
         rows = rows.filter(person__name__contains=form.cleaned_data["q"].strip())
     rows = rows.select_related("person", "org_unit").order_by("-assessed_on", "-id")
-    context = _ctx(request, form=form, page=_page(request, rows), levels=scales.LEVEL_LABELS)
+    page = _page(request, rows)
+    record_list_read(actor=request.user, model=Assessment, count=len(page.object_list))
+    context = _ctx(request, form=form, page=page, levels=scales.LEVEL_LABELS)
     return render(request, "welfare/assessment_list.html", context)
 
 
@@ -227,10 +232,15 @@ def status_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def eligibility_check(request: HttpRequest) -> HttpResponse:
+    """核定 by ID number: the number comes in a POST body, never in the URL; a GET that carries
+    one is refused (400). The person found is an audited read."""
     require_view(request.user)
-    form = EligibilityForm(request.GET or None)
+    if request.method == "GET" and id_number_in_query(request.GET):
+        context = _ctx(request, form=EligibilityForm(), result=None, error=ID_NUMBER_IN_URL_MESSAGE)
+        return render(request, "welfare/eligibility.html", context, status=400)
+    form = EligibilityForm(request.POST or None)
     result = None
     if form.is_valid():
         try:
@@ -239,16 +249,15 @@ def eligibility_check(request: HttpRequest) -> HttpResponse:
             form.add_error("id_number", exc.messages)
         else:
             # Only people this office knows: a welfare status or an assessment it keeps.
-            known = Q(welfare_status__in=rows_visible_to(request.user, WelfareStatus.objects.all()))
-            known |= Q(assessments__in=rows_visible_to(request.user, Assessment.objects.all()))
-            person = Person.objects.filter(known, id_number=number).distinct().first()
+            person = find_known_person_for_user(request.user, number, purpose="护理补贴资格核定")
             if person is None:
                 form.add_error("id_number", "本单位没有该人员的救助身份或能力评估记录。")
             else:
                 on = form.cleaned_data["on"] or timezone.localdate()
                 ok, reasons = eligibility(person, on)
                 result = {"person": person, "on": on, "ok": ok, "reasons": reasons}
-    return render(request, "welfare/eligibility.html", _ctx(request, form=form, result=result))
+    context = _ctx(request, form=form, result=result)
+    return render(request, "welfare/eligibility.html", context)
 
 
 # ------------------------------------------------------------------------------- cycles

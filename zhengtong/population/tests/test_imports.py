@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from zhengtong.accounts.models import Membership, Role
 from zhengtong.audit.models import Event
+from zhengtong.lib import xlsx as xlsx_writer
 from zhengtong.people.models import Person
 from zhengtong.population import imports
 from zhengtong.population.actions import imports as actions
@@ -201,7 +202,7 @@ class PersonImportTestCase(ImportTestCase):
         def progress(processed, total):
             seen.append(processed)
 
-        with mock.patch.object(imports.openpyxl, "load_workbook", side_effect=load_workbook):
+        with mock.patch.object(xlsx_writer.openpyxl, "load_workbook", side_effect=load_workbook):
             job = self.run_job(job, progress=progress)
         self.assertEqual(job.status, ImportJob.Status.DONE)
         self.assertEqual(Person.objects.count(), 2000)

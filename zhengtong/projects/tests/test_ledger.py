@@ -345,7 +345,7 @@ class LedgerImportTestCase(LedgerTestCase):
         with zipfile.ZipFile(zipped, "w") as archive:
             archive.writestr("word/document.xml", "<w:document/>")
         r = self.post_import(zipped.getvalue(), dry_run=False, name="台账.xlsx")
-        self.assertIn("无法作为 xlsx 工作簿打开", r.context["file_error"])
+        self.assertIn("不是 Excel 2007 及以上版本的 xlsx 工作簿", r.context["file_error"])
         self.assertEqual(self.register(), before)
 
     def test_a_file_over_5_mb_is_refused(self) -> None:

@@ -95,7 +95,7 @@ class ApplicationDetailApi(APIView):
         responses=ApplicationDetailOutputSerializer,
     )
     def get(self, request: Request, receipt_no: str) -> Response:
-        application = get_application_for_user(request.user, receipt_no)
+        application = get_application_for_user(request.user, receipt_no, purpose="接口")
         notices = Notice.objects.select_related("issued_by").prefetch_related(
             Prefetch("items", queryset=NoticeItem.objects.select_related("material"))
         )

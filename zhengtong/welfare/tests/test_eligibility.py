@@ -108,15 +108,15 @@ class EligibilityTestCase(WelfareTestCase):
         person = self.make_person(age=59)
         self.make_status(person)
         self.client.force_login(self.civil)
-        r = self.client.get("/welfare/eligibility/", {"id_number": person.id_number})
+        r = self.client.post("/welfare/eligibility/", {"id_number": person.id_number})
         self.assertContains(r, "不符合护理补贴条件")
         self.assertContains(r, "年龄未满60周岁")
 
     def test_the_check_page_does_not_reveal_people_of_no_welfare_record(self):
         person = self.make_person()
         self.client.force_login(self.civil)
-        r = self.client.get("/welfare/eligibility/", {"id_number": person.id_number})
+        r = self.client.post("/welfare/eligibility/", {"id_number": person.id_number})
         self.assertContains(r, "本单位没有该人员")
         self.client.force_login(self.clerk)
-        r = self.client.get("/welfare/eligibility/", {"id_number": person.id_number})
+        r = self.client.post("/welfare/eligibility/", {"id_number": person.id_number})
         self.assertEqual(r.status_code, 403)
