@@ -78,9 +78,9 @@ def write_checkpoint(*, event_id: int, hash: str, count: int) -> dict:
             os.fsync(fd)
         finally:
             os.close(fd)
-    except OSError as exc:
+    except OSError:
         raise CheckpointError(
-            f"审计检查点无法写入 {path}:{exc.strerror}。请检查 AUDIT_CHECKPOINT_DIR 的权限。"
+            f"审计检查点无法写入 {path}。请检查 AUDIT_CHECKPOINT_DIR 的权限。"
         ) from None
     logger.info("审计检查点 audit checkpoint %s", line)
     return record
@@ -93,6 +93,10 @@ def read_checkpoints() -> tuple[list[Checkpoint], list[BadLine]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return [], []
+    except OSError:
+        raise CheckpointError(
+            f"审计检查点文件 {path} 无法读取。请检查 AUDIT_CHECKPOINT_DIR。"
+        ) from None
     ring = get_keyring()
     good, bad = [], []
     for number, raw in enumerate(text.splitlines(), start=1):

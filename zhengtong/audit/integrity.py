@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from .checkpoints import Checkpoint, read_checkpoints
+from .checkpoints import BadLine, Checkpoint, CheckpointError, read_checkpoints
 from .models import Event
 from .sealing import get_keyring, seal
 
@@ -143,7 +143,10 @@ def verify_chain_report(*, checkpoints: bool = True) -> ChainReport:
     report = ChainReport()
     cps: list[Checkpoint] = []
     if checkpoints:
-        cps, bad = read_checkpoints()
+        try:
+            cps, bad = read_checkpoints()
+        except CheckpointError as exc:
+            cps, bad = [], [BadLine(0, str(exc))]
         report.checkpoints = len(cps)
         for line in bad:
             report.add(Problem("checkpoint", None, line.message))

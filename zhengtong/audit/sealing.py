@@ -221,9 +221,9 @@ def _parse_entry(entry: str, source: str) -> tuple[str, bytes]:
 def _read_file(path: str, source: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
+    except OSError:
         raise AuditKeyError(
-            f"{source} 指向的文件 {path} 无法读取:{exc.strerror}。/ Cannot read {source} {path}."
+            f"{source} 指向的文件 {path} 无法读取。/ Cannot read {source} {path}."
         ) from None
 
 
