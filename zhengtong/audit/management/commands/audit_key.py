@@ -1,4 +1,18 @@
-"""The audit chain's key: make a new one, show which keys the chain uses, record a rotation."""
+"""The audit chain's key: make a new one, show which keys the chain uses, record a rotation.
+
+Rotating the key (yearly, or at once when it may have leaked):
+
+1. ``python manage.py audit_key generate`` prints a new key and its fingerprint.
+2. Move the current key into the keyring: ``AUDIT_HMAC_OLD_KEYS=<old id>:<old key>`` (or a line
+   of ``AUDIT_HMAC_KEYS_FILE``); set ``AUDIT_HMAC_KEY`` (or the key file) to the new key and
+   ``AUDIT_HMAC_KEY_ID`` to a new name, on every app server; restart them.
+3. ``python manage.py audit_key rotate`` appends the ``audit_key_rotated`` event sealed with the
+   new key (the first write after the restart does it too), then ``audit_verify``.
+
+Old rows keep the id of the key that sealed them and verify with it; once a newer key appears
+in the chain, a row sealed later with an older key is reported as forged. Never delete an old
+key while rows sealed with it remain: they would no longer verify.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Min
