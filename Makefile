@@ -18,6 +18,8 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced
 
+# The demo seals its audit chain with the development key (never in production).
+demo: export AUDIT_HMAC_DEV_KEY := True
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

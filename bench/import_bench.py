@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "zhengtong.settings"
+# A throwaway database: its audit chain is sealed with the development key.
+os.environ.setdefault("AUDIT_HMAC_DEV_KEY", "True")
 os.environ.pop("DATABASE_URL", None)
 if url := os.environ.get("BENCH_DATABASE_URL"):
     os.environ["DATABASE_URL"] = url

@@ -215,3 +215,24 @@ WELFARE_KEEPER_UNIT_CODES = tuple(
 WELFARE_REASSESS_HORIZON_DAYS = int(os.environ.get("WELFARE_REASSESS_HORIZON_DAYS", "30"))
 # Working days a bad rating's callback and rectification has (四川 practice: 15).
 RECTIFICATION_WORKDAYS = int(os.environ.get("RECTIFICATION_WORKDAYS", "15"))
+
+# --- Audit chain (zhengtong/audit/sealing.py, checkpoints.py) -------------------------------
+# Rows are sealed with HMAC-SM3 under a key kept outside the database: AUDIT_HMAC_KEY (hex or
+# base64, at least 32 bytes) or AUDIT_HMAC_KEY_FILE (a file holding it). AUDIT_HMAC_KEY_ID names
+# the key on each row (default: a fingerprint of the key). Keys retired by a rotation stay in
+# AUDIT_HMAC_OLD_KEYS (comma-separated `id:key`) or AUDIT_HMAC_KEYS_FILE (one `id:key` a line),
+# so the rows they sealed still verify.
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+AUDIT_HMAC_KEY_FILE = os.environ.get("AUDIT_HMAC_KEY_FILE", "")
+AUDIT_HMAC_KEY_ID = os.environ.get("AUDIT_HMAC_KEY_ID", "")
+AUDIT_HMAC_OLD_KEYS = os.environ.get("AUDIT_HMAC_OLD_KEYS", "")
+AUDIT_HMAC_KEYS_FILE = os.environ.get("AUDIT_HMAC_KEYS_FILE", "")
+# True: without a real key, seal with a development key derived from SECRET_KEY (demo and
+# tests only; DEBUG=True allows it too). Otherwise a missing key stops the server (audit.E001).
+AUDIT_HMAC_DEV_KEY = envbool("AUDIT_HMAC_DEV_KEY")
+# Signed checkpoints of the chain (`audit_checkpoint`, `audit_verify`) go to this directory,
+# outside the database and the media store. Keep it on storage the database users cannot write.
+AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("AUDIT_CHECKPOINT_DIR", BASE_DIR / "var" / "audit-checkpoints")
+)
+LOGGING.setdefault("loggers", {})["zhengtong.audit.checkpoint"] = {"level": "INFO"}

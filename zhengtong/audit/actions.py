@@ -14,7 +14,9 @@ from zhengtong.lib.masking import mask_for_audit
 
 from .chain import lock_chain
 from .context import current
+from .integrity import verify_chain_report
 from .models import Event
+from .sealing import Keyring, get_keyring, seal
 
 
 def _plain(value):
@@ -65,6 +67,61 @@ def _normalized_ip(ip: str | None) -> str | None:
     return clean_ipv6_address(str(address))
 
 
+KEY_ROTATED = "audit_key_rotated"
+HEAD_FIELDS = ("id", "hash", "key_id")
+
+
+def _head() -> Event | None:
+    """The newest row: the only one an append reads."""
+    return Event.objects.order_by("-id").only(*HEAD_FIELDS).first()
+
+
+def _append(event: Event, last: Event | None, ring: Keyring) -> Event:
+    """Seal `event` as the successor of `last` and insert it. The chain lock must be held."""
+    event.id = last.id + 1 if last else 1
+    event.key_id = ring.current_id
+    event.prev_hash = last.hash if last else ""
+    event.hash = seal(event, ring.current)
+    event.save()
+    return event
+
+
+def _rotation_event(last: Event, ring: Keyring) -> Event:
+    info = current()
+    return Event(
+        created_at=timezone.now(),
+        actor=None,
+        actor_label=(info.channel or "system")[:150],
+        ip=_normalized_ip(info.ip),
+        channel=info.channel,
+        request_id=info.request_id,
+        kind=Event.Kind.UPDATE,
+        action=KEY_ROTATED,
+        target_type="audit.event",
+        target_id=ring.current_id,
+        target_repr="审计链密钥",
+        changes={"key_id": [last.key_id, ring.current_id]},
+        reason="审计链改用新的密钥封存;此前的记录仍用旧密钥校验。",
+    )
+
+
+def _record_rotation(last: Event | None, ring: Keyring) -> Event | None:
+    """When the key changed since the head was sealed, the chain says so before going on."""
+    if last is None or last.key_id == ring.current_id:
+        return last
+    return _append(_rotation_event(last, ring), last, ring)
+
+
+@transaction.atomic
+def record_key_rotation() -> Event | None:
+    """Append the rotation event now, if the current key is not the one the head carries."""
+    ring = get_keyring()
+    lock_chain()
+    last = _head()
+    rotated = _record_rotation(last, ring)
+    return rotated if rotated is not last else None
+
+
 @transaction.atomic
 def record_event(
     *,
@@ -88,9 +145,11 @@ def record_event(
         if org_unit is None:
             org_unit = getattr(target, "org_unit", None)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    # No key, no row: the write fails rather than leave an unsealed trace.
+    ring = get_keyring()
     # Serialise appenders, then read the head: see chain.py for why a row lock is not enough.
     lock_chain()
-    last = Event.objects.order_by("-id").only("hash").first()
+    last = _record_rotation(_head(), ring)
     event = Event(
         created_at=timezone.now(),
         actor=actor if authenticated else None,
@@ -106,19 +165,14 @@ def record_event(
         org_unit=org_unit if isinstance(org_unit, models.Model) else None,
         changes=mask_for_audit(changes or {}),
         reason=mask_for_audit(reason)[:500],
-        prev_hash=last.hash if last else "",
     )
-    event.hash = event.compute_hash()
-    event.save()
-    return event
+    return _append(event, last, ring)
 
 
 def verify_chain() -> list[int]:
-    """Ids of rows whose hash does not match their content or predecessor; empty when intact."""
-    broken = []
-    prev = ""
-    for event in Event.objects.order_by("id").iterator():
-        if event.prev_hash != prev or event.hash != event.compute_hash():
-            broken.append(event.pk)
-        prev = event.hash
-    return broken
+    """Ids of rows that fail their seal, their link or a checkpoint; empty when intact.
+
+    `verify_chain_report()` (integrity.py) says why, and also finds rows missing after a
+    checkpoint, which have no id to list.
+    """
+    return verify_chain_report().broken_ids

@@ -1,7 +1,5 @@
-"""The append-only audit log. Rows are chained by hash so a change made outside the app shows."""
-
-import hashlib
-import json
+"""The append-only audit log. Rows are sealed with HMAC-SM3 and chained (see sealing.py), so a
+change made outside the app shows."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -61,6 +59,8 @@ class Event(models.Model):
     )
     changes = models.JSONField(_("变更内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     reason = models.CharField(_("理由"), max_length=500, blank=True)
+    # The id of the HMAC key the row is sealed with; the key itself is never in the database.
+    key_id = models.CharField(_("密钥编号"), max_length=40, blank=True, default="")
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
 
@@ -78,31 +78,20 @@ class Event(models.Model):
         )
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
+        # record_event sets the id itself (it is sealed), so test the state, not the pk.
+        if not self._state.adding:
             raise AuditLogIsAppendOnly("审计日志只能追加,不能修改。")
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AuditLogIsAppendOnly("审计日志只能追加,不能删除。")
 
-    def compute_hash(self) -> str:
-        payload = json.dumps(
-            [
-                self.prev_hash,
-                self.created_at.isoformat() if self.created_at else "",
-                self.actor_id,
-                self.actor_label,
-                self.ip,
-                self.kind,
-                self.action,
-                self.target_type,
-                self.target_id,
-                self.target_repr,
-                self.changes,
-                self.reason,
-            ],
-            cls=DjangoJSONEncoder,
-            ensure_ascii=False,
-            sort_keys=True,
-        )
-        return hashlib.sha256(payload.encode()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """The row's seal under `key` (by default the key its key_id names)."""
+        from .sealing import get_keyring, seal
+
+        if key is None:
+            ring = get_keyring()
+            key = ring.get(self.key_id) or ring.current
+        return seal(self, key)
