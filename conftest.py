@@ -14,3 +14,25 @@ def pytest_configure(config):
 def _audit_checkpoints_per_test(settings, tmp_path_factory):
     """Each test's database starts empty, so its audit checkpoints must too."""
     settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints", numbered=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the TransactionTestCases that flush without restoring last.
+
+    Such a flush recreates the content types under new ids; a later test with
+    serialized_rollback (the browser tests) then cannot restore the migrated rows. pytest-django
+    has already put the database tests in order; this keeps that order otherwise.
+    """
+    from django.test import TestCase, TransactionTestCase
+
+    def flushes_without_restoring(item) -> bool:
+        cls = getattr(item, "cls", None)
+        return (
+            cls is not None
+            and issubclass(cls, TransactionTestCase)
+            and not issubclass(cls, TestCase)
+            and not cls.serialized_rollback
+        )
+
+    items[:] = sorted(items, key=flushes_without_restoring)
