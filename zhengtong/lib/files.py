@@ -168,7 +168,7 @@ def normalise_image(upload) -> NormalisedImage:
     if not data:
         raise ImageRejected(f"“{name}”是空文件,不是有效的图片文件。")
     max_pixels = settings.UPLOAD_MAX_PIXELS
-    too_many = f"照片“{name}”像素过多(最多 {max_pixels / 1_000_000:g} 百万像素),请缩小后再上传。"
+    too_many = f"照片“{name}”像素过多(最多 {max_pixels / 10_000:g} 万像素),请缩小后再上传。"
     not_an_image = f"“{name}”不是有效的图片文件。"
     with warnings.catch_warnings():
         # Pillow only warns between its own limit and twice that; here that is a refusal too.
