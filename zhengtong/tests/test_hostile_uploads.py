@@ -56,7 +56,6 @@ BOMB = bomb_png()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48 + b"PE\x00\x00" * 64
 
 
-
 def _truncated_png() -> bytes:
     buffer = io.BytesIO()
     Image.effect_noise((64, 64), 80).save(buffer, "PNG")
