@@ -20,10 +20,13 @@ and pixels, decodes it, applies the EXIF orientation, and re-encodes it without 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import mimetypes
 import os
 import re
+import threading
 import unicodedata
 import uuid
 import warnings
@@ -144,6 +147,25 @@ def _read_limited(upload, limit: int) -> bytes:
     return bytes(upload)[: limit + 1]
 
 
+_DECODING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_decoding():
+    """Refuse truncated files while decoding an upload. WeasyPrint turns Pillow's global
+    LOAD_TRUNCATED_IMAGES on when it is imported, which would let a cut-off upload through as
+    a picture padded with grey; the lock keeps two uploads from restoring it out of order."""
+    from PIL import ImageFile
+
+    with _DECODING:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def normalise_image(upload) -> NormalisedImage:
     """Check an uploaded image and re-encode it, or raise ImageRejected with a Chinese message.
 
@@ -152,9 +174,7 @@ def normalise_image(upload) -> NormalisedImage:
     unpacks to gigabytes is refused without unpacking it). The stored image has the EXIF
     orientation applied and no EXIF (GPS, camera, time), XMP or text chunks.
     """
-    import hashlib
-
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
     name = _display_name(upload)
     limit = settings.UPLOAD_MAX_BYTES
@@ -170,14 +190,14 @@ def normalise_image(upload) -> NormalisedImage:
     max_pixels = settings.UPLOAD_MAX_PIXELS
     too_many = f"照片“{name}”像素过多(最多 {max_pixels / 10_000:g} 万像素),请缩小后再上传。"
     not_an_image = f"“{name}”不是有效的图片文件。"
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _strict_decoding():
         # Pillow only warns between its own limit and twice that; here that is a refusal too.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageRejected(too_many) from None
-        except (UnidentifiedImageError, Exception):
+        except Exception:  # UnidentifiedImageError, and whatever a hostile header raises
             raise ImageRejected(not_an_image) from None
         with image:
             if image.format not in IMAGE_FORMATS:

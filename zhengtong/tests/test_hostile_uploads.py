@@ -13,6 +13,7 @@ import struct
 import tempfile
 import zlib
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 import time_machine
@@ -133,6 +134,15 @@ class NormaliseImageTestCase(UploadTestCase):
                 image = files.normalise_image(SimpleUploadedFile("a", buffer.getvalue()))
                 self.assertNotIn(b"371524", image.data)
                 self.assertEqual(dict(Image.open(io.BytesIO(image.data)).getexif()), {})
+
+    def test_a_truncated_image_is_refused_even_after_a_pdf_was_rendered(self) -> None:
+        """WeasyPrint switches Pillow to accepting truncated files; uploads stay strict."""
+        from PIL import ImageFile
+
+        with mock.patch.object(ImageFile, "LOAD_TRUNCATED_IMAGES", True):
+            with self.assertRaisesMessage(files.ImageRejected, "不是有效的图片文件"):
+                files.normalise_image(SimpleUploadedFile("cut.png", TRUNCATED))
+            self.assertTrue(ImageFile.LOAD_TRUNCATED_IMAGES)
 
     def test_a_gif_is_refused_by_its_content_not_its_name(self) -> None:
         buffer = io.BytesIO()
