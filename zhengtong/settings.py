@@ -151,8 +151,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-# Uploaded photos: whitelist of types and a size cap (bytes).
+# Uploaded photos: whitelist of types (JPEG, PNG, WebP), a size cap in bytes and a cap in pixels
+# (width × height, read before decoding, so a small file that unpacks to gigabytes is refused).
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", 40_000_000))
+# Empty: /media/ files are streamed by Django after the checks of zhengtong/lib/files.py. Set to
+# an nginx `internal` location (e.g. "/protected-media/") to answer with X-Accel-Redirect instead.
+MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_ACCEL_REDIRECT_PREFIX", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 REST_FRAMEWORK = {

@@ -1,33 +1,13 @@
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
 from django.urls import include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from zhengtong.inbox.views import home
+from zhengtong.lib.files import serve_stored_file
 
 admin.site.site_header = "政通 系统管理"
 admin.site.site_title = "政通"
 admin.site.index_title = "配置与维护"
-
-# Staff photos appear on the public on-duty board; construction-site photos are for signed-in
-# staff. Anything else (home-visit photos, import files) is only reachable through the scoped
-# view of its own module, never by its path.
-PUBLIC_MEDIA_PREFIXES = ("staff/",)
-STAFF_MEDIA_PREFIXES = ("progress/",)
-
-
-def media_file(request, path: str):
-    if path.startswith(PUBLIC_MEDIA_PREFIXES):
-        return serve(request, path, document_root=settings.MEDIA_ROOT)
-    if not path.startswith(STAFF_MEDIA_PREFIXES):
-        raise Http404
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
-
 
 api_v1 = [
     path("projects/", include("zhengtong.projects.api.urls")),
@@ -54,5 +34,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
-    path("media/<path:path>", media_file),
+    # Every stored file, public or not, through the one door (zhengtong/lib/files.py).
+    path("media/<path:path>", serve_stored_file),
 ]

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.lib.files import IMAGE_EXTENSIONS, StoredImageField, StoredName
+
 
 class Role(models.TextChoices):
     LEADER = "leader", _("区领导")
@@ -75,7 +77,7 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     staff_no = models.CharField(_("工号"), max_length=20, blank=True)
     post = models.CharField(_("岗位"), max_length=50, blank=True)
-    photo = models.ImageField(_("照片"), upload_to="staff/", blank=True)
+    photo = StoredImageField(_("照片"), upload_to=StoredName("staff", IMAGE_EXTENSIONS), blank=True)
 
     class Meta:
         verbose_name = _("用户")

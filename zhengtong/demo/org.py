@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -327,8 +328,13 @@ def initials_avatar(name: str, size: int = 240) -> bytes:
 
 def demo_photo(username: str, full_name: str) -> str:
     """The storage name of the user's demo portrait, written once and reused afterwards, so
-    repeated runs (and test runs) leave one file per demo clerk."""
-    name = f"staff/demo-{username}.png"
+    repeated runs (and test runs) leave one file per demo clerk.
+
+    The name has the shape of every stored name (`staff/<32 hex>.png`, see lib/files.py) and is
+    derived from the username with the secret key, so it is stable here and unguessable elsewhere.
+    """
+    digest = hashlib.sha256(f"demo-portrait:{username}:{settings.SECRET_KEY}".encode())
+    name = f"staff/{digest.hexdigest()[:32]}.png"
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(initials_avatar(full_name)))
     return name

@@ -9,6 +9,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.lib.files import IMAGE_EXTENSIONS, StoredImageField, StoredName
+
 USER = settings.AUTH_USER_MODEL
 UNIT = "accounts.OrgUnit"
 
@@ -351,7 +353,7 @@ class HomeVisit(models.Model):
 
 class VisitPhoto(models.Model):
     visit = models.ForeignKey(HomeVisit, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("照片"), upload_to="visits/%Y/%m/")
+    image = StoredImageField(_("照片"), upload_to=StoredName("visits", IMAGE_EXTENSIONS))
     sha256 = models.CharField(max_length=64)
 
     class Meta:
@@ -481,7 +483,8 @@ class ImportJob(models.Model):
         FAILED = "failed", _("有错误,未导入")
 
     kind = models.CharField(_("类别"), max_length=20)
-    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to=StoredName("imports", ("xlsx",)))
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
     dry_run = models.BooleanField(_("试导入"), default=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED

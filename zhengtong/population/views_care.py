@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
 from zhengtong.audit.reads import record_read
 from zhengtong.inbox.registry import deadline
+from zhengtong.lib.files import serve_row_file
 from zhengtong.people.models import Person
 from zhengtong.workdays import WorkCalendar
 
@@ -450,15 +451,13 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def visit_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
-    """A visit photo, served only to users who may see the visit (never a public media URL)."""
+    """A visit photo of a visit the user may see, served (and audited) by the stored-file door."""
     _require_population(request.user)
     visit = _get_visit(request.user, pk, purpose="走访照片")
     photo = VisitPhoto.objects.filter(visit=visit, pk=photo_pk).first()
     if photo is None:
         raise Http404
-    response = FileResponse(photo.image.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_row_file(request, photo, "image")
 
 
 @login_required

@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.lib.files import IMAGE_EXTENSIONS, StoredImageField, StoredName
+
 MONEY = {"max_digits": 16, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
@@ -256,7 +258,7 @@ class ProgressPhoto(models.Model):
     """A site photo attached to a monthly report; the same file twice is kept once."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("照片"), upload_to="progress/%Y/%m/")
+    image = StoredImageField(_("照片"), upload_to=StoredName("progress", IMAGE_EXTENSIONS))
     sha256 = models.CharField(max_length=64, db_index=True)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,8 +8,6 @@ that the actor may act in the row's village (PermissionDenied), so no other call
 """
 
 import datetime
-import hashlib
-import io
 import re
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -20,13 +18,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
+from zhengtong.lib.files import ImageRejected, NormalisedImage, normalise_image
 from zhengtong.people.models import Household, Person
 from zhengtong.workdays import HolidayDataMissing, add_workdays
 
@@ -43,8 +41,6 @@ from ..models import (
 )
 from ..selectors import POPULATION_ROLES, can_write_person
 
-# Checked on the decoded image, never on the file name.
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_PHOTOS = 9
 
 # The mainland's extent (曾母暗沙 to 漠河, 帕米尔 to 乌苏里江): a point outside is a typing or
@@ -118,30 +114,12 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _read_photo(upload) -> tuple[bytes, str]:
-    """The bytes and extension of an uploaded photo, or ValidationError naming the file."""
-    name = getattr(upload, "name", "") or "照片"
-    limit = settings.UPLOAD_MAX_BYTES
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise ValidationError(
-            {"photos": f"照片“{name}”超过 {limit // (1024 * 1024)} MB 的大小限制。"}
-        )
-    upload.seek(0)
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(
-            {"photos": f"照片“{name}”超过 {limit // (1024 * 1024)} MB 的大小限制。"}
-        )
+def _read_photo(upload) -> NormalisedImage:
+    """The checked, re-encoded photo, or ValidationError naming the file."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError({"photos": f"“{name}”不是有效的图片文件。"}) from None
-    if fmt not in PHOTO_FORMATS:
-        raise ValidationError({"photos": f"照片“{name}”须为 JPEG、PNG 或 WebP 格式。"})
-    return data, PHOTO_FORMATS[fmt]
+        return normalise_image(upload)
+    except ImageRejected as exc:
+        raise ValidationError({"photos": str(exc)}) from None
 
 
 def _coordinate(value, field: str, label: str, bounds: tuple[Decimal, Decimal]) -> Decimal | None:
@@ -384,13 +362,14 @@ def home_visit_record(
             raise
         return existing, False
     seen: set[str] = set()
-    for data, ext in files:
-        digest = hashlib.sha256(data).hexdigest()
+    for image in files:
+        digest = image.upload_sha256
         if digest in seen:
             continue  # The same picture chosen twice is kept once.
         seen.add(digest)
         photo = VisitPhoto(visit=visit, sha256=digest)
-        photo.image.save(f"{digest[:16]}.{ext}", ContentFile(data), save=False)
+        # The name is random (StoredName); only the extension of the re-encoded image is used.
+        photo.image.save(f"photo.{image.ext}", ContentFile(image.data), save=False)
         photo.save()
     record_event(
         actor=actor,

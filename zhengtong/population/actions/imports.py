@@ -28,6 +28,7 @@ from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.context import acting
 from zhengtong.audit.models import Event
+from zhengtong.lib.files import original_file_name
 from zhengtong.people.models import Person
 
 from .. import imports
@@ -60,7 +61,14 @@ def import_job_create(*, actor, kind: str, upload, dry_run: bool) -> ImportJob:
         imports.validate_upload(kind, upload)
     except imports.ImportFileError as exc:
         raise ValidationError({"file": str(exc)}) from None
-    job = ImportJob(kind=kind, dry_run=dry_run, org_unit=unit, created_by=actor)
+    job = ImportJob(
+        kind=kind,
+        dry_run=dry_run,
+        org_unit=unit,
+        created_by=actor,
+        original_name=original_file_name(upload.name),
+    )
+    # Stored as imports/<random>.xlsx (StoredName): the uploader's name is kept as data only.
     job.file.save(upload.name, upload, save=False)
     job.save()
     record_event(
@@ -68,7 +76,12 @@ def import_job_create(*, actor, kind: str, upload, dry_run: bool) -> ImportJob:
         action="population_import_queued",
         kind=Event.Kind.CREATE,
         target=job,
-        changes={"kind": [None, kind], "dry_run": [None, dry_run], "file": [None, job.file.name]},
+        changes={
+            "kind": [None, kind],
+            "dry_run": [None, dry_run],
+            "file": [None, job.file.name],
+            "original_name": [None, job.original_name],
+        },
     )
     if getattr(settings, "IMPORT_IN_THREAD", True):
         transaction.on_commit(lambda: start_in_thread(job.pk))
@@ -81,7 +94,12 @@ def import_job_rerun(*, actor, job: ImportJob) -> ImportJob:
     if not (job.dry_run and job.status == ImportJob.Status.DONE):
         raise ValidationError({"job": "只有检查通过的试导入才能转为正式导入。"})
     new = ImportJob.objects.create(
-        kind=job.kind, dry_run=False, org_unit=job.org_unit, created_by=actor, file=job.file.name
+        kind=job.kind,
+        dry_run=False,
+        org_unit=job.org_unit,
+        created_by=actor,
+        file=job.file.name,
+        original_name=job.original_name,
     )
     record_event(
         actor=actor,

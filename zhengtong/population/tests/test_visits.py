@@ -100,7 +100,7 @@ class VisitCreateTestCase(CareTestCase):
         self.client.force_login(self.east_worker)
         big = SimpleUploadedFile("big.png", image_bytes("PNG", size=(200, 200)))
         r = self.client.post(f"{URL}?person={self.east_woman.pk}", {**self.data(), "photos": [big]})
-        self.assertContains(r, "超过 0 MB 的大小限制", status_code=400)
+        self.assertContains(r, "超过 100 字节 的大小限制", status_code=400)
         self.assertFalse(HomeVisit.objects.exists())
 
     def test_another_villages_person_is_404_or_unknown(self) -> None:

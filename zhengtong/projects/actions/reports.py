@@ -4,24 +4,18 @@ Year-to-date investment is never typed: projects/progress.py sums the monthly fi
 """
 
 import datetime
-import hashlib
-import io
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
+from zhengtong.lib.files import ImageRejected, NormalisedImage, normalise_image
 
 from ..models import KeyProject, ProgressPhoto, ProgressReport, Stage
-
-# Checked on the decoded image, never on the file name.
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
 def _month_label(month: datetime.date) -> str:
@@ -35,27 +29,12 @@ def _decimal(value, field: str, label: str) -> Decimal:
         raise ValidationError({field: f"{label}不是有效的数字。"}) from None
 
 
-def _read_photo(upload) -> tuple[bytes, str]:
-    """The bytes and extension of an uploaded photo, or ValidationError naming the file."""
-    name = getattr(upload, "name", "") or "照片"
-    size = getattr(upload, "size", None)
-    if size is not None and size > settings.UPLOAD_MAX_BYTES:
-        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"photos": f"照片“{name}”超过 {limit} MB 的大小限制。"})
-    upload.seek(0)
-    data = upload.read()
-    if len(data) > settings.UPLOAD_MAX_BYTES:
-        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"photos": f"照片“{name}”超过 {limit} MB 的大小限制。"})
+def _read_photo(upload) -> NormalisedImage:
+    """The checked, re-encoded photo, or ValidationError naming the file."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError({"photos": f"“{name}”不是有效的图片文件。"}) from None
-    if fmt not in PHOTO_FORMATS:
-        raise ValidationError({"photos": f"照片“{name}”须为 JPEG、PNG 或 WebP 格式。"})
-    return data, PHOTO_FORMATS[fmt]
+        return normalise_image(upload)
+    except ImageRejected as exc:
+        raise ValidationError({"photos": str(exc)}) from None
 
 
 @audited_atomic
@@ -115,7 +94,7 @@ def report_submit(
                 )
             }
         )
-    files = [_read_photo(upload) + (upload,) for upload in photos]
+    files = [_read_photo(upload) for upload in photos]
 
     report = ProgressReport(
         project=project,
@@ -129,13 +108,14 @@ def report_submit(
     report.full_clean()
     report.save()
     seen: set[str] = set()
-    for data, ext, _upload in files:
-        digest = hashlib.sha256(data).hexdigest()
+    for image in files:
+        digest = image.upload_sha256
         if digest in seen:
             continue  # The same picture chosen twice is kept once.
         seen.add(digest)
         photo = ProgressPhoto(report=report, sha256=digest)
-        photo.image.save(f"{digest[:16]}.{ext}", ContentFile(data), save=False)
+        # The name is random (StoredName); only the extension of the re-encoded image is used.
+        photo.image.save(f"photo.{image.ext}", ContentFile(image.data), save=False)
         photo.save()
     record_event(
         actor=actor,
