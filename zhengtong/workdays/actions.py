@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
 
-from .models import CalendarYear, Holiday, Source
+from .calendar import WorkCalendar
+from .models import CalendarYear, DeadlineMove, Holiday, Source
+from .recompute import Recomputed, recomputers
 from .seed import package_days, package_years
 
 
@@ -78,3 +80,45 @@ def calendar_year_load(*, year: int, actor=None, discard_overrides: bool = False
             },
         )
     return result
+
+
+def deadlines_recompute(*, years, actor=None) -> list[Recomputed]:
+    """Recompute every open due date that counts days in `years`, in the caller's transaction.
+
+    Each changed row gets an audit event with its old and new date and 暂定 flag; a date that
+    moved earlier is flagged to its owner in 我的待办. Returns the changed rows, for the
+    administrator's list of moved deadlines.
+    """
+    years = {int(y) for y in years}
+    if not years:
+        return []
+    changed: list[Recomputed] = []
+    with transaction.atomic():
+        calendar = WorkCalendar()
+        for recomputer in recomputers():
+            changed.extend(recomputer(calendar, years))
+        for row in changed:
+            record_event(
+                actor=actor,
+                action="due_date_recomputed",
+                target=row.target,
+                changes={
+                    row.field: [row.old_on, row.new_on],
+                    "due_provisional": [row.old_provisional, row.new_provisional],
+                },
+                reason=_("工作日历调整(%(years)s 年)后重新计算期限")
+                % {"years": "、".join(str(y) for y in sorted(years))},
+            )
+        DeadlineMove.objects.bulk_create(
+            DeadlineMove(
+                owner_id=row.owner_id,
+                kind=row.kind,
+                title=row.title[:300],
+                url=row.url[:300],
+                old_on=row.old_on,
+                new_on=row.new_on,
+            )
+            for row in changed
+            if row.earlier and row.owner_id
+        )
+    return changed
