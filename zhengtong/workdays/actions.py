@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhengtong.audit.actions import record_event
@@ -13,6 +14,7 @@ from .calendar import WorkCalendar
 from .models import CalendarYear, DeadlineMove, Holiday, Source
 from .recompute import Recomputed, recomputers
 from .seed import package_days, package_years
+from .signals import holidays_loaded
 
 
 @dataclass(frozen=True)
@@ -122,3 +124,96 @@ def deadlines_recompute(*, years, actor=None) -> list[Recomputed]:
             if row.earlier and row.owner_id
         )
     return changed
+
+
+@dataclass
+class ConfirmResult:
+    year: int
+    created: bool
+    changed_days: list  # (date, old mark or "", new mark or "")
+    recomputed: list[Recomputed]
+
+    @property
+    def moved(self) -> list[Recomputed]:
+        return [r for r in self.recomputed if r.moved]
+
+
+def _mark(workday: bool | None) -> str:
+    return "" if workday is None else ("班" if workday else "休")
+
+
+@transaction.atomic
+def calendar_year_confirm(*, parsed, actor=None, note: str = "") -> ConfirmResult:
+    """Save a parsed notice (or file) as the official year, as one audited change.
+
+    The year's rows are replaced by the notice's days; days the notice names in the year before
+    (元旦 from 30 December) are written too. Every open due date counting days in the touched
+    years is then recomputed (see recompute.py), in the same transaction.
+    """
+    year = parsed.year
+    touched_years = sorted({year} | {d.date.year for d in parsed.days})
+    existing = {
+        h.date: h
+        for h in Holiday.objects.select_for_update().filter(
+            Q(date__year=year) | Q(date__in=[d.date for d in parsed.days])
+        )
+    }
+    wanted = {d.date: d for d in parsed.days}
+    changed_days = []
+    for day, row in existing.items():
+        if day not in wanted:
+            changed_days.append((day, _mark(row.is_workday), ""))
+            row.delete()
+    for day, entry in wanted.items():
+        row = existing.get(day)
+        if row is None:
+            Holiday.objects.create(
+                date=day,
+                is_workday=entry.is_workday,
+                name=entry.name,
+                source=Source.NOTICE,
+                updated_by=actor,
+            )
+            changed_days.append((day, "", entry.mark))
+        elif (row.is_workday, row.name) != (
+            entry.is_workday,
+            entry.name,
+        ) or row.source != Source.NOTICE:
+            if row.is_workday != entry.is_workday:
+                changed_days.append((day, _mark(row.is_workday), entry.mark))
+            row.is_workday, row.name, row.source, row.updated_by = (
+                entry.is_workday,
+                entry.name,
+                Source.NOTICE,
+                actor,
+            )
+            row.save()
+    calendar_year, created = CalendarYear.objects.get_or_create(
+        year=year, defaults={"source": Source.NOTICE, "note": note[:200]}
+    )
+    if not created:
+        calendar_year.source = Source.NOTICE
+        calendar_year.note = note[:200] or calendar_year.note
+        calendar_year.save(update_fields=["source", "note", "loaded_at"])
+    changed_days.sort()
+    record_event(
+        actor=actor,
+        action="calendar_year_confirmed",
+        target=calendar_year,
+        kind=Event.Kind.CREATE if created else Event.Kind.UPDATE,
+        changes={
+            "status": ["provisional" if created else "official", "official"],
+            "days": [
+                None,
+                [f"{d.date.isoformat()} {d.mark} {d.name}".strip() for d in parsed.days],
+            ],
+            "changed_days": [
+                None,
+                [f"{d.isoformat()} {a or '—'}→{b or '—'}" for d, a, b in changed_days],
+            ],
+        },
+        reason=note,
+    )
+    recomputed = deadlines_recompute(years=touched_years, actor=actor)
+    holidays_loaded.send(sender=CalendarYear, years=touched_years, actor=actor)
+    return ConfirmResult(year, created, changed_days, recomputed)

@@ -13,10 +13,14 @@ from django.utils.translation import gettext_lazy as _
 class Source(models.TextChoices):
     SEED = "seed", _("内置数据")
     ADMIN = "admin", _("管理员维护")
+    NOTICE = "notice", _("国务院通知录入")
 
 
 class CalendarYear(models.Model):
-    """A year whose holidays and make-up days are maintained; other years have no answer."""
+    """An official year: its holidays and make-up days are the State Council's arrangement.
+
+    A year without a row is provisional (the statutory rule, see statutory.py).
+    """
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
     source = models.CharField(
