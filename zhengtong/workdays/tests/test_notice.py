@@ -216,7 +216,7 @@ class FileTestCase(BaseTestCase):
         book = Workbook()
         sheet = book.active
         sheet.append(["日期", "休/班", "名称"])
-        sheet.append([datetime.datetime(2027, 10, 1), "休", "国庆节"])
+        sheet.append([datetime.date(2027, 10, 1), "休", "国庆节"])
         sheet.append(["2027-10-09", "班", "国庆节"])
         buffer = io.BytesIO()
         book.save(buffer)
