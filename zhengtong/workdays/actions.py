@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
 
-from .calendar import WorkCalendar
+from .calendar import WorkCalendar, lock_for_change
 from .models import CalendarYear, DeadlineMove, Holiday, Source
 from .recompute import Recomputed, recomputers
 from .seed import package_days, package_years
@@ -96,6 +96,7 @@ def deadlines_recompute(*, years, actor=None) -> list[Recomputed]:
         return []
     changed: list[Recomputed] = []
     with transaction.atomic():
+        lock_for_change()
         calendar = WorkCalendar()
         for recomputer in recomputers():
             changed.extend(recomputer(calendar, years))
@@ -150,6 +151,7 @@ def calendar_year_confirm(*, parsed, actor=None, note: str = "") -> ConfirmResul
     (元旦 from 30 December) are written too. Every open due date counting days in the touched
     years is then recomputed (see recompute.py), in the same transaction.
     """
+    lock_for_change()
     year = parsed.year
     touched_years = sorted({year} | {d.date.year for d in parsed.days})
     existing = {

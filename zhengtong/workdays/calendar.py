@@ -24,6 +24,26 @@ from django.utils.translation import gettext as _
 from .statutory import statutory_holidays
 
 ONE_DAY = datetime.timedelta(days=1)
+# PostgreSQL advisory lock key ("WDCAL"): a transaction that reads the calendar to store a due
+# date holds it shared; a calendar change holds it exclusive (see `lock_for_change`). A change
+# therefore waits for the due dates being stored on the old calendar to commit, and then
+# recomputes them; a due date stored after it starts reads the new calendar.
+CALENDAR_LOCK_KEY = 0x5744_43414C
+
+
+def _lock(exclusive: bool) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [CALENDAR_LOCK_KEY])
+
+
+def lock_for_change() -> None:
+    """Call first in a transaction that changes the calendar and recomputes due dates."""
+    _lock(exclusive=True)
 
 
 OFFICIAL = "official"
@@ -67,12 +87,16 @@ class WorkCalendar:
         # year -> {date: is_workday}: the official rows, or the statutory days of a provisional year.
         self._days: dict[int, dict[datetime.date, bool]] = {}
         self._provisional: set[int] = set()
+        self._locked = False
 
     def load(self, years: Iterable[int]) -> None:
         """Fetch the years not yet known, in one query; the others become provisional."""
         wanted = sorted({int(y) for y in years} - self._days.keys())
         if not wanted:
             return
+        if not self._locked:
+            _lock(exclusive=False)
+            self._locked = True
         from .models import CalendarYear, Holiday
 
         # One round trip: a row per maintained year (day NULL) plus a row per Holiday date.
