@@ -98,6 +98,7 @@ def deadlines_recompute(*, years, actor=None) -> list[Recomputed]:
     with transaction.atomic():
         lock_for_change()
         calendar = WorkCalendar()
+        calendar.for_change = True
         for recomputer in recomputers():
             changed.extend(recomputer(calendar, years))
         for row in changed:

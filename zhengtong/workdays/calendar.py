@@ -24,10 +24,13 @@ from django.utils.translation import gettext as _
 from .statutory import statutory_holidays
 
 ONE_DAY = datetime.timedelta(days=1)
-# PostgreSQL advisory lock key ("WDCAL"): a transaction that reads the calendar to store a due
-# date holds it shared; a calendar change holds it exclusive (see `lock_for_change`). A change
-# therefore waits for the due dates being stored on the old calendar to commit, and then
-# recomputes them; a due date stored after it starts reads the new calendar.
+# PostgreSQL advisory lock key ("WDCAL"). A transaction that stores a due date takes it shared
+# in `spans_provisional` (every storing site asks it); a calendar change takes it exclusive
+# (`lock_for_change`) before recomputing. A change so waits for the due dates being stored on
+# the old calendar to commit, then recomputes them. A due date whose lock came after a change
+# had committed was computed on the old calendar: the status is read again under the lock, and
+# when it differs the open due dates of those years are recomputed once this transaction
+# commits.
 CALENDAR_LOCK_KEY = 0x5744_43414C
 
 
@@ -87,16 +90,13 @@ class WorkCalendar:
         # year -> {date: is_workday}: the official rows, or the statutory days of a provisional year.
         self._days: dict[int, dict[datetime.date, bool]] = {}
         self._provisional: set[int] = set()
-        self._locked = False
+        self.for_change = False  # set by deadlines_recompute, which holds the exclusive lock
 
     def load(self, years: Iterable[int]) -> None:
         """Fetch the years not yet known, in one query; the others become provisional."""
         wanted = sorted({int(y) for y in years} - self._days.keys())
         if not wanted:
             return
-        if not self._locked:
-            _lock(exclusive=False)
-            self._locked = True
         from .models import CalendarYear, Holiday
 
         # One round trip: a row per maintained year (day NULL) plus a row per Holiday date.
@@ -151,7 +151,28 @@ class WorkCalendar:
             a, b = b, a
         years = range((a + ONE_DAY).year if a != b else a.year, b.year + 1)
         self.load(years)
+        if not self.for_change:
+            self._check_under_lock(list(years))
         return any(y in self._provisional for y in years)
+
+    def _check_under_lock(self, years: list[int]) -> None:
+        from django.db import connection, transaction
+
+        if connection.vendor != "postgresql" or not connection.in_atomic_block:
+            return
+        from .models import CalendarYear
+
+        _lock(exclusive=False)
+        official = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+        stale = [y for y in years if (y in official) == (y in self._provisional)]
+        if stale:
+
+            def recompute() -> None:
+                from .actions import deadlines_recompute
+
+                deadlines_recompute(years=stale, actor=None)
+
+            transaction.on_commit(recompute)
 
     def is_workday(self, day: datetime.date) -> bool:
         day = _as_date(day)

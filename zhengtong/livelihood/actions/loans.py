@@ -7,8 +7,9 @@
   (interest is discounted by the treasury, so the borrower's one due date is maturity);
 - repaid: closing the account (releasing the guarantee) within CLOSE_WITHIN_WORKDAYS;
 - rejected, closed: nothing further (None).
-When the holiday calendar lacks the year a working-day deadline falls in, the date stays empty
-and the loan page says so, rather than guessing.
+A working-day deadline in a year without the State Council's arrangement is counted on the
+provisional calendar and stored as 暂定 (`next_step_due_provisional`); it is recomputed when the
+year is entered (livelihood/due_dates.py).
 """
 
 import calendar
