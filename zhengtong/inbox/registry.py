@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from zhengtong.workdays import HolidayDataMissing, WorkCalendar
+from zhengtong.workdays import WorkCalendar
 
 WARNING_WORKDAYS = 1
 
@@ -38,7 +38,9 @@ def deadline(
 ) -> Deadline:
     """The one countdown rule: red when overdue, yellow with 1 working day or less left.
 
-    Pass one `WorkCalendar` for a whole page so its rows share the holiday lookups.
+    A date past is overdue whatever the calendar says about other days; a date years ahead is
+    counted on the provisional calendar like any other. Pass one `WorkCalendar` for a whole page
+    so its rows share the holiday lookups.
     """
     if done:
         return Deadline("done")
@@ -46,12 +48,9 @@ def deadline(
         return Deadline("unknown", message="未设定期限")
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar()
-    try:
-        if today > due_on:
-            return Deadline("overdue", calendar.workdays_between(due_on, today))
-        left = calendar.workdays_between(today, due_on)
-    except HolidayDataMissing as exc:
-        return Deadline("unknown", message=str(exc))
+    if today > due_on:
+        return Deadline("overdue", max(calendar.workdays_between(due_on, today), 0))
+    left = calendar.workdays_between(today, due_on)
     return Deadline("warning" if left <= WARNING_WORKDAYS else "normal", left)
 
 
@@ -63,6 +62,7 @@ class InboxItem:
     due_on: datetime.date
     subtitle: str = ""
     deadline: Deadline = field(default=None)  # type: ignore[assignment]
+    provisional: bool = False  # the due date rests on a provisional year: shown "暂定"
 
 
 Provider = Callable[[object], Iterable[InboxItem]]
@@ -76,12 +76,12 @@ def register(provider: Provider) -> Provider:
 
 
 def items_for(user, *, today=None) -> list[InboxItem]:
-    """Every provider's items for `user`, overdue first, then by due date."""
+    """Every provider's items for `user`: overdue first, then by due date, whatever the state."""
     items: list[InboxItem] = []
     for provider in _providers:
         items.extend(provider(user))
     calendar = WorkCalendar()
     for item in items:
         item.deadline = deadline(item.due_on, today=today, calendar=calendar)
-    items.sort(key=lambda i: (i.deadline.sort_key, i.due_on, i.kind, i.title))
+    items.sort(key=lambda i: (i.deadline.state != "overdue", i.due_on, i.kind, i.title))
     return items

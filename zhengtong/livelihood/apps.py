@@ -7,8 +7,12 @@ class LivelihoodConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengtong.inbox.registry import register
+        from zhengtong.workdays import recompute
 
+        from .due_dates import recompute_hazards, recompute_loans
         from .inbox import hazard_items, loan_items
 
         register(loan_items)
         register(hazard_items)
+        recompute.register(recompute_hazards)
+        recompute.register(recompute_loans)

@@ -39,6 +39,7 @@ def loan_items(user) -> list[InboxItem]:
             title=f"{loan.borrower.name} · {loan.business}",
             url=reverse("livelihood:loan_detail", args=[loan.pk]),
             due_on=loan.next_step_due_on,
+            provisional=loan.next_step_due_provisional,
             subtitle=NEXT_STEP[loan.status],
         )
         for loan in loans
@@ -59,6 +60,7 @@ def hazard_items(user) -> list[InboxItem]:
             title=f"{hazard.inspection.school.name} · {hazard.description}",
             url=reverse("livelihood:inspection_detail", args=[hazard.inspection_id]),
             due_on=hazard.due_on,
+            provisional=hazard.due_provisional,
             subtitle="待复查确认" if hazard.rectified_on else "待整改",
         )
         for hazard in hazards

@@ -112,6 +112,11 @@ class Loan(models.Model):
     term_months = models.PositiveSmallIntegerField(_("期限(月)"), default=24)
     # The date the next step (审批, 放款, 还款) is due, for 我的待办.
     next_step_due_on = models.DateField(_("下一步期限"), null=True, blank=True, db_index=True)
+    next_step_due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限按尚未录入正式节假日安排的暂定年份计算,录入后自动重算。"),
+    )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -282,6 +287,11 @@ class Hazard(models.Model):
         _("整改时限(工作日)"), validators=[MinValueValidator(1)]
     )
     due_on = models.DateField(_("整改期限"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限按尚未录入正式节假日安排的暂定年份计算,录入后自动重算。"),
+    )
     rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
     rectification_note = models.TextField(_("整改情况"), blank=True)
     verified_on = models.DateField(_("复查确认日期"), null=True, blank=True)

@@ -7,10 +7,14 @@ class PopulationConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengtong.inbox.registry import register
+        from zhengtong.workdays import recompute
 
+        from .due_dates import recompute_certificates, recompute_referrals
         from .inbox import inbox_items
 
         register(inbox_items)
+        recompute.register(recompute_referrals)
+        recompute.register(recompute_certificates)
 
         from .digest import register_digest
 

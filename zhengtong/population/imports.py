@@ -500,10 +500,14 @@ class RowParser:
             "issued_by": "",
             "issued_on": None,
             "due_on": None,
+            "due_provisional": False,
             "presented_on": None,
         }
         if direction == FloatingRecord.Direction.IN:
             certificate["due_on"] = self.certificate_due_on(started_on)
+            certificate["due_provisional"] = self.calendar.spans_provisional(
+                started_on, certificate["due_on"]
+            )
         if direction == FloatingRecord.Direction.OUT or given:
             for column, key in columns:
                 if not values[key]:

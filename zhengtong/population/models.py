@@ -74,6 +74,11 @@ class MarriageCertificate(models.Model):
     issued_by = models.CharField(_("出具机关"), max_length=100, blank=True)
     issued_on = models.DateField(_("出具日期"), null=True, blank=True)
     due_on = models.DateField(_("交验期限"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限按尚未录入正式节假日安排的暂定年份计算,录入后自动重算。"),
+    )
     presented_on = models.DateField(_("交验日期"), null=True, blank=True)
 
     class Meta:
@@ -384,7 +389,15 @@ class Referral(models.Model):
         UNIT, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(_("情况说明"))
+    opened_on = models.DateField(
+        _("转介日期"), null=True, blank=True, help_text=_("办理期限自此日起算。")
+    )
     due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限按尚未录入正式节假日安排的暂定年份计算,录入后自动重算。"),
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     result = models.TextField(_("办理结果"), blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)

@@ -7,7 +7,10 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengtong.inbox.registry import register
+        from zhengtong.workdays import recompute
 
+        from .due_dates import recompute_problems
         from .inbox import problem_items
 
         register(problem_items)
+        recompute.register(recompute_problems)

@@ -18,6 +18,7 @@ def problem_items(user) -> list[InboxItem]:
                 title=title,
                 url=problem.get_absolute_url(),
                 due_on=problem.due_on,
+                provisional=problem.due_provisional,
                 subtitle=problem.project.name,
             )
         )

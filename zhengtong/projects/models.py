@@ -344,6 +344,11 @@ class Problem(models.Model):
     raised_on = models.DateField(_("提出日期"))
     deadline_workdays = models.PositiveSmallIntegerField(_("办结时限(工作日)"))
     due_on = models.DateField(_("办结期限"), db_index=True)
+    due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限按尚未录入正式节假日安排的暂定年份计算,录入后自动重算。"),
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )

@@ -68,4 +68,6 @@ class LivelihoodSummaryApi(APIView):
         if not params.is_valid():
             raise ApiValidationError(params.errors)
         period = report.parse_year(params.validated_data.get("year"))
-        return Response(LivelihoodSummaryOutputSerializer(report.summary(request.user, period)).data)
+        return Response(
+            LivelihoodSummaryOutputSerializer(report.summary(request.user, period)).data
+        )

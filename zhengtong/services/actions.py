@@ -207,6 +207,9 @@ def _set_due(application: Application, calendar: WorkCalendar | None = None) -> 
     days = application.item.promised_workdays + application.paused_workdays
     try:
         application.due_on = calendar.add_workdays(application.accepted_on, days)
+        application.due_provisional = calendar.spans_provisional(
+            application.accepted_on, application.due_on
+        )
         application.calendar_missing_year = None
     except HolidayDataMissing as exc:
         application.due_on = None
@@ -236,6 +239,8 @@ def _names(materials) -> list[str]:
 
 def _due_change(application: Application) -> dict:
     changes = {"due_on": [None, application.due_on]}
+    if application.due_provisional:
+        changes["due_provisional"] = [None, True]
     if application.calendar_missing_year:
         changes["calendar_missing_year"] = [None, application.calendar_missing_year]
     return changes
@@ -336,7 +341,14 @@ def application_intake(
         application.accepted_on = day
         _set_due(application)
         application.save(
-            update_fields=["status", "accepted_on", "due_on", "calendar_missing_year", "updated_at"]
+            update_fields=[
+                "status",
+                "accepted_on",
+                "due_on",
+                "due_provisional",
+                "calendar_missing_year",
+                "updated_at",
+            ]
         )
         changes.update(_due_change(application))
     changes["status"] = [None, application.status]
@@ -397,6 +409,7 @@ def application_supplement(*, actor, application: Application, materials: list[s
                 "accepted_on",
                 "paused_workdays",
                 "due_on",
+                "due_provisional",
                 "calendar_missing_year",
                 "updated_at",
             ]
@@ -599,7 +612,9 @@ def applications_fill_due_dates(*, actor) -> int:
         _set_due(application, calendar)
         if application.due_on is None:
             continue
-        application.save(update_fields=["due_on", "calendar_missing_year", "updated_at"])
+        application.save(
+            update_fields=["due_on", "due_provisional", "calendar_missing_year", "updated_at"]
+        )
         record_event(
             actor=actor,
             action="application_due_computed",
@@ -775,14 +790,16 @@ def rating_submit(*, application: Application, level: int, comment: str = "") ->
     if rating.is_bad:
         today = timezone.localdate()
         due_on, missing = None, None
+        calendar = WorkCalendar()
         try:
-            due_on = WorkCalendar().add_workdays(today, rectification_workdays())
+            due_on = calendar.add_workdays(today, rectification_workdays())
         except HolidayDataMissing as exc:
             missing = exc.year
         Rectification.objects.create(
             rating=rating,
             owner=application.first_responder,
             due_on=due_on,
+            due_provisional=calendar.spans_provisional(today, due_on) if due_on else False,
             calendar_missing_year=missing,
         )
         changes["rectification_owner"] = [None, application.first_responder.display_name]

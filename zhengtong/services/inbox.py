@@ -48,6 +48,7 @@ def case_items(user) -> list[InboxItem]:
                 url=case.get_absolute_url(),
                 due_on=due_on,
                 subtitle=" · ".join(parts),
+                provisional=case.due_provisional,
             )
         )
     return items
@@ -67,6 +68,7 @@ def rectification_items(user) -> list[InboxItem]:
                 url=application.get_absolute_url(),
                 due_on=due_on,
                 subtitle=" · ".join(p for p in (subtitle, gap) if p),
+                provisional=rectification.due_provisional,
             )
         )
     return items

@@ -233,6 +233,11 @@ class Application(models.Model):
     received_at = models.DateTimeField(_("收件时间"))
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限按尚未录入正式节假日安排的暂定年份计算,录入后自动重算。"),
+    )
     paused_workdays = models.PositiveSmallIntegerField(_("暂停工作日数"), default=0)
     # Set instead of due_on when the due date falls in a year without holiday data.
     calendar_missing_year = models.PositiveSmallIntegerField(
@@ -405,6 +410,11 @@ class Rectification(models.Model):
     # Empty, with calendar_missing_year set, when the 15 working days run into a year without
     # holiday data.
     due_on = models.DateField(_("整改期限"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限按尚未录入正式节假日安排的暂定年份计算,录入后自动重算。"),
+    )
     calendar_missing_year = models.PositiveSmallIntegerField(
         _("缺少节假日数据的年份"), null=True, blank=True
     )

@@ -82,6 +82,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "audit:event_list": ("/audit/", {"auditor"}),
     "audit:event_detail": ("/audit/{event}/", {"auditor"}),
     "workdays:year_list": ("/workdays/", {"admin"}),
+    "workdays:notice_entry": ("/workdays/enter/", {"admin"}),
     "projects:project_list": ("/projects/", PROJECT_VIEWERS),
     "projects:my_projects": ("/projects/mine/", {"leader"}),
     "projects:project_create": ("/projects/new/", {"office"}),

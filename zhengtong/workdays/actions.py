@@ -3,14 +3,19 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 
-from .models import CalendarYear, Holiday, Source
+from .calendar import WorkCalendar, lock_for_change
+from .models import CalendarYear, DeadlineMove, Holiday, Source
+from .recompute import Recomputed, recomputers
 from .seed import package_days, package_years
+from .signals import holidays_loaded
 
 
 @dataclass(frozen=True)
@@ -78,3 +83,141 @@ def calendar_year_load(*, year: int, actor=None, discard_overrides: bool = False
             },
         )
     return result
+
+
+def deadlines_recompute(*, years, actor=None) -> list[Recomputed]:
+    """Recompute every open due date that counts days in `years`, in the caller's transaction.
+
+    Each changed row gets an audit event with its old and new date and 暂定 flag; a date that
+    moved earlier is flagged to its owner in 我的待办. Returns the changed rows, for the
+    administrator's list of moved deadlines.
+    """
+    years = {int(y) for y in years}
+    if not years:
+        return []
+    changed: list[Recomputed] = []
+    with transaction.atomic():
+        lock_for_change()
+        calendar = WorkCalendar()
+        calendar.for_change = True
+        for recomputer in recomputers():
+            changed.extend(recomputer(calendar, years))
+        for row in changed:
+            record_event(
+                actor=actor,
+                action="due_date_recomputed",
+                target=row.target,
+                changes={
+                    row.field: [row.old_on, row.new_on],
+                    "due_provisional": [row.old_provisional, row.new_provisional],
+                },
+                reason=_("工作日历调整(%(years)s 年)后重新计算期限")
+                % {"years": "、".join(str(y) for y in sorted(years))},
+            )
+        DeadlineMove.objects.bulk_create(
+            DeadlineMove(
+                owner_id=row.owner_id,
+                kind=row.kind,
+                title=row.title[:300],
+                url=row.url[:300],
+                old_on=row.old_on,
+                new_on=row.new_on,
+            )
+            for row in changed
+            if row.earlier and row.owner_id
+        )
+    return changed
+
+
+@dataclass
+class ConfirmResult:
+    year: int
+    created: bool
+    changed_days: list  # (date, old mark or "", new mark or "")
+    recomputed: list[Recomputed]
+
+    @property
+    def moved(self) -> list[Recomputed]:
+        return [r for r in self.recomputed if r.moved]
+
+
+def _mark(workday: bool | None) -> str:
+    return "" if workday is None else ("班" if workday else "休")
+
+
+@audited_atomic
+def calendar_year_confirm(*, parsed, actor=None, note: str = "") -> ConfirmResult:
+    """Save a parsed notice (or file) as the official year, as one audited change.
+
+    The year's rows are replaced by the notice's days; days the notice names in the year before
+    (元旦 from 30 December) are written too. Every open due date counting days in the touched
+    years is then recomputed (see recompute.py), in the same transaction.
+    """
+    lock_for_change()
+    year = parsed.year
+    touched_years = sorted({year} | {d.date.year for d in parsed.days})
+    existing = {
+        h.date: h
+        for h in Holiday.objects.select_for_update().filter(
+            Q(date__year=year) | Q(date__in=[d.date for d in parsed.days])
+        )
+    }
+    wanted = {d.date: d for d in parsed.days}
+    changed_days = []
+    for day, row in existing.items():
+        if day not in wanted:
+            changed_days.append((day, _mark(row.is_workday), ""))
+            row.delete()
+    for day, entry in wanted.items():
+        row = existing.get(day)
+        if row is None:
+            Holiday.objects.create(
+                date=day,
+                is_workday=entry.is_workday,
+                name=entry.name,
+                source=Source.NOTICE,
+                updated_by=actor,
+            )
+            changed_days.append((day, "", entry.mark))
+        elif (row.is_workday, row.name) != (
+            entry.is_workday,
+            entry.name,
+        ) or row.source != Source.NOTICE:
+            if row.is_workday != entry.is_workday:
+                changed_days.append((day, _mark(row.is_workday), entry.mark))
+            row.is_workday, row.name, row.source, row.updated_by = (
+                entry.is_workday,
+                entry.name,
+                Source.NOTICE,
+                actor,
+            )
+            row.save()
+    calendar_year, created = CalendarYear.objects.get_or_create(
+        year=year, defaults={"source": Source.NOTICE, "note": note[:200]}
+    )
+    if not created:
+        calendar_year.source = Source.NOTICE
+        calendar_year.note = note[:200] or calendar_year.note
+        calendar_year.save(update_fields=["source", "note", "loaded_at"])
+    changed_days.sort()
+    record_event(
+        actor=actor,
+        action="calendar_year_confirmed",
+        target=calendar_year,
+        kind=Event.Kind.CREATE if created else Event.Kind.UPDATE,
+        changes={
+            "status": ["provisional" if created else "official", "official"],
+            "days": [
+                None,
+                [f"{d.date.isoformat()} {d.mark} {d.name}".strip() for d in parsed.days],
+            ],
+            "changed_days": [
+                None,
+                [f"{d.isoformat()} {a or '—'}→{b or '—'}" for d, a, b in changed_days],
+            ],
+        },
+        reason=note,
+    )
+    recomputed = deadlines_recompute(years=touched_years, actor=actor)
+    holidays_loaded.send(sender=CalendarYear, years=touched_years, actor=actor)
+    return ConfirmResult(year, created, changed_days, recomputed)

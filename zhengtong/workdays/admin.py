@@ -7,17 +7,47 @@ from django.utils.translation import gettext_lazy
 
 from zhengtong.audit.admin import AuditedModelAdmin
 
-from .models import CalendarYear, Holiday, Source
+from .actions import deadlines_recompute
+from .models import CalendarYear, DeadlineMove, Holiday, Source
 from .signals import holidays_loaded
 
 
 class CalendarAdmin(AuditedModelAdmin):
-    """The project's audited admin, with bulk deletes made all-or-nothing."""
+    """The project's audited admin: bulk deletes all-or-nothing, due dates follow every edit."""
+
+    def changed_years(self, objs) -> set[int]:
+        raise NotImplementedError
+
+    def recompute(self, request, years) -> None:
+        """In the admin's transaction: every open due date counting days in `years` moves."""
+        years = sorted(years)
+        if not years:
+            return
+        changed = deadlines_recompute(years=years, actor=request.user)
+        holidays_loaded.send(sender=CalendarYear, years=years, actor=request.user)
+        moved = [r for r in changed if r.moved]
+        if moved:
+            shown = ";".join(
+                f"{r.kind} {r.title}:{r.old_on or '—'} → {r.new_on}" for r in moved[:20]
+            )
+            more = _(",等共 %(n)s 项") % {"n": len(moved)} if len(moved) > 20 else ""
+            self.message_user(
+                request,
+                _("以下期限已按调整后的工作日历重新计算:%(list)s%(more)s。")
+                % {"list": shown, "more": more},
+                messages.WARNING,
+            )
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.recompute(request, self.changed_years([obj]))
 
     def delete_queryset(self, request, queryset):
         # "Delete selected" runs outside the admin's change transaction: all rows and events, or none.
         with transaction.atomic():
+            years = self.changed_years(list(queryset))
             super().delete_queryset(request, queryset)
+            self.recompute(request, years)
 
 
 class HolidayYearFilter(admin.SimpleListFilter):
@@ -51,17 +81,26 @@ class HolidayAdmin(CalendarAdmin):
     def weekday(self, obj):
         return "一二三四五六日"[obj.date.weekday()]
 
+    def changed_years(self, objs) -> set[int]:
+        official = set(CalendarYear.objects.values_list("year", flat=True))
+        return {o.date.year for o in objs} & official
+
     def save_model(self, request, obj, form, change):
         obj.source = Source.ADMIN
         obj.updated_by = request.user
+        old_year = Holiday.objects.filter(pk=obj.pk).values_list("date__year", flat=True).first()
         super().save_model(request, obj, form, change)
         if not CalendarYear.objects.filter(year=obj.date.year).exists():
             self.message_user(
                 request,
-                _("%(year)s 年尚未列入已维护年份,该年的日期在添加年份前不会生效。")
+                _("%(year)s 年尚为暂定年份,该日期在录入该年通知前不会生效。")
                 % {"year": obj.date.year},
                 messages.WARNING,
             )
+        years = self.changed_years([obj])
+        if old_year:
+            years |= {old_year} & set(CalendarYear.objects.values_list("year", flat=True))
+        self.recompute(request, years)
 
 
 @admin.register(CalendarYear)
@@ -73,9 +112,24 @@ class CalendarYearAdmin(CalendarAdmin):
     fields = ["year", "source", "note", "loaded_at"]
     readonly_fields = ["source", "loaded_at"]
 
+    def has_add_permission(self, request):
+        # A year becomes official from its notice (工作日历 → 录入通知), never as an empty row:
+        # a year added before its holidays would be counted Monday to Friday.
+        return False
+
+    def changed_years(self, objs) -> set[int]:
+        return {o.year for o in objs}
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.source = Source.ADMIN
         super().save_model(request, obj, form, change)
-        # Cases waiting for this year's calendar can now get their due dates.
-        holidays_loaded.send(sender=CalendarYear, years=[obj.year], actor=request.user)
+
+
+@admin.register(DeadlineMove)
+class DeadlineMoveAdmin(AuditedModelAdmin):
+    list_display = ["kind", "title", "owner", "old_on", "new_on", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["title"]
+    readonly_fields = ["owner", "kind", "title", "url", "old_on", "new_on", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

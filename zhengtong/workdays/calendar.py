@@ -1,4 +1,9 @@
-"""Chinese working days from the Holiday table: no guessing for a year nobody maintained.
+"""Chinese working days: the official years from the Holiday table, the others provisional.
+
+A year with a CalendarYear row is official: its Holiday rows are the State Council's notice.
+Any other year is provisional: its days off are the statutory holidays of the 2024 rule plus the
+weekends (see statutory.py), with no make-up day guessed. Nothing raises for a missing year;
+`year_status()` and `spans_provisional()` say when an answer rests on a provisional year.
 
 `WorkCalendar` loads the years a question needs in one query and keeps them, so a page that
 computes many due dates asks the database a fixed number of times. Keep one instance per
@@ -16,11 +21,42 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .statutory import statutory_holidays
+
 ONE_DAY = datetime.timedelta(days=1)
+# PostgreSQL advisory lock key ("WDCAL"). A transaction that stores a due date takes it shared
+# in `spans_provisional` (every storing site asks it); a calendar change takes it exclusive
+# (`lock_for_change`) before recomputing. A change so waits for the due dates being stored on
+# the old calendar to commit, then recomputes them. A due date whose lock came after a change
+# had committed was computed on the old calendar: the status is read again under the lock, and
+# when it differs the open due dates of those years are recomputed once this transaction
+# commits.
+CALENDAR_LOCK_KEY = 0x5744_43414C
+
+
+def _lock(exclusive: bool) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [CALENDAR_LOCK_KEY])
+
+
+def lock_for_change() -> None:
+    """Call first in a transaction that changes the calendar and recomputes due dates."""
+    _lock(exclusive=True)
+
+
+OFFICIAL = "official"
+PROVISIONAL = "provisional"
 
 
 class HolidayDataMissing(Exception):
-    """A question touched a year without maintained holiday data.
+    """Kept for callers that still catch it: the calendar no longer raises it.
+
+    Every year is answered, officially or provisionally (see `year_status`).
 
     `year` is the first missing year; `years` lists every missing year the question spans, so a
     countdown to 2031 tells the administrator about 2027–2031 at once.
@@ -35,10 +71,7 @@ class HolidayDataMissing(Exception):
             label = "、".join(str(y) for y in self.years)
         else:
             label = f"{self.years[0]}、{self.years[1]}…{self.years[-1]}"
-        super().__init__(
-            _("缺少 %(year)s 年的节假日数据,请系统管理员在工作日历中维护该年数据。")
-            % {"year": label}
-        )
+        super().__init__(_("缺少 %(year)s 年的节假日数据。") % {"year": label})
 
 
 def _as_date(day: datetime.date) -> datetime.date:
@@ -54,13 +87,14 @@ class WorkCalendar:
     """Answers working-day questions, loading each year at most once per instance."""
 
     def __init__(self) -> None:
-        # year -> {date: is_workday} for maintained years; missing years are remembered too.
+        # year -> {date: is_workday}: the official rows, or the statutory days of a provisional year.
         self._days: dict[int, dict[datetime.date, bool]] = {}
-        self._missing: set[int] = set()
+        self._provisional: set[int] = set()
+        self.for_change = False  # set by deadlines_recompute, which holds the exclusive lock
 
     def load(self, years: Iterable[int]) -> None:
-        """Fetch the years not yet known, in one query, without raising for missing ones."""
-        wanted = sorted({int(y) for y in years} - self._days.keys() - self._missing)
+        """Fetch the years not yet known, in one query; the others become provisional."""
+        wanted = sorted({int(y) for y in years} - self._days.keys())
         if not wanted:
             return
         from .models import CalendarYear, Holiday
@@ -93,18 +127,52 @@ class WorkCalendar:
             if year in found:
                 found[year][day] = workday
         self._days.update(found)
-        self._missing.update(set(wanted) - found.keys())
+        for year in set(wanted) - found.keys():
+            self._days[year] = dict.fromkeys(statutory_holidays(year), False)
+            self._provisional.add(year)
 
     def _year(self, year: int) -> dict[datetime.date, bool]:
-        if year not in self._days and year not in self._missing:
+        if year not in self._days:
             self.load([year])
-        if year in self._missing:
-            raise HolidayDataMissing(year)
         return self._days[year]
 
+    def year_status(self, year: int) -> str:
+        """ "official" when the State Council's arrangement is entered, else "provisional"."""
+        self._year(int(year))
+        return PROVISIONAL if int(year) in self._provisional else OFFICIAL
+
     def is_maintained(self, year: int) -> bool:
-        self.load([year])
-        return year in self._days
+        return self.year_status(year) == OFFICIAL
+
+    def spans_provisional(self, a: datetime.date, b: datetime.date) -> bool:
+        """Whether an answer about the days after `a` up to `b` rests on a provisional year."""
+        a, b = _as_date(a), _as_date(b)
+        if b < a:
+            a, b = b, a
+        years = range((a + ONE_DAY).year if a != b else a.year, b.year + 1)
+        self.load(years)
+        if not self.for_change:
+            self._check_under_lock(list(years))
+        return any(y in self._provisional for y in years)
+
+    def _check_under_lock(self, years: list[int]) -> None:
+        from django.db import connection, transaction
+
+        if connection.vendor != "postgresql" or not connection.in_atomic_block:
+            return
+        from .models import CalendarYear
+
+        _lock(exclusive=False)
+        official = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+        stale = [y for y in years if (y in official) == (y in self._provisional)]
+        if stale:
+
+            def recompute() -> None:
+                from .actions import deadlines_recompute
+
+                deadlines_recompute(years=stale, actor=None)
+
+            transaction.on_commit(recompute)
 
     def is_workday(self, day: datetime.date) -> bool:
         day = _as_date(day)
@@ -137,11 +205,7 @@ class WorkCalendar:
         if b < a:
             return -self.workdays_between(b, a)
         # a itself is not counted, so its year matters only from the next day on.
-        years = range((a + ONE_DAY).year, b.year + 1)
-        self.load(years)
-        missing = [y for y in years if y in self._missing]
-        if missing:
-            raise HolidayDataMissing(missing[0], missing)
+        self.load(range((a + ONE_DAY).year, b.year + 1))
         count = 0
         day = a
         while day < b:
@@ -176,3 +240,15 @@ def workdays_between(a: datetime.date, b: datetime.date) -> int:
 def next_workday_on_or_after(day: datetime.date) -> datetime.date:
     """A period ending on a holiday ends on the next working day (民法典 Art. 203)."""
     return WorkCalendar().next_workday_on_or_after(day)
+
+
+def year_status(year: int) -> str:
+    """ "official" when the year's State Council arrangement is entered, else "provisional"."""
+    return WorkCalendar().year_status(year)
+
+
+def spans_provisional(a: datetime.date, b: datetime.date | None) -> bool:
+    """Whether a due date `b` counted from `a` rests on a provisional year (False for no date)."""
+    if a is None or b is None:
+        return False
+    return WorkCalendar().spans_provisional(a, b)

@@ -13,10 +13,14 @@ from django.utils.translation import gettext_lazy as _
 class Source(models.TextChoices):
     SEED = "seed", _("内置数据")
     ADMIN = "admin", _("管理员维护")
+    NOTICE = "notice", _("国务院通知录入")
 
 
 class CalendarYear(models.Model):
-    """A year whose holidays and make-up days are maintained; other years have no answer."""
+    """An official year: its holidays and make-up days are the State Council's arrangement.
+
+    A year without a row is provisional (the statutory rule, see statutory.py).
+    """
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
     source = models.CharField(
@@ -67,3 +71,32 @@ class Holiday(models.Model):
     @property
     def is_weekend(self) -> bool:
         return self.date.weekday() >= 5
+
+
+class DeadlineMove(models.Model):
+    """A due date a calendar change moved earlier: shown to its owner in 我的待办.
+
+    Written by `deadlines_recompute`; the owner sees it until the new date has passed (from
+    then on the item itself is red in its own list).
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("责任人"),
+    )
+    kind = models.CharField(_("类别"), max_length=20)
+    title = models.CharField(_("事项"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300)
+    old_on = models.DateField(_("原期限"))
+    new_on = models.DateField(_("新期限"), db_index=True)
+    created_at = models.DateTimeField(_("调整时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提前的期限")
+        verbose_name_plural = _("提前的期限")
+        ordering = ["new_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.title} {self.old_on} → {self.new_on}"

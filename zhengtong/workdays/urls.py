@@ -5,4 +5,5 @@ from . import views
 app_name = "workdays"
 urlpatterns = [
     path("", views.year_list, name="year_list"),
+    path("enter/", views.notice_entry, name="notice_entry"),
 ]

@@ -231,3 +231,16 @@ class SeedServicesTestCase(TestCase):
         output = seed()
         self.assertEqual(counts(), before)
         self.assertIn("未新建任何记录", output)
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 21, 10, 0, tzinfo=SHANGHAI), tick=False)
+class SeedCalendarTestCase(TestCase):
+    """In late December the demo shows 2027 as provisional, with its 暂定 due dates."""
+
+    def test_the_demo_says_2027_is_provisional(self) -> None:
+        output = seed()
+        self.assertIn("工作日历:2026 年为正式年份、2027 年为暂定年份", output)
+        self.assertTrue(Application.objects.filter(due_provisional=True).exists())
+        self.assertFalse(
+            Application.objects.filter(status="accepted", due_on__isnull=True).exists()
+        )

@@ -35,10 +35,37 @@ class DeadlineTestCase(BaseTestCase):
     def test_a_finished_item_is_done_whatever_its_date(self) -> None:
         self.assertEqual(deadline(datetime.date(2026, 1, 1), done=True).state, "done")
 
-    def test_a_year_without_holiday_data_says_so(self) -> None:
-        d = deadline(datetime.date(2031, 3, 1))
-        self.assertEqual(d.state, "unknown")
-        self.assertIn("2031", d.message)
+    def test_a_due_date_years_ahead_is_a_date_not_a_warning(self) -> None:
+        """A loan repayment in 2028 counts down on the provisional calendar like any other."""
+        d = deadline(datetime.date(2028, 3, 1))
+        self.assertEqual(d.state, "normal")
+        self.assertGreater(d.days, 300)
+        self.assertEqual(d.message, "")
+
+
+@time_machine.travel("2027-01-06 09:00 +0800", tick=False)
+class DeadlineAcrossTheYearTestCase(BaseTestCase):
+    def test_a_case_overdue_since_december_is_red_in_january(self) -> None:
+        """Due 2026-12-25, today 2027-01-06 in a provisional year: overdue, counted, red."""
+        d = deadline(datetime.date(2026, 12, 25))
+        # 12-28…12-31 (4), 01-01 is 元旦, 01-04…01-06 (3).
+        self.assertEqual((d.state, d.days), ("overdue", 7))
+
+    def test_overdue_first_then_by_due_date_across_years(self) -> None:
+        """A 2028 repayment sorts after an item due this month, the overdue one first."""
+        saved = list(registry._providers)
+        registry._providers.clear()
+        self.addCleanup(lambda: registry._providers.__setitem__(slice(None), saved))
+        registry.register(
+            lambda user: [
+                InboxItem("贷款", "repayment", "/a", datetime.date(2028, 3, 1)),
+                InboxItem("办件", "this month", "/b", datetime.date(2027, 1, 20)),
+                InboxItem("办件", "late", "/c", datetime.date(2026, 12, 25)),
+            ]
+        )
+        items = registry.items_for(None)
+        self.assertEqual([i.title for i in items], ["late", "this month", "repayment"])
+        self.assertEqual([i.deadline.state for i in items], ["overdue", "normal", "normal"])
 
 
 class InboxOrderTestCase(TestCase):

@@ -7,8 +7,9 @@
   (interest is discounted by the treasury, so the borrower's one due date is maturity);
 - repaid: closing the account (releasing the guarantee) within CLOSE_WITHIN_WORKDAYS;
 - rejected, closed: nothing further (None).
-When the holiday calendar lacks the year a working-day deadline falls in, the date stays empty
-and the loan page says so, rather than guessing.
+A working-day deadline in a year without the State Council's arrangement is counted on the
+provisional calendar and stored as 暂定 (`next_step_due_provisional`); it is recomputed when the
+year is entered (livelihood/due_dates.py).
 """
 
 import calendar
@@ -22,7 +23,7 @@ from zhengtong.audit.actions import record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.people.actions import person_get_or_register
-from zhengtong.workdays import HolidayDataMissing, add_workdays
+from zhengtong.workdays import HolidayDataMissing, add_workdays, spans_provisional
 
 from ..models import Loan, LoanDisbursement
 from ._common import acting_unit, money, past_date, require_edit, text
@@ -57,11 +58,29 @@ def disbursed_total(loan: Loan) -> Decimal:
     return loan.disbursements.aggregate(s=Sum("amount"))["s"] or Decimal("0")
 
 
-def _set_status(loan: Loan, status: str, due_on, *, actor, action: str, changes: dict, reason=""):
+def _set_status(
+    loan: Loan,
+    status: str,
+    due_on,
+    *,
+    actor,
+    action: str,
+    changes: dict,
+    reason="",
+    counted_from: datetime.date | None = None,
+):
     old, old_due = loan.status, loan.next_step_due_on
     loan.status = status
     loan.next_step_due_on = due_on
-    loan.save(update_fields=["status", "next_step_due_on", *changes.keys()])
+    loan.next_step_due_provisional = spans_provisional(counted_from, due_on)
+    loan.save(
+        update_fields=[
+            "status",
+            "next_step_due_on",
+            "next_step_due_provisional",
+            *changes.keys(),
+        ]
+    )
     payload = {
         "status": [old, status],
         "next_step_due_on": [
@@ -106,6 +125,7 @@ def loan_submit(
     if not isinstance(term_months, int) or not 1 <= term_months <= MAX_TERM_MONTHS:
         raise ValidationError({"term_months": f"贷款期限应为 1 至 {MAX_TERM_MONTHS} 个月。"})
     borrower = person_get_or_register(actor=actor, id_number=id_number, name=name, phone=phone)
+    due_on = _workdays_after(submitted_on, APPROVE_WITHIN_WORKDAYS)
     loan = Loan.objects.create(
         borrower=borrower,
         org_unit=org_unit,
@@ -115,7 +135,8 @@ def loan_submit(
         bank=bank,
         submitted_on=submitted_on,
         term_months=term_months,
-        next_step_due_on=_workdays_after(submitted_on, APPROVE_WITHIN_WORKDAYS),
+        next_step_due_on=due_on,
+        next_step_due_provisional=spans_provisional(submitted_on, due_on),
         created_by=actor,
     )
     record_event(
@@ -163,6 +184,7 @@ def loan_approve(*, actor, loan: Loan, amount_approved, approved_on: datetime.da
         _workdays_after(approved_on, DISBURSE_WITHIN_WORKDAYS),
         actor=actor,
         action="loan_approved",
+        counted_from=approved_on,
         changes={
             "amount_approved": [None, str(amount)],
             "approved_on": [None, approved_on.isoformat()],
@@ -213,7 +235,8 @@ def loan_disburse(*, actor, loan: Loan, amount, paid_on: datetime.date) -> LoanD
     old_status, old_due = loan.status, loan.next_step_due_on
     loan.status = S.DISBURSED
     loan.next_step_due_on = maturity
-    loan.save(update_fields=["status", "next_step_due_on"])
+    loan.next_step_due_provisional = False  # maturity counts calendar months, not working days
+    loan.save(update_fields=["status", "next_step_due_on", "next_step_due_provisional"])
     record_event(
         actor=actor,
         action="loan_disbursed",
@@ -246,6 +269,7 @@ def loan_repay(*, actor, loan: Loan, repaid_on: datetime.date) -> Loan:
         _workdays_after(repaid_on, CLOSE_WITHIN_WORKDAYS),
         actor=actor,
         action="loan_repaid",
+        counted_from=repaid_on,
         changes={},
         reason=f"还清日期 {repaid_on.isoformat()}",
     )

@@ -20,7 +20,7 @@ from zhengtong.accounts.models import OrgUnit
 from zhengtong.audit.actions import record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
-from zhengtong.workdays import HolidayDataMissing, add_workdays
+from zhengtong.workdays import HolidayDataMissing, add_workdays, spans_provisional
 
 from .. import checklist
 from ..models import CleanupCampaign, Hazard, Inspection, School, UnlicensedKindergarten
@@ -261,6 +261,7 @@ def inspection_record(
                 requirement=row["requirement"],
                 deadline_workdays=row["deadline_workdays"],
                 due_on=due[row["deadline_workdays"]],
+                due_provisional=spans_provisional(inspected_on, due[row["deadline_workdays"]]),
             )
             for row in rows
         ]

@@ -71,16 +71,21 @@ class HazardNoticeTestCase(SchoolTestCase):
         self.client.force_login(self.outsider)
         self.assertEqual(self.client.get(self.url).status_code, 403)
 
-    def test_an_undated_hazard_is_marked_to_be_notified_later(self) -> None:
+    def test_a_hazard_due_in_a_provisional_year_is_dated(self) -> None:
+        """Inspected 2026-12-28 with 10 working days: due 2027-01-12 on the statutory rule."""
         with time_machine.travel(datetime.datetime(2026, 12, 29, 10, tzinfo=datetime.UTC)):
             inspection = self.inspect(
                 self.make_school("西城小学"),
                 datetime.date(2026, 12, 28),
                 {"bus": ("随车照管人员缺岗", "配齐照管人员", 10)},
             )
-        self.assertEqual(len(inspection.warnings), 1)
+        self.assertEqual(inspection.warnings, [])
+        hazard = inspection.hazards.get()
+        self.assertEqual(
+            (hazard.due_on, hazard.due_provisional), (datetime.date(2027, 1, 12), True)
+        )
         self.client.force_login(self.clerk)
         response = self.client.get(f"/livelihood/inspections/{inspection.pk}/notice.pdf")
         flat = "".join(pdf_text(response.content).split())
         self.assertIn("随车照管人员缺岗", flat)
-        self.assertIn("另行通知", flat)
+        self.assertIn("2027年1月12日前完成", flat)

@@ -156,16 +156,19 @@ class InspectionFlowTestCase(SchoolTestCase):
             self.inspect(self.school, TODAY)
         self.assertEqual(Inspection.objects.count(), 1)
 
-    def test_missing_holiday_data_leaves_the_due_date_empty_with_a_warning(self) -> None:
-        """2027 has no holiday data in the test database: the hazard is kept, undated."""
+    def test_a_provisional_year_gives_due_dates_marked_provisional(self) -> None:
+        """2027 has no notice in the test database: the due dates are 暂定, never empty."""
         with time_machine.travel(datetime.datetime(2026, 12, 29, 10, tzinfo=datetime.UTC)):
             r = self.record_by_post(datetime.date(2026, 12, 28), {"fire": FIRE, "canteen": CANTEEN})
             inspection = Inspection.objects.get()
             page = self.client.get(r["Location"])
         self.assertEqual(inspection.status, Inspection.Status.OPEN)
-        self.assertEqual(list(inspection.hazards.values_list("due_on", flat=True)), [None, None])
-        self.assertContains(page, "缺少 2027 年的节假日数据")
-        self.assertContains(page, "整改期限未能计算")
+        dates = list(inspection.hazards.values_list("due_on", "due_provisional"))
+        self.assertEqual(
+            dates, [(datetime.date(2027, 1, 5), True), (datetime.date(2027, 1, 12), True)]
+        )
+        self.assertContains(page, "暂定 2027-01-05")
+        self.assertNotContains(page, "缺少 2027 年")
 
     def test_a_leader_reads_an_inspection_but_cannot_change_it(self) -> None:
         inspection = self.inspect(self.school, TODAY, {"fire": FIRE})

@@ -26,7 +26,7 @@ from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.lib.files import ImageRejected, NormalisedImage, normalise_image
 from zhengtong.people.models import Household, Person
-from zhengtong.workdays import HolidayDataMissing, add_workdays
+from zhengtong.workdays import HolidayDataMissing, add_workdays, spans_provisional
 
 from ..models import (
     Assistance,
@@ -435,7 +435,13 @@ def referral_open(*, actor, visit: HomeVisit, kind: str, note: str) -> Referral:
     except HolidayDataMissing:
         due_on = None
     referral = Referral.objects.create(
-        visit=visit, kind=kind, to_unit=office, note=note, due_on=due_on
+        visit=visit,
+        kind=kind,
+        to_unit=office,
+        note=note,
+        opened_on=today,
+        due_on=due_on,
+        due_provisional=spans_provisional(today, due_on),
     )
     record_event(
         actor=actor,

@@ -16,7 +16,7 @@ from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.people.models import Person
-from zhengtong.workdays import HolidayDataMissing, next_workday_on_or_after
+from zhengtong.workdays import HolidayDataMissing, next_workday_on_or_after, spans_provisional
 
 from ..models import FloatingRecord, MarriageCertificate
 from ..selectors import can_write_person
@@ -196,6 +196,7 @@ def floating_record_create(
         cert = MarriageCertificate(record=record)
         if direction == FloatingRecord.Direction.IN:
             cert.due_on = certificate_due_on(started_on)
+            cert.due_provisional = spans_provisional(started_on, cert.due_on)
             changes["certificate_due_on"] = [None, cert.due_on.isoformat()]
         if cert_data is not None:
             for key, value in cert_data.items():

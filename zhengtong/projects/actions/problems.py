@@ -9,7 +9,7 @@ from django.utils import timezone
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
-from zhengtong.workdays import HolidayDataMissing, add_workdays
+from zhengtong.workdays import add_workdays, spans_provisional
 
 from ..models import KeyProject, Problem
 
@@ -41,10 +41,7 @@ def problem_raise(
             {"deadline_workdays": f"办结时限(工作日)须在 1 到 {MAX_WORKDAYS} 之间。"}
         )
     raised_on = raised_on or timezone.localdate()
-    try:
-        due_on = add_workdays(raised_on, int(deadline_workdays))
-    except HolidayDataMissing as exc:
-        raise ValidationError({"deadline_workdays": str(exc)}) from None
+    due_on = add_workdays(raised_on, int(deadline_workdays))
     problem = Problem(
         project=project,
         title=title,
@@ -54,6 +51,7 @@ def problem_raise(
         raised_on=raised_on,
         deadline_workdays=int(deadline_workdays),
         due_on=due_on,
+        due_provisional=spans_provisional(raised_on, due_on),
     )
     problem.full_clean()
     problem.save()

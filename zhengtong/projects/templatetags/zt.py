@@ -1,9 +1,10 @@
-"""Template filters shared by every page: money in 万元/亿元, percentages.
+"""Template filters shared by every page: money in 万元/亿元, percentages, due dates.
 
 {% load zt %}
 {{ project.total_investment|yuan }}   → 12.50亿元 (largest unit reached)
 {{ project.annual_plan|wan }}         → 8000.00万元
 {{ progress.completion_pct|pct }}     → 85.3%
+{{ case.due_on|due:case.due_provisional }} → 暂定 2027-01-12
 """
 
 from django import template
@@ -34,3 +35,15 @@ def pct(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{value}%"
+
+
+@register.filter
+def due(value, provisional=False) -> str:
+    """A due date as staff see it: "暂定 2027-01-12" when it rests on a provisional year.
+
+    {{ case.due_on|due:case.due_provisional }}; "—" when there is no date.
+    """
+    if value is None or value == "":
+        return "—"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return f"暂定 {text}" if provisional else text

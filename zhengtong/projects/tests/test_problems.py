@@ -51,12 +51,11 @@ class ProblemRaiseTestCase(BaseTestCase):
             self.assertIn("1 到 60", ctx.exception.message_dict["deadline_workdays"][0])
         self.assertFalse(Problem.objects.exists())
 
-    def test_a_missing_holiday_year_is_refused_with_its_message(self) -> None:
-        """A deadline running into a year without holiday data names the year."""
-        with self.assertRaises(ValidationError) as ctx:
-            raise_problem(self, self.project, raised_on=datetime.date(2026, 12, 24))
-        self.assertIn("2027", ctx.exception.message_dict["deadline_workdays"][0])
-        self.assertFalse(Problem.objects.exists())
+    def test_a_deadline_into_a_provisional_year_is_set_and_marked_provisional(self) -> None:
+        """Raised 2026-12-24 with 10 working days: due 2027-01-08 on the statutory rule."""
+        problem = raise_problem(self, self.project, raised_on=datetime.date(2026, 12, 24))
+        self.assertEqual(problem.due_on, datetime.date(2027, 1, 8))
+        self.assertTrue(problem.due_provisional)
 
     def test_a_blank_title_is_refused(self) -> None:
         with self.assertRaises(ValidationError) as ctx:

@@ -9,7 +9,6 @@ from zhengtong.services.actions import (
     application_approve,
     application_request_correction,
     application_supplement,
-    applications_fill_due_dates,
 )
 from zhengtong.services.models import Application, ServiceItem
 from zhengtong.services.selectors import applications_overdue, due_state
@@ -92,27 +91,23 @@ class CalendarGapTestCase(CaseTestCase):
         with time_machine.travel("2026-12-10 09:00 +0800", tick=False):
             return self.intake(materials=["id"], item_code="LONG30")
 
-    def test_a_due_date_in_a_year_without_data_is_left_empty_and_says_which_year(self) -> None:
+    def test_a_due_date_in_a_provisional_year_is_set_and_marked_provisional(self) -> None:
+        """Accepted 2026-12-10 with 30 working days: due 2027-01-22 on the statutory rule."""
         self.assertFalse(CalendarYear.objects.filter(year=2027).exists())
         case = self.intake_long()
         self.assertEqual(case.status, Application.Status.ACCEPTED)
-        self.assertIsNone(case.due_on)
-        self.assertEqual(case.calendar_missing_year, 2027)
+        self.assertEqual(case.due_on, datetime.date(2027, 1, 22))
+        self.assertTrue(case.due_provisional)
+        self.assertIsNone(case.calendar_missing_year)
         with time_machine.travel("2026-12-11 09:00 +0800", tick=False):
             state = due_state(case)
-        self.assertEqual(state.state, "unknown")
-        self.assertIn("2027", state.message)
+        self.assertEqual(state.state, "normal")
 
-    def test_the_due_date_is_filled_in_once_the_year_is_maintained(self) -> None:
-        case = self.intake_long()
-        CalendarYear.objects.create(year=2027, note="测试")
-        self.assertEqual(applications_fill_due_dates(actor=self.admin), 1)
-        case.refresh_from_db()
-        self.assertIsNone(case.calendar_missing_year)
-        self.assertEqual(case.due_on, add_workdays(datetime.date(2026, 12, 10), 30))
-        self.assertEqual(
-            self.case_events(case), ["application_received", "application_due_computed"]
-        )
+    def test_a_due_date_inside_the_official_year_is_not_provisional(self) -> None:
+        with time_machine.travel("2026-11-02 09:00 +0800", tick=False):
+            case = self.intake(materials=["id"], item_code="LONG30")
+        self.assertEqual(case.due_on, datetime.date(2026, 12, 14))
+        self.assertFalse(case.due_provisional)
 
 
 @time_machine.travel("2026-11-02 09:00 +0800", tick=False)

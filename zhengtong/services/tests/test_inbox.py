@@ -61,7 +61,7 @@ class HallInboxTestCase(CaseTestCase):
         with time_machine.travel("2026-11-05 09:00 +0800", tick=False):
             self.assertEqual(self.kinds(self.clerk_b), [])
 
-    def test_a_case_without_holiday_data_shows_as_unknown_naming_the_year(self) -> None:
+    def test_a_case_due_in_a_provisional_year_counts_down_marked_provisional(self) -> None:
         item = ServiceItem.objects.create(
             code="LONG30",
             name="长时限事项",
@@ -74,9 +74,14 @@ class HallInboxTestCase(CaseTestCase):
         with time_machine.travel("2026-12-10 09:00 +0800", tick=False):
             self.intake(item_code="LONG30", materials=["id"])
             items = [i for i in items_for(self.clerk_a) if i.kind == "办件"]
-        self.assertEqual(items[0].deadline.state, "unknown")
-        self.assertIn("2027", items[0].deadline.message)
-        self.assertIn("2027", items[0].subtitle)
+        self.assertEqual(items[0].deadline.state, "normal")
+        self.assertEqual(items[0].due_on, datetime.date(2027, 1, 22))
+        self.assertTrue(items[0].provisional)
+        with time_machine.travel("2026-12-10 09:00 +0800", tick=False):
+            self.client.force_login(self.clerk_a)
+            page = self.client.get("/")
+        self.assertContains(page, "期限 暂定 2027-01-22")
+        self.assertNotContains(page, "日历缺失")
 
     def test_an_open_rectification_is_in_its_owners_inbox_until_closed(self) -> None:
         case = application_approve(actor=self.clerk_a, application=self.intake())

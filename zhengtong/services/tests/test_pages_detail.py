@@ -189,13 +189,14 @@ class ApplicationActionsTestCase(DetailTestCase):
 
 @time_machine.travel(datetime.datetime(2026, 12, 28, 10, 0, tzinfo=datetime.UTC), tick=False)
 class CalendarGapTestCase(DetailTestCase):
-    def test_a_due_date_in_a_year_without_holiday_data_is_not_guessed(self) -> None:
-        """Accepted 2026-12-28 + 5 working days runs into 2027, which has no data yet."""
+    def test_a_due_date_in_a_provisional_year_is_shown_as_provisional(self) -> None:
+        """Accepted 2026-12-28 + 5 working days runs into the provisional 2027: 暂定 2027-01-05."""
         case = self.intake(serial=41)
-        self.assertIsNone(case.due_on)
+        self.assertEqual(case.due_on, datetime.date(2027, 1, 5))
+        self.assertTrue(case.due_provisional)
         self.client.force_login(self.clerk_a)
         response = self.client.get(self.url(case))
-        self.assertContains(response, "日历缺失")
-        self.assertContains(response, "缺少 2027 年")
+        self.assertContains(response, "暂定 2027-01-05")
+        self.assertNotContains(response, "日历缺失")
         listing = self.client.get("/services/")
-        self.assertContains(listing, "缺少 2027 年")
+        self.assertContains(listing, "暂定 2027-01-05")

@@ -4,7 +4,7 @@ import datetime
 
 from zhengtong.audit.models import Event
 from zhengtong.test import BaseTestCase
-from zhengtong.workdays import is_workday
+from zhengtong.workdays import is_workday, year_status
 from zhengtong.workdays.models import CalendarYear, Holiday, Source
 
 D = datetime.date
@@ -104,11 +104,9 @@ class CalendarYearAdminTestCase(BaseTestCase):
         super().setUp()
         self.client.force_login(self.admin)
 
-    def test_adding_a_year_makes_it_answerable_and_is_recorded(self) -> None:
-        """Adding 2027 through the admin lets the calendar answer for it."""
+    def test_a_year_cannot_be_added_empty_in_the_admin(self) -> None:
+        """A year is official only from its notice: the admin offers no empty "add year"."""
         r = self.client.post(f"{YEARS}add/", {"year": "2027", "note": "国办发明电〔2026〕号"})
-        self.assertEqual(r.status_code, 302)
-        self.assertEqual(CalendarYear.objects.get(year=2027).source, Source.ADMIN)
-        self.assertTrue(is_workday(D(2027, 1, 4)))
-        event = Event.objects.get(action="admin_add", target_type="workdays.calendaryear")
-        self.assertEqual(event.changes["year"], [None, 2027])
+        self.assertEqual(r.status_code, 403)
+        self.assertFalse(CalendarYear.objects.filter(year=2027).exists())
+        self.assertEqual(year_status(2027), "provisional")

@@ -7,12 +7,13 @@ from django.test.utils import CaptureQueriesContext
 
 from zhengtong.test import BaseTestCase
 from zhengtong.workdays import (
-    HolidayDataMissing,
     WorkCalendar,
     add_workdays,
     is_workday,
     next_workday_on_or_after,
+    spans_provisional,
     workdays_between,
+    year_status,
 )
 from zhengtong.workdays.models import CalendarYear, Holiday, Source
 
@@ -123,48 +124,65 @@ class AddWorkdaysTestCase(BaseTestCase):
         self.assertEqual(next_workday_on_or_after(D(2025, 9, 28)), D(2025, 9, 28))
 
 
-class MissingYearTestCase(BaseTestCase):
-    def test_a_year_without_data_raises_naming_the_year(self) -> None:
-        """2027 has no data: the error says so in Chinese and carries the year."""
-        with self.assertRaises(HolidayDataMissing) as ctx:
-            is_workday(D(2027, 3, 1))
-        self.assertEqual(ctx.exception.year, 2027)
-        self.assertIn("2027", str(ctx.exception))
-        self.assertIn("缺少 2027 年的节假日数据", str(ctx.exception))
+class ProvisionalYearTestCase(BaseTestCase):
+    """A year without the State Council's notice answers from the 2024 statutory rule."""
 
-    def test_a_long_span_names_every_missing_year(self) -> None:
-        """Counting from 2026 to 2031 names 2027 first and lists all five missing years."""
-        with self.assertRaises(HolidayDataMissing) as ctx:
-            workdays_between(D(2026, 11, 20), D(2031, 3, 1))
-        self.assertEqual(ctx.exception.year, 2027)
-        self.assertEqual(ctx.exception.years, [2027, 2028, 2029, 2030, 2031])
-        self.assertIn("缺少 2027、2028、2029、2030、2031 年的节假日数据", str(ctx.exception))
+    def test_the_seeded_years_are_official_and_2027_is_provisional(self) -> None:
+        self.assertEqual(year_status(2026), "official")
+        self.assertEqual(year_status(2004), "official")
+        self.assertEqual(year_status(2027), "provisional")
+        self.assertEqual(year_status(2003), "provisional")
+
+    def test_2027_statutory_days_are_off_and_nothing_else(self) -> None:
+        """元旦, 除夕 to 初三 (5–8 Feb), 清明 (5 Apr), 1–2 May, 端午 (9 Jun), 中秋 (15 Sep), 1–3 Oct."""
+        off = [
+            D(2027, 1, 1), D(2027, 2, 5), D(2027, 2, 8), D(2027, 4, 5), D(2027, 6, 9),
+            D(2027, 9, 15), D(2027, 10, 1),
+        ]  # fmt: skip
+        for day in off:
+            with self.subTest(day=day):
+                self.assertLess(day.weekday(), 5)
+                self.assertFalse(is_workday(day))
+        # No make-up day guessed: a weekend stays a weekend, the day after 国庆 is a working day.
+        self.assertFalse(is_workday(D(2027, 1, 2)))
+        self.assertTrue(is_workday(D(2027, 2, 9)))
+        self.assertTrue(is_workday(D(2027, 10, 4)))
+        self.assertTrue(is_workday(D(2027, 5, 3)))
+
+    def test_a_due_date_from_late_december_crosses_into_the_provisional_year(self) -> None:
+        """From Fri 2026-12-04, 19 working days reach 12-31; the 20th is in the provisional 2027."""
+        self.assertEqual(add_workdays(D(2026, 12, 4), 19), D(2026, 12, 31))
+        # 2027-01-01 (元旦) and the weekend are off: the 20th working day is Mon 2027-01-04.
+        self.assertEqual(add_workdays(D(2026, 12, 4), 20), D(2027, 1, 4))
+        self.assertTrue(spans_provisional(D(2026, 12, 4), D(2027, 1, 4)))
+        self.assertFalse(spans_provisional(D(2026, 12, 4), D(2026, 12, 31)))
+
+    def test_a_long_span_counts_every_year(self) -> None:
+        """From 2026 to 2031 the count runs on, every later year provisional."""
+        days = workdays_between(D(2026, 11, 20), D(2031, 3, 1))
+        self.assertGreater(days, 1000)
+        self.assertEqual(add_workdays(D(2026, 11, 20), days), D(2031, 2, 28))
 
     def test_the_start_day_year_is_not_needed_when_it_is_not_counted(self) -> None:
-        """From 2003-12-31 the first counted day is in 2004, which is maintained."""
+        """From 2003-12-31 the first counted day is in 2004: the answer is official."""
         self.assertEqual(workdays_between(D(2003, 12, 31), D(2004, 1, 2)), 1)
+        self.assertFalse(spans_provisional(D(2003, 12, 31), D(2004, 1, 2)))
 
-    def test_years_before_the_seed_raise_too(self) -> None:
-        """2003 is before the seeded range: no silent Monday–Friday guess."""
-        with self.assertRaises(HolidayDataMissing):
-            workdays_between(D(2003, 12, 1), D(2004, 1, 5))
-
-    def test_crossing_into_an_unmaintained_year_raises_until_it_is_maintained(self) -> None:
-        """From 2026-12-30 the count stays in 2026 for one day, then needs 2027."""
-        self.assertEqual(add_workdays(D(2026, 12, 30), 1), D(2026, 12, 31))
-        with self.assertRaises(HolidayDataMissing) as ctx:
-            add_workdays(D(2026, 12, 30), 3)
-        self.assertEqual(ctx.exception.year, 2027)
-        CalendarYear.objects.create(year=2027, source=Source.ADMIN)
-        Holiday.objects.create(date=D(2027, 1, 1), is_workday=False, name="元旦")
-        # 2026-12-31 (Thu), skip 2027-01-01 (holiday) and the weekend, then Mon 01-04, Tue 01-05.
+    def test_entering_the_year_makes_it_official(self) -> None:
+        """Once 2027 is official, its rows answer instead of the statutory rule."""
         self.assertEqual(add_workdays(D(2026, 12, 30), 3), D(2027, 1, 5))
+        CalendarYear.objects.create(year=2027, source=Source.ADMIN)
+        Holiday.objects.create(date=D(2027, 1, 4), is_workday=False, name="测试")
+        Holiday.objects.create(date=D(2027, 1, 5), is_workday=False, name="测试")
+        self.assertEqual(year_status(2027), "official")
+        self.assertEqual(add_workdays(D(2026, 12, 30), 3), D(2027, 1, 6))
+        # 2027-01-01 has no row in the official year: it follows the week there.
+        self.assertTrue(is_workday(D(2027, 1, 1)))
 
-    def test_holiday_rows_of_an_unmaintained_year_are_not_used(self) -> None:
-        """A draft row for 2027 without CalendarYear still leaves 2027 unanswered."""
-        Holiday.objects.create(date=D(2027, 1, 1), is_workday=False, name="元旦")
-        with self.assertRaises(HolidayDataMissing):
-            is_workday(D(2027, 1, 4))
+    def test_holiday_rows_of_a_provisional_year_are_not_used(self) -> None:
+        """A draft row for 2027 without CalendarYear leaves the statutory rule in force."""
+        Holiday.objects.create(date=D(2027, 1, 4), is_workday=False, name="草稿")
+        self.assertTrue(is_workday(D(2027, 1, 4)))
 
 
 class OverrideTestCase(BaseTestCase):
@@ -203,12 +221,11 @@ class WorkCalendarQueriesTestCase(BaseTestCase):
             cal.workdays_between(D(2023, 6, 1), D(2025, 6, 1))
         self.assertEqual(len(ctx.captured_queries), 1)
 
-    def test_a_missing_year_is_remembered(self) -> None:
-        """Asking again about a missing year does not query again, and still raises."""
+    def test_a_provisional_year_is_remembered(self) -> None:
+        """Asking again about a provisional year does not query again."""
         cal = WorkCalendar()
-        with self.assertRaises(HolidayDataMissing):
-            cal.is_workday(D(2027, 1, 4))
-        with self.assertNumQueries(0), self.assertRaises(HolidayDataMissing):
-            cal.is_workday(D(2027, 1, 5))
-        self.assertFalse(cal.is_maintained(2027))
-        self.assertTrue(cal.is_maintained(2025))
+        self.assertTrue(cal.is_workday(D(2027, 1, 4)))
+        with self.assertNumQueries(0):
+            self.assertTrue(cal.is_workday(D(2027, 1, 5)))
+            self.assertEqual(cal.year_status(2027), "provisional")
+        self.assertEqual(cal.year_status(2025), "official")

@@ -32,20 +32,23 @@ class YearListTestCase(BaseTestCase):
             Holiday.objects.filter(date__year=2025, is_workday=False).count(),
         )
 
-    def test_it_flags_next_year_when_missing(self) -> None:
-        """In 2026 without 2027 data the page says "2027 年数据缺失"; 2026 is not flagged."""
+    def test_it_flags_next_year_as_provisional(self) -> None:
+        """In 2026 without the 2027 notice the page says 2027 is provisional, with the rule."""
         self.client.force_login(self.admin)
         r = self.client.get(URL)
-        self.assertContains(r, "2027 年数据缺失")
-        self.assertNotContains(r, "2026 年数据缺失")
+        self.assertContains(r, "2027 年为暂定年份")
+        self.assertNotContains(r, "2026 年为暂定年份")
         self.assertEqual(r.context["missing"], [2027])
+        self.assertContains(r, "全国年节及纪念日放假办法")
+        self.assertContains(r, "春节 4 天(农历除夕至正月初三)")
+        self.assertContains(r, "/workdays/enter/?year=2027")
 
     def test_the_flag_goes_once_the_year_is_maintained(self) -> None:
         """After CalendarYear 2027 is added there is nothing to flag."""
         CalendarYear.objects.create(year=2027)
         self.client.force_login(self.admin)
         r = self.client.get(URL)
-        self.assertNotContains(r, "数据缺失")
+        self.assertNotContains(r, "为暂定年份")
 
     def test_the_grid_marks_holidays_and_make_up_days(self) -> None:
         """?year=2025 marks 10-01 as holiday, 09-28 as make-up, 10-12 as weekend, 10-09 as work."""
@@ -66,12 +69,16 @@ class YearListTestCase(BaseTestCase):
         self.assertEqual(r.context["chosen"], 2026)
         self.assertContains(r, 'data-day="2026-02-14" data-kind="makeup"')
 
-    def test_an_unmaintained_year_shows_no_grid(self) -> None:
-        """?year=2030 explains that the year has no data instead of guessing a grid."""
+    def test_a_provisional_year_shows_the_statutory_grid(self) -> None:
+        """?year=2027 is marked 暂定 and shows the statutory days only: 2027-02-08 off, no 调休."""
         self.client.force_login(self.admin)
-        r = self.client.get(URL, {"year": "2030"})
-        self.assertIsNone(r.context["grid"])
-        self.assertContains(r, "2030 年没有维护节假日数据")
+        r = self.client.get(URL, {"year": "2027"})
+        self.assertEqual(len(r.context["grid"]), 12)
+        self.assertContains(r, 'id="year-status">暂定')
+        self.assertContains(r, 'data-day="2027-02-08" data-kind="holiday"')
+        self.assertContains(r, 'data-day="2027-02-09" data-kind="workday"')
+        self.assertNotContains(r, 'data-kind="makeup"')
+        self.assertNotContains(r, "data-changed")
 
     def test_a_bad_year_is_explained_in_chinese(self) -> None:
         """?year=abc falls back to the current year with a message naming the field."""

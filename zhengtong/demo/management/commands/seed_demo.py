@@ -9,6 +9,7 @@ Running it again creates nothing: every row is looked up by its natural key firs
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from zhengtong.accounts.models import User
 from zhengtong.audit.context import acting
@@ -23,6 +24,7 @@ from zhengtong.population.models import FollowUp
 from zhengtong.projects.models import KeyProject
 from zhengtong.reports.report import summary, year_period
 from zhengtong.services.models import Application
+from zhengtong.workdays import year_status
 
 
 class Command(BaseCommand):
@@ -77,8 +79,32 @@ class Command(BaseCommand):
             f"户、孤儿 {figures['relief_orphans']} 名,救助金 "
             f"{format_yuan(figures['relief_total_yuan'])}。"
         )
+        self.stdout.write(calendar_line(timezone.localdate().year))
         if made.counts:
             created = "、".join(f"{kind} {n}" for kind, n in made.counts.items() if n)
             self.stdout.write(self.style.SUCCESS(f"本次新建:{created}。"))
         else:
             self.stdout.write("演示数据已是最新,本次未新建任何记录。")
+
+
+def calendar_line(year: int) -> str:
+    """Which years are official and which provisional, and how many due dates are 暂定."""
+    from zhengtong.livelihood.models import Hazard, Loan
+    from zhengtong.projects.models import Problem
+    from zhengtong.services.models import Rectification
+
+    status = {y: year_status(y) for y in (year, year + 1)}
+    provisional = (
+        Application.objects.filter(due_provisional=True).count()
+        + Rectification.objects.filter(due_provisional=True).count()
+        + Problem.objects.filter(due_provisional=True).count()
+        + Hazard.objects.filter(due_provisional=True).count()
+        + Loan.objects.filter(next_step_due_provisional=True).count()
+    )
+    words = "、".join(
+        f"{y} 年为{'正式' if s == 'official' else '暂定'}年份" for y, s in status.items()
+    )
+    return (
+        f"工作日历:{words};暂定期限 {provisional} 项"
+        "(国务院办公厅通知发布后在“工作日历 → 录入国务院节假日安排通知”粘贴全文即转为正式)。"
+    )
