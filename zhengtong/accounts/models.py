@@ -113,3 +113,30 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org_unit}"
+
+
+class RateCounter(models.Model):
+    """How often something happened for one key (an address, an account) in one fixed window.
+
+    Written only by `zhengtong.lib.ratelimit`, with one atomic upsert per hit, so concurrent
+    requests on several app servers share one exact count.
+    """
+
+    key = models.CharField(_("键"), max_length=200)
+    window_start = models.DateTimeField(_("窗口开始"))
+    window_end = models.DateTimeField(_("窗口结束"), db_index=True)
+    count = models.PositiveIntegerField(_("次数"), default=0)
+    updated_at = models.DateTimeField(_("最后一次"))
+
+    class Meta:
+        verbose_name = _("频率计数")
+        verbose_name_plural = _("频率计数")
+        ordering = ["-window_start", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="ratecounter_one_row_per_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.count}"
