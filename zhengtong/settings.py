@@ -124,6 +124,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "zhengtong.audit.middleware.client_ip"
+# Password spraying: past this many failures in the window, per account across addresses and per
+# address across accounts, further attempts wait (30 s, doubling) before the password is checked.
+LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "10"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+LOGIN_DELAY_BASE_SECONDS = int(os.environ.get("LOGIN_DELAY_BASE_SECONDS", "30"))
 # Behind nginx (which sets X-Real-IP) set TRUSTED_PROXY=True, so the log and the lockout see the
 # client's address instead of the proxy's.
 TRUSTED_PROXY = envbool("TRUSTED_PROXY")

@@ -115,3 +115,13 @@ if admin.site.is_registered(AccessAttempt):
 @admin.register(AccessAttempt)
 class AuditedAccessAttemptAdmin(AuditedModelAdmin, AccessAttemptAdmin):
     audit_exclude = ("get_data", "post_data", "http_accept", "user_agent")
+
+
+def admin_login(request, extra_context=None):
+    """The admin signs in through the one login page, with its limits and second factor."""
+    from django.contrib.auth.views import redirect_to_login
+
+    return redirect_to_login(request.GET.get("next") or "/admin/", "accounts:login")
+
+
+admin.site.login = admin_login

@@ -6,11 +6,15 @@ The client IP and channel come from the audit request context set by the middlew
 from django.utils.translation import gettext as _
 
 from zhengtong.audit.actions import record_event
+from zhengtong.audit.middleware import client_ip
 from zhengtong.audit.models import Event
+
+from . import login_limits
 
 
 def record_login(sender, request, user, **kwargs) -> None:
     record_event(actor=user, action="login", kind=Event.Kind.LOGIN, target=user)
+    login_limits.record_success(username=user.get_username())
 
 
 def record_logout(sender, request, user, **kwargs) -> None:
@@ -33,3 +37,5 @@ def record_login_failed(sender, credentials, request=None, **kwargs) -> None:
         changes={"username": [None, username]},
         reason=_("账号在本机已被锁定") if locked else _("用户名或密码错误"),
     )
+    if username and request is not None:
+        login_limits.record_failure(username=username, ip=client_ip(request))
