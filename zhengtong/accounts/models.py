@@ -39,6 +39,11 @@ class OrgUnit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    otp_required = models.BooleanField(
+        _("须两步验证"),
+        default=False,
+        help_text=_("勾选后,本单位及下属单位的所有人员登录时都须使用手机验证器。"),
+    )
     # "/3/7/12/": ids from the root down to this unit. Maintained by save().
     path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True)
 
@@ -140,3 +145,57 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} · {self.count}"
+
+
+class ApiToken(models.Model):
+    """A personal API token for a machine client: hashed, scoped, expiring, revocable.
+
+    Only the SHA-256 of the token and its first characters (to tell tokens apart) are kept;
+    the token itself is shown once, when it is made.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("只读")
+        WRITE = "write", _("读写")
+
+    class Module(models.TextChoices):
+        PROJECTS = "projects", _("重点项目")
+        SERVICES = "services", _("一站式服务")
+        POPULATION = "population", _("流动人口与健康")
+        LIVELIHOOD = "livelihood", _("惠民生台账")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(_("令牌开头"), max_length=16)
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("权限"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    # Empty: every API module.
+    modules = models.JSONField(_("模块"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+    def module_labels(self) -> str:
+        labels = dict(self.Module.choices)
+        return "、".join(str(labels.get(m, m)) for m in self.modules) or _("全部模块")

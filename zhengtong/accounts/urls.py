@@ -14,4 +14,8 @@ urlpatterns = [
         ),
         name="password_change",
     ),
+    path("otp/", views.otp_setup, name="otp_setup"),
+    path("otp/verify/", views.otp_verify, name="otp_verify"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]
