@@ -182,9 +182,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Pages and their htmx calls use the session; machine clients a personal API token.
         # No HTTP Basic: it costs a password hash per call and invites guessing.
-        # Session first: an anonymous call keeps getting 403, as before.
-        "rest_framework.authentication.SessionAuthentication",
+        # The token class first: a refused call gets 401 with "WWW-Authenticate: Bearer".
         "zhengtong.accounts.api_auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
