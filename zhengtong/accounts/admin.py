@@ -1,9 +1,11 @@
 """Admin for the org-unit tree, users and memberships. Every change is audited."""
 
-from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -156,14 +158,32 @@ for _model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 
-# Deleting an access attempt unlocks a username+IP pair: a security decision, so audit it.
-if admin.site.is_registered(AccessAttempt):
-    admin.site.unregister(AccessAttempt)
+# Third-party admins come back on the audited base, so every add, change and delete through the
+# admin (bulk "delete selected" included) writes an event. Deleting an access attempt unlocks a
+# username+IP pair; deleting an access log erases evidence: both are decisions to audit.
+for _model in (AccessAttempt, AccessLog, AccessFailureLog, Group):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(AccessAttempt)
 class AuditedAccessAttemptAdmin(AuditedModelAdmin, AccessAttemptAdmin):
     audit_exclude = ("get_data", "post_data", "http_accept", "user_agent")
+
+
+@admin.register(AccessLog)
+class AuditedAccessLogAdmin(AuditedModelAdmin, AccessLogAdmin):
+    audit_exclude = ("http_accept", "user_agent")
+
+
+@admin.register(AccessFailureLog)
+class AuditedAccessFailureLogAdmin(AuditedModelAdmin, AccessFailureLogAdmin):
+    audit_exclude = ("get_data", "post_data", "http_accept", "user_agent")
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedModelAdmin, DjangoGroupAdmin):
+    pass
 
 
 def admin_login(request, extra_context=None):

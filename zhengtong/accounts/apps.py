@@ -21,3 +21,13 @@ class AccountsConfig(AppConfig):
         user_login_failed.connect(
             signals.record_login_failed, dispatch_uid="accounts_audit_login_failed"
         )
+        from axes.models import AccessAttempt
+        from axes.signals import user_locked_out
+        from django.db.models.signals import post_delete
+
+        user_locked_out.connect(signals.record_lockout, dispatch_uid="accounts_audit_lockout")
+        post_delete.connect(
+            signals.record_lockout_released,
+            sender=AccessAttempt,
+            dispatch_uid="accounts_audit_lockout_released",
+        )

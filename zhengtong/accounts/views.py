@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
@@ -24,6 +25,7 @@ from .otp import (
     secret_text,
 )
 from .otp import otp_verify as otp_verify_token
+from .signals import record_password_change
 from .tokens import MAX_LIFETIME_DAYS, api_token_create, api_token_revoke
 
 
@@ -40,6 +42,21 @@ class LoginView(auth_views.LoginView):
 
 
 login = LoginView.as_view()
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = "/"
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            record_password_change(user=form.user, actor=self.request.user)
+        messages.success(self.request, "密码已修改。")
+        return response
+
+
+password_change = PasswordChangeView.as_view()
 
 
 class OtpTokenForm(forms.Form):
