@@ -8,6 +8,10 @@ PY := $(VENV)/bin/python
 
 .PHONY: demo test install lint bench clean
 
+# The demo and the benchmarks run with DEBUG=False like production, so they need a real key:
+# a fresh random one per run unless SECRET_KEY is set (sessions end when the demo restarts).
+DEMO_SECRET_KEY := $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv
@@ -18,11 +22,15 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced
 
+# The demo signs in with passwords alone: OTP_REQUIRED_ROLES is empty unless set.
+demo: export SECRET_KEY ?= $(DEMO_SECRET_KEY)
+demo: export OTP_REQUIRED_ROLES ?=
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(PY) manage.py demo_accounts
+	@echo "$(if $(OTP_REQUIRED_ROLES),两步验证:以下角色登录须绑定手机验证器:$(OTP_REQUIRED_ROLES)。,两步验证:演示环境未强制启用;要强制系统管理员、审计员、区领导使用手机验证器,请用 OTP_REQUIRED_ROLES=admin,auditor,leader make demo 启动。)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --insecure
 
 test: install
@@ -32,6 +40,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+bench: export SECRET_KEY ?= $(DEMO_SECRET_KEY)
 bench: install
 	$(PY) bench/run.py
 

@@ -1,9 +1,12 @@
 """Settings for zhengtong: one file, every difference between environments an environment variable."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -12,8 +15,19 @@ def envbool(name: str, default: str = "False") -> bool:
     return os.environ.get(name, default) == "True"
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+DEV_SECRET_KEY = "dev-only-not-secret"
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or DEV_SECRET_KEY
 DEBUG = envbool("DEBUG")
+# The test suite runs with DEBUG=False on purpose (what production runs) and needs no real key.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+# Keys anyone can read in the repository sign nobody's sessions in production.
+PUBLIC_SECRET_KEYS = {DEV_SECRET_KEY, "change-me-to-a-long-random-string"}
+if not DEBUG and not TESTING and (SECRET_KEY in PUBLIC_SECRET_KEYS or len(SECRET_KEY) < 32):
+    raise ImproperlyConfigured(
+        "拒绝启动:DEBUG=False 时必须设置真实的 SECRET_KEY 环境变量(至少 32 个字符的随机串),"
+        "例如 python -c 'import secrets; print(secrets.token_urlsafe(50))' 生成。"
+        "本地演示请用 make demo,它会自动生成一个临时密钥。"
+    )
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -29,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "template_partials",
     "axes",
     "django_otp",
@@ -50,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -147,6 +163,36 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES")
+# Served over HTTPS (SECURE_COOKIES=True): redirect plain HTTP and tell browsers, for a year and
+# for every subdomain, to use nothing else. Behind nginx (TRUSTED_PROXY=True) the scheme comes
+# from X-Forwarded-Proto, which nginx must set.
+if envbool("SECURE_COOKIES"):
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    if TRUSTED_PROXY:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy: scripts only from our own static files, never inline, so injected
+# markup cannot run. Inline style attributes stay allowed (layout only, no script). QR codes and
+# the recovery-code download are data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Second factor (TOTP). Comma-separated role codes that must use it; unset means 系统管理员,
 # 审计员 and 区领导; an empty value turns the requirement off. Others: per unit or by choice.
