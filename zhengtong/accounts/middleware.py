@@ -50,6 +50,8 @@ class SecondFactorMiddleware:
             message = "您的账号须启用两步验证,请先绑定手机验证器。"
             open_paths.add(reverse(target))
         else:
+            # A session from before this rule (no state yet): decide once, as the login does.
+            request.session[SESSION_STATE] = True
             return self.get_response(request)
         if request.path in open_paths:
             return self.get_response(request)
