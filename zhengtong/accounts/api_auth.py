@@ -4,6 +4,7 @@ Replaces HTTP Basic, which cost a password hash on every call and invited guessi
 token may only read; a token limited to some modules works only under their API prefixes.
 """
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import SAFE_METHODS
@@ -43,3 +44,17 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """How the API documentation describes the token header."""
+
+    target_class = "zhengtong.accounts.api_auth.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "个人 API 令牌:请求头 “Authorization: Bearer <令牌>”。",
+        }
