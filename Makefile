@@ -8,6 +8,11 @@ PY := $(VENV)/bin/python
 
 .PHONY: demo test install lint bench clean
 
+# The demo and the benchmarks run with DEBUG=False like production, so they need a real key:
+# a random one made on the first run and kept in var/ (ignored by git) unless SECRET_KEY is
+# set. It stays the same across runs, so sessions and the demo's audit seals stay valid.
+DEMO_SECRET_KEY = $(shell mkdir -p var && { test -s var/demo-secret-key || $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/demo-secret-key; } && cat var/demo-secret-key)
+
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv
@@ -18,13 +23,17 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced
 
-# The demo seals its audit chain with the development key (never in production).
+# The demo signs in with passwords alone: OTP_REQUIRED_ROLES is empty unless set. It seals
+# its audit chain with the development key derived from SECRET_KEY (never in production).
+demo: export SECRET_KEY ?= $(DEMO_SECRET_KEY)
+demo: export OTP_REQUIRED_ROLES ?=
 demo: export AUDIT_HMAC_DEV_KEY := True
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(PY) manage.py demo_accounts
+	@echo "$(if $(OTP_REQUIRED_ROLES),两步验证:以下角色登录须绑定手机验证器:$(OTP_REQUIRED_ROLES)。,两步验证:演示环境未强制启用;要强制系统管理员、审计员、区领导使用手机验证器,请用 OTP_REQUIRED_ROLES=admin,auditor,leader make demo 启动。)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --insecure
 
 test: install
@@ -34,8 +43,10 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+bench: export SECRET_KEY ?= $(DEMO_SECRET_KEY)
+bench: export AUDIT_HMAC_DEV_KEY := True
 bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) staticfiles test-artifacts zhengtong.sqlite3*
+	rm -rf $(VENV) $(TOOLS) staticfiles test-artifacts zhengtong.sqlite3* var

@@ -1,9 +1,12 @@
 """Settings for zhengtong: one file, every difference between environments an environment variable."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -12,8 +15,19 @@ def envbool(name: str, default: str = "False") -> bool:
     return os.environ.get(name, default) == "True"
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+DEV_SECRET_KEY = "dev-only-not-secret"
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or DEV_SECRET_KEY
 DEBUG = envbool("DEBUG")
+# The test suite runs with DEBUG=False on purpose (what production runs) and needs no real key.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+# Keys anyone can read in the repository sign nobody's sessions in production.
+PUBLIC_SECRET_KEYS = {DEV_SECRET_KEY, "change-me-to-a-long-random-string"}
+if not DEBUG and not TESTING and (SECRET_KEY in PUBLIC_SECRET_KEYS or len(SECRET_KEY) < 32):
+    raise ImproperlyConfigured(
+        "拒绝启动:DEBUG=False 时必须设置真实的 SECRET_KEY 环境变量(至少 32 个字符的随机串),"
+        "例如 python -c 'import secrets; print(secrets.token_urlsafe(50))' 生成。"
+        "本地演示请用 make demo,它会自动生成一个临时密钥。"
+    )
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -29,8 +43,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "zhengtong.accounts",
     "zhengtong.audit",
     "zhengtong.workdays",
@@ -47,12 +65,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After the password, the second factor: nothing but its own pages until it is done.
+    "zhengtong.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -124,6 +146,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "zhengtong.audit.middleware.client_ip"
+# Password spraying: past this many failures in the window, per account across addresses and per
+# address across accounts, further attempts wait (30 s, doubling) before the password is checked.
+LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "10"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+LOGIN_DELAY_BASE_SECONDS = int(os.environ.get("LOGIN_DELAY_BASE_SECONDS", "30"))
 # Behind nginx (which sets X-Real-IP) set TRUSTED_PROXY=True, so the log and the lockout see the
 # client's address instead of the proxy's.
 TRUSTED_PROXY = envbool("TRUSTED_PROXY")
@@ -135,6 +163,47 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES")
+# Served over HTTPS (SECURE_COOKIES=True): redirect plain HTTP and tell browsers, for a year and
+# for every subdomain, to use nothing else. Behind nginx (TRUSTED_PROXY=True) the scheme comes
+# from X-Forwarded-Proto, which nginx must set.
+if envbool("SECURE_COOKIES"):
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    if TRUSTED_PROXY:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy: scripts only from our own static files, never inline, so injected
+# markup cannot run. Inline style attributes stay allowed (layout only, no script). QR codes and
+# the recovery-code download are data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Second factor (TOTP). Comma-separated role codes that must use it; unset means 系统管理员,
+# 审计员 and 区领导; an empty value turns the requirement off. Others: per unit or by choice.
+OTP_REQUIRED_ROLES = [
+    role.strip()
+    for role in os.environ.get("OTP_REQUIRED_ROLES", "admin,auditor,leader").split(",")
+    if role.strip()
+]
+OTP_TOTP_ISSUER = "政通"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -162,8 +231,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Pages and their htmx calls use the session; machine clients a personal API token.
+        # No HTTP Basic: it costs a password hash per call and invites guessing.
+        # The token class first: a refused call gets 401 with "WWW-Authenticate: Bearer".
+        "zhengtong.accounts.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -41,6 +41,11 @@ class OrgUnit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    otp_required = models.BooleanField(
+        _("须两步验证"),
+        default=False,
+        help_text=_("勾选后,本单位及下属单位的所有人员登录时都须使用手机验证器。"),
+    )
     # "/3/7/12/": ids from the root down to this unit. Maintained by save().
     path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True)
 
@@ -115,3 +120,84 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org_unit}"
+
+
+class RateCounter(models.Model):
+    """How often something happened for one key (an address, an account) in one fixed window.
+
+    Written only by `zhengtong.lib.ratelimit`, with one atomic upsert per hit, so concurrent
+    requests on several app servers share one exact count.
+    """
+
+    key = models.CharField(_("键"), max_length=200)
+    window_start = models.DateTimeField(_("窗口开始"))
+    window_end = models.DateTimeField(_("窗口结束"), db_index=True)
+    count = models.PositiveIntegerField(_("次数"), default=0)
+    updated_at = models.DateTimeField(_("最后一次"))
+
+    class Meta:
+        verbose_name = _("频率计数")
+        verbose_name_plural = _("频率计数")
+        ordering = ["-window_start", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="ratecounter_one_row_per_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.count}"
+
+
+class ApiToken(models.Model):
+    """A personal API token for a machine client: hashed, scoped, expiring, revocable.
+
+    Only the SHA-256 of the token and its first characters (to tell tokens apart) are kept;
+    the token itself is shown once, when it is made.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("只读")
+        WRITE = "write", _("读写")
+
+    class Module(models.TextChoices):
+        PROJECTS = "projects", _("重点项目")
+        SERVICES = "services", _("一站式服务")
+        POPULATION = "population", _("流动人口与健康")
+        LIVELIHOOD = "livelihood", _("惠民生台账")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(_("令牌开头"), max_length=16)
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("权限"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    # Empty: every API module.
+    modules = models.JSONField(_("模块"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+    def module_labels(self) -> str:
+        labels = dict(self.Module.choices)
+        return "、".join(str(labels.get(m, m)) for m in self.modules) or _("全部模块")

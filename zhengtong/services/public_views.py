@@ -3,8 +3,9 @@ form, the on-duty board (挂牌上岗) and the monthly disclosure (办事公开)
 
 Nothing here shows an ID number, a phone number or a full applicant name. The lookup answers a
 wrong phone exactly as an unknown receipt number, and each client address gets
-`PUBLIC_LOOKUP_LIMIT` proofs per `PUBLIC_LOOKUP_WINDOW_MINUTES`; the attempts are counted in the
-audit log (action "public_lookup"), so several app servers share one count.
+`PUBLIC_LOOKUP_LIMIT` proofs per `PUBLIC_LOOKUP_WINDOW_MINUTES`; the attempts are counted by the
+rate-counter door (`zhengtong.lib.ratelimit`, one atomic upsert per attempt), so several app
+servers and concurrent requests share one exact count. Each attempt is still audited.
 """
 
 import datetime
@@ -25,6 +26,7 @@ from zhengtong.accounts.models import OrgUnit
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.context import current
 from zhengtong.audit.models import Event
+from zhengtong.lib import ratelimit
 from zhengtong.lib.masking import mask_name_public
 from zhengtong.people.models import Person
 
@@ -158,11 +160,12 @@ class Throttled(Exception):
 
 
 def lookup_throttled(ip: str | None) -> bool:
-    """True when this client address used up its proofs in the current window."""
-    since = timezone.now() - lookup_window()
-    attempts = Event.objects.filter(action=LOOKUP_ACTION, created_at__gte=since)
-    attempts = attempts.filter(ip=ip) if ip else attempts.filter(ip__isnull=True)
-    return attempts.count() >= lookup_limit()
+    """Count this attempt for the client address; True when it is beyond the window's limit."""
+    return not ratelimit.hit(
+        f"public_lookup:{ip or '-'}",
+        window_seconds=int(lookup_window().total_seconds()),
+        limit=lookup_limit(),
+    )
 
 
 def find_case(receipt_no: str, phone_last4: str) -> Application | None:

@@ -79,6 +79,9 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "home": ("/", STAFF),
     "accounts:login": ("/accounts/login/", {ANON}),
     "accounts:password_change": ("/accounts/password/", STAFF),
+    "accounts:otp_setup": ("/accounts/otp/", STAFF),
+    "accounts:otp_verify": ("/accounts/otp/verify/", STAFF),
+    "accounts:token_list": ("/accounts/tokens/", STAFF),
     "audit:event_list": ("/audit/", {"auditor"}),
     "audit:event_detail": ("/audit/{event}/", {"auditor"}),
     "workdays:year_list": ("/workdays/", {"admin"}),
@@ -293,7 +296,7 @@ OWN_VILLAGE_FORMS = {
     "population:import_template",
 }
 # Entry pages that send the allowed on to the module's first list.
-REDIRECT_PAGES = {"welfare:index"}
+REDIRECT_PAGES = {"welfare:index", "accounts:otp_verify"}
 # Overview pages every department clerk opens, each showing its own department's figures.
 OWN_DEPARTMENT_PAGES = {"livelihood:index", "livelihood_summary_api"}
 
@@ -301,6 +304,7 @@ OWN_DEPARTMENT_PAGES = {"livelihood:index", "livelihood_summary_api"}
 # tests live beside them (the API and public lookup tests).
 POST_ONLY_OR_PARAMETERISED = {
     "accounts:logout",
+    "accounts:token_revoke",
     "public:lookup_json",
     "public:rate",
     "api_report_create",

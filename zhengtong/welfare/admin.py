@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from zhengtong.audit.admin import AuditedModelAdmin
+
 from .models import AssessmentScale
 
 
 @admin.register(AssessmentScale)
-class AssessmentScaleAdmin(admin.ModelAdmin):
+class AssessmentScaleAdmin(AuditedModelAdmin):
     """Scales are reference data; personal welfare rows are kept through the 民政 pages only."""
 
     list_display = ["code", "name", "active", "verified"]

@@ -1,0 +1,63 @@
+"""After the password, the second factor: nothing else is reachable until it is done.
+
+A signed-in user who has an authenticator but has not entered its code in this session is sent
+to the verify page; one who must use a second factor and has none is sent to enrolment. Only
+those pages, logout, static files and the public pages stay open. API calls made with the
+session get a 403 with a Chinese message instead of a redirect.
+
+Whether a user is free of the second factor is decided once at login (`remember_otp_state`) and
+kept in the session, so ordinary requests cost no query. A role or unit flag added later takes
+effect at the next login (the idle timeout ends a session after 15 minutes).
+"""
+
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from .otp import has_second_factor, otp_required_for
+
+OPEN_PREFIXES = ("/static/", "/public/", "/favicon.ico")
+SESSION_STATE = "zt_otp_free"
+
+
+def remember_otp_state(sender, request, user, **kwargs) -> None:
+    """At login: note in the session when this user needs no second factor at all."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[SESSION_STATE] = not has_second_factor(user) and not otp_required_for(user)
+
+
+class SecondFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            not user.is_authenticated
+            or request.session.get(SESSION_STATE)
+            or user.is_verified()
+            or request.path.startswith(OPEN_PREFIXES)
+        ):
+            return self.get_response(request)
+        open_paths = {reverse("accounts:logout"), reverse("accounts:otp_verify")}
+        if has_second_factor(user):
+            target = "accounts:otp_verify"
+            message = "请先完成两步验证。"
+        elif otp_required_for(user):
+            target = "accounts:otp_setup"
+            message = "您的账号须启用两步验证,请先绑定手机验证器。"
+            open_paths.add(reverse(target))
+        else:
+            # A session from before this rule (no state yet): decide once, as the login does.
+            request.session[SESSION_STATE] = True
+            return self.get_response(request)
+        if request.path in open_paths:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=403)
+        url = reverse(target)
+        if request.method == "GET" and request.path != "/":
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(url)
