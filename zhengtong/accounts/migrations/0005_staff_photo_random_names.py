@@ -19,7 +19,7 @@ def rename_files(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0004_api_token"),
     ]
 
     operations = [
