@@ -75,7 +75,7 @@ def test_pages_show_no_policy_violation(browser, demo, username, paths) -> None:
     if username == "leader":
         page.goto(f"{demo}/projects/cockpit/")
         page.wait_for_function(
-            "document.querySelectorAll('.chart').length > 0 && "
+            "() => document.querySelectorAll('.chart').length > 0 && "
             "document.querySelectorAll('.chart[data-rendered=\"1\"]').length"
             " === document.querySelectorAll('.chart').length"
         )
@@ -92,6 +92,6 @@ def test_the_print_button_and_the_locate_button_work_without_inline_script(brows
     log_in(page, demo, "village1", DEMO_PASSWORD)
     page.goto(f"{demo}/population/visits/new/")
     page.get_by_role("button", name="获取当前位置").click()
-    page.wait_for_function("document.getElementById('locate-status').textContent !== ''")
+    page.wait_for_function("() => document.getElementById('locate-status').textContent !== ''")
     assert violations(page, console) == []
     page.close()

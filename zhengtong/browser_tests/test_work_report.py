@@ -36,8 +36,10 @@ def test_a_leader_opens_the_work_report_of_the_demo_year_and_finds_the_seed_figu
     assert "590" in page.locator("main").inner_text()
 
     page.goto(f"{demo}/reports/cockpit/?year={year}")
+    # A function, not an expression: Playwright evaluates expressions with eval(), which the
+    # content security policy refuses.
     page.wait_for_function(
-        "document.querySelectorAll('#zone-cockpit [data-rendered=\"1\"]').length === 4"
+        "() => document.querySelectorAll('#zone-cockpit [data-rendered=\"1\"]').length === 4"
     )
     assert page.locator("#chart-jobs canvas").count() >= 1
     page.wait_for_timeout(800)
