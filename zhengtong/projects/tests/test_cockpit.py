@@ -90,6 +90,13 @@ class CockpitAccessTestCase(CockpitTestCase):
                 self.assertEqual(self.client.get(PAGE).status_code, 200)
                 self.assertEqual(self.client.get(DATA).status_code, 200)
 
+    def test_the_page_shows_no_template_syntax(self) -> None:
+        self.client.force_login(self.leader)
+        text = self.client.get(PAGE).content.decode()
+        for syntax in ("{#", "#}", "{{", "{%"):
+            with self.subTest(syntax=syntax):
+                self.assertNotIn(syntax, text)
+
     def test_everyone_else_gets_403(self) -> None:
         """Liaisons see projects but not the cockpit; other roles see neither."""
         for user in (
