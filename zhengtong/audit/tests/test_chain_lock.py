@@ -42,7 +42,10 @@ class ActionsUseTheChainLockTestCase(SimpleTestCase):
         self.assertEqual(offenders, [])
 
 
-@skipUnless(connection.vendor == "postgresql", "an advisory lock of PostgreSQL")
+@skipUnless(
+    connection.vendor == "postgresql",
+    "tests PostgreSQL's advisory lock; SQLite has none (its writers queue on BEGIN IMMEDIATE)",
+)
 class ChainLockTestCase(TransactionTestCase):
     def test_the_lock_is_held_to_the_end_of_the_transaction_and_released_after(self) -> None:
         with audited_atomic():
