@@ -45,6 +45,7 @@ def test_the_administrator_enters_the_notice_and_a_case_becomes_official(browser
             "phone": "13905351177",
         },
         materials=[m.code for m in item.materials.all()],
+        situation={"hukou": "local", "marital_status": "married", "child_order": 1},
     )
     assert case.due_provisional and case.due_on == datetime.date(2027, 1, 6)
     assert year_status(2027) == "provisional"

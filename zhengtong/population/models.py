@@ -166,6 +166,15 @@ class FollowUp(models.Model):
     )
     outcome = models.TextField(_("随访情况"), blank=True)
     skip_reason = models.CharField(_("跳过原因"), max_length=200, blank=True)
+    # The home visit that answered this 上门随访, when it was closed by logging a visit.
+    visit = models.ForeignKey(
+        "HomeVisit",
+        verbose_name=_("入户走访"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followups",
+    )
 
     class Meta:
         verbose_name = _("随访")

@@ -9,6 +9,7 @@ urlpatterns: list = [
     path("persons/new/", views.person_create, name="person_create"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:pk>/call/", views.person_call, name="person_call"),
     path("persons/<int:pk>/merge/", views.person_merge, name="person_merge"),
     path("persons/<int:pk>/transfer/", views.transfer_create, name="transfer_create"),
     path("persons/<int:pk>/floating/new/", views.floating_create, name="floating_create"),
@@ -30,6 +31,7 @@ urlpatterns: list = [
     path("floating/<int:pk>/", views.floating_detail, name="floating_detail"),
     path("floating/<int:pk>/certificate/", views.floating_certificate, name="floating_certificate"),
     path("floating/<int:pk>/end/", views.floating_end, name="floating_end"),
+    path("floating/<int:pk>/call/", views.floating_call, name="floating_call"),
     # Pages of the colleagues on issue 4: follow-ups, care, imports.
     path("", include("zhengtong.population.urls_followups")),
     path("", include("zhengtong.population.urls_care")),

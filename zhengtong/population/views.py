@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from zhengtong.accounts.scope import has_role
 from zhengtong.audit.reads import record_list_read
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.lib.idquery import ID_NUMBER_IN_URL_MESSAGE, id_number_in_query, looks_like_id_number
+from zhengtong.lib.masking import mask_phone_internal
 from zhengtong.people.actions import (
     DuplicatePerson,
     person_register,
@@ -507,6 +508,7 @@ def floating_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "end_form": end_form,
             "can_write": can_write,
             "today": timezone.localdate(),
+            "masked_contact_phone": mask_phone_internal(record.contact_phone),
         },
     )
 
@@ -578,3 +580,40 @@ def floating_end(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400,
     )
+
+
+# Calling a resident --------------------------------------------------------------------------
+
+CALL_PURPOSE = "拨打电话(显示完整号码)"
+
+
+def _call(request: HttpRequest, *, name: str, number: str, back: str) -> HttpResponse:
+    """The whole number as a tel: link: in place on the page (htmx), or as a page of its own."""
+    if not number:
+        raise Http404
+    context = {"name": name, "number": number, "back": back}
+    if request.htmx:
+        return render(request, "population/_call_revealed.html", context)
+    return render(request, "population/call.html", context)
+
+
+@login_required
+@require_POST
+def person_call(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a resident's whole phone number to call it; showing it is an audited read."""
+    _require_worker(request.user)
+    person = get_person_for_user(request.user, pk, purpose=CALL_PURPOSE)
+    back = reverse("population:person_detail", args=[person.pk])
+    return _call(request, name=person.name, number=person.phone, back=back)
+
+
+@login_required
+@require_POST
+def floating_call(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same for the contact number of a floating-population record."""
+    _require_worker(request.user)
+    record = get_row_for_user(
+        request.user, FloatingRecord.objects.select_related("person"), pk, purpose=CALL_PURPOSE
+    )
+    back = reverse("population:floating_detail", args=[record.pk])
+    return _call(request, name=record.person.name, number=record.contact_phone, back=back)

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope, scope_q
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
-from zhengtong.audit.reads import record_read
+from zhengtong.audit.reads import record_list_read, record_read
 from zhengtong.inbox.registry import deadline
 from zhengtong.lib.files import serve_row_file
 from zhengtong.people.models import Person
@@ -36,6 +36,8 @@ from .models import (
     Assistance,
     Campaign,
     CampaignTarget,
+    FollowUp,
+    FollowUpPlan,
     HomeVisit,
     Pairing,
     Referral,
@@ -382,9 +384,17 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def visit_create(request: HttpRequest) -> HttpResponse:
     """Log a visit from a phone: GPS from the browser when allowed, photos from the camera. The
-    form carries a fresh client_uuid, so sending it twice stores one visit."""
+    form carries a fresh client_uuid, so sending it twice stores one visit.
+
+    The visit is started from the person's page or from a due 上门随访 (`?person=`, and
+    `?followup=` for the due item); opened without a person, the page asks whom the visit is
+    for by name, never by ID number. The visit closes the due 上门随访 it answers.
+    """
     _require_population(request.user)
     person = _person_from_query(request)
+    if person is None and request.method == "GET":
+        return _visit_person_picker(request)
+    followup = _followup_from_query(request, person)
     initial = {"visited_on": timezone.localdate(), "client_uuid": uuid.uuid4()}
     if person is not None:
         initial["place"] = person.current_address
@@ -404,18 +414,72 @@ def visit_create(request: HttpRequest) -> HttpResponse:
                     longitude=data["longitude"],
                     photos=request.FILES.getlist("photos"),
                     client_uuid=data["client_uuid"],
+                    followup=followup,
                 )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                if created:
-                    messages.success(request, "走访记录已保存。")
-                else:
+                if not created:
                     messages.info(request, "这条走访已经保存过,未重复记录。")
+                else:
+                    closed = visit.followups.count()
+                    messages.success(
+                        request,
+                        f"走访记录已保存,同时完成上门随访 {closed} 项。"
+                        if closed
+                        else "走访记录已保存。",
+                    )
                 return redirect("population:visit_detail", pk=visit.pk)
         status = 400
-    context = {"form": form, "person": person}
+    context = {"form": form, "person": person, "followup": followup}
     return render(request, "population/visit_form.html", context, status=status)
+
+
+def _followup_from_query(request: HttpRequest, person: Person | None) -> FollowUp | None:
+    """The due 上门随访 a visit was started from; only one of the chosen person's."""
+    pk = request.GET.get("followup") or request.POST.get("followup")
+    if not pk or person is None:
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    followup = (
+        FollowUp.objects.filter(pk=pk, plan__person=person, plan__kind=FollowUpPlan.Kind.HOME)
+        .select_related("plan")
+        .first()
+    )
+    if followup is None:
+        raise Http404
+    return followup
+
+
+class VisitPersonSearchForm(StyledForm):
+    q = forms.CharField(label="姓名或住址", required=False, max_length=50)
+
+
+def _visit_person_picker(request: HttpRequest) -> HttpResponse:
+    """Whom is the visit for: the residents of the worker's own villages, found by name or
+    address, each with a button that opens the visit form for them."""
+    form = VisitPersonSearchForm(request.GET or None)
+    persons = (
+        persons_visible_to(request.user)
+        .filter(scope_q(request.user, POPULATION_ROLES, via="org_unit"))
+        .select_related("org_unit")
+        .order_by("name", "id")
+    )
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if q:
+        persons = persons.filter(Q(name__contains=q) | Q(current_address__contains=q))
+    page = _page(request, persons)
+    record_list_read(
+        actor=request.user,
+        model=Person,
+        count=len(page.object_list),
+        purpose="选择走访对象",
+        filters={"q": q} if q else None,
+    )
+    return render(request, "population/visit_pick.html", {"form": form, "page": page, "q": q})
 
 
 def _render_visit(request, visit: HomeVisit, *, referral_form=None, status=200) -> HttpResponse:

@@ -292,8 +292,11 @@ def _followup_page(request, followup: FollowUp, person: Person, **forms_) -> Htt
         ),
         "is_overdue": followup.status == FollowUp.Status.SCHEDULED and today > followup.due_on,
         "can_write": can_write_person(request.user, person),
+        # Today is offered only for an item that is due: the next one, just scheduled, starts
+        # empty so that nobody records a visit that has not happened.
         "complete_form": forms_.get("complete_form")
-        or FollowUpCompleteForm(initial={"done_on": today}),
+        or FollowUpCompleteForm(initial={"done_on": today} if followup.due_on <= today else None),
+        "is_home": plan.kind == FollowUpPlan.Kind.HOME,
         "skip_form": forms_.get("skip_form") or FollowUpSkipForm(),
         "stop_form": forms_.get("stop_form") or PlanStopForm(),
     }

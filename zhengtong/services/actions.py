@@ -128,6 +128,33 @@ def _materials_of(item: ServiceItem, codes, *, required: bool = True) -> list[Ma
     return sorted((by_code[c] for c in wanted), key=lambda m: (m.sort_order, m.code))
 
 
+SITUATION_NEEDED = {
+    "hukou": _("本事项所需材料取决于户籍情形,请选择申请人的户籍。"),
+    "marital_status": _(
+        "本事项所需材料取决于婚姻状况(如已婚须提交结婚证),请选择申请人的婚姻状况。"
+    ),
+    "child_order": _("本事项所需材料取决于申请孩次,请选择孩次。"),
+}
+
+
+def _situation_missing(item: ServiceItem, situation: dict, applicant: dict) -> dict[str, str]:
+    """The situation keys the item's materials depend on that intake left open: without them
+    the one-time notice would silently leave out a material (e.g. 结婚证). A marital status
+    already on the applicant's record counts as given."""
+    needed = {
+        key
+        for condition in item.materials.values_list("condition", flat=True)
+        for key in (condition or {})
+        if key in SITUATION_NEEDED
+    }
+    missing = needed - set(situation)
+    if "marital_status" in missing:
+        number = str(applicant.get("id_number") or "").strip().upper()
+        if Person.objects.filter(id_number=number).exclude(marital_status="").exists():
+            missing.discard("marital_status")
+    return {key: str(SITUATION_NEEDED[key]) for key in sorted(missing)}
+
+
 def _clean_situation(situation) -> dict:
     if situation in (None, ""):
         return {}
@@ -292,6 +319,9 @@ def application_intake(
     presented = (
         collect(lambda: _materials_of(item, materials or [], required=False)) if item else None
     )
+    if item is not None and clean_situation is not None:
+        for key, message in _situation_missing(item, clean_situation, applicant).items():
+            errors.setdefault(key, []).append(message)
     if errors:
         raise ValidationError(errors)
 

@@ -150,8 +150,11 @@ class IntakeForm(BootstrapMixin, forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
     )
     hukou = forms.ChoiceField(label="户籍", choices=HUKOU_CHOICES, initial="local")
+    # No default: an unanswered 婚姻状况 must not silently drop 结婚证 from the notice.
     marital_status = forms.ChoiceField(
-        label="婚姻状况", required=False, choices=Person.MaritalStatus.choices
+        label="婚姻状况",
+        required=False,
+        choices=[("", "请选择")] + [c for c in Person.MaritalStatus.choices if c[0]],
     )
     child_order = forms.ChoiceField(label="申请孩次", required=False, choices=CHILD_ORDER_CHOICES)
     materials = CodeListField(label="已收材料", required=False, widget=forms.CheckboxSelectMultiple)

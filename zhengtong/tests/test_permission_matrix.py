@@ -316,6 +316,8 @@ POST_ONLY_OR_PARAMETERISED = {
     "population:household_member_remove",
     "population:floating_certificate",
     "population:floating_end",
+    "population:floating_call",
+    "population:person_call",
     "population:followup_complete",
     "population:followup_skip",
     "population:followup_plan_stop",

@@ -33,6 +33,8 @@ from ..models import (
     Campaign,
     CampaignTarget,
     FloatingRecord,
+    FollowUp,
+    FollowUpPlan,
     HomeVisit,
     Pairing,
     PairingVisit,
@@ -40,6 +42,7 @@ from ..models import (
     VisitPhoto,
 )
 from ..selectors import POPULATION_ROLES, can_write_person
+from .followups import followup_complete
 
 MAX_PHOTOS = 9
 
@@ -310,8 +313,13 @@ def home_visit_record(
     longitude=None,
     photos=(),
     client_uuid: uuid.UUID | str | None = None,
+    followup: FollowUp | None = None,
 ) -> tuple[HomeVisit, bool]:
     """Log a home visit; returns (visit, created).
+
+    The visit answers the person's 上门随访: every scheduled one already due on the visit's
+    date is recorded as done by this visit (and the next one scheduled), and so is `followup`,
+    the due item the visit was started from, even when it falls due later.
 
     A visit carrying a `client_uuid` already stored (an offline client syncing twice, or a form
     sent twice) is returned as it is, with created False, and nothing is written.
@@ -336,6 +344,7 @@ def home_visit_record(
     lng = _coordinate(longitude, "longitude", "经度", LONGITUDE_RANGE)
     if (lat is None) != (lng is None):
         raise ValidationError({"latitude": "定位须同时填写纬度和经度,或都不填。"})
+    answered = _home_followups_answered(person, visited_on, followup)
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": f"每次走访最多上传 {MAX_PHOTOS} 张照片。"})
@@ -384,7 +393,32 @@ def home_visit_record(
             "photos": [None, len(seen)],
         },
     )
+    for due in answered:
+        followup_complete(
+            actor=actor,
+            followup=due,
+            done_on=visited_on,
+            outcome=f"入户走访:{outcome}"[:5000],
+            visit=visit,
+        )
     return visit, True
+
+
+def _home_followups_answered(
+    person: Person, visited_on: datetime.date, chosen: FollowUp | None
+) -> list[FollowUp]:
+    """The scheduled 上门随访 of `person` that a visit on `visited_on` answers."""
+    scheduled = FollowUp.objects.filter(
+        plan__person=person,
+        plan__kind=FollowUpPlan.Kind.HOME,
+        status=FollowUp.Status.SCHEDULED,
+    )
+    if chosen is not None and not scheduled.filter(pk=chosen.pk).exists():
+        raise ValidationError(
+            {"followup": "所选随访不是该人员待办的上门随访,请从工作清单重新进入。"}
+        )
+    due = scheduled.filter(Q(due_on__lte=visited_on) | Q(pk=getattr(chosen, "pk", None)))
+    return list(due.order_by("due_on", "id"))
 
 
 # ---------------------------------------------------------------------------- referrals

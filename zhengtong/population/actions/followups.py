@@ -132,9 +132,11 @@ def followup_complete(
     done_on: datetime.date,
     outcome: str,
     today: datetime.date | None = None,
+    visit=None,
 ) -> FollowUp | None:
     """Record a follow-up done on `done_on` and schedule the next at done_on + interval.
 
+    `visit` is the home visit that answered it, when it was closed by logging a visit.
     Returns the next follow-up (None when the plan has stopped).
     """
     followup = _locked_scheduled(followup)
@@ -153,7 +155,8 @@ def followup_complete(
     followup.done_on = done_on
     followup.done_by = actor
     followup.outcome = outcome
-    followup.save(update_fields=["status", "done_on", "done_by", "outcome"])
+    followup.visit = visit
+    followup.save(update_fields=["status", "done_on", "done_by", "outcome", "visit"])
     following = _schedule_next(followup, done_on)
     record_event(
         actor=actor,
@@ -165,6 +168,7 @@ def followup_complete(
             "done_on": [None, done_on.isoformat()],
             "late": [None, was_overdue],
             "next_due_on": [None, following.due_on.isoformat() if following else None],
+            **({"visit": [None, visit.pk]} if visit is not None else {}),
         },
     )
     return following

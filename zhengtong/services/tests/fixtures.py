@@ -154,6 +154,7 @@ class CaseTestCase(HallTestCase):
             applicant=kwargs.pop("applicant", self.applicant),
             materials=list(materials),
             received_at=received_at,
+            situation=kwargs.pop("situation", {"marital_status": "single"}),
             **kwargs,
         )
 

@@ -162,7 +162,7 @@ class ApplicationDetailApiTestCase(PublicTestCase):
                 "phone": "13912345678",
             },
             materials=["ID"],
-            situation={"marital_status": "married"},
+            situation={"hukou": "local", "marital_status": "married", "child_order": 1},
         )
         self.url = f"{APPLICATIONS}{self.case.receipt_no}/"
 

@@ -178,3 +178,25 @@ class HandoverTestCase(CaseTestCase):
             application_handover(
                 actor=self.clerk_c, application=case, to_user=self.clerk_c, reason="抢单"
             )
+
+
+@time_machine.travel("2026-11-02 09:00 +0800", tick=False)
+class SituationAskedTestCase(CaseTestCase):
+    """A material that depends on the applicant's situation (结婚证 for the married) is never
+    dropped from the one-time notice because the question was left unanswered."""
+
+    def test_an_unanswered_marital_status_is_refused_and_nothing_is_saved(self) -> None:
+        with self.assertRaises(ValidationError) as raised:
+            self.intake(situation={})
+        self.assertIn("请选择申请人的婚姻状况", raised.exception.message_dict["marital_status"][0])
+        self.assertFalse(Application.objects.exists())
+        self.assertFalse(Person.objects.exists())
+
+    def test_the_marital_status_on_the_applicants_record_counts_as_an_answer(self) -> None:
+        self.intake(situation={"marital_status": "married"}, materials=("id", "hukou", "marriage"))
+        Person.objects.update(marital_status="married")
+        case = self.intake(situation={})
+        self.assertEqual(case.status, Application.Status.PENDING)
+        self.assertEqual(
+            list(case.notices.get().items.values_list("material__code", flat=True)), ["marriage"]
+        )
