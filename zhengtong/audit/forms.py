@@ -7,16 +7,17 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .labels import action_choices, target_type_choices
 from .models import Event
 
 
 class EventFilterForm(forms.Form):
     actor = forms.CharField(label=_("操作人(用户名)"), max_length=150, required=False)
-    action = forms.CharField(label=_("动作"), max_length=60, required=False)
+    action = forms.ChoiceField(label=_("动作"), required=False)
     kind = forms.ChoiceField(
         label=_("类别"), choices=[("", _("全部"))] + list(Event.Kind.choices), required=False
     )
-    target_type = forms.CharField(label=_("对象类型"), max_length=60, required=False)
+    target_type = forms.ChoiceField(label=_("对象类型"), required=False)
     target_id = forms.CharField(label=_("对象编号"), max_length=40, required=False)
     date_from = forms.DateField(
         label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -30,6 +31,10 @@ class EventFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("全部"))] + action_choices()
+        self.fields["target_type"].choices = [("", _("全部"))] + target_type_choices()
+        self.fields["action"].error_messages["invalid_choice"] = _("动作不存在。")
+        self.fields["target_type"].error_messages["invalid_choice"] = _("对象类型不存在。")
         self.fields["date_from"].error_messages["invalid"] = _("开始日期格式不正确,应为 年-月-日。")
         self.fields["date_to"].error_messages["invalid"] = _("结束日期格式不正确,应为 年-月-日。")
         self.fields["ip"].error_messages["invalid"] = _("IP 地址格式不正确。")
@@ -55,11 +60,11 @@ class EventFilterForm(forms.Form):
         if data["actor"]:
             events = events.filter(actor__username=data["actor"].strip())
         if data["action"]:
-            events = events.filter(action=data["action"].strip())
+            events = events.filter(action=data["action"])
         if data["kind"]:
             events = events.filter(kind=data["kind"])
         if data["target_type"]:
-            events = events.filter(target_type=data["target_type"].strip().lower())
+            events = events.filter(target_type=data["target_type"])
         if data["target_id"]:
             events = events.filter(target_id=data["target_id"].strip())
         if data["ip"]:

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from zhengtong.accounts.scope import has_role
+from zhengtong.audit.history import change_rows
+from zhengtong.audit.labels import action_label
 from zhengtong.audit.models import Event
 from zhengtong.inbox.registry import deadline
 from zhengtong.workdays import WorkCalendar
@@ -297,21 +299,6 @@ def project_leaders(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/project_leaders.html", {"form": form, "project": project})
 
 
-def _field_label(name: str) -> str:
-    try:
-        return str(KeyProject._meta.get_field(name).verbose_name)
-    except Exception:  # leaders, escalated_to and other non-field keys
-        return {"leaders": "帮包领导"}.get(name, name)
-
-
-EVENT_LABELS = {
-    "project_created": "登记项目",
-    "project_updated": "修改信息",
-    "project_stage_changed": "变更阶段",
-    "project_leaders_changed": "调整帮包领导",
-}
-
-
 @login_required
 def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The change history of a project, read from the audit log (there is no second table)."""
@@ -321,11 +308,11 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     ).order_by("-created_at", "-id")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page.object_list:
-        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.label = action_label(event.action)
         event.rows = [
-            (_field_label(field), values[0], values[1])
-            for field, values in (event.changes or {}).items()
-            if isinstance(values, list) and len(values) == 2
+            (row["label"], row["old"], row["new"])
+            for row in change_rows(event)
+            if row["old"] is not None or row["new"] is not None
         ]
     return render(request, "projects/project_history.html", {"project": project, "page": page})
 

@@ -3,7 +3,9 @@ from zhengtong.audit.context import acting
 from zhengtong.audit.models import Event
 
 
-def make_event(*, actor=None, org_unit=None, action="test_action", ip="10.9.9.9", **extra) -> Event:
+def make_event(
+    *, actor=None, org_unit=None, action="holidays_loaded", ip="10.9.9.9", **extra
+) -> Event:
     with acting(ip=ip, channel="web"):
         return record_event(
             actor=actor,

@@ -38,7 +38,7 @@ class EventDetailTestCase(BaseTestCase):
         r = self.client.get(f"/audit/{event.pk}/")
         self.assertEqual(
             [(row["label"], row["old"], row["new"]) for row in r.context["rows"]],
-            [("note", None, "x")],
+            [("其他", None, "x")],
         )
 
     def test_an_auditor_of_another_county_gets_404(self):

@@ -88,10 +88,10 @@ class EventListFilterTestCase(BaseTestCase):
         self.assertEqual(self.shown(actor="office"), {"A"})
 
     def test_filter_by_action_kind_target_type_and_id(self):
-        make_event(org_unit=self.zone, action="problem_close", target_repr="A", kind="update")
+        make_event(org_unit=self.zone, action="problem_resolved", target_repr="A", kind="update")
         make_event(
             org_unit=self.zone,
-            action="project_create",
+            action="project_created",
             target_repr="B",
             kind="create",
             target_type="projects.keyproject",
@@ -99,13 +99,13 @@ class EventListFilterTestCase(BaseTestCase):
         )
         make_event(
             org_unit=self.zone,
-            action="project_create",
+            action="project_created",
             target_repr="C",
             kind="create",
             target_type="projects.keyproject",
             target_id="8",
         )
-        self.assertEqual(self.shown(action="problem_close"), {"A"})
+        self.assertEqual(self.shown(action="problem_resolved"), {"A"})
         self.assertEqual(self.shown(kind="create"), {"B", "C"})
         self.assertEqual(self.shown(target_type="projects.keyproject"), {"B", "C"})
         self.assertEqual(self.shown(target_type="projects.keyproject", target_id="8"), {"C"})
@@ -146,7 +146,7 @@ class EventListFilterTestCase(BaseTestCase):
 
     def test_htmx_requests_get_only_the_results(self):
         make_event(org_unit=self.zone, target_repr="A")
-        r = self.client.get(URL, {"action": "test_action"}, HTTP_HX_REQUEST="true")
+        r = self.client.get(URL, {"action": "holidays_loaded"}, HTTP_HX_REQUEST="true")
         self.assertContains(r, 'id="results"')
         self.assertNotContains(r, "<html")
         self.assertNotContains(r, "<form")
@@ -160,10 +160,10 @@ class EventListPaginationTestCase(BaseTestCase):
     def test_fifty_rows_a_page(self):
         for i in range(120):
             make_event(org_unit=self.zone, target_repr=f"row{i}")
-        r = self.client.get(URL, {"action": "test_action"})
+        r = self.client.get(URL, {"action": "holidays_loaded"})
         self.assertEqual(len(r.context["page"].object_list), 50)
         self.assertContains(r, "第 1 / 3 页,共 120 条")
-        r = self.client.get(URL, {"action": "test_action", "page": 3})
+        r = self.client.get(URL, {"action": "holidays_loaded", "page": 3})
         self.assertEqual(len(r.context["page"].object_list), 20)
         # Newest first.
         self.assertEqual(r.context["page"].object_list[19].target_repr, "row0")

@@ -4,11 +4,15 @@
 {{ project.total_investment|yuan }}   → 12.50亿元 (largest unit reached)
 {{ project.annual_plan|wan }}         → 8000.00万元
 {{ progress.completion_pct|pct }}     → 85.3%
+{{ event.action|action_name }}        → 查看人员档案
 {{ case.due_on|due:case.due_provisional }} → 暂定 2027-01-12
 """
 
 from django import template
 
+from zhengtong.audit.labels import action_label, channel_label, target_label
+from zhengtong.lib.display import percent_text
+from zhengtong.lib.display import show as display_show
 from zhengtong.lib.money import format_yuan
 
 register = template.Library()
@@ -32,9 +36,32 @@ def wan(value) -> str:
 
 @register.filter
 def pct(value) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"{value}%"
+    """85.25 → 85.3%: one decimal, whatever precision the value was computed with."""
+    return percent_text(value)
+
+
+@register.filter
+def show(value) -> str:
+    """Any value as a person reads it (lib.display.show): 是/否, lists joined, — for nothing."""
+    return display_show(value)
+
+
+@register.filter
+def action_name(code: str) -> str:
+    """An audit action code in Chinese: person_viewed → 查看人员档案."""
+    return action_label(code)
+
+
+@register.filter
+def channel_name(channel: str) -> str:
+    """An audit channel in Chinese: api → 接口."""
+    return channel_label(channel)
+
+
+@register.filter
+def target_name(target_type: str) -> str:
+    """An audit target type in Chinese: people.person → 人员."""
+    return target_label(target_type)
 
 
 @register.filter

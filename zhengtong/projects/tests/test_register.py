@@ -209,8 +209,10 @@ class ProjectHistoryPageTestCase(BaseTestCase):
     def test_it_shows_old_value_new_value_user_time_and_reason(self) -> None:
         self.client.force_login(self.leader)
         r = self.client.get(self.url)
-        self.assertContains(r, "6500000000.00")
-        self.assertContains(r, "7000000000.00")
+        self.assertContains(r, "65.00亿元")
+        self.assertContains(r, "70.00亿元")
+        self.assertNotContains(r, "7000000000")
+        self.assertContains(r, "修改重点项目")
         self.assertContains(r, "追加二期工程")
         self.assertContains(r, "赵主任")
         self.assertContains(r, "2026-11-20")
