@@ -25,7 +25,10 @@ class ServiceItemAdmin(AuditedModelAdmin):
     inlines = [MaterialInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "department", "is_active", "sort_order"]}),
-        ("办理要求", {"fields": ["legal_basis", "eligibility", "procedure", "notes"]}),
+        (
+            "办理要求",
+            {"fields": ["legal_basis", "eligibility", "procedure", "notes", "admin_notes"]},
+        ),
         (
             "时限与结果",
             {

@@ -34,7 +34,10 @@ class ServiceItem(models.Model):
     # The document issued on approval, e.g. 生育服务证; blank when nothing is issued.
     certificate_name = models.CharField(_("办理结果"), max_length=50, blank=True)
     certificate_prefix = models.CharField(_("证件编号前缀"), max_length=10, blank=True)
+    # Printed on the guide and on the 办证服务告知书 the applicant takes home.
     notes = models.TextField(_("温馨提示"), blank=True)
+    # For the administrators who configure the item; never shown to applicants.
+    admin_notes = models.TextField(_("配置说明(不对外显示)"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

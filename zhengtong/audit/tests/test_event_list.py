@@ -179,3 +179,23 @@ class EventListPaginationTestCase(BaseTestCase):
         with self.assertNumQueries(len(few.captured_queries)):
             r = self.client.get(URL)
         self.assertGreaterEqual(len(r.context["page"].object_list), 30)
+
+
+class NumberedPagesTestCase(BaseTestCase):
+    def test_pages_are_numbered_with_the_ends_and_the_neighbours_and_keep_the_filter(self):
+        for i in range(50 * 12):
+            make_event(org_unit=self.zone, target_repr=f"row{i}")
+        self.client.force_login(self.auditor)
+        r = self.client.get(URL, {"action": "holidays_loaded", "page": 6})
+        self.assertContains(
+            r,
+            '<li class="page-item active" aria-current="page"><span class="page-link">6</span></li>',
+            html=True,
+        )
+        # 1–8 (the start reaches the current page's neighbours), …, the last two.
+        for number in (1, 2, 3, 4, 5, 7, 8, 11, 12):
+            self.assertContains(r, f'href="?action=holidays_loaded&amp;page={number}"')
+        for number in (9, 10):
+            self.assertNotContains(r, f'page={number}"')
+        self.assertContains(r, "…")
+        self.assertContains(r, "共 600 条,每页 50 条")

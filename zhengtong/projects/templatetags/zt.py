@@ -74,3 +74,19 @@ def due(value, provisional=False) -> str:
         return "—"
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return f"暂定 {text}" if provisional else text
+
+
+@register.filter
+def page_numbers(page) -> list:
+    """The page numbers to link: the first and last two, two on each side of the current one,
+    and Paginator.ELLIPSIS between (81 pages → 1 2 … 5 6 [7] 8 9 … 80 81)."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=2))
+
+
+@register.filter
+def without_page(query) -> str:
+    """The current query string without `page`, ready to take "page=N" ("a=1&b=2&")."""
+    params = query.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""

@@ -108,3 +108,17 @@ class CatalogAdminTestCase(CaseTestCase):
         self.client.force_login(self.clerk_a)
         r = self.client.get("/admin/services/serviceitem/")
         self.assertNotEqual(r.status_code, 200)
+
+
+class NothingForAdministratorsOnCitizensPapersTestCase(CaseTestCase):
+    """The guide and the 办证服务告知书 carry the item's 温馨提示, never its configuration notes."""
+
+    def test_the_seeded_items_keep_configuration_remarks_apart(self) -> None:
+        for code in ("SYDJ", "YEBT"):
+            item = ServiceItem.objects.get(code=code)
+            self.assertNotIn("示例值", item.notes)
+            self.assertIn("示例值", item.admin_notes)
+            page = self.client.get(f"/public/guide/{item.code}/")
+            self.assertContains(page, item.notes)
+            self.assertNotContains(page, "示例值")
+            self.assertNotContains(page, item.admin_notes)
