@@ -37,8 +37,8 @@ def change_rows(event) -> list[dict]:
             {
                 "field": name,
                 "label": label,
-                "old": None if old is None else show(old, field, money=money),
-                "new": None if new is None else show(new, field, money=money),
+                "old": None if old is None else show(old, field, money=money, names=CHANGE_LABELS),
+                "new": None if new is None else show(new, field, money=money, names=CHANGE_LABELS),
                 "position": position,
             }
         )

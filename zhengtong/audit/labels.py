@@ -189,6 +189,14 @@ def channel_label(channel: str) -> str:
     return CHANNEL_LABELS.get(channel, "其他") if channel else "—"
 
 
+def actor_label(event) -> str:
+    """Who did it: the person's name, or for work without a signed-in person (a scheduled
+    command, an anonymous web form) the channel it came through, in Chinese."""
+    if event.actor_id is None and event.actor_label in CHANNEL_LABELS:
+        return CHANNEL_LABELS[event.actor_label]
+    return event.actor_label or "—"
+
+
 def target_label(target_type: str) -> str:
     """ "people.person" → 人员; an unknown type → 其他对象."""
     try:
@@ -337,4 +345,28 @@ CHANGE_LABELS: dict[str, str] = {
     "visits": "走访次数",
     "volunteer_name": "志愿者",
     "window": "窗口",
+    # The filters of a list page or an export, as recorded with the read.
+    "year": "年度",
+    "q": "关键词",
+    "unit": "单位",
+    "village": "村",
+    "hall": "便民服务中心",
+    "list": "清单",
+    "week": "周次",
+    "start": "开始日期",
+    "end": "结束日期",
+    "stage": "阶段",
+    "sector": "产业板块",
+    "leader": "帮包领导",
+    "flag": "进度",
+    "date_from": "开始日期",
+    "date_to": "结束日期",
+    "actor": "操作人",
+    "action": "动作",
+    "target_type": "对象类型",
+    "target_id": "对象编号",
+    "department": "部门",
+    "item": "事项",
+    "channel": "渠道",
+    "overdue": "已超期",
 }

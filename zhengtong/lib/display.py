@@ -46,21 +46,29 @@ def _is_money(field) -> bool:
     return isinstance(field, models.DecimalField) and "元" in str(field.verbose_name)
 
 
-def show(value, field: models.Field | None = None, *, money: bool = False) -> str:
+def show(
+    value,
+    field: models.Field | None = None,
+    *,
+    money: bool = False,
+    names: dict[str, str] | None = None,
+) -> str:
     """`value` (a Python value or its JSON form in an audit row) as text for a person.
 
     `field` is the model field the value belongs to, when known: it gives the choice labels
-    and says whether the number is an amount of money.
+    and says whether the number is an amount of money. `names` names the keys of a dict
+    value (a list page's filters, say); a key it does not name reads 其他.
     """
     if value is None or value == "":
         return EMPTY
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (list, tuple, set)):
-        items = [show(v, field, money=money) for v in value]
+        items = [show(v, field, money=money, names=names) for v in value]
         return "、".join(items) if items else EMPTY
     if isinstance(value, dict):
-        parts = [f"{k}:{show(v)}" for k, v in value.items()]
+        names = names or {}
+        parts = [f"{names.get(k, '其他')}:{show(v, names=names)}" for k, v in value.items()]
         return ";".join(parts) if parts else EMPTY
     choices = dict(field.flatchoices) if field is not None and field.choices else None
     if choices is not None and value in choices:

@@ -10,7 +10,7 @@
 
 from django import template
 
-from zhengtong.audit.labels import action_label, channel_label, target_label
+from zhengtong.audit.labels import action_label, actor_label, channel_label, target_label
 from zhengtong.lib.display import percent_text
 from zhengtong.lib.display import show as display_show
 from zhengtong.lib.money import format_yuan
@@ -50,6 +50,12 @@ def show(value) -> str:
 def action_name(code: str) -> str:
     """An audit action code in Chinese: person_viewed → 查看人员档案."""
     return action_label(code)
+
+
+@register.filter
+def actor_name(event) -> str:
+    """Who did an audited thing, in Chinese (管理命令 for a command, not "command")."""
+    return actor_label(event)
 
 
 @register.filter
