@@ -239,7 +239,7 @@ def links(period: Period) -> dict[str, str]:
         "internship_bases_new": _url("livelihood:internship_list", year=year),
         "training": _url("livelihood:training_list", year=year),
         "schools_inspected": _url("livelihood:inspection_list"),
-        "schools": _url("livelihood:school_list"),
+        "schools": _url("livelihood:school_list", year=year),
         "hazards_open": _url("livelihood:inspection_list", status="open"),
         "kindergartens": _url("livelihood:kindergarten_campaign_list"),
         "assessments": _url("welfare:assessment_list", year=year),
