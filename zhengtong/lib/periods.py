@@ -12,6 +12,10 @@ a new month): then it is the last period before it that has data, and the page s
 ("2027年暂无数据,当前显示2026年"). Asking for a period explicitly always shows that period.
 Deciding costs one query: the distinct years of the rows for a year page (which are also the
 years the picker lists), the latest date up to the end of the current period otherwise.
+
+The picker is a plain GET form: it carries the page's other query parameters as hidden inputs
+(except `page`, and except the `controls` a page renders inside the form itself, such as the
+hall of the hall's reports), so picking a year keeps the filters.
 """
 
 import datetime
