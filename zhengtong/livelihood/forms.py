@@ -2,7 +2,6 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import EmploymentRecord, InternshipBase, Loan, TrainingClass
@@ -130,21 +129,15 @@ class TraineeUpdateForm(BootstrapForm):
     completed = forms.BooleanField(label=_("结业"), required=False)
 
 
-def _year_choices():
-    this_year = timezone.localdate().year
-    return [("", _("全部年度"))] + [(str(y), str(y)) for y in range(this_year, 2014, -1)]
-
-
 class FilterForm(BootstrapForm):
-    """The filters every ledger list shares: year, free text, and a status or kind."""
+    """The filters every ledger list shares besides its year (`lib.periods`): free text, and a
+    status or kind."""
 
-    year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None)
     q = forms.CharField(label=_("搜索"), required=False, max_length=50)
     status = forms.ChoiceField(label=_("状态/类别"), required=False)
 
     def __init__(self, *args, status_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = _year_choices()
         self.fields["status"].choices = [("", _("全部"))] + list(status_choices)
 
     def value(self, name):

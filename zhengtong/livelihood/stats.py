@@ -69,3 +69,17 @@ def employment_totals(user, *, start: datetime.date, end: datetime.date) -> dict
         "training_classes": classes.count(),
         "trainees": Trainee.objects.filter(training_class__in=classes).count(),
     }
+
+
+def ledger_dates(user) -> list[tuple]:
+    """The (rows, date field) pairs that place the employment figures in a year."""
+    return [
+        (livelihood_rows_visible_to(user, EmploymentRecord.objects.all()), "employed_on"),
+        (livelihood_rows_visible_to(user, UnemploymentFigure.objects.all()), "period"),
+        (
+            livelihood_rows_visible_to(user, LoanDisbursement.objects.all(), via="loan__org_unit"),
+            "paid_on",
+        ),
+        (livelihood_rows_visible_to(user, TrainingClass.objects.all()), "start_on"),
+        (livelihood_rows_visible_to(user, InternshipBase.objects.all()), "applied_on"),
+    ]

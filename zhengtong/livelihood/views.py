@@ -1,8 +1,7 @@
 """Pages of the livelihood ledgers: employment, unemployment rate, loans, internship bases and
 training. Every row goes through selectors (not visible → 404, visible but read-only → 403);
-every figure on a page is a sum computed by the database."""
-
-import datetime
+every figure on a page is a sum computed by the database. Each ledger shows one year, chosen
+with the period picker of `lib.periods`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +12,10 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.audit.reads import record_list_read
+from zhengtong.lib import periods
 
 from . import forms as f
 from .actions import employment as employment_actions
@@ -45,7 +44,7 @@ from .selectors import (
     require_edit,
     require_keeping_unit,
 )
-from .stats import employment_totals
+from .stats import employment_totals, ledger_dates
 
 PAGE_SIZE = 25
 ZERO = Value(0, output_field=DecimalField(max_digits=16, decimal_places=2))
@@ -58,6 +57,17 @@ def _require_viewer(user) -> None:
 
 def _page(request: HttpRequest, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _year(request: HttpRequest, rows, field: str) -> periods.PeriodChoice:
+    """The year the ledger shows: the one asked for, else this year, or the last year with rows
+    while this year has none (the page says so). Rows stay where they are: only the view moves."""
+    return periods.choose_year(request.GET, data=periods.DataDates(rows, field))
+
+
+def _in_year(rows, field: str, picker: periods.PeriodChoice):
+    period = picker.period
+    return rows.filter(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
 
 
 def _filters(request, status_choices=()) -> f.FilterForm:
@@ -89,21 +99,23 @@ def _run(form, action, **kwargs):
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     _require_viewer(request.user)
-    form = _filters(request)
-    year = form.value("year") or timezone.localdate().year
-    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    totals = employment_totals(request.user, start=start, end=end)
+    picker = periods.choose_year(
+        request.GET, data=periods.DataDates.union(ledger_dates(request.user))
+    )
+    year = picker.period.year
+    totals = employment_totals(request.user, start=picker.period.start, end=picker.period.end)
     return render(
         request,
         "livelihood/index.html",
         {
-            "form": form,
+            "picker": picker,
             "year": year,
             "totals": totals,
             "over_target": employment_actions.exceeds_target(totals["unemployment_rate"]),
             "target": employment_actions.UNEMPLOYMENT_TARGET,
             "can_create": keeping_unit_for(request.user) is not None,
         },
+        status=picker.status,
     )
 
 
@@ -115,8 +127,8 @@ def employment_list(request: HttpRequest) -> HttpResponse:
     _require_viewer(request.user)
     form = _filters(request, EmploymentRecord.Kind.choices)
     records = livelihood_rows_visible_to(request.user, EmploymentRecord.objects.all())
-    if year := form.value("year"):
-        records = records.filter(employed_on__year=year)
+    picker = _year(request, records, "employed_on")
+    records = _in_year(records, "employed_on", picker)
     if kind := form.value("status"):
         records = records.filter(kind=kind)
     if q := form.value("q"):
@@ -134,10 +146,12 @@ def employment_list(request: HttpRequest) -> HttpResponse:
         "livelihood/employment_list.html",
         {
             "form": form,
+            "picker": picker,
             "sums": sums,
             "page": _page(request, records),
             "can_create": keeping_unit_for(request.user) is not None,
         },
+        status=picker.status,
     )
 
 
@@ -174,10 +188,9 @@ def employment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unemployment_list(request: HttpRequest) -> HttpResponse:
     _require_viewer(request.user)
-    form = _filters(request)
     figures = livelihood_rows_visible_to(request.user, UnemploymentFigure.objects.all())
-    if year := form.value("year"):
-        figures = figures.filter(period__year=year)
+    picker = _year(request, figures, "period")
+    figures = _in_year(figures, "period", picker)
     # One row per month: the sums over the departments the user sees.
     months = (
         figures.values("period")
@@ -192,11 +205,12 @@ def unemployment_list(request: HttpRequest) -> HttpResponse:
         request,
         "livelihood/unemployment_list.html",
         {
-            "form": form,
+            "picker": picker,
             "page": page,
             "target": employment_actions.UNEMPLOYMENT_TARGET,
             "can_create": keeping_unit_for(request.user) is not None,
         },
+        status=picker.status,
     )
 
 
@@ -241,8 +255,8 @@ def loan_list(request: HttpRequest) -> HttpResponse:
     _require_viewer(request.user)
     form = _filters(request, Loan.Status.choices)
     loans = livelihood_rows_visible_to(request.user, Loan.objects.all())
-    if year := form.value("year"):
-        loans = loans.filter(submitted_on__year=year)
+    picker = _year(request, loans, "submitted_on")
+    loans = _in_year(loans, "submitted_on", picker)
     if status := form.value("status"):
         loans = loans.filter(status=status)
     if q := form.value("q"):
@@ -265,17 +279,19 @@ def loan_list(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         model=Loan,
         count=len(page.object_list),
-        filters=form.cleaned_data if form.is_valid() else None,
+        filters={**(form.cleaned_data if form.is_valid() else {}), "year": picker.period.year},
     )
     return render(
         request,
         "livelihood/loan_list.html",
         {
             "form": form,
+            "picker": picker,
             "sums": sums,
             "page": page,
             "can_create": keeping_unit_for(request.user) is not None,
         },
+        status=picker.status,
     )
 
 
@@ -400,17 +416,16 @@ def loan_close(request: HttpRequest, pk: int) -> HttpResponse:
 def internship_list(request: HttpRequest) -> HttpResponse:
     _require_viewer(request.user)
     form = _filters(request, InternshipBase.Status.choices)
-    year = form.value("year") or timezone.localdate().year
     visible = livelihood_rows_visible_to(request.user, InternshipBase.objects.all())
+    picker = _year(request, visible, "applied_on")
+    year = picker.period.year
     S = InternshipBase.Status
     year_counts = visible.aggregate(
         applied=Count("id", filter=Q(applied_on__year=year)),
         approved=Count("id", filter=Q(status=S.APPROVED, decided_on__year=year)),
         positions=Coalesce(Sum("positions", filter=Q(status=S.APPROVED)), 0),
     )
-    bases = visible
-    if form.value("year"):
-        bases = bases.filter(applied_on__year=year)
+    bases = _in_year(visible, "applied_on", picker)
     if status := form.value("status"):
         bases = bases.filter(status=status)
     if q := form.value("q"):
@@ -420,11 +435,13 @@ def internship_list(request: HttpRequest) -> HttpResponse:
         "livelihood/internship_list.html",
         {
             "form": form,
+            "picker": picker,
             "year": year,
             "year_counts": year_counts,
             "page": _page(request, bases.order_by("-applied_on", "id")),
             "can_create": keeping_unit_for(request.user) is not None,
         },
+        status=picker.status,
     )
 
 
@@ -489,8 +506,8 @@ def training_list(request: HttpRequest) -> HttpResponse:
     _require_viewer(request.user)
     form = _filters(request, TrainingClass.Kind.choices)
     classes = livelihood_rows_visible_to(request.user, TrainingClass.objects.all())
-    if year := form.value("year"):
-        classes = classes.filter(start_on__year=year)
+    picker = _year(request, classes, "start_on")
+    classes = _in_year(classes, "start_on", picker)
     if kind := form.value("status"):
         classes = classes.filter(kind=kind)
     if q := form.value("q"):
@@ -510,10 +527,12 @@ def training_list(request: HttpRequest) -> HttpResponse:
         "livelihood/training_list.html",
         {
             "form": form,
+            "picker": picker,
             "sums": sums,
             "page": _page(request, classes),
             "can_create": keeping_unit_for(request.user) is not None,
         },
+        status=picker.status,
     )
 
 

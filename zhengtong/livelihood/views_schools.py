@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.inbox.registry import deadline
+from zhengtong.lib import periods
 from zhengtong.lib.pdf import pdf_response, render_pdf
 from zhengtong.workdays import WorkCalendar
 
@@ -106,7 +107,6 @@ class SchoolFilterForm(StyledForm):
         label="类型", choices=[("", "全部类型"), *School.Kind.choices], required=False
     )
     q = forms.CharField(label="名称", max_length=50, required=False)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
 
 
 @login_required
@@ -115,8 +115,16 @@ def school_list(request: HttpRequest) -> HttpResponse:
     _require_view(request.user)
     form = SchoolFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
-    year = data.get("year") or _today().year
-    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    # The register has no year; its figures do: the year of the inspections (`lib.periods`).
+    picker = periods.choose_year(
+        request.GET,
+        data=periods.DataDates(
+            livelihood_rows_visible_to(request.user, Inspection.objects.all()),
+            "inspected_on",
+        ),
+    )
+    year = picker.period.year
+    start, end = picker.period.start, picker.period.end
     schools = livelihood_rows_visible_to(request.user, School.objects.all())
     if data.get("kind"):
         schools = schools.filter(kind=data["kind"])
@@ -141,12 +149,14 @@ def school_list(request: HttpRequest) -> HttpResponse:
         "livelihood/school_list.html",
         {
             "form": form,
+            "picker": picker,
             "page": _page(request, schools),
             "year": year,
             "totals": totals,
             "coverage": school_stats.coverage(totals),
             "can_add": keeping_unit_for(request.user) is not None,
         },
+        status=picker.status,
     )
 
 

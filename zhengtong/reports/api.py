@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import has_role
+from zhengtong.lib import periods
 
 from . import report
 
@@ -28,7 +29,7 @@ class LivelihoodSummaryInputSerializer(serializers.Serializer):
 
     def validate_year(self, value: str) -> str:
         try:
-            report.parse_year(value)
+            periods.parse_year(value)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from None
         return value
@@ -67,7 +68,9 @@ class LivelihoodSummaryApi(APIView):
         params = LivelihoodSummaryInputSerializer(data=request.query_params)
         if not params.is_valid():
             raise ApiValidationError(params.errors)
-        period = report.parse_year(params.validated_data.get("year"))
+        # The API answers for the year asked, this year when none: no fallback to guess from.
+        period = periods.parse_year(params.validated_data.get("year"))
+        period = period or periods.year_period(periods.today().year)
         return Response(
             LivelihoodSummaryOutputSerializer(report.summary(request.user, period)).data
         )

@@ -13,7 +13,6 @@ versions print the same sentences.
 """
 
 import datetime
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -26,18 +25,17 @@ from django.utils import timezone
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import scope
 from zhengtong.lib.money import WAN, percent
+from zhengtong.lib.periods import DataDates, Period
 from zhengtong.livelihood.school_stats import school_totals
-from zhengtong.livelihood.stats import employment_totals
+from zhengtong.livelihood.stats import employment_totals, ledger_dates
 from zhengtong.population.models import FollowUp
 from zhengtong.projects import stats as project_stats
 from zhengtong.projects.selectors import projects_visible_to
 from zhengtong.services.models import Application
 from zhengtong.services.reports import FINISHED, SHANGHAI, local_midnight
+from zhengtong.welfare.stats import ledger_dates as welfare_ledger_dates
 from zhengtong.welfare.stats import welfare_totals
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-YEAR_RE = re.compile(r"^\d{4}$")
-MIN_YEAR, MAX_YEAR = 2000, 2100
 # The registered unemployment rate the zone keeps under (the seed's 3% 以内).
 UNEMPLOYMENT_TARGET = Decimal("3.0")
 
@@ -61,79 +59,11 @@ SUMMARY_KEYS = [
 # ---------------------------------------------------------------------------- periods
 
 
-@dataclass(frozen=True)
-class Period:
-    start: datetime.date
-    end: datetime.date  # inclusive
+def data_dates(user) -> DataDates:
+    """The ledger rows the report's figures come from: a year with none of them has no data.
 
-    @property
-    def is_year(self) -> bool:
-        return self.start == datetime.date(self.start.year, 1, 1) and self.end == datetime.date(
-            self.start.year, 12, 31
-        )
-
-    @property
-    def label(self) -> str:
-        if self.is_year:
-            return f"{self.start.year} 年"
-        return f"{self.start:%Y年%m月%d日} 至 {self.end:%Y年%m月%d日}"
-
-    @property
-    def query(self) -> str:
-        """The query string that selects this period again."""
-        if self.is_year:
-            return urlencode({"year": self.start.year})
-        return urlencode({"start": self.start.isoformat(), "end": self.end.isoformat()})
-
-    @property
-    def slug(self) -> str:
-        if self.is_year:
-            return str(self.start.year)
-        return f"{self.start:%Y%m%d}-{self.end:%Y%m%d}"
-
-
-def year_period(year: int) -> Period:
-    return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
-
-
-def parse_year(value: str | None, *, today: datetime.date | None = None) -> Period:
-    """The calendar year "2026"; this year when empty. ValueError in Chinese otherwise."""
-    if value is None or not value.strip():
-        today = today or timezone.localdate(timezone.now(), SHANGHAI)
-        return year_period(today.year)
-    value = value.strip()
-    if not YEAR_RE.match(value) or not MIN_YEAR <= int(value) <= MAX_YEAR:
-        raise ValueError(f"年度:应为 {MIN_YEAR}–{MAX_YEAR} 之间的四位年份,例如 2026。")
-    return year_period(int(value))
-
-
-def _parse_date(value: str, label: str) -> datetime.date:
-    value = value.strip()
-    if not DATE_RE.match(value):
-        raise ValueError(f"{label}:格式应为 YYYY-MM-DD,例如 2026-03-01。")
-    try:
-        day = datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{label}:没有这一天。") from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise ValueError(f"{label}:年份应在 {MIN_YEAR}–{MAX_YEAR} 之间。")
-    return day
-
-
-def parse_period(params, *, today: datetime.date | None = None) -> Period:
-    """?year=YYYY, or ?start=YYYY-MM-DD&end=YYYY-MM-DD (both days included); this year when
-    neither is given. Raises ValueError with a Chinese message naming the field."""
-    start, end = params.get("start") or "", params.get("end") or ""
-    if not start.strip() and not end.strip():
-        return parse_year(params.get("year"), today=today)
-    if not start.strip():
-        raise ValueError("开始日期:请同时填写开始日期和结束日期。")
-    if not end.strip():
-        raise ValueError("结束日期:请同时填写开始日期和结束日期。")
-    first, last = _parse_date(start, "开始日期"), _parse_date(end, "结束日期")
-    if last < first:
-        raise ValueError("结束日期:不能早于开始日期。")
-    return Period(first, last)
+    The key-project register is left out: it lists a year's projects ahead of the year."""
+    return DataDates.union([*ledger_dates(user), *welfare_ledger_dates(user)])
 
 
 # ---------------------------------------------------------------------------- figures
@@ -309,7 +239,7 @@ def links(period: Period) -> dict[str, str]:
         "internship_bases_new": _url("livelihood:internship_list", year=year),
         "training": _url("livelihood:training_list", year=year),
         "schools_inspected": _url("livelihood:inspection_list"),
-        "schools": _url("livelihood:school_list"),
+        "schools": _url("livelihood:school_list", year=year),
         "hazards_open": _url("livelihood:inspection_list", status="open"),
         "kindergartens": _url("livelihood:kindergarten_campaign_list"),
         "assessments": _url("welfare:assessment_list", year=year),

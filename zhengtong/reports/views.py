@@ -1,6 +1,7 @@
 """The leaders' cross-module cockpit and the generated work report (工作简报).
 
-Both read `report.gather()` over the period asked for; the report prints the sentences of
+Both read `report.gather()` over the period asked for (this year by default, or the last year
+with ledger rows while this year has none: `lib.periods`); the report prints the sentences of
 `report.paragraphs()` as a page, a PDF and plain text. Leaders only: everyone else gets 403.
 """
 
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import has_role
+from zhengtong.lib import periods
 from zhengtong.lib.pdf import pdf_response, render_pdf
 
 from . import report
@@ -31,15 +33,16 @@ def _require_leader(request: HttpRequest) -> None:
 def _context(request: HttpRequest) -> dict:
     """The period's numbers, links and sentences; {"error": …} for a bad period."""
     _require_leader(request)
-    try:
-        period = report.parse_period(request.GET)
-    except ValueError as exc:
-        return {"error": str(exc), "values": request.GET}
+    picker = periods.choose_period(request.GET, data=report.data_dates(request.user))
+    if picker.error:
+        return {"error": picker.error, "values": request.GET, "picker": picker}
+    period = picker.period
     data = report.gather(request.user, period)
     urls = report.links(period)
     return {
         "data": data,
         "period": period,
+        "picker": picker,
         "urls": urls,
         "paragraphs": report.paragraphs(data, urls),
         "values": request.GET,

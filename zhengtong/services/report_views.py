@@ -1,6 +1,7 @@
 """Office reports of the hall for its window clerks and the township's leaders: 计生周报 (page
 and PDF) and 月冠军. Access: a hall (镇/街道 unit) under a unit where the user holds one of
-REPORT_ROLES; everyone else gets 403, and a hall outside their units 404."""
+REPORT_ROLES; everyone else gets 403, and a hall outside their units 404. Without a week or a
+month they show the current one, or the last one with cases while the current has none."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from zhengtong.accounts.models import OrgUnit, Role
+from zhengtong.lib import periods
 from zhengtong.lib.pdf import pdf_response, render_pdf
 
 from . import reports
@@ -31,20 +33,23 @@ def _hall_for(request: HttpRequest) -> tuple[OrgUnit, list[OrgUnit]]:
 
 def _digest_context(request: HttpRequest) -> dict:
     hall, halls = _hall_for(request)
-    try:
-        monday = reports.parse_week(request.GET.get("week"))
-    except ValueError as exc:
-        return {"hall": hall, "halls": halls, "error": str(exc)}
-    digest = reports.weekly_digest(hall=hall, monday=monday)
-    previous = monday.toordinal() - 7
-    following = monday.toordinal() + 7
+    picker = periods.choose_week(
+        request.GET,
+        data=periods.DataDates(reports.hall_cases(hall), "received_at"),
+        controls=("hall",),
+    )
+    context = {"hall": hall, "halls": halls, "picker": picker}
+    if picker.error:
+        return {**context, "error": picker.error}
+    week = picker.period
+    digest = reports.weekly_digest(hall=hall, monday=week.start)
     return {
-        "hall": hall,
-        "halls": halls,
+        **context,
         "digest": digest,
-        "week": reports.week_label(monday),
-        "previous_week": reports.week_label(monday.fromordinal(previous)),
-        "next_week": reports.week_label(monday.fromordinal(following)),
+        "week": week.value,
+        "week_label": week.label,
+        "previous_week": week.previous().value,
+        "next_week": week.following().value,
     }
 
 
@@ -70,19 +75,21 @@ def weekly_pdf(request: HttpRequest) -> HttpResponse:
 @require_GET
 def ranking(request: HttpRequest) -> HttpResponse:
     hall, halls = _hall_for(request)
-    context: dict = {"hall": hall, "halls": halls}
-    try:
-        month = reports.parse_month(request.GET.get("month"))
-    except ValueError as exc:
-        context["error"] = str(exc)
+    finished = reports.hall_cases(hall).filter(status__in=reports.FINISHED)
+    picker = periods.choose_month(
+        request.GET, data=periods.DataDates(finished, "finished_at"), controls=("hall",)
+    )
+    context: dict = {"hall": hall, "halls": halls, "picker": picker}
+    if picker.error:
+        context["error"] = picker.error
         return render(request, "services/reports/ranking.html", context, status=400)
-    previous = month.replace(day=1).toordinal() - 1
+    month = picker.period
     context.update(
-        month=month,
-        month_value=f"{month:%Y-%m}",
-        previous_month=f"{month.fromordinal(previous):%Y-%m}",
-        next_month=f"{reports.next_month(month):%Y-%m}",
-        rows=reports.monthly_ranking(hall=hall, month=month),
+        month=month.start,
+        month_value=month.value,
+        previous_month=month.previous().value,
+        next_month=month.following().value,
+        rows=reports.monthly_ranking(hall=hall, month=month.start),
         formula=reports.SCORE_FORMULA,
         notes=reports.SCORE_NOTES,
     )

@@ -10,7 +10,6 @@ them from the rows.
 """
 
 import datetime
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,15 +17,13 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from zhengtong.accounts.models import OrgUnit, Role, User
+from zhengtong.lib import periods
 
 from .models import Application, Notice, Pause, Rating
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 FINISHED = (Application.Status.APPROVED, Application.Status.REFUSED)
 NO_AREA = "未登记村居"
 
@@ -53,32 +50,24 @@ SCORE_NOTES = [
 # ---------------------------------------------------------------------------- periods
 
 
-def parse_week(value: str | None, *, today: datetime.date | None = None) -> datetime.date:
+def parse_week(value: str | None) -> datetime.date:
     """The Monday of an ISO week "2026-W47"; the current week when `value` is empty.
 
-    Raises ValueError with a Chinese message for anything else.
+    Raises ValueError with a Chinese message for anything else (`lib.periods`).
     """
-    if not value:
-        today = today or timezone.localdate(timezone.now(), SHANGHAI)
-        return today - datetime.timedelta(days=today.weekday())
-    match = WEEK_RE.match(value.strip())
-    if not match:
-        raise ValueError("周次:格式应为 YYYY-Www,例如 2026-W47。")
-    try:
-        return datetime.date.fromisocalendar(int(match[1]), int(match[2]), 1)
-    except ValueError:
-        raise ValueError("周次:该年没有这一周。") from None
+    week = periods.parse_week(value) or periods.week_period(periods.today())
+    return week.start
 
 
-def parse_month(value: str | None, *, today: datetime.date | None = None) -> datetime.date:
+def parse_month(value: str | None) -> datetime.date:
     """The first day of a month "2026-03"; the current month when `value` is empty."""
-    if not value:
-        today = today or timezone.localdate(timezone.now(), SHANGHAI)
-        return today.replace(day=1)
-    match = MONTH_RE.match(value.strip())
-    if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
-        raise ValueError("月份:格式应为 YYYY-MM,例如 2026-03。")
-    return datetime.date(int(match[1]), int(match[2]), 1)
+    month = periods.parse_month(value) or periods.month_period(periods.today())
+    return month.start
+
+
+def hall_cases(hall: OrgUnit) -> QuerySet:
+    """The hall's cases: what decides whether a week or a month of its reports has data."""
+    return _in_hall(Application.objects.all(), hall)
 
 
 def next_month(first: datetime.date) -> datetime.date:

@@ -54,3 +54,12 @@ def welfare_totals(user, *, start: datetime.date, end: datetime.date) -> dict:
 def _yuan(value) -> Decimal:
     # SQLite sums decimals as floats; keep the cents exact on every backend.
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def ledger_dates(user) -> list[tuple]:
+    """The (rows, date field) pairs that place the welfare figures in a year."""
+    return [
+        (rows_visible_to(user, ReliefBatch.objects.all()), "approved_on"),
+        (rows_visible_to(user, Assessment.objects.all()), "assessed_on"),
+        (rows_visible_to(user, PaymentCycle.objects.all()), "month"),
+    ]

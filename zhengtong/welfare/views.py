@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengtong.accounts.models import Membership, User
 from zhengtong.audit.reads import record_list_read
+from zhengtong.lib import periods
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.lib.idquery import ID_NUMBER_IN_URL_MESSAGE, id_number_in_query
 from zhengtong.people.actions import person_get_or_register
@@ -33,7 +34,7 @@ from .forms import (
     SearchForm,
     WelfareStatusForm,
 )
-from .models import Assessment, PaymentCycle, ReliefBatch, ReliefGrant, WelfareStatus
+from .models import Assessment, Payment, PaymentCycle, ReliefBatch, ReliefGrant, WelfareStatus
 from .selectors import (
     active_scale,
     eligibility,
@@ -282,13 +283,28 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已生成{cycle}发放名单。")
                 return redirect("welfare:cycle_detail", cycle.pk)
         status = 400
+    cycles = rows_visible_to(request.user, PaymentCycle.objects.all())
+    picker = periods.choose_year(request.GET, data=periods.DataDates(cycles, "month"))
+    year = picker.period
+    cycles = cycles.filter(month__gte=year.start, month__lte=year.end)
+    totals = Payment.objects.filter(
+        cycle__in=cycles.filter(status=PaymentCycle.Status.APPROVED)
+    ).aggregate(n=Count("id"), total=Sum("amount"))
     rows = (
-        rows_visible_to(request.user, PaymentCycle.objects.all())
-        .select_related("org_unit", "approved_by")
+        cycles.select_related("org_unit", "approved_by")
         .annotate(n=Count("payments"), total=Sum("payments__amount"))
         .order_by("-month", "-id")
     )
-    context = _ctx(request, form=form, page=_page(request, rows), rates=subsidy_rates())
+    context = _ctx(
+        request,
+        form=form,
+        picker=picker,
+        totals=totals,
+        page=_page(request, rows),
+        rates=subsidy_rates(),
+    )
+    if status == 200:
+        status = picker.status
     return render(request, "welfare/cycle_list.html", context, status=status)
 
 
@@ -403,8 +419,22 @@ def batch_list(request: HttpRequest) -> HttpResponse:
                 return redirect("welfare:batch_detail", batch.pk)
         status = 400
     HOUSEHOLD, ORPHAN = ReliefGrant.RecipientKind.HOUSEHOLD, ReliefGrant.RecipientKind.ORPHAN
+    batches = rows_visible_to(request.user, ReliefBatch.objects.all())
+    picker = periods.choose_year(request.GET, data=periods.DataDates(batches, "approved_on"))
+    year = picker.period
+    approved = batches.filter(approved_on__gte=year.start, approved_on__lte=year.end)
+    totals = ReliefGrant.objects.filter(batch__in=approved).aggregate(
+        batches=Count("batch", distinct=True),
+        households=Count("id", filter=Q(recipient_kind=HOUSEHOLD)),
+        orphans=Count("id", filter=Q(recipient_kind=ORPHAN)),
+        total=Sum("amount"),
+    )
+    # A batch being drawn up has no approval date yet: it is listed under every year.
     rows = (
-        rows_visible_to(request.user, ReliefBatch.objects.all())
+        batches.filter(
+            Q(approved_on__gte=year.start, approved_on__lte=year.end)
+            | Q(status=ReliefBatch.Status.DRAFT)
+        )
         .select_related("org_unit", "approved_by")
         .annotate(
             households=Count("grants", filter=Q(grants__recipient_kind=HOUSEHOLD)),
@@ -413,7 +443,9 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-id")
     )
-    context = _ctx(request, form=form, page=_page(request, rows))
+    context = _ctx(request, form=form, picker=picker, totals=totals, page=_page(request, rows))
+    if status == 200:
+        status = picker.status
     return render(request, "welfare/batch_list.html", context, status=status)
 
 

@@ -208,8 +208,11 @@ class EmploymentPagesTestCase(JobsTestCase):
         r = self.client.get(self.url + "?year=2026&status=rural_transfer")
         self.assertContains(r, "合计 <strong>1</strong> 人")
         self.assertContains(r, "江苏昆山")
-        r = self.client.get(self.url + "?q=职工3")
+        r = self.client.get(self.url + "?year=2025&q=职工3")
         self.assertContains(r, "合计 <strong>1</strong> 人")
+        # The search stays inside the year shown: 2026 by default.
+        r = self.client.get(self.url + "?q=职工3")
+        self.assertContains(r, "合计 <strong>0</strong> 人")
 
     def test_the_civil_clerk_gets_404_on_rows_and_403_on_creating(self) -> None:
         r_ = record(self.clerk, 1)

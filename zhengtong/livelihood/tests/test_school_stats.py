@@ -108,3 +108,20 @@ class SchoolTotalsTestCase(SchoolTestCase):
         self.assertContains(r, "已检查 2 / 共 4 所")
         r = self.client.get("/livelihood/schools/?year=2025")
         self.assertContains(r, "已检查 1 / 共 4 所")
+
+    def test_early_next_year_the_school_list_shows_last_years_coverage_and_says_so(self) -> None:
+        with time_machine.travel("2027-01-05 10:00 +0800", tick=False):
+            self.client.force_login(self.leader)
+            r = self.client.get("/livelihood/schools/")
+            self.assertContains(r, "2027年暂无数据,当前显示2026年。")
+            self.assertContains(r, "已检查 2 / 共 4 所")
+            self.assertContains(r, '<input type="hidden" name="year" value="2026">')
+            r = self.client.get("/livelihood/schools/", {"year": "2027", "kind": "primary"})
+            self.assertContains(r, "已检查 0 / 共 4 所")
+            self.assertContains(r, '<input type="hidden" name="kind" value="primary">')
+            self.assertNotContains(r, "暂无数据,当前显示")
+
+    def test_a_bad_year_on_the_school_list_is_a_400_in_chinese(self) -> None:
+        self.client.force_login(self.clerk)
+        r = self.client.get("/livelihood/schools/", {"year": "99999"})
+        self.assertContains(r, "年度:应为 2000–2100 之间的四位年份", status_code=400)

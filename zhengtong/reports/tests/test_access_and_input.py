@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from zhengtong.reports.report import Period, parse_period
+from zhengtong.lib.periods import Period, parse_period
 from zhengtong.test import BaseTestCase
 
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

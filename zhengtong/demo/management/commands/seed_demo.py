@@ -19,10 +19,11 @@ from zhengtong.demo.population import PopulationBuilder
 from zhengtong.demo.projects import DemoBuilder
 from zhengtong.demo.services import HallBuilder
 from zhengtong.lib.money import format_yuan
+from zhengtong.lib.periods import year_period
 from zhengtong.people.models import Person
 from zhengtong.population.models import FollowUp
 from zhengtong.projects.models import KeyProject
-from zhengtong.reports.report import summary, year_period
+from zhengtong.reports.report import summary
 from zhengtong.services.models import Application
 from zhengtong.workdays import year_status
 
