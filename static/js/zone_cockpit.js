@@ -31,6 +31,17 @@
   }
 
   function pie(id, rows, colors) {
+    // Nothing to divide: say so instead of drawing equal slices of nothing.
+    var total = rows.reduce(function (sum, r) { return sum + (Number(r.value) || 0); }, 0);
+    if (total === 0) {
+      var el = document.getElementById(id);
+      if (el) {
+        el.textContent = "本期暂无数据";
+        el.classList.add("chart-empty");
+        el.setAttribute("data-rendered", "1");
+      }
+      return;
+    }
     draw(id, {
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { bottom: 0 },

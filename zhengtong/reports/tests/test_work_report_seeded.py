@@ -158,7 +158,12 @@ class SeededReportTestCase(TestCase):
         self.assertIn(
             f'<a href="/livelihood/employment/?year={YEAR}&amp;status=new_urban">590</a>', html
         )
-        self.assertIn(">71000.00</a>", html)
+        # Amounts in 万元/亿元 as a reader writes them, never raw digits.
+        self.assertIn(">7.10万元</a>", html)
+        self.assertIn(">330.00万元</a>", html)
+        self.assertIn("总投资 658.00亿元", html)
+        self.assertNotIn("71000.00", html)
+        self.assertNotIn("65800000000", html)
         data = r.context["data"]
         self.assertEqual(data["projects"]["count"], 44)
         # The zone has no service hall and no villages of its own: 刘集镇 lies in 东阿县.
