@@ -390,6 +390,7 @@ class LivelihoodBuilder:
             org_unit=self.social_unit,
             name=f"{self.year} 年开发区清理整顿无证幼儿园",
             started_on=started_on,
+            due_on=self.day(0.5),
         )
         self.made.add("无证幼儿园清理整顿")
         found_on = self.day(0.1)

@@ -10,9 +10,10 @@ class LivelihoodConfig(AppConfig):
         from zhengtong.workdays import recompute
 
         from .due_dates import recompute_hazards, recompute_loans
-        from .inbox import hazard_items, loan_items
+        from .inbox import hazard_items, kindergarten_items, loan_items
 
         register(loan_items)
         register(hazard_items)
+        register(kindergarten_items)
         recompute.register(recompute_hazards)
         recompute.register(recompute_loans)

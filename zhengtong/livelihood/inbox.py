@@ -1,20 +1,26 @@
-"""我的待办 entries of the livelihood ledgers: the next step of each running loan and every
-school-safety hazard still waiting for its verified rectification.
+"""我的待办 entries of the livelihood ledgers: the next step of each running loan, every
+school-safety hazard still waiting for its verified rectification, and every unlicensed
+kindergarten of an open clean-up campaign still waiting for its outcome.
 
 Only clerks of the keeping department own these (a leader reads the ledgers, owns no step).
 Welfare reassessments come from the welfare app's own provider.
 """
+
+import datetime
 
 from django.urls import reverse
 
 from zhengtong.accounts.scope import scope
 from zhengtong.inbox.registry import InboxItem
 
-from .models import Hazard, Loan
+from .models import Hazard, Loan, UnlicensedKindergarten
 from .selectors import EDIT_ROLES
 
 KIND_LOAN = "创业担保贷款"
 KIND_HAZARD = "学校安全隐患"
+KIND_KINDERGARTEN = "无证幼儿园待处置"
+# A campaign opened without a 整治完成期限 gives each kindergarten this long from its 摸排日期.
+KINDERGARTEN_DEFAULT_DAYS = 30
 
 S = Loan.Status
 NEXT_STEP = {
@@ -65,3 +71,31 @@ def hazard_items(user) -> list[InboxItem]:
         )
         for hazard in hazards
     ]
+
+
+def kindergarten_items(user) -> list[InboxItem]:
+    """Kindergartens of open campaigns still 待处置, due at the campaign's 整治完成期限 (or
+    KINDERGARTEN_DEFAULT_DAYS after they were found, for a campaign without one). One query."""
+    pending = (
+        scope(UnlicensedKindergarten.objects.all(), user, EDIT_ROLES, via="campaign__org_unit")
+        .filter(outcome="", campaign__closed_on__isnull=True)
+        .select_related("campaign")
+        .order_by("pk")
+    )
+    items = []
+    for kindergarten in pending:
+        due_on = kindergarten.campaign.due_on or kindergarten.found_on + datetime.timedelta(
+            days=KINDERGARTEN_DEFAULT_DAYS
+        )
+        items.append(
+            InboxItem(
+                kind=KIND_KINDERGARTEN,
+                title=f"{kindergarten.name} · {kindergarten.address}",
+                url=reverse(
+                    "livelihood:kindergarten_campaign_detail", args=[kindergarten.campaign_id]
+                ),
+                due_on=due_on,
+                subtitle=f"{kindergarten.campaign.name}:待处置(取缔、整改后办证或合并)",
+            )
+        )
+    return items

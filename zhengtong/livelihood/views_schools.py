@@ -547,6 +547,9 @@ def inspection_close(request: HttpRequest, pk: int) -> HttpResponse:
 class CampaignForm(StyledForm):
     name = forms.CharField(label="名称", max_length=100)
     started_on = forms.DateField(label="开始日期", widget=DATE)
+    due_on = forms.DateField(
+        label="整治完成期限", widget=DATE, help_text="到期前,每一所待处置的幼儿园都列在我的待办中。"
+    )
 
 
 class KindergartenForm(StyledForm):

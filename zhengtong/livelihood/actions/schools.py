@@ -407,20 +407,36 @@ def inspection_close(*, actor, inspection: Inspection, closed_on: datetime.date)
 
 @audited_atomic
 def campaign_create(
-    *, actor, org_unit: OrgUnit, name: str, started_on: datetime.date
+    *,
+    actor,
+    org_unit: OrgUnit,
+    name: str,
+    started_on: datetime.date,
+    due_on: datetime.date | None = None,
 ) -> CleanupCampaign:
-    """Open a clean-up campaign of unlicensed kindergartens."""
+    """Open a clean-up campaign of unlicensed kindergartens, to be finished by `due_on`."""
     _require_keeper(actor, org_unit)
     name = _text(name, "name", "名称", max_length=100)
     started_on = _date(started_on, "started_on", "开始日期")
-    campaign = CleanupCampaign.objects.create(org_unit=org_unit, name=name, started_on=started_on)
+    if due_on is not None:
+        if not isinstance(due_on, datetime.date) or isinstance(due_on, datetime.datetime):
+            raise ValidationError({"due_on": "整治完成期限不是有效的日期。"})
+        if due_on < started_on:
+            raise ValidationError({"due_on": "整治完成期限不能早于开始日期。"})
+    campaign = CleanupCampaign.objects.create(
+        org_unit=org_unit, name=name, started_on=started_on, due_on=due_on
+    )
     record_event(
         actor=actor,
         action="cleanup_campaign_created",
         target=campaign,
         kind=Event.Kind.CREATE,
         org_unit=org_unit,
-        changes={"name": [None, name], "started_on": [None, started_on.isoformat()]},
+        changes={
+            "name": [None, name],
+            "started_on": [None, started_on.isoformat()],
+            "due_on": [None, due_on.isoformat() if due_on else None],
+        },
     )
     return campaign
 

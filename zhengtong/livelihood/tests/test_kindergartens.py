@@ -50,7 +50,8 @@ class KindergartenCleanupTestCase(SchoolTestCase):
     def test_a_clerk_opens_a_campaign_registers_disposes_and_completes_it(self) -> None:
         self.client.force_login(self.clerk)
         r = self.client.post(
-            "/livelihood/kindergartens/new/", {"name": "第二批清理整顿", "started_on": "2026-04-01"}
+            "/livelihood/kindergartens/new/",
+            {"name": "第二批清理整顿", "started_on": "2026-04-01", "due_on": "2026-06-30"},
         )
         campaign = CleanupCampaign.objects.get(name="第二批清理整顿")
         url = f"/livelihood/kindergartens/{campaign.pk}/"
@@ -186,3 +187,55 @@ class KindergartenCleanupTestCase(SchoolTestCase):
         with self.assertNumQueries(len(few)):
             r = self.client.get("/livelihood/kindergartens/")
         self.assertEqual(len(r.context["page"].object_list), 25)
+
+
+@time_machine.travel(NOW, tick=False)
+class KindergartensInTheInboxTestCase(SchoolTestCase):
+    """Every kindergarten still 待处置 is on the keeping clerk's 我的待办 until it has an outcome."""
+
+    def test_pending_ones_are_listed_with_the_campaigns_deadline_and_leave_when_disposed(
+        self,
+    ) -> None:
+        from zhengtong.inbox.registry import items_for
+
+        campaign = actions.campaign_create(
+            actor=self.clerk,
+            org_unit=self.social,
+            name="2026年无证幼儿园清理整顿",
+            started_on=STARTED,
+            due_on=datetime.date(2026, 6, 30),
+        )
+        found = datetime.date(2026, 3, 10)
+        first, second = (
+            actions.kindergarten_register(
+                actor=self.clerk, campaign=campaign, name=name, operator="张某",
+                address="东村", children=20, found_on=found,
+            )
+            for name in ("阳光幼儿园", "育苗幼儿园")
+        )  # fmt: skip
+        pending = [i for i in items_for(self.clerk) if i.kind == "无证幼儿园待处置"]
+        self.assertEqual({i.title for i in pending}, {"阳光幼儿园 · 东村", "育苗幼儿园 · 东村"})
+        self.assertEqual({i.due_on for i in pending}, {datetime.date(2026, 6, 30)})
+        self.assertEqual(pending[0].url, f"/livelihood/kindergartens/{campaign.pk}/")
+        self.client.force_login(self.clerk)
+        self.assertContains(self.client.get("/"), "阳光幼儿园")
+        actions.kindergarten_dispose(
+            actor=self.clerk, kindergarten=first, outcome="banned", outcome_on=TODAY, note="取缔"
+        )
+        pending = [i for i in items_for(self.clerk) if i.kind == "无证幼儿园待处置"]
+        self.assertEqual([i.title for i in pending], ["育苗幼儿园 · 东村"])
+        self.assertFalse(
+            [i for i in items_for(self.leader) if i.kind == "无证幼儿园待处置"],
+            "a leader reads the ledger but owns no step",
+        )
+
+    def test_a_deadline_before_the_start_is_refused(self) -> None:
+        with self.assertRaises(ValidationError) as raised:
+            actions.campaign_create(
+                actor=self.clerk,
+                org_unit=self.social,
+                name="清理整顿",
+                started_on=STARTED,
+                due_on=datetime.date(2026, 1, 1),
+            )
+        self.assertIn("不能早于开始日期", raised.exception.message_dict["due_on"][0])
