@@ -242,6 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
+    # One handler: actions' Django errors as 400/403 keyed by field, DRF's messages in Chinese.
+    "EXCEPTION_HANDLER": "zhengtong.lib.api.exception_handler",
     # Depth- and size-limited JSON: a hostile body is a Chinese 400, never a 500.
     "DEFAULT_PARSER_CLASSES": [
         "zhengtong.lib.parsers.SafeJSONParser",

@@ -1,12 +1,10 @@
 """Maternal schedule endpoints. A person outside the caller's villages answers 404 exactly like
 a person that does not exist (and the attempt is audited by get_person_for_user())."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,12 +21,6 @@ from .serializers_followups import (
 )
 
 DENIED = "只有村(镇)计生专干可以登记孕产期。"
-
-
-def _api_error(exc: DjangoValidationError) -> ApiValidationError:
-    if hasattr(exc, "error_dict"):
-        return ApiValidationError(exc.message_dict)
-    return ApiValidationError({"non_field_errors": exc.messages})
 
 
 def _require_population(request: Request) -> None:
@@ -53,12 +45,9 @@ class PregnancyCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         person = get_person_for_user(request.user, data["person"], for_write=True)
-        try:
-            pregnancy = pregnancy_register(
-                actor=request.user, person=person, lmp=data["lmp"], high_risk=data["high_risk"]
-            )
-        except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+        pregnancy = pregnancy_register(
+            actor=request.user, person=person, lmp=data["lmp"], high_risk=data["high_risk"]
+        )
         return Response(PregnancyOutputSerializer(pregnancy).data, status=status.HTTP_201_CREATED)
 
 
@@ -80,11 +69,8 @@ class PregnancyDeliveryApi(APIView):
         get_person_for_user(request.user, pregnancy.person_id, for_write=True)
         serializer = DeliveryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            pregnancy_record_delivery(
-                actor=request.user, pregnancy=pregnancy, **serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+        pregnancy_record_delivery(
+            actor=request.user, pregnancy=pregnancy, **serializer.validated_data
+        )
         pregnancy.refresh_from_db()
         return Response(PregnancyOutputSerializer(pregnancy).data, status=status.HTTP_201_CREATED)

@@ -1,12 +1,10 @@
 """Service-hall REST endpoints under /api/v1/services/. Each parses its input, calls one action
 or selector and serializes the result; cases are scoped by get_application_for_user(), always."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,13 +31,6 @@ from .serializers import (
     LookupInputSerializer,
     LookupOutputSerializer,
 )
-
-
-def api_validation_error(exc: DjangoValidationError) -> ApiValidationError:
-    """A Django ValidationError from an action as a DRF 400, keeping the field names."""
-    if hasattr(exc, "error_dict"):
-        return ApiValidationError(exc.message_dict)
-    return ApiValidationError({"non_field_errors": exc.messages})
 
 
 class ItemListApi(APIView):
@@ -71,17 +62,14 @@ class ApplicationCreateApi(APIView):
         serializer = ApplicationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            application = application_intake(
-                actor=request.user,
-                item_code=data["item"],
-                applicant=dict(data["applicant"]),
-                materials=list(data["materials"]),
-                situation=dict(data.get("situation") or {}),
-                channel=Application.Channel.WINDOW,
-            )
-        except DjangoValidationError as exc:
-            raise api_validation_error(exc) from exc
+        application = application_intake(
+            actor=request.user,
+            item_code=data["item"],
+            applicant=dict(data["applicant"]),
+            materials=list(data["materials"]),
+            situation=dict(data.get("situation") or {}),
+            channel=Application.Channel.WINDOW,
+        )
         output = ApplicationCreatedOutputSerializer(application, context={"request": request})
         return Response(output.data, status=status.HTTP_201_CREATED)
 
