@@ -46,3 +46,44 @@ def percent(part, whole, places: str = "0.1") -> Decimal | None:
     if whole == 0:
         return None
     return (to_decimal(part) * 100 / whole).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def parse_amount(
+    value,
+    *,
+    field: str,
+    label: str,
+    maximum: Decimal | None = None,
+    allow_zero: bool = False,
+) -> Decimal:
+    """The one reader of an amount of 元 typed or sent by a person: a Decimal to the fen, or a
+    ValidationError on `field` in Chinese. Floats, booleans, blanks, NaN/Infinity, negatives,
+    zero (unless `allow_zero`), more than two decimals and amounts above `maximum` (default
+    just under 1 万亿元, which only a unit mistake reaches) are refused."""
+    from django.core.exceptions import ValidationError
+
+    def refuse(message: str):
+        raise ValidationError({field: f"{label}{message}"})
+
+    if value is None or isinstance(value, (bool, float)) or str(value).strip() == "":
+        refuse("须填写金额数字(元)。")
+    try:
+        amount = (
+            value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
+        )
+    except InvalidOperation:
+        refuse("不是有效的金额。")
+    if not amount.is_finite():
+        refuse("不是有效的金额。")
+    if amount < 0 or (amount == 0 and not allow_zero):
+        refuse("必须大于 0 元。" if not allow_zero else "不能小于 0 元。")
+    if amount != amount.quantize(Decimal("0.01")):
+        refuse("最多保留两位小数(分)。")
+    limit = maximum if maximum is not None else AMOUNT_LIMIT
+    if amount > limit:
+        refuse(f"不能超过 {format_yuan(limit)},请核对单位。")
+    return quantize2(amount)
+
+
+# Above this an amount is a unit mistake (元 typed as 万元 twice over), not a real figure.
+AMOUNT_LIMIT = Decimal("999999999999.99")

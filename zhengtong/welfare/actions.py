@@ -15,6 +15,7 @@ from zhengtong.audit.actions import diff, record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.lib.idcard import parse_id_number
+from zhengtong.lib.money import parse_amount
 from zhengtong.people.actions import person_get_or_register
 from zhengtong.people.models import HouseholdMember, Person
 
@@ -361,13 +362,11 @@ def relief_grant_add(
     if reason not in ReliefGrant.Reason.values:
         errors["reason"] = "请选择救助原因。"
     try:
-        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
-        if amount <= 0:
-            errors["amount"] = "救助金额必须大于 0 元。"
-        elif amount >= Decimal("100000000"):
-            errors["amount"] = "救助金额过大,请核对。"
-    except (InvalidOperation, TypeError):
-        errors["amount"] = "请填写正确的救助金额。"
+        amount = parse_amount(
+            amount, field="amount", label="救助金额", maximum=Decimal("99999999.99")
+        )
+    except ValidationError as exc:
+        errors["amount"] = exc.message_dict["amount"][0]
     try:
         parsed = parse_id_number(id_number)
     except ValidationError as exc:

@@ -83,3 +83,41 @@ class PercentTestCase(BaseTestCase):
         """7.1 typed as 万元 (a string or Decimal) is 71,000 元."""
         self.assertEqual(wan_to_yuan("7.1"), Decimal("71000.0"))
         self.assertEqual(format_yuan(wan_to_yuan(Decimal("7.1"))), "7.10万元")
+
+
+class ParseAmountTestCase(BaseTestCase):
+    """The one reader of typed amounts: Decimal to the fen or a Chinese error on the field."""
+
+    def test_good_amounts_come_back_to_the_fen(self) -> None:
+        from zhengtong.lib.money import parse_amount
+
+        self.assertEqual(parse_amount("1,234.5", field="a", label="金额"), Decimal("1234.50"))
+        self.assertEqual(parse_amount(Decimal("7"), field="a", label="金额"), Decimal("7.00"))
+        self.assertEqual(
+            parse_amount("0", field="a", label="金额", allow_zero=True), Decimal("0.00")
+        )
+
+    def test_bad_amounts_are_refused_on_their_field_in_chinese(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from zhengtong.lib.money import parse_amount
+
+        cases = [
+            (None, "须填写金额数字"),
+            ("", "须填写金额数字"),
+            (1.5, "须填写金额数字"),
+            (True, "须填写金额数字"),
+            ("abc", "不是有效的金额"),
+            ("NaN", "不是有效的金额"),
+            ("Infinity", "不是有效的金额"),
+            ("-1", "必须大于 0 元"),
+            ("0", "必须大于 0 元"),
+            ("1.234", "最多保留两位小数"),
+            ("1000000000000", "请核对单位"),
+        ]
+        for value, message in cases:
+            with self.subTest(value=value):
+                with self.assertRaises(ValidationError) as raised:
+                    parse_amount(value, field="amount", label="拨付金额")
+                self.assertIn(message, raised.exception.message_dict["amount"][0])
+                self.assertTrue(raised.exception.message_dict["amount"][0].startswith("拨付金额"))

@@ -1,10 +1,12 @@
 """Checks shared by the livelihood actions: dates, amounts and the department that may act."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+
+from zhengtong.lib.money import parse_amount
 
 from ..selectors import can_edit_row, keeping_unit_for
 
@@ -31,19 +33,7 @@ def past_date(value, *, field: str, label: str, not_before: datetime.date | None
 
 def money(value, *, field: str, label: str, maximum: Decimal) -> Decimal:
     """A positive amount in 元 with at most two decimals and at most `maximum`."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: f"{label}不是有效的金额。"}) from None
-    if not amount.is_finite():
-        raise ValidationError({field: f"{label}不是有效的金额。"})
-    if amount <= 0:
-        raise ValidationError({field: f"{label}必须大于 0 元。"})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({field: f"{label}最多保留两位小数(分)。"})
-    if amount > maximum:
-        raise ValidationError({field: f"{label}不能超过 {maximum:,.0f} 元,请核对。"})
-    return amount
+    return parse_amount(value, field=field, label=label, maximum=maximum)
 
 
 def text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
