@@ -187,7 +187,11 @@ def list_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
         # Carried over: the default plan is everything still to invest.
         project.proposed_plan = project.remaining
     addable = _addable(request.user, [p.pk for p in candidates])
-    form = ListDraftForm(request.POST or None, candidates=candidates, addable=addable)
+    form = ListDraftForm(
+        request.POST if request.method == "POST" else None,
+        candidates=candidates,
+        addable=addable,
+    )
     if request.method == "POST" and form.is_valid():
         response = _save(request, form, year=year, carried_from=source)
         if response is not None:
@@ -228,7 +232,11 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "projects/list_detail.html", context)
     candidates = _candidates(on_list, year=project_list.year)
     addable = _addable(request.user, [p.pk for p in candidates])
-    form = ListDraftForm(request.POST or None, candidates=candidates, addable=addable)
+    form = ListDraftForm(
+        request.POST if request.method == "POST" else None,
+        candidates=candidates,
+        addable=addable,
+    )
     if request.method == "POST" and form.is_valid():
         response = _save(
             request, form, year=project_list.year, carried_from=project_list.carried_from
