@@ -51,8 +51,10 @@ from django.utils import timezone  # noqa: E402
 from zhengtong.accounts.models import Membership, OrgUnit, Role, User  # noqa: E402
 from zhengtong.projects.models import (  # noqa: E402
     KeyProject,
+    ListEntry,
     ProgressReport,
     ProjectLeader,
+    ProjectList,
     Sector,
     Stage,
 )
@@ -109,7 +111,6 @@ def build(year: int) -> User:
                     category=KeyProject.Category.INDUSTRY,
                     org_unit=companies[i % COMPANIES],
                     total_investment=Decimal(100_000_000 + i * 10_000),
-                    annual_plan=Decimal(12_000_000 + (i % 97) * 10_000),
                     stage=stages[i % len(stages)],
                     is_example=True,
                 )
@@ -118,6 +119,29 @@ def build(year: int) -> User:
             batch_size=500,
         )
         new = list(KeyProject.objects.filter(code__startswith=PREFIX).order_by("code")[have:])
+        # The bench projects are planned on this year's list (the demo's, when seeded).
+        project_list, _ = ProjectList.objects.get_or_create(
+            year=year,
+            defaults={
+                "title": ProjectList.default_title(year),
+                "status": ProjectList.Status.APPROVED,
+            },
+        )
+        last = project_list.entries.order_by("-position").values_list("position", flat=True)
+        start = (last.first() or 0) + 1
+        ListEntry.objects.bulk_create(
+            [
+                ListEntry(
+                    project_list=project_list,
+                    project=p,
+                    position=start + n,
+                    annual_plan=Decimal(12_000_000 + ((have + n) % 97) * 10_000),
+                    remaining_investment=p.total_investment,
+                )
+                for n, p in enumerate(new)
+            ],
+            batch_size=500,
+        )
         ProjectLeader.objects.bulk_create(
             [
                 ProjectLeader(project=p, user=leaders[(n + k) % LEADERS])

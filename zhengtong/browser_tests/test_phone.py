@@ -31,3 +31,24 @@ def test_a_phone_shows_the_project_list_without_sideways_scrolling(browser, demo
     menu.get_by_role("link", name="问题台账").click()
     page.wait_for_url(f"{demo}/projects/problems/")
     page.close()
+
+
+def test_a_phone_shows_the_yearly_lists_and_the_picker_without_sideways_scrolling(
+    browser, demo
+) -> None:
+    """At 390×844 the office reads the lists, the 2027 list, and the cockpit's list picker."""
+    page = browser.new_page(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    log_in(page, demo, "office", DEMO_PASSWORD)
+    page.goto(f"{demo}/projects/lists/")
+    assert page.get_by_text("2027年市级重点建设项目").first.is_visible()
+    page.get_by_role("link", name="2027年市级重点建设项目").click()
+    assert page.locator("#entries").is_visible()
+    for path in ("/projects/lists/", "/projects/cockpit/?year=2027"):
+        page.goto(f"{demo}{path}")
+        overflow = page.evaluate("[document.body.scrollWidth, window.innerWidth]")
+        assert overflow[0] <= overflow[1], (path, overflow)
+    assert page.locator("#list-year").is_visible()
+    page.screenshot(path=ARTIFACTS / "yearly_lists_phone.png", full_page=False)
+    page.close()

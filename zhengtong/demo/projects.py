@@ -33,7 +33,9 @@ from zhengtong.projects.actions import (
     report_submit,
 )
 from zhengtong.projects.actions.funds import allocation_create, disbursement_create
+from zhengtong.projects.actions.lists import DraftRow, list_approve, list_draft_save
 from zhengtong.projects.actions.works import quantity_record
+from zhengtong.projects.lists import CLOSED_STAGES, remaining_of, with_remaining
 from zhengtong.projects.models import (
     Fund,
     FundAllocation,
@@ -41,6 +43,7 @@ from zhengtong.projects.models import (
     Milestone,
     Problem,
     ProgressReport,
+    ProjectList,
     Sector,
     Stage,
     WorkTarget,
@@ -654,9 +657,45 @@ class DemoBuilder:
         escalated = problems_escalate(today=self.today)
         self.made.add("升级督办", len(escalated))
 
+    # Yearly lists ---------------------------------------------------------------------------
+    def approve_list(self) -> ProjectList:
+        """This year's list, as registered above, approved by the office."""
+        project_list = ProjectList.objects.get(year=self.year)
+        if not project_list.is_approved:
+            project_list = list_approve(actor=self.office, project_list=project_list)
+            self.made.add("年度清单")
+        return project_list
+
+    def next_year_list(self, source: ProjectList) -> ProjectList:
+        """Next year's list carried over from this year's and approved: every unfinished project
+        with an example plan (a share of what is left to invest), marked 示例."""
+        year = self.year + 1
+        existing = ProjectList.objects.filter(year=year).first()
+        if existing is not None and existing.is_approved:
+            return existing
+        projects = with_remaining(
+            KeyProject.objects.on_list(source.year).exclude(stage__in=CLOSED_STAGES),
+            year=year,
+        ).order_by("position")
+        rows = []
+        for project in projects:
+            remaining = remaining_of(project)
+            share = Decimal(
+                str(round(random.Random(f"{project.code}-{year}").uniform(0.3, 0.6), 2))
+            )
+            plan = min(remaining, (remaining * share / WAN).quantize(Decimal("1")) * WAN)
+            rows.append(DraftRow(project=project, annual_plan=plan))
+        draft = list_draft_save(
+            actor=self.office, year=year, rows=rows, carried_from=source, is_example=True
+        )
+        self.made.add("年度清单")
+        return list_approve(actor=self.office, project_list=draft)
+
     def build(self) -> Totals:
         sectors = self.sectors()
         projects = self.projects(sectors)
         self.funds(projects)
         self.problems(projects)
+        this_year = self.approve_list()
+        self.next_year_list(this_year)
         return self.made

@@ -9,11 +9,13 @@ from .models import (
     Fund,
     FundAllocation,
     KeyProject,
+    ListEntry,
     Milestone,
     Problem,
     ProgressPhoto,
     ProgressReport,
     ProjectLeader,
+    ProjectList,
     Sector,
     WorkQuantity,
     WorkTarget,
@@ -47,6 +49,38 @@ class KeyProjectAdmin(AuditedModelAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["org_unit"]
     inlines = [ProjectLeaderInline]
+
+
+class ListEntryInline(admin.TabularInline):
+    model = ListEntry
+    extra = 0
+    raw_id_fields = ["project"]
+    fields = ["position", "project", "origin", "annual_plan", "remaining_investment"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.is_approved
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(ProjectList)
+class ProjectListAdmin(AuditedModelAdmin):
+    """An approved list is frozen here too: it changes only through the register's actions."""
+
+    list_display = ["year", "title", "status", "approved_by", "approved_at", "is_example"]
+    list_filter = ["status", "is_example"]
+    readonly_fields = ["status", "approved_by", "approved_at", "carried_from"]
+    inlines = [ListEntryInline]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_approved:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_approved:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(ProgressReport)

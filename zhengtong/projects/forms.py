@@ -9,7 +9,7 @@ from zhengtong.accounts.models import OrgUnit
 from zhengtong.accounts.scope import scope
 
 from . import progress
-from .actions.register import REASON_FIELDS, REGISTER_FIELDS
+from .actions.register import PLAN_FIELD, PLAN_LABEL, REASON_FIELDS, REGISTER_FIELDS
 from .models import (
     STAGE_REOPEN,
     STAGE_TRANSITIONS,
@@ -64,7 +64,9 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "项目名称或编号"}),
     )
-    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    # The list picker: lists.choose_list() reads and checks ?year= itself, so a bad year never
+    # drops the other filters; the widget offers the approved lists.
+    year = forms.CharField(label="年度清单", required=False, widget=forms.Select)
     stage_class = forms.ChoiceField(
         label="分类", required=False, choices=[("", "全部")] + CLASS_CHOICES
     )
@@ -87,10 +89,16 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
         label="进度", required=False, choices=[("", "全部")] + list(progress.FLAG_LABELS.items())
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, choice, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = leaders_of_visible(user)
-        self.fields["year"].widget.attrs["placeholder"] = str(progress.default_as_of()[0])
+        self.fields["year"].widget.choices = [(pl.year, pl.title) for pl in choice.lists] or [
+            ("", "尚无已批准的清单")
+        ]
+        if self.data.get("year") != str(choice.year):
+            # Show the list actually displayed, not the refused value.
+            self.data = self.data.copy()
+            self.data["year"] = str(choice.year)
         self._style()
 
     def filter(self, qs):
@@ -125,7 +133,9 @@ class ProjectForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, instance: KeyProject | None = None, **kwargs):
         self.instance = instance
         if instance is not None:
-            kwargs.setdefault("initial", model_to_dict(instance, fields=REGISTER_FIELDS))
+            initial = model_to_dict(instance, fields=REGISTER_FIELDS)
+            initial[PLAN_FIELD] = instance.annual_plan
+            kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         fields = (
             REGISTER_FIELDS
@@ -134,7 +144,7 @@ class ProjectForm(BootstrapMixin, forms.Form):
         )
         model_fields = fields_for_model(
             KeyProject,
-            fields=fields,
+            fields=[f for f in fields if f != PLAN_FIELD],
             widgets={
                 "planned_start_on": DATE,
                 "planned_finish_on": DATE,
@@ -144,7 +154,15 @@ class ProjectForm(BootstrapMixin, forms.Form):
             },
         )
         reason = self.fields.pop("reason")
-        self.fields.update(model_fields)
+        for name, field in model_fields.items():
+            self.fields[name] = field
+            if name == "total_investment":
+                self.fields[PLAN_FIELD] = forms.DecimalField(
+                    label=PLAN_LABEL,
+                    max_digits=16,
+                    decimal_places=2,
+                    help_text="列入本项目入库年度清单的年度计划投资;其他年度在年度清单中填写。",
+                )
         units = units_for(user, MANAGE_ROLES)
         self.fields["org_unit"].queryset = units
         self.fields["responsible_unit"].queryset = units

@@ -176,7 +176,7 @@ def export_row(project: KeyProject) -> list:
     return [
         project.code,
         project.name,
-        project.year,
+        getattr(project, "list_year", None) or project.year,
         project.sector.code,
         project.get_category_display(),
         project.get_project_type_display(),
@@ -476,13 +476,34 @@ def _date(value, error) -> datetime.date | None:
 # Importing ---------------------------------------------------------------------------------
 
 
+def _plan_on(project: KeyProject, year: int) -> Decimal | None:
+    """The project's plan on the `year` list, from the prefetched entries."""
+    for entry in project.list_entries.all():
+        if entry.project_list.year == year:
+            return entry.annual_plan
+    return None
+
+
 def _changes(project: KeyProject, fields: dict) -> dict:
     changed = {}
     for name in ROW_FIELDS:
+        if name in ("year", "annual_plan"):
+            continue
         old = getattr(project, name)
         new = fields[name]
         if old != new:
             changed[name] = new
+    # 计划年度 names the list the row's plan belongs to; a project's 入库年度 never changes.
+    year, plan = fields["year"], fields["annual_plan"]
+    if _plan_on(project, year) != plan:
+        if year != project.year:
+            raise ValidationError(
+                {
+                    "annual_plan": f"该项目{project.year}年入库,{year}年的年度计划投资"
+                    f"请在{year}年清单中修改。"
+                }
+            )
+        changed["annual_plan"] = plan
     return changed
 
 
@@ -553,7 +574,7 @@ def import_ledger(*, actor, upload, dry_run: bool = True, ip: str | None = None)
         p.code: p
         for p in KeyProject.objects.filter(code__in=[p.code for p in parsed_rows])
         .select_related("org_unit")
-        .prefetch_related("leader_links")
+        .prefetch_related("leader_links", "list_entries__project_list")
     }
     applicable = []
     for parsed in parsed_rows:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +94,35 @@ class KeyProjectQuerySet(models.QuerySet):
     def in_class(self, stage_class: str):
         return self.filter(stage__in=[s for s, c in STAGE_CLASS.items() if c == stage_class])
 
+    def on_list(self, year: int, *, drafts: bool = False):
+        """The projects of the year-`year` list, annotated with their entry's `annual_plan`,
+        `position` (序号) and `list_year`: the one door to "the projects of year Y".
+
+        Only an approved list counts, unless `drafts` (the office preparing a list). One join,
+        no extra query; aggregates over `annual_plan` are therefore per list.
+        """
+        condition = Q(list_entries__project_list__year=year)
+        if not drafts:
+            condition &= Q(list_entries__project_list__status=ProjectList.Status.APPROVED)
+        # One filter() call, so both conditions share the join; the F() annotations below
+        # reuse that same join (the entry is unique per list and project: one row each).
+        return self.filter(condition).annotate(
+            annual_plan=F("list_entries__annual_plan"),
+            position=F("list_entries__position"),
+            list_year=F("list_entries__project_list__year"),
+        )
+
+    def with_latest_entry(self):
+        """Annotate `annual_plan` and `list_year` from the latest approved list each project is
+        on (None when on none), for pages about one project rather than one year."""
+        latest = ListEntry.objects.filter(
+            project=OuterRef("pk"), project_list__status=ProjectList.Status.APPROVED
+        ).order_by("-project_list__year")
+        return self.annotate(
+            annual_plan=Subquery(latest.values("annual_plan")[:1]),
+            list_year=Subquery(latest.values("project_list__year")[:1]),
+        )
+
 
 class KeyProject(models.Model):
     """A 市级重点建设项目 of the zone."""
@@ -110,7 +140,9 @@ class KeyProject(models.Model):
 
     code = models.CharField(_("项目编号"), max_length=30, unique=True)
     name = models.CharField(_("项目名称"), max_length=100, db_index=True)
-    year = models.PositiveSmallIntegerField(_("计划年度"), db_index=True)
+    # The year the project entered the register (its code carries it); the years it is
+    # planned for are the yearly lists it is on (ListEntry).
+    year = models.PositiveSmallIntegerField(_("入库年度"), db_index=True)
     sector = models.ForeignKey(
         Sector, verbose_name=_("产业板块"), on_delete=models.PROTECT, related_name="projects"
     )
@@ -143,7 +175,6 @@ class KeyProject(models.Model):
     location = models.CharField(_("建设地点"), max_length=200, blank=True)
     description = models.TextField(_("建设内容"), blank=True)
     total_investment = models.DecimalField(_("总投资(元)"), validators=NON_NEGATIVE, **MONEY)
-    annual_plan = models.DecimalField(_("年度计划投资(元)"), validators=NON_NEGATIVE, **MONEY)
     planned_start_on = models.DateField(_("计划开工日期"), null=True, blank=True)
     planned_finish_on = models.DateField(_("计划竣工日期"), null=True, blank=True)
     actual_start_on = models.DateField(_("实际开工日期"), null=True, blank=True)
@@ -164,12 +195,7 @@ class KeyProject(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(total_investment__gte=0) & models.Q(annual_plan__gte=0),
-                name="project_amounts_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(annual_plan__lte=models.F("total_investment")),
-                name="project_annual_plan_within_total",
+                condition=models.Q(total_investment__gte=0), name="project_total_non_negative"
             ),
         ]
 
@@ -178,6 +204,28 @@ class KeyProject(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:project_detail", args=[self.pk])
+
+    @property
+    def annual_plan(self) -> Decimal | None:
+        """The plan of the year being looked at.
+
+        Querysets from `on_list()` and `with_latest_entry()` set it in the same query; a bare
+        row falls back to its entry on the list of its own 入库年度 (one query, then cached).
+        """
+        if "_annual_plan" not in self.__dict__:
+            entry = (
+                ListEntry.objects.filter(project=self, project_list__year=self.year)
+                .values_list("annual_plan", flat=True)
+                .first()
+                if self.pk
+                else None
+            )
+            self.__dict__["_annual_plan"] = entry
+        return self.__dict__["_annual_plan"]
+
+    @annual_plan.setter
+    def annual_plan(self, value) -> None:
+        self.__dict__["_annual_plan"] = value
 
     @property
     def oc4ids_status(self) -> str:
@@ -190,6 +238,115 @@ class KeyProject(models.Model):
     @property
     def stage_class_display(self) -> str:
         return Stage(self.stage_class).label
+
+
+class ProjectList(models.Model):
+    """A year's list of key projects (2026年市级重点建设项目): drafted, then approved and frozen."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        APPROVED = "approved", _("已批准")
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    title = models.CharField(_("清单名称"), max_length=100)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("结转自"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+    )
+    # Demo lists whose plans the seed does not give are marked 示例.
+    is_example = models.BooleanField(_("示例数据"), default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度重点项目清单")
+        verbose_name_plural = _("年度重点项目清单")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000) & models.Q(year__lte=2100),
+                name="project_list_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:list_detail", args=[self.pk])
+
+    @staticmethod
+    def default_title(year: int) -> str:
+        return f"{year}年市级重点建设项目"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class ListEntry(models.Model):
+    """A project on a year's list, with that year's plan (年度计划投资) and its 序号."""
+
+    class Origin(models.TextChoices):
+        CARRIED = "carried", _("续建")
+        NEW = "new", _("新增")
+
+    project_list = models.ForeignKey(
+        ProjectList, verbose_name=_("清单"), on_delete=models.CASCADE, related_name="entries"
+    )
+    project = models.ForeignKey(
+        KeyProject, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="list_entries"
+    )
+    position = models.PositiveIntegerField(_("序号"))
+    annual_plan = models.DecimalField(_("年度计划投资(元)"), validators=NON_NEGATIVE, **MONEY)
+    origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices, default=Origin.NEW)
+    # 总投资 − everything reported before the list was proposed: the ceiling of the plan.
+    remaining_investment = models.DecimalField(
+        _("列入时剩余投资(元)"), validators=NON_NEGATIVE, **MONEY
+    )
+
+    class Meta:
+        verbose_name = _("清单项目")
+        verbose_name_plural = _("清单项目")
+        ordering = ["project_list", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project_list", "project"], name="list_entry_project_once"
+            ),
+            models.UniqueConstraint(
+                fields=["project_list", "position"], name="list_entry_position_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(annual_plan__gte=0) & models.Q(remaining_investment__gte=0),
+                name="list_entry_amounts_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(annual_plan__lte=models.F("remaining_investment")),
+                name="list_entry_plan_within_remaining",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1), name="list_entry_position_gte_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_list} · {self.position}. {self.project}"
 
 
 class ProjectLeader(models.Model):

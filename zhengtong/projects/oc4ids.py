@@ -164,10 +164,14 @@ def _metrics(project: KeyProject) -> list[dict]:
 
 
 def _forecasts(project: KeyProject) -> list[dict]:
-    """The plan: annual planned investment spread evenly over the months of the plan year."""
+    """The plan: the list's annual planned investment spread evenly over the months of its
+    year (`project` comes from `KeyProject.objects.on_list(year)`)."""
     observations = []
+    if project.annual_plan is None:
+        return []
+    year = getattr(project, "list_year", None) or project.year
     for month in range(1, 13):
-        start = datetime.date(project.year, month, 1)
+        start = datetime.date(year, month, 1)
         observations.append(
             {
                 "id": f"{start:%Y-%m}",
@@ -247,7 +251,8 @@ def package_queryset(queryset: QuerySet) -> QuerySet:
 
 
 def build_package(queryset: QuerySet, *, uri: str) -> dict:
-    """The OC4IDS project package of the projects in `queryset` (already scoped by the caller)."""
+    """The OC4IDS project package of the projects in `queryset` (already scoped by the caller
+    and put on one yearly list with `on_list()`, which gives each its plan of that year)."""
     projects = list(package_queryset(queryset).order_by("code"))
     changed = [p.updated_at for p in projects]
     last_report = ProgressReport.objects.filter(project__in=[p.pk for p in projects]).aggregate(

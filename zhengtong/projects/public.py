@@ -7,8 +7,8 @@ problems and the people behind a project are internal and never reach these page
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
+from .lists import choose_list
 from .models import KeyProject, Milestone, ProgressReport, Stage
 
 # The exact fields a resident sees of a project, in display order.
@@ -71,12 +71,10 @@ def public_row(project: KeyProject) -> dict:
 
 
 def project_public_list(request):
-    year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year", year))
-    except ValueError:
-        pass
-    projects = public_projects().filter(year=year).order_by("code")
+    """The projects of one approved yearly list (`?year=`; see lists.choose_list)."""
+    choice = choose_list(request.GET.get("year"))
+    year = choice.year
+    projects = public_projects().on_list(year).order_by("code")
     stage = request.GET.get("stage", "")
     if stage in Stage.values:
         projects = projects.filter(stage=stage)
@@ -85,7 +83,14 @@ def project_public_list(request):
     return render(
         request,
         "projects/public_list.html",
-        {"page": page, "rows": rows, "year": year, "stage": stage, "stages": Stage.choices},
+        {
+            "page": page,
+            "rows": rows,
+            "year": year,
+            "choice": choice,
+            "stage": stage,
+            "stages": Stage.choices,
+        },
     )
 
 

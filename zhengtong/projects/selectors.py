@@ -34,12 +34,16 @@ def projects_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return scope(qs, user, VIEW_ROLES)
 
 
-def get_project_for_user(user, pk) -> "KeyProject":  # noqa: F821
-    """The project if `user` may see it; 404 otherwise, whether it exists or not."""
+def get_project_for_user(user, pk, *, latest_entry: bool = False) -> "KeyProject":  # noqa: F821
+    """The project if `user` may see it; 404 otherwise, whether it exists or not.
+
+    `latest_entry` annotates the plan and year of the latest approved list it is on.
+    """
     from .models import KeyProject
 
+    qs = KeyProject.objects.with_latest_entry() if latest_entry else None
     try:
-        return projects_visible_to(user).get(pk=pk)
+        return projects_visible_to(user, qs).get(pk=pk)
     except (KeyProject.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -181,3 +185,21 @@ def problems_for_inbox(user) -> QuerySet:
         .distinct()
         .order_by("due_on", "pk")
     )
+
+
+LIST_ROLES = [Role.PROJECT_OFFICE, Role.ADMIN]
+
+
+def can_manage_lists(user) -> bool:
+    """Propose, edit and approve the yearly lists: the key-project office, or an admin."""
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, *LIST_ROLES)
+
+
+def projects_for_lists(user) -> QuerySet:
+    """The projects a list manager works with: the office's zone; every project for an admin
+    (a list is zone configuration and carries no personal data)."""
+    from .models import KeyProject
+
+    if getattr(user, "is_superuser", False) or has_role(user, Role.ADMIN):
+        return KeyProject.objects.all()
+    return projects_visible_to(user)

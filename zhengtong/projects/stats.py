@@ -1,8 +1,9 @@
 """Portfolio aggregates of key projects, computed in the database.
 
 The cockpit and the API summary both read from here. Every function takes a queryset of
-projects the caller already scoped (see selectors.projects_visible_to) and runs a fixed number
-of queries however many projects it holds. Amounts are Decimal 元. The plan-versus-actual rule
+projects the caller already scoped (see selectors.projects_visible_to) and put on one yearly
+list (`KeyProject.objects.on_list(year)`, which annotates each project's `annual_plan` of that
+list), and runs a fixed number of queries however many projects it holds. Amounts are Decimal 元. The plan-versus-actual rule
 itself lives in progress.py; this module only applies it.
 """
 
@@ -14,7 +15,7 @@ from django.db.models import Count, QuerySet, Sum
 from zhengtong.lib.money import percent
 
 from . import progress
-from .models import STAGE_CLASS, KeyProject, ProgressReport, ProjectLeader, Stage
+from .models import STAGE_CLASS, ProgressReport, ProjectLeader, Stage
 
 ZERO = Decimal("0.00")
 # The seed's classes in display order; 已取消 is kept apart from the three.
@@ -135,9 +136,10 @@ def monthly(queryset: QuerySet, *, year: int, month: int, annual_plan: Decimal) 
 
 def progress_rows(queryset: QuerySet, *, year: int, month: int) -> list[dict]:
     """Every project with its YTD and its standing under the rule (one query, one row each)."""
-    projects = progress.with_ytd(
-        KeyProject.objects.filter(pk__in=_pks(queryset)), year=year, month=month
-    ).only("pk", "code", "name", "annual_plan", "stage")
+    # The caller's queryset itself: its annual plans are the list's, annotated by on_list().
+    projects = progress.with_ytd(queryset.order_by(), year=year, month=month).only(
+        "pk", "code", "name", "stage"
+    )
     rows = []
     for project in projects:
         p = progress.progress_of(project, year=year, month=month)

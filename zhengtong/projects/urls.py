@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_cockpit, views_funds, views_ledger, views_works
+from . import views, views_cockpit, views_funds, views_ledger, views_lists, views_works
 
 app_name = "projects"
 urlpatterns = [
@@ -35,6 +35,11 @@ urlpatterns = [
     # Leader cockpit (views_cockpit.py)
     path("cockpit/", views_cockpit.cockpit, name="cockpit"),
     path("cockpit/data/", views_cockpit.cockpit_data, name="cockpit_data"),
+    # Yearly lists and the carry-over to next year (views_lists.py)
+    path("lists/", views_lists.list_index, name="list_index"),
+    path("lists/<int:pk>/", views_lists.list_detail, name="list_detail"),
+    path("lists/<int:pk>/carry-over/", views_lists.list_carry_over, name="list_carry_over"),
+    path("lists/<int:pk>/approve/", views_lists.list_approve_view, name="list_approve"),
     # Ledger export and import (views_ledger.py)
     path("ledger/export/", views_ledger.ledger_export, name="ledger_export"),
     path("ledger/import/", views_ledger.ledger_import, name="ledger_import"),

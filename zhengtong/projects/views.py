@@ -31,6 +31,7 @@ from .forms import (
     StageForm,
     add_errors,
 )
+from .lists import choose_list
 from .models import STAGE_CLASS, KeyProject, Milestone, Problem, ProjectLeader, Stage
 from .selectors import (
     MEMBER_ROLES,
@@ -88,11 +89,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, *VIEW_ROLES):
         raise PermissionDenied
     today = timezone.localdate()
-    form = ProjectFilterForm(request.GET, user=request.user)
+    choice = choose_list(request.GET.get("year"), today=today)
+    form = ProjectFilterForm(request.GET, user=request.user, choice=choice)
     data = form.cleaned_data if form.is_valid() else {}
-    year, month = as_of_for_year(data.get("year") or progress.default_as_of(today)[0], today)
+    year, month = as_of_for_year(choice.year, today)
     projects = form.filter(
-        with_flag(projects_visible_to(request.user).filter(year=year), year=year, month=month)
+        with_flag(projects_visible_to(request.user).on_list(year), year=year, month=month)
     )
     stage_class = data.get("stage_class") or ""
     class_q = Q(stage__in=_stages_of(stage_class)) if stage_class else None
@@ -121,6 +123,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "year": year,
         "month": month,
+        "choice": choice,
         "classes": classes,
         "stage_class": stage_class,
         "figures": figures,
@@ -139,9 +142,10 @@ def my_projects(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, "leader"):
         raise PermissionDenied
     today = timezone.localdate()
-    year, month = progress.default_as_of(today)
+    choice = choose_list(request.GET.get("year"), today=today)
+    year, month = as_of_for_year(choice.year, today)
     projects = list(
-        with_flag(projects_led_by(request.user), year=year, month=month)
+        with_flag(projects_led_by(request.user).on_list(year), year=year, month=month)
         .select_related("sector", "org_unit")
         .order_by("code")
     )
@@ -158,6 +162,7 @@ def my_projects(request: HttpRequest) -> HttpResponse:
         "problems": problems,
         "year": year,
         "month": month,
+        "choice": choice,
         "rule_text": progress.rule_text(),
     }
     return render(request, "projects/my_projects.html", context)
@@ -165,10 +170,15 @@ def my_projects(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk)
+    project = get_project_for_user(request.user, pk, latest_entry=True)
     today = timezone.localdate()
-    year, month = as_of_for_year(project.year, today)
-    figures = progress.progress_of(project, year=year, month=month)
+    year, month = as_of_for_year(project.list_year or project.year, today)
+    figures = None
+    if project.annual_plan is not None:
+        figures = progress.progress_of(project, year=year, month=month)
+    entries = list(
+        project.list_entries.select_related("project_list").order_by("-project_list__year")
+    )
     leaders = list(project.leader_links.select_related("user").order_by("user__username"))
     reports = list(project.reports.prefetch_related("photos").order_by("month"))
     running: dict[int, object] = {}
@@ -191,6 +201,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     targets = list(project.targets.annotate(done=Sum("entries__quantity")))
     context = {
         "project": project,
+        "entries": entries,
         "figures": figures,
         "rule_text": progress.rule_text(),
         "leaders": leaders,

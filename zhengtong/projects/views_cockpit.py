@@ -19,18 +19,21 @@ from zhengtong.accounts.scope import has_role
 from zhengtong.lib.money import format_yuan
 
 from . import progress, stats
+from .lists import ListChoice, choose_list
 from .models import Stage
-from .selectors import projects_visible_to
+from .selectors import as_of_for_year, projects_visible_to
 
 COCKPIT_ROLES = (Role.LEADER, Role.PROJECT_OFFICE)
 
 
-def _portfolio(request) -> dict:
+def _portfolio(request) -> tuple[dict, ListChoice]:
+    """The figures of the chosen yearly list (`?year=`), read at that year's due month."""
     if not has_role(request.user, *COCKPIT_ROLES):
         raise PermissionDenied
-    year, month = progress.default_as_of()
-    projects = projects_visible_to(request.user).filter(year=year)
-    return stats.summary(projects, year=year, month=month)
+    choice = choose_list(request.GET.get("year"))
+    year, month = as_of_for_year(choice.year)
+    projects = projects_visible_to(request.user).on_list(year)
+    return stats.summary(projects, year=year, month=month), choice
 
 
 def _list_url(year: int, **params) -> str:
@@ -52,7 +55,7 @@ def _drill_downs(data: dict) -> dict:
 @login_required
 def cockpit(request):
     """Leaders and the key-project office only; everyone else gets 403."""
-    data = _portfolio(request)
+    data, choice = _portfolio(request)
     links = _drill_downs(data)
     class_rows = [
         {"code": c, "label": Stage(c).label, "count": n, "url": links["class"][c]}
@@ -74,6 +77,7 @@ def cockpit(request):
     }
     context = {
         "data": data,
+        "choice": choice,
         "cards": cards,
         "links": links,
         "class_rows": class_rows,
@@ -96,9 +100,15 @@ def _json(value):
 @login_required
 def cockpit_data(request):
     """The cockpit's numbers as JSON (amounts as decimal strings of 元), same scope as the page."""
-    data = _portfolio(request)
+    data, choice = _portfolio(request)
     links = _drill_downs(data)
     payload = _json(data)
+    payload["list"] = {
+        "year": choice.year,
+        "title": str(choice.project_list or ""),
+        "notice": choice.notice,
+        "error": choice.error,
+    }
     payload["labels"] = {
         "class": {c: Stage(c).label for c in data["by_class"]},
         "stage": {s.value: s.label for s in Stage},

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +17,7 @@ from zhengtong.audit.reads import record_export
 from zhengtong.lib.xlsx import xlsx_response
 
 from . import ledger
+from .lists import choose_list
 from .models import KeyProject
 from .selectors import MANAGE_ROLES, VIEW_ROLES, projects_visible_to
 
@@ -41,10 +43,18 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, *VIEW_ROLES):
         raise PermissionDenied
     today = timezone.localdate()
-    content, count = ledger.export_workbook(projects_visible_to(request.user), year=today.year)
-    name = f"重点项目台账-{today:%Y%m%d}.xlsx"
+    choice = choose_list(request.GET.get("year"), today=today)
+    if choice.error or choice.project_list is None:
+        # A download of another year than the one asked for would mislead: say so instead.
+        context = {"title": _("导出台账"), "message": choice.error or choice.notice}
+        return TemplateResponse(request, "projects/list_message.html", context, status=400)
+    year = choice.year
+    content, count = ledger.export_workbook(
+        projects_visible_to(request.user).on_list(year), year=year
+    )
+    name = f"重点项目台账-{year}年清单-{today:%Y%m%d}.xlsx"
     record_export(
-        actor=request.user, name=name, model=KeyProject, count=count, filters={"year": today.year}
+        actor=request.user, name=name, model=KeyProject, count=count, filters={"year": year}
     )
     return xlsx_response(content, name)
 

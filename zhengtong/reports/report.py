@@ -113,10 +113,9 @@ def followup_coverage(user, period: Period, *, today: datetime.date) -> dict:
 
 
 def key_projects(user, period: Period) -> dict:
-    """Count and Σ investment of the key projects of the years the period touches."""
-    projects = projects_visible_to(user).filter(
-        year__gte=period.start.year, year__lte=period.end.year
-    )
+    """Count, Σ total investment and Σ annual plan of the approved key-project list of the
+    period's (last) year: figures are per list, never summed across years."""
+    projects = projects_visible_to(user).on_list(period.end.year)
     return project_stats.totals(projects)
 
 

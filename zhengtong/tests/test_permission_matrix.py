@@ -111,6 +111,9 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "projects:cockpit_data": ("/projects/cockpit/data/", ZONE),
     "projects:ledger_export": ("/projects/ledger/export/", PROJECT_VIEWERS),
     "projects:ledger_import": ("/projects/ledger/import/", {"office"}),
+    "projects:list_index": ("/projects/lists/", {"office", "admin"}),
+    "projects:list_detail": ("/projects/lists/{project_list}/", {"office", "admin"}),
+    "projects:list_carry_over": ("/projects/lists/{project_list}/carry-over/", {"office", "admin"}),
     "service_reports:weekly": ("/services/reports/weekly/?week=2026-W47", HALL),
     "service_reports:weekly_pdf": ("/services/reports/weekly/pdf/?week=2026-W47", HALL),
     "service_reports:ranking": ("/services/reports/ranking/?month=2026-11", HALL),
@@ -303,6 +306,7 @@ OWN_DEPARTMENT_PAGES = {"livelihood:index", "livelihood_summary_api"}
 # Reached by POST only, or public endpoints whose GET needs parameters; their permission
 # tests live beside them (the API and public lookup tests).
 POST_ONLY_OR_PARAMETERISED = {
+    "projects:list_approve",
     "accounts:logout",
     "accounts:token_revoke",
     "public:lookup_json",
@@ -617,6 +621,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
         self.values = {
             "project": self.project.pk,
             "project_code": self.project.code,
+            "project_list": self.project.list_entries.get().project_list_id,
             "project_name": self.project.name,
             "problem": self.problem.pk,
             "fund": self.fund.pk,

@@ -12,15 +12,19 @@ from zhengtong.accounts.models import Membership, OrgUnit, Role, User
 from zhengtong.audit.models import Event
 from zhengtong.demo.org import ACCOUNTS, DEMO_PASSWORD
 from zhengtong.projects import progress
+from zhengtong.projects import stats as project_stats
+from zhengtong.projects.lists import CLOSED_STAGES
 from zhengtong.projects.models import (
     STAGE_CLASS,
     Disbursement,
     Fund,
     FundAllocation,
     KeyProject,
+    ListEntry,
     Milestone,
     Problem,
     ProgressReport,
+    ProjectList,
     Stage,
     WorkQuantity,
     WorkTarget,
@@ -96,7 +100,7 @@ class SeedDemoTestCase(TestCase):
         cls.output = seed()
 
     def test_it_builds_44_projects_of_this_year_with_the_seed_totals(self) -> None:
-        projects = KeyProject.objects.filter(year=2026)
+        projects = KeyProject.objects.on_list(2026)
         self.assertEqual(projects.count(), 44)
         sums = projects.aggregate(total=Sum("total_investment"), annual=Sum("annual_plan"))
         self.assertEqual(sums["total"], Decimal("65800000000"))
@@ -105,7 +109,7 @@ class SeedDemoTestCase(TestCase):
         self.assertIn("117.00亿元", self.output)
 
     def test_no_project_plans_more_this_year_than_its_total(self) -> None:
-        for p in KeyProject.objects.all():
+        for p in KeyProject.objects.on_list(2026):
             self.assertGreater(p.annual_plan, 0, p.name)
             self.assertLessEqual(p.annual_plan, p.total_investment, p.name)
 
@@ -153,12 +157,74 @@ class SeedDemoTestCase(TestCase):
         for p in KeyProject.objects.filter(stage=Stage.UNDER_CONSTRUCTION):
             self.assertIn(p.leader_links.count(), (1, 2), p.name)
 
+    def test_the_2026_list_is_carried_to_2027_and_2026_keeps_its_figures(self) -> None:
+        """Year rollover: the 2027 list comes from 2026's; 2026 still reads 44 / 658 / 117."""
+        list_2026 = ProjectList.objects.get(year=2026)
+        list_2027 = ProjectList.objects.get(year=2027)
+        self.assertEqual(list_2026.status, ProjectList.Status.APPROVED)
+        self.assertFalse(list_2026.is_example)
+        self.assertEqual(list_2027.status, ProjectList.Status.APPROVED)
+        self.assertEqual(list_2027.carried_from, list_2026)
+        self.assertTrue(list_2027.is_example)
+        self.assertEqual(
+            project_stats.totals(KeyProject.objects.on_list(2026)),
+            {
+                "count": 44,
+                "total_investment": Decimal("65800000000.00"),
+                "annual_plan": Decimal("11700000000.00"),
+            },
+        )
+        closed = KeyProject.objects.on_list(2026).filter(stage__in=CLOSED_STAGES)
+        self.assertTrue(closed.filter(stage=Stage.COMPLETED).exists())
+        carried = KeyProject.objects.on_list(2027)
+        self.assertFalse(carried.filter(pk__in=closed.values("pk")).exists())
+        self.assertEqual(carried.count(), 44 - closed.count())
+        entries = ListEntry.objects.filter(project_list=list_2027)
+        sums = entries.aggregate(total=Sum("project__total_investment"), plan=Sum("annual_plan"))
+        totals = project_stats.totals(carried)
+        self.assertEqual(totals["count"], entries.count())
+        self.assertEqual(totals["total_investment"], sums["total"])
+        self.assertEqual(totals["annual_plan"], sums["plan"])
+        self.assertNotEqual(totals["annual_plan"], Decimal("11700000000.00"))
+        self.assertIn("2027 年重点项目清单", self.output)
+
+    def test_each_carried_project_is_proposed_what_is_left_and_keeps_its_reports(self) -> None:
+        entries = ListEntry.objects.filter(project_list__year=2027).select_related("project")
+        with_reports = 0
+        for entry in entries:
+            project = entry.project
+            done = project.reports.aggregate(s=Sum("investment"))["s"] or Decimal("0")
+            self.assertEqual(entry.remaining_investment, project.total_investment - done)
+            self.assertLessEqual(entry.annual_plan, entry.remaining_investment)
+            self.assertEqual(entry.origin, ListEntry.Origin.CARRIED)
+            if done:
+                with_reports += 1
+                # The reports stay where they are: dated 2026, counted in 2026's figures only.
+                self.assertEqual(set(project.reports.values_list("month__year", flat=True)), {2026})
+        self.assertGreater(with_reports, 10)
+        self.assertEqual(
+            sorted(entries.values_list("position", flat=True)), list(range(1, entries.count() + 1))
+        )
+
+    def test_the_leader_picks_2026_or_2027_on_the_cockpit(self) -> None:
+        self.client.force_login(User.objects.get(username="leader"))
+        data_2026 = self.client.get("/projects/cockpit/data/").json()
+        self.assertEqual((data_2026["year"], data_2026["count"]), (2026, 44))
+        self.assertEqual(data_2026["annual_plan"], "11700000000.00")
+        data_2027 = self.client.get("/projects/cockpit/data/?year=2027").json()
+        self.assertEqual(data_2027["year"], 2027)
+        self.assertEqual(data_2027["count"], KeyProject.objects.on_list(2027).count())
+        self.assertEqual(data_2027["ytd_investment"], "0.00")
+        page = self.client.get("/projects/cockpit/?year=2027")
+        self.assertContains(page, "2027年市级重点建设项目(示例)")
+        self.assertContains(page, "的年度计划投资为演示用示例数据。")
+
     def test_figures_the_seed_does_not_give_are_marked_as_examples(self) -> None:
         self.assertFalse(KeyProject.objects.filter(is_example=False).exists())
         self.assertFalse(Fund.objects.filter(is_example=False).exists())
 
     def test_reports_run_to_last_month_and_spread_across_the_three_flags(self) -> None:
-        building = KeyProject.objects.filter(stage=Stage.UNDER_CONSTRUCTION)
+        building = KeyProject.objects.on_list(2026).filter(stage=Stage.UNDER_CONSTRUCTION)
         self.assertEqual(
             ProgressReport.objects.filter(project__in=building).latest("month").month,
             datetime.date(2026, 10, 1),

@@ -12,7 +12,16 @@ from zhengtong.audit.actions import diff, record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 
-from ..models import STAGE_REOPEN, STAGE_TRANSITIONS, KeyProject, ProjectLeader, Stage
+from ..lists import remaining_of, with_remaining
+from ..models import (
+    STAGE_REOPEN,
+    STAGE_TRANSITIONS,
+    KeyProject,
+    ListEntry,
+    ProjectLeader,
+    ProjectList,
+    Stage,
+)
 from ..selectors import leader_candidates
 
 # Anything at or above 1 万亿元 is a typing mistake (usually 万元 typed into a 元 field).
@@ -38,6 +47,11 @@ REGISTER_FIELDS = [
     "actual_finish_on",
     "is_example",
 ]
+# `annual_plan` is not a column of the project: it is the plan on the list of the project's
+# 入库年度 (ListEntry). The other register fields are the project's own.
+PLAN_FIELD = "annual_plan"
+MODEL_FIELDS = [f for f in REGISTER_FIELDS if f != PLAN_FIELD]
+PLAN_LABEL = "年度计划投资(元)"
 # Revising money or dates is a change of plan (KP12): it must say why.
 REASON_FIELDS = [
     "total_investment",
@@ -53,8 +67,12 @@ STAGES_WITHOUT_LEADERS = {Stage.NOT_STARTED, Stage.SURVEY}
 
 def _snap(project: KeyProject, fields) -> dict:
     """Like audit.snapshot(), but related units and sectors by name so the history reads well."""
-    data = snapshot(project, fields)
-    for name in fields:
+    model_fields = [f for f in fields if f != PLAN_FIELD]
+    data = snapshot(project, model_fields)
+    if PLAN_FIELD in fields:
+        plan = project.annual_plan
+        data[PLAN_FIELD] = None if plan is None else str(Decimal(plan).quantize(Decimal("0.01")))
+    for name in model_fields:
         field = project._meta.get_field(name)
         if field.is_relation:
             related = getattr(project, name)
@@ -67,6 +85,8 @@ def _snap(project: KeyProject, fields) -> dict:
 
 
 def _label(field: str) -> str:
+    if field == PLAN_FIELD:
+        return PLAN_LABEL
     return str(KeyProject._meta.get_field(field).verbose_name)
 
 
@@ -88,7 +108,7 @@ def _validate(project: KeyProject) -> None:
         and project.annual_plan is not None
         and project.annual_plan > project.total_investment
     ):
-        errors.setdefault("annual_plan", []).append("年度计划投资(元)不能超过总投资(元)。")
+        errors.setdefault(PLAN_FIELD, []).append("年度计划投资(元)不能超过总投资(元)。")
     if (
         project.planned_start_on
         and project.planned_finish_on
@@ -101,9 +121,58 @@ def _validate(project: KeyProject) -> None:
         and project.actual_finish_on < project.actual_start_on
     ):
         errors.setdefault("actual_finish_on", []).append("实际竣工日期不能早于实际开工日期。")
+    if project.pk and project.total_investment is not None:
+        above = (
+            ListEntry.objects.filter(project=project, annual_plan__gt=project.total_investment)
+            .exclude(project_list__year=project.year)
+            .values_list("project_list__year", flat=True)
+        )
+        if above:
+            years = "、".join(f"{y}年" for y in above)
+            errors.setdefault("total_investment", []).append(
+                f"总投资(元)不能低于{years}清单中的年度计划投资。"
+            )
     if errors:
         raise ValidationError(errors)
     project.full_clean()
+
+
+def _place_on_list(project: KeyProject, plan: Decimal) -> tuple[ListEntry, list]:
+    """Put `project` on the list of its 入库年度 with `plan` (the list is created as a draft
+    when the year has none), or change its plan there. Returns the entry and [old, new] plan.
+
+    The ceiling is what is left to invest before that year; the register's audit event
+    records the change, so joining an approved list this way is an audited change of it.
+    """
+    project_list, _ = ProjectList.objects.get_or_create(
+        year=project.year, defaults={"title": ProjectList.default_title(project.year)}
+    )
+    remaining = remaining_of(
+        with_remaining(KeyProject.objects.filter(pk=project.pk), year=project.year)
+        .only("pk", "total_investment")
+        .get()
+    )
+    if plan > remaining:
+        raise ValidationError(
+            {PLAN_FIELD: "年度计划投资(元)不能超过剩余投资(元)(总投资减去以前年度已完成投资)。"}
+        )
+    entry = ListEntry.objects.filter(project_list=project_list, project=project).first()
+    if entry is None:
+        last = project_list.entries.order_by("-position").values_list("position", flat=True)
+        entry = ListEntry.objects.create(
+            project_list=project_list,
+            project=project,
+            position=(last.first() or 0) + 1,
+            annual_plan=plan,
+            origin=ListEntry.Origin.NEW,
+            remaining_investment=remaining,
+        )
+        return entry, [None, str(plan)]
+    old = str(entry.annual_plan)
+    entry.annual_plan = plan
+    entry.remaining_investment = remaining
+    entry.save(update_fields=["annual_plan", "remaining_investment"])
+    return entry, [old, str(plan)]
 
 
 def _check_leaders(project: KeyProject, leaders) -> list:
@@ -150,12 +219,12 @@ def project_create(
         location=location,
         description=description,
         total_investment=total_investment,
-        annual_plan=annual_plan,
         planned_start_on=planned_start_on,
         planned_finish_on=planned_finish_on,
         stage=stage,
         is_example=is_example,
     )
+    project.annual_plan = annual_plan
     _validate(project)
     if stage not in STAGES_WITHOUT_LEADERS and not leaders:
         raise ValidationError(
@@ -168,10 +237,13 @@ def project_create(
     if stage == Stage.COMPLETED:
         project.actual_finish_on = planned_finish_on or today
     project.save()
+    project.annual_plan = Decimal(annual_plan).quantize(Decimal("0.01"))
+    _place_on_list(project, project.annual_plan)
     ProjectLeader.objects.bulk_create(
         [ProjectLeader(project=project, user=u, assigned_on=today) for u in leaders]
     )
     changes = {k: [None, v] for k, v in _snap(project, [*REGISTER_FIELDS, "stage"]).items()}
+    changes["project_list"] = [None, ProjectList.default_title(project.year)]
     if leaders:
         changes["leaders"] = [[], [str(u) for u in leaders]]
     record_event(
@@ -207,7 +279,10 @@ def project_update(*, actor, project: KeyProject, reason: str = "", **fields) ->
         names = "、".join(_label(f) for f in revised)
         raise ValidationError({"reason": f"修改{names}须填写变更理由。"})
     _validate(project)
-    project.save(update_fields=[*fields, "updated_at"])
+    columns = [f for f in fields if f != PLAN_FIELD]
+    project.save(update_fields=[*columns, "updated_at"])
+    if PLAN_FIELD in changes or ("year" in changes and project.annual_plan is not None):
+        _place_on_list(project, Decimal(project.annual_plan).quantize(Decimal("0.01")))
     record_event(
         actor=actor, action="project_updated", target=project, changes=changes, reason=reason
     )

@@ -27,6 +27,21 @@ class ProjectFilterSerializer(serializers.Serializer):
             "min_value": "计划年度:不能早于 {min_value} 年。",
             "max_value": "计划年度:不能晚于 {max_value} 年。",
         },
+        help_text="年度清单的年份;缺省为页面默认显示的清单(见 lists.choose_list)",
+    )
+
+
+class ListYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField(
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "invalid": "计划年度:请输入四位年份。",
+            "min_value": "计划年度:不能早于 {min_value} 年。",
+            "max_value": "计划年度:不能晚于 {max_value} 年。",
+        },
+        help_text="年度清单的年份;缺省为页面默认显示的清单",
     )
 
 
@@ -40,6 +55,10 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
     stage_display = serializers.CharField(source="get_stage_display")
     oc4ids_status = serializers.CharField()
     leaders = serializers.SerializerMethodField()
+    annual_plan = serializers.DecimalField(
+        max_digits=16, decimal_places=2, allow_null=True, help_text="所在年度清单的年度计划投资(元)"
+    )
+    list_year = serializers.IntegerField(allow_null=True, help_text="年度计划所属清单的年份")
 
     class Meta:
         model = KeyProject
@@ -60,6 +79,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "description",
             "total_investment",
             "annual_plan",
+            "list_year",
             "planned_start_on",
             "planned_finish_on",
             "actual_start_on",
@@ -77,6 +97,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
 
 
 class SummaryOutputSerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="年度清单的年份")
     count = serializers.IntegerField()
     total_investment = serializers.DecimalField(max_digits=20, decimal_places=2)
     annual_plan = serializers.DecimalField(max_digits=20, decimal_places=2)

@@ -14,10 +14,12 @@ from rest_framework.views import APIView
 
 from .. import oc4ids, stats
 from ..actions import report_submit
+from ..lists import choose_list
 from ..models import KeyProject
 from ..progress import with_ytd
 from ..selectors import can_report, get_project_for_user, projects_visible_to
 from .serializers import (
+    ListYearSerializer,
     ProjectFilterSerializer,
     ProjectOutputSerializer,
     ReportInputSerializer,
@@ -31,6 +33,13 @@ def api_validation_error(exc: DjangoValidationError) -> ApiValidationError:
     if hasattr(exc, "error_dict"):
         return ApiValidationError(exc.message_dict)
     return ApiValidationError({"non_field_errors": exc.messages})
+
+
+def _list_year(params) -> int:
+    """The `?year=` list (checked), or the list the pages open on."""
+    filters = ListYearSerializer(data=params)
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data.get("year") or choose_list().year
 
 
 def _visible_projects(user):
@@ -55,14 +64,13 @@ class ProjectListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = ProjectFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        projects = _visible_projects(request.user)
         data = filters.validated_data
+        year = data.get("year") or choose_list().year
+        projects = _visible_projects(request.user).on_list(year)
         if "stage" in data:
             projects = projects.filter(stage=data["stage"])
         if data.get("sector"):
             projects = projects.filter(sector__code=data["sector"])
-        if "year" in data:
-            projects = projects.filter(year=data["year"])
         paginator = self.Pagination()
         page = paginator.paginate_queryset(projects.order_by("code"), request, view=self)
         return paginator.get_paginated_response(ProjectOutputSerializer(page, many=True).data)
@@ -70,25 +78,33 @@ class ProjectListApi(APIView):
 
 class ProjectSummaryApi(APIView):
     @extend_schema(
-        summary="重点项目汇总(数量、总投资、年度计划、各阶段数量)",
+        summary="重点项目汇总(一个年度清单的数量、总投资、年度计划、各阶段数量)",
+        parameters=[ListYearSerializer],
         responses=SummaryOutputSerializer,
     )
     def get(self, request: Request) -> Response:
-        projects = projects_visible_to(request.user)
+        year = _list_year(request.query_params)
+        projects = projects_visible_to(request.user).on_list(year)
         # Only the two cheap parts of stats.summary(): totals and the count per stage.
-        summary = {**stats.totals(projects), "by_stage": stats.by_stage(projects)}
+        summary = {
+            "year": year,
+            **stats.totals(projects),
+            "by_stage": stats.by_stage(projects),
+        }
         return Response(SummaryOutputSerializer(summary).data)
 
 
 class ProjectOc4idsApi(APIView):
     @extend_schema(
         summary="OC4IDS 0.9 项目数据包",
-        description="可见项目的 OC4IDS 0.9.5 project package;不含任何个人信息。",
+        description="一个年度清单中可见项目的 OC4IDS 0.9.5 project package;不含任何个人信息。",
+        parameters=[ListYearSerializer],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
+        year = _list_year(request.query_params)
         package = oc4ids.build_package(
-            projects_visible_to(request.user), uri=request.build_absolute_uri()
+            projects_visible_to(request.user).on_list(year), uri=request.build_absolute_uri()
         )
         return Response(package)
 
@@ -97,7 +113,7 @@ class ProjectDetailApi(APIView):
     @extend_schema(summary="重点项目详情", responses=ProjectOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
         project = get_project_for_user(request.user, pk)
-        project = _visible_projects(request.user).get(pk=project.pk)
+        project = _visible_projects(request.user).with_latest_entry().get(pk=project.pk)
         return Response(ProjectOutputSerializer(project).data)
 
 

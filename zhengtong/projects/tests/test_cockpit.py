@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zhengtong.projects import progress
-from zhengtong.projects.models import KeyProject, ProgressReport, ProjectLeader
+from zhengtong.projects.models import KeyProject, ListEntry, ProgressReport, ProjectLeader
+from zhengtong.projects.tests.factories import create_project
 
 from .test_stats import MONTH, YEAR, PortfolioFixture, sql
 
@@ -23,7 +24,7 @@ class CockpitTestCase(PortfolioFixture):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         # Outside the zone (a county project) and last year's register: neither is counted.
-        cls.far = KeyProject.objects.create(
+        cls.far = create_project(
             code="FAR",
             name="刘集镇项目",
             year=YEAR,
@@ -33,7 +34,7 @@ class CockpitTestCase(PortfolioFixture):
             total_investment=Decimal("7e9"),
             annual_plan=Decimal("1e9"),
         )
-        cls.old = KeyProject.objects.create(
+        cls.old = create_project(
             code="OLD",
             name="去年项目",
             year=YEAR - 1,
@@ -46,11 +47,17 @@ class CockpitTestCase(PortfolioFixture):
 
     def golden(self) -> dict:
         """The figures computed straight in SQL over the zone's projects of the year."""
-        where = "p.year = %s AND p.org_unit_id = %s"
+        where = (
+            "p.id IN (SELECT e.project_id FROM projects_listentry e JOIN projects_projectlist l "
+            "ON l.id = e.project_list_id WHERE l.year = %s AND l.status = 'approved') "
+            "AND p.org_unit_id = %s"
+        )
         params = [YEAR, self.company.pk]
         count, total, plan = sql(
-            f"SELECT COUNT(*), SUM(total_investment), SUM(annual_plan) FROM projects_keyproject p WHERE {where}",
-            params,
+            "SELECT COUNT(*), SUM(p.total_investment), SUM(e.annual_plan) FROM projects_keyproject p "
+            "JOIN projects_listentry e ON e.project_id = p.id "
+            f"JOIN projects_projectlist l ON l.id = e.project_list_id AND l.year = %s WHERE {where}",
+            [YEAR, *params],
         )[0]
         (ytd,) = sql(
             "SELECT SUM(r.investment) FROM projects_progressreport r JOIN projects_keyproject p "
@@ -170,7 +177,7 @@ class CockpitGoldenTestCase(CockpitTestCase):
             self.assertContains(r, f'id="{chart}"')
         self.assertContains(r, "/static/vendor/echarts.min.js")
         self.assertContains(r, "/static/js/cockpit.js")
-        self.assertContains(r, 'data-url="/projects/cockpit/data/"')
+        self.assertContains(r, f'data-url="/projects/cockpit/data/?year={YEAR}"')
         self.assertNotContains(r, "刘集镇项目")
 
     def test_the_most_delayed_projects_are_listed_worst_first(self) -> None:
@@ -186,7 +193,7 @@ class CockpitGoldenTestCase(CockpitTestCase):
 
     def test_the_top_ten_is_capped_at_ten(self) -> None:
         for i in range(12):
-            KeyProject.objects.create(
+            create_project(
                 code=f"L{i:02d}",
                 name=f"滞后{i}",
                 year=YEAR,
@@ -203,7 +210,7 @@ class CockpitGoldenTestCase(CockpitTestCase):
 class CockpitQueryCountTestCase(CockpitTestCase):
     def add_projects(self, n: int) -> None:
         for i in range(n):
-            project = KeyProject.objects.create(
+            project = create_project(
                 code=f"N{i:02d}",
                 name=f"新增{i}",
                 year=YEAR,
@@ -223,7 +230,9 @@ class CockpitQueryCountTestCase(CockpitTestCase):
             )
 
     def test_page_and_json_run_the_same_number_of_queries_for_3_or_30_projects(self) -> None:
-        KeyProject.objects.filter(code__in=["P4", "P5", "P6", "P7", "P8"]).update(year=YEAR - 1)
+        ListEntry.objects.filter(
+            project__code__in=["P4", "P5", "P6", "P7", "P8"], project_list__year=YEAR
+        ).delete()
         self.client.force_login(self.leader)
         self.client.get(PAGE)
         counts = {}

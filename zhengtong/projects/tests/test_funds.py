@@ -16,6 +16,7 @@ from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.audit.models import Event
 from zhengtong.projects.actions.funds import allocation_create, disbursement_create
 from zhengtong.projects.models import Disbursement, Fund, FundAllocation, KeyProject, Sector
+from zhengtong.projects.tests.factories import create_project
 from zhengtong.test import BaseTestCase, make_unit, make_user
 
 TODAY = "2025-06-15 10:00 +0800"
@@ -30,7 +31,7 @@ def make_project(code, org_unit, sector, **extra) -> KeyProject:
         "annual_plan": Decimal("120000000"),
     }
     fields.update(extra)
-    return KeyProject.objects.create(code=code, sector=sector, org_unit=org_unit, **fields)
+    return create_project(code=code, sector=sector, org_unit=org_unit, **fields)
 
 
 class FundTestCase(BaseTestCase):

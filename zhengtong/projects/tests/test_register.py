@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from zhengtong.audit.models import Event
 from zhengtong.projects.actions import project_create, project_update
 from zhengtong.projects.models import KeyProject, ProjectLeader, Sector, Stage
+from zhengtong.projects.tests.factories import create_project
 from zhengtong.test import BaseTestCase
 
 TODAY = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
@@ -24,7 +25,7 @@ def project(code, org_unit, *, total="12000000.00", plan="1200000.00", leaders=(
     extra.setdefault("name", f"项目{code}")
     extra.setdefault("year", 2026)
     extra.setdefault("category", KeyProject.Category.INDUSTRY)
-    row = KeyProject.objects.create(
+    row = create_project(
         code=code,
         org_unit=org_unit,
         sector=extra.pop("sector", None) or sector(),

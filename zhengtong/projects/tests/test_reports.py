@@ -154,7 +154,9 @@ class YearToDateTestCase(BaseTestCase):
         self.project = project("KP-001", self.company, stage=Stage.UNDER_CONSTRUCTION)
 
     def flag_of(self, row) -> str:
-        annotated = with_flag(KeyProject.objects.filter(pk=row.pk), year=2026, month=10).get()
+        annotated = with_flag(
+            KeyProject.objects.on_list(2026).filter(pk=row.pk), year=2026, month=10
+        ).get()
         figures = progress.progress_of(annotated, year=2026, month=10)
         self.assertEqual(annotated.flag, figures.flag, "the DB and Python rules must agree")
         return figures.flag

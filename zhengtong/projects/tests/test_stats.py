@@ -7,6 +7,7 @@ from django.db import connection
 
 from zhengtong.projects import progress, stats
 from zhengtong.projects.models import KeyProject, ProgressReport, ProjectLeader, Sector, Stage
+from zhengtong.projects.tests.factories import create_project
 from zhengtong.test import BaseTestCase
 
 YEAR, MONTH = 2025, 6
@@ -63,7 +64,7 @@ class PortfolioFixture(BaseTestCase):
         yi = Decimal(100_000_000)
         cls.projects = {}
         for code, sector, stage, total, plan, monthly in specs:
-            project = KeyProject.objects.create(
+            project = create_project(
                 code=code,
                 name=f"项目{code}",
                 year=YEAR,
@@ -98,14 +99,16 @@ class PortfolioFixture(BaseTestCase):
             ProjectLeader.objects.create(project=cls.projects[code], user=cls.second_leader)
 
     def portfolio(self):
-        return KeyProject.objects.filter(year=YEAR)
+        return KeyProject.objects.on_list(YEAR)
 
 
 class SummaryTestCase(PortfolioFixture):
     def test_totals_equal_the_sql_aggregates(self) -> None:
         data = stats.summary(self.portfolio(), year=YEAR, month=MONTH)
         count, total, plan = sql(
-            "SELECT COUNT(*), SUM(total_investment), SUM(annual_plan) FROM projects_keyproject WHERE year = %s",
+            "SELECT COUNT(*), SUM(p.total_investment), SUM(e.annual_plan) FROM projects_keyproject p "
+            "JOIN projects_listentry e ON e.project_id = p.id "
+            "JOIN projects_projectlist l ON l.id = e.project_list_id WHERE l.year = %s",
             [YEAR],
         )[0]
         self.assertEqual(data["count"], count)
@@ -128,8 +131,9 @@ class SummaryTestCase(PortfolioFixture):
     def test_sums_by_sector_equal_the_sql_group_by(self) -> None:
         data = stats.summary(self.portfolio(), year=YEAR, month=MONTH)
         rows = sql(
-            "SELECT s.code, COUNT(*), SUM(p.total_investment), SUM(p.annual_plan) "
+            "SELECT s.code, COUNT(*), SUM(p.total_investment), SUM(e.annual_plan) "
             "FROM projects_keyproject p JOIN projects_sector s ON s.id = p.sector_id "
+            "JOIN projects_listentry e ON e.project_id = p.id "
             "GROUP BY s.code, s.sort_order ORDER BY s.sort_order"
         )
         got = [
@@ -197,18 +201,18 @@ class SummaryTestCase(PortfolioFixture):
         self.assertNotIn("P1", top)  # on plan: 6亿 of 6亿
 
     def test_an_empty_portfolio_gives_zeros(self) -> None:
-        data = stats.summary(KeyProject.objects.none(), year=YEAR, month=MONTH)
+        data = stats.summary(KeyProject.objects.on_list(YEAR).none(), year=YEAR, month=MONTH)
         self.assertEqual((data["count"], data["total_investment"], data["annual_plan"]), (0, 0, 0))
         self.assertIsNone(data["completion_pct"])
         self.assertEqual(data["most_delayed"], [])
         self.assertEqual(set(data["by_stage"].values()), {0})
 
     def test_summary_runs_six_queries_however_many_projects(self) -> None:
-        few = KeyProject.objects.filter(code__in=["P1", "P2", "P3"])
+        few = self.portfolio().filter(code__in=["P1", "P2", "P3"])
         with self.assertNumQueries(6):
             stats.summary(few, year=YEAR, month=MONTH)
         for i in range(30):
-            project = KeyProject.objects.create(
+            project = create_project(
                 code=f"X{i:02d}",
                 name=f"项目X{i}",
                 year=YEAR,

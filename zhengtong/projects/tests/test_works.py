@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from zhengtong.audit.models import Event
 from zhengtong.projects.actions.works import quantity_record
 from zhengtong.projects.models import KeyProject, Sector, WorkQuantity, WorkTarget
+from zhengtong.projects.tests.factories import create_project
 from zhengtong.test import BaseTestCase
 
 TODAY = "2025-06-15 10:00 +0800"
@@ -26,7 +27,7 @@ def make_work(code, org_unit, sector, **extra) -> KeyProject:
         "annual_plan": Decimal("30000000"),
     }
     fields.update(extra)
-    return KeyProject.objects.create(code=code, sector=sector, org_unit=org_unit, **fields)
+    return create_project(code=code, sector=sector, org_unit=org_unit, **fields)
 
 
 class WorksTestCase(BaseTestCase):

@@ -54,12 +54,14 @@ class Command(BaseCommand):
                 made.add(kind, n)
         for warning in builder.warnings:
             self.stderr.write(self.style.WARNING(warning))
-        projects = KeyProject.objects.filter(year=builder.year)
-        sums = projects.aggregate(total=Sum("total_investment"), annual=Sum("annual_plan"))
-        self.stdout.write(
-            f"{builder.year} 年重点项目 {projects.count()} 个,总投资 {format_yuan(sums['total'])},"
-            f"年度计划投资 {format_yuan(sums['annual'])}。"
-        )
+        for year in (builder.year, builder.year + 1):
+            projects = KeyProject.objects.on_list(year)
+            sums = projects.aggregate(total=Sum("total_investment"), annual=Sum("annual_plan"))
+            example = "(示例)" if year != builder.year else ""
+            self.stdout.write(
+                f"{year} 年重点项目清单 {projects.count()} 个,总投资 {format_yuan(sums['total'])},"
+                f"年度计划投资 {format_yuan(sums['annual'])}{example}。"
+            )
         cases = Application.objects.filter(org_unit=hall.hall)
         self.stdout.write(
             f"{hall.hall.name}便民服务中心办件 {cases.count()} 件,其中办理中 "
