@@ -59,7 +59,7 @@ def parse_amount(
     """The one reader of an amount of 元 typed or sent by a person: a Decimal to the fen, or a
     ValidationError on `field` in Chinese. Floats, booleans, blanks, NaN/Infinity, negatives,
     zero (unless `allow_zero`), more than two decimals and amounts above `maximum` (default
-    just under 1 万亿元, which only a unit mistake reaches) are refused."""
+    1 万亿元, which only a unit mistake reaches) are refused."""
     from django.core.exceptions import ValidationError
 
     def refuse(message: str):
@@ -79,11 +79,12 @@ def parse_amount(
         refuse("必须大于 0 元。" if not allow_zero else "不能小于 0 元。")
     if amount != amount.quantize(Decimal("0.01")):
         refuse("最多保留两位小数(分)。")
-    limit = maximum if maximum is not None else AMOUNT_LIMIT
-    if amount > limit:
-        refuse(f"不能超过 {format_yuan(limit)},请核对单位。")
+    if maximum is None and amount >= AMOUNT_CAP:
+        refuse("过大(不能达到 1 万亿元),请核对单位。")
+    if maximum is not None and amount > maximum:
+        refuse(f"不能超过 {format_yuan(maximum)},请核对。")
     return quantize2(amount)
 
 
-# Above this an amount is a unit mistake (元 typed as 万元 twice over), not a real figure.
-AMOUNT_LIMIT = Decimal("999999999999.99")
+# At or above 1 万亿元 an amount is a unit mistake (万元 typed into a 元 field), not a figure.
+AMOUNT_CAP = Decimal("1000000000000")

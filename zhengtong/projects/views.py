@@ -433,6 +433,8 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "problem": problem,
         "form": ResolveForm() if may_resolve else None,
         "is_leader": is_project_leader(request.user, problem.project),
+        # A department asked to solve a problem sees the problem, not always its project.
+        "can_see_project": projects_visible_to(request.user).filter(pk=problem.project_id).exists(),
     }
     return render(request, "projects/problem_detail.html", context)
 

@@ -169,7 +169,9 @@ def text_problems(
     for match in LONG_DECIMAL.finditer(text):
         before = text[max(0, match.start() - 40) : match.start()]
         if not COORDINATE_CONTEXT.search(before):
-            problems.append(Problem(url, "多于两位小数", text[max(0, match.start() - 15) : match.end()]))
+            problems.append(
+                Problem(url, "多于两位小数", text[max(0, match.start() - 15) : match.end()])
+            )
             break
     words = set(WORD.findall(text))
     english = sorted(

@@ -113,7 +113,7 @@ class ParseAmountTestCase(BaseTestCase):
             ("-1", "必须大于 0 元"),
             ("0", "必须大于 0 元"),
             ("1.234", "最多保留两位小数"),
-            ("1000000000000", "请核对单位"),
+            ("1000000000000", "不能达到 1 万亿元"),
         ]
         for value, message in cases:
             with self.subTest(value=value):

@@ -6,7 +6,7 @@ sum it guards, so two concurrent requests cannot both pass it. Views decide who 
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
@@ -16,31 +16,14 @@ from django.utils.translation import gettext as _
 from zhengtong.audit.actions import record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
-from zhengtong.lib.money import format_yuan
+from zhengtong.lib.money import format_yuan, parse_amount
 
 from ..models import Disbursement, Fund, FundAllocation, KeyProject
-from .register import AMOUNT_CAP
 
 
 def clean_amount(value, *, field: str, label: str) -> Decimal:
     """A positive amount of 元 with at most two decimal places, or a ValidationError on `field`."""
-    if isinstance(value, float) or value is None or isinstance(value, bool):
-        raise ValidationError({field: _("%(label)s必须是金额数字。") % {"label": label}})
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValidationError({field: _("%(label)s必须是金额数字。") % {"label": label}}) from None
-    if not amount.is_finite():
-        raise ValidationError({field: _("%(label)s必须是金额数字。") % {"label": label}})
-    if amount <= 0:
-        raise ValidationError({field: _("%(label)s必须大于 0。") % {"label": label}})
-    if amount >= AMOUNT_CAP:
-        raise ValidationError(
-            {field: _("%(label)s过大(不能达到 1 万亿元),请检查单位。") % {"label": label}}
-        )
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({field: _("%(label)s最多精确到分(两位小数)。") % {"label": label}})
-    return amount.quantize(Decimal("0.01"))
+    return parse_amount(value, field=field, label=str(label))
 
 
 def clean_past_date(value, *, field: str, label: str) -> datetime.date:

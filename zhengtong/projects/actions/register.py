@@ -12,6 +12,9 @@ from zhengtong.audit.actions import diff, record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 
+# At or above 1 万亿元 an amount is a typing mistake (usually 万元 typed into a 元 field).
+from zhengtong.lib.money import AMOUNT_CAP
+
 from ..lists import remaining_of, with_remaining
 from ..models import (
     STAGE_REOPEN,
@@ -23,9 +26,6 @@ from ..models import (
     Stage,
 )
 from ..selectors import leader_candidates
-
-# Anything at or above 1 万亿元 is a typing mistake (usually 万元 typed into a 元 field).
-AMOUNT_CAP = Decimal("1000000000000")
 
 # The fields project_update() may change. Stage has its own action; leaders too.
 REGISTER_FIELDS = [

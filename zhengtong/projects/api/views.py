@@ -1,12 +1,10 @@
 """Key-project REST endpoints under /api/v1/projects/. Each one parses its input, calls one
 selector or action and serializes the result; scoping is projects_visible_to(), always."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,13 +24,6 @@ from .serializers import (
     ReportOutputSerializer,
     SummaryOutputSerializer,
 )
-
-
-def api_validation_error(exc: DjangoValidationError) -> ApiValidationError:
-    """A Django ValidationError from an action as a DRF 400, keeping the field names."""
-    if hasattr(exc, "error_dict"):
-        return ApiValidationError(exc.message_dict)
-    return ApiValidationError({"non_field_errors": exc.messages})
 
 
 def _list_year(params) -> int:
@@ -129,10 +120,7 @@ class ProgressReportCreateApi(APIView):
             raise PermissionDenied("您无权填报该项目的月度进度。")
         serializer = ReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            report = report_submit(actor=request.user, project=project, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise api_validation_error(exc) from exc
+        report = report_submit(actor=request.user, project=project, **serializer.validated_data)
         month = report.month
         report.ytd_investment = with_ytd(
             KeyProject.objects.filter(pk=project.pk), year=month.year, month=month.month

@@ -129,8 +129,8 @@ class AllocationCreateTestCase(FundTestCase):
         self.client.force_login(self.office)
         cases = [
             ({"amount": "abc"}, "安排金额(万元)必须是数字。"),
-            ({"amount": "-5"}, "安排金额必须大于 0。"),
-            ({"amount": "0"}, "安排金额必须大于 0。"),
+            ({"amount": "-5"}, "安排金额必须大于 0 元。"),
+            ({"amount": "0"}, "安排金额必须大于 0 元。"),
             ({"amount": ""}, "请填写安排金额(万元)。"),
             ({"decided_on": "2025-06-16"}, "安排日期不能晚于今天。"),
             ({"decided_on": "2025-13-01"}, "安排日期不是有效日期。"),
@@ -215,10 +215,10 @@ class DisbursementCreateTestCase(FundTestCase):
         self.client.force_login(self.office)
         cases = [
             ({"amount": "abc"}, "拨付金额(万元)必须是数字。"),
-            ({"amount": "-1"}, "拨付金额必须大于 0。"),
+            ({"amount": "-1"}, "拨付金额必须大于 0 元。"),
             ({"amount": "1.0000001"}, "拨付金额(万元)最多精确到分"),
             ({"amount": "99999999999"}, "拨付金额(万元)过大。"),
-            ({"amount": "100000000"}, "拨付金额过大(不能达到 1 万亿元),请检查单位。"),
+            ({"amount": "100000000"}, "拨付金额过大(不能达到 1 万亿元),请核对单位。"),
             ({"paid_on": "2025-06-16"}, "拨付日期不能晚于今天。"),
             ({"paid_on": "2025-02-01"}, "拨付日期不能早于安排日期 2025-03-01。"),
             ({"paid_on": "yesterday"}, "拨付日期不是有效日期。"),
