@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhengtong.accounts.permissions import role_required
 from zhengtong.audit.reads import record_list_read
 
 from . import forms as f
@@ -87,8 +88,8 @@ def _run(form, action, **kwargs):
 
 
 @login_required
+@role_required(test=can_view_livelihood)
 def index(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request.user)
     form = _filters(request)
     year = form.value("year") or timezone.localdate().year
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)

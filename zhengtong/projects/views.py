@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from zhengtong.accounts.scope import has_role
+from zhengtong.accounts.permissions import role_required
 from zhengtong.audit.models import Event
 from zhengtong.inbox.registry import deadline
 from zhengtong.workdays import WorkCalendar
@@ -81,10 +81,9 @@ def _decorate(projects) -> None:
 
 
 @login_required
+@role_required(*VIEW_ROLES)
 def project_list(request: HttpRequest) -> HttpResponse:
     """The register: class counts, filters, totals computed in the database, 25 rows a page."""
-    if not has_role(request.user, *VIEW_ROLES):
-        raise PermissionDenied
     today = timezone.localdate()
     form = ProjectFilterForm(request.GET, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
@@ -132,10 +131,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@role_required("leader")
 def my_projects(request: HttpRequest) -> HttpResponse:
     """A leader's 帮包 projects with their flags, and their overdue or escalated problems."""
-    if not has_role(request.user, "leader"):
-        raise PermissionDenied
     today = timezone.localdate()
     year, month = progress.default_as_of(today)
     projects = list(
@@ -406,10 +404,9 @@ def problem_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@role_required(*VIEW_ROLES, *MEMBER_ROLES)
 def problem_list(request: HttpRequest) -> HttpResponse:
     """The 问题台账 across the projects (and owning units) the user can see."""
-    if not has_role(request.user, *VIEW_ROLES, *MEMBER_ROLES):
-        raise PermissionDenied
     today = timezone.localdate()
     visible = problems_visible_to(request.user)
     form = ProblemFilterForm(

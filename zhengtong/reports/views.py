@@ -7,7 +7,6 @@ Both read `report.gather()` over the period asked for; the report prints the sen
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhengtong.accounts.models import Role
-from zhengtong.accounts.scope import has_role
+from zhengtong.accounts.permissions import role_required
 from zhengtong.lib.pdf import pdf_response, render_pdf
 
 from . import report
@@ -23,14 +22,8 @@ from . import report
 REPORT_ROLES = (Role.LEADER,)
 
 
-def _require_leader(request: HttpRequest) -> None:
-    if not has_role(request.user, *REPORT_ROLES):
-        raise PermissionDenied
-
-
 def _context(request: HttpRequest) -> dict:
     """The period's numbers, links and sentences; {"error": …} for a bad period."""
-    _require_leader(request)
     try:
         period = report.parse_period(request.GET)
     except ValueError as exc:
@@ -89,6 +82,7 @@ def _cockpit_payload(context: dict) -> dict:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES)
 def cockpit(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if "error" in context:
@@ -99,6 +93,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES)
 def cockpit_data(request: HttpRequest) -> JsonResponse:
     """The cockpit's numbers as JSON for the charts (amounts as decimal strings of 元)."""
     context = _context(request)
@@ -109,6 +104,7 @@ def cockpit_data(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES)
 def work_report(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if "error" in context:
@@ -118,6 +114,7 @@ def work_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES)
 def work_report_pdf(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if "error" in context:
@@ -128,6 +125,7 @@ def work_report_pdf(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES)
 def work_report_text(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if "error" in context:
