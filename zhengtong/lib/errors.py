@@ -56,6 +56,9 @@ def _message(exception) -> str:
 
 
 def _page(request: HttpRequest, template: str, status: int, **context) -> HttpResponse:
+    # No CSRF token on the page (base.html): a masked token differs on every response, and a
+    # 404 must read the same byte for byte whether the row is missing or out of scope.
+    context["error_page"] = True
     try:
         context["back_url"] = _back_url(request)
     except Exception:  # noqa: BLE001 - a 400 may come from the very host header read here.

@@ -17,9 +17,9 @@ from zhengtong.accounts.permissions import may_open
 class Entry:
     label: str
     url_name: str
-    # The address prefix of the pages that belong to this entry, when it is not the entry's own
-    # address (the welfare entry opens the assessments, and owns every /welfare/ page).
-    prefix: str = ""
+    # The address prefixes of the pages that belong to this entry, when they are not (only) the
+    # entry's own address: the welfare entry opens the assessments and owns every /welfare/ page.
+    prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,16 @@ MODULES: tuple[Module, ...] = (
             Entry("我帮包的项目", "projects:my_projects"),
             Entry("领导驾驶舱", "projects:cockpit"),
             Entry("问题台账", "projects:problem_list"),
-            Entry("引导资金", "projects:fund_list"),
-            Entry("城建工程", "projects:works_list"),
+            Entry(
+                "引导资金",
+                "projects:fund_list",
+                prefixes=("/projects/funds/", "/projects/allocations/"),
+            ),
+            Entry(
+                "城建工程",
+                "projects:works_list",
+                prefixes=("/projects/works/", "/projects/targets/"),
+            ),
         ),
     ),
     Module(
@@ -63,7 +71,7 @@ MODULES: tuple[Module, ...] = (
         "惠民生",
         (
             Entry("惠民生台账", "livelihood:index"),
-            Entry("护理补贴与救助", "welfare:assessment_list", prefix="/welfare/"),
+            Entry("护理补贴与救助", "welfare:assessment_list", prefixes=("/welfare/",)),
             Entry("综合驾驶舱", "reports:cockpit"),
             Entry("工作简报", "reports:work_report"),
         ),
@@ -83,8 +91,12 @@ MODULES: tuple[Module, ...] = (
 class Link:
     label: str
     url: str
-    prefix: str
+    prefixes: tuple[str, ...]
     current: bool = False
+
+    def reach(self, path: str) -> int:
+        """How much of `path` this link's pages cover: the longest matching prefix, or 0."""
+        return max((len(p) for p in self.prefixes if path.startswith(p)), default=0)
 
 
 @dataclass
@@ -100,7 +112,7 @@ class Group:
 @dataclass
 class Menu:
     groups: list[Group]
-    # (label, url) from the module down to the current page; the last one is the page itself.
+    # (label, url): the module (no page of its own), then the entry the current page belongs to.
     crumbs: list[tuple[str, str]]
     current: Link | None
 
@@ -120,14 +132,12 @@ def menu_for(user, path: str) -> Menu:
         for entry in module.entries:
             url = _url(entry.url_name)
             if url and may_open(user, entry.url_name):
-                group.links.append(Link(entry.label, url, entry.prefix or url))
+                group.links.append(Link(entry.label, url, entry.prefixes or (url,)))
         if group.links:
             groups.append(group)
-    candidates = [
-        (link, group) for group in groups for link in group.links if path.startswith(link.prefix)
-    ]
-    if not candidates:
+    candidates = [(link.reach(path), link, group) for group in groups for link in group.links]
+    reach, link, group = max(candidates, key=lambda c: c[0], default=(0, None, None))
+    if not reach:
         return Menu(groups=groups, crumbs=[], current=None)
-    link, group = max(candidates, key=lambda pair: len(pair[0].prefix))
     link.current = True
     return Menu(groups=groups, crumbs=[(group.label, ""), (link.label, link.url)], current=link)
