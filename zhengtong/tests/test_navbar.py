@@ -7,6 +7,7 @@ empty register too.
 
 import re
 import tempfile
+from decimal import Decimal
 
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -14,6 +15,8 @@ from django.urls import reverse
 from zhengtong.accounts.permissions import may_open
 from zhengtong.demo.org import ACCOUNTS, build_accounts, build_admin, build_units
 from zhengtong.lib.nav import MODULES, menu_for
+from zhengtong.projects.models import Fund
+from zhengtong.test import BaseTestCase
 
 NAVBAR = re.compile(r'<nav class="navbar.*?</nav>', re.S)
 HREF = re.compile(r'href="([^"#][^"]*)"')
@@ -119,3 +122,17 @@ class DemoMenuTestCase(TestCase):
         self.assertIn('<button class="navbar-toggler"', html)
         self.assertIn('<div class="collapse navbar-collapse" id="nav">', html)
         self.assertIn('data-bs-toggle="dropdown"', html)
+
+
+class PageCrumbsTestCase(BaseTestCase):
+    def test_a_page_below_an_entry_continues_the_breadcrumbs_once(self) -> None:
+        fund = Fund.objects.create(code="rd", name="科技研发扶持基金", budget=Decimal("1000000"))
+        self.client.force_login(self.office)
+        html = self.client.get(f"/projects/funds/{fund.pk}/").content.decode()
+        crumbs = re.findall(r'<ol class="breadcrumb.*?</ol>', html, re.S)
+        self.assertEqual(len(crumbs), 1)
+        steps = re.findall(r'<li class="breadcrumb-item[^"]*"[^>]*>(.*?)</li>', crumbs[0], re.S)
+        self.assertEqual(
+            steps,
+            ["重点项目", '<a href="/projects/funds/">引导资金</a>', "科技研发扶持基金"],
+        )
