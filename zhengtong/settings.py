@@ -30,6 +30,8 @@ if not DEBUG and not TESTING and (SECRET_KEY in PUBLIC_SECRET_KEYS or len(SECRET
     )
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# A refused CSRF check gets the Chinese page of the site (JSON under /api/).
+CSRF_FAILURE_VIEW = "zhengtong.lib.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -5,6 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from zhengtong.inbox.views import home
 from zhengtong.lib.files import serve_stored_file
 
+# The error pages of the site, in Chinese; JSON under /api/ (zhengtong/lib/errors.py).
+handler400 = "zhengtong.lib.errors.bad_request"
+handler403 = "zhengtong.lib.errors.permission_denied"
+handler404 = "zhengtong.lib.errors.page_not_found"
+handler500 = "zhengtong.lib.errors.server_error"
+
 admin.site.site_header = "政通 系统管理"
 admin.site.site_title = "政通"
 admin.site.index_title = "配置与维护"

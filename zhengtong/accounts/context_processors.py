@@ -1,11 +1,11 @@
-from .models import Role
-from .scope import unit_paths
+from django.utils.functional import SimpleLazyObject
+
+from zhengtong.lib.nav import menu_for
 
 
 def navigation(request):
-    """Which menu entries the signed-in user gets; the pages themselves check access again."""
+    """The menu of the signed-in user (zhengtong/lib/nav.py), built when a page draws it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = {r for r in Role.values if unit_paths(user, [r])}
-    return {"nav_roles": roles}
+    return {"nav": SimpleLazyObject(lambda: menu_for(user, request.path))}

@@ -62,6 +62,8 @@ def can_act_in(user, org_unit, roles: Iterable[str]) -> bool:
 def forget(user) -> None:
     """Drop the per-request membership cache, e.g. after changing memberships in a test."""
     user.__dict__.pop("_scope_memberships", None)
+    # The answers of permissions.role_required tests rest on the memberships too.
+    user.__dict__.pop("_access_tests", None)
 
 
 ALL_STAFF_ROLES = [r.value for r in Role]

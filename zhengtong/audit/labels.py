@@ -40,6 +40,8 @@ ACTION_LABELS: dict[str, str] = {
     "project_updated": "修改重点项目",
     "project_stage_changed": "变更项目阶段",
     "project_leaders_changed": "调整帮包领导",
+    "project_list_drafted": "编制年度重点项目清单",
+    "project_list_approved": "批准年度重点项目清单",
     "progress_reported": "填报月度进度",
     "milestone_set": "设置节点",
     "milestone_status_changed": "节点状态变更",

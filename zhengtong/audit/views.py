@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from zhengtong.accounts.permissions import role_required
+
 from .forms import EventFilterForm
 from .history import change_rows
 from .selectors import can_read_audit_log, events_visible_to
@@ -15,9 +17,8 @@ PAGE_SIZE = 50
 
 @require_safe
 @login_required
+@role_required(test=can_read_audit_log)
 def event_list(request):
-    if not can_read_audit_log(request.user):
-        raise PermissionDenied
     # An empty query string is a valid empty filter; an unbound form would never validate.
     form = EventFilterForm(request.GET or {})
     events = form.filter(events_visible_to(request.user))

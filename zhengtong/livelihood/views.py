@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhengtong.accounts.permissions import role_required
 from zhengtong.audit.reads import record_list_read
 from zhengtong.lib import periods
 
@@ -97,8 +98,8 @@ def _run(form, action, **kwargs):
 
 
 @login_required
+@role_required(test=can_view_livelihood)
 def index(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request.user)
     picker = periods.choose_year(
         request.GET, data=periods.DataDates.union(ledger_dates(request.user))
     )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role
 from zhengtong.audit.reads import record_list_read
 from zhengtong.lib.idcard import parse_id_number
@@ -92,10 +93,10 @@ def _require_write(user, person) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(*POPULATION_ROLES)
 def person_list(request: HttpRequest) -> HttpResponse:
     """The register, searched by name (GET) or by full ID number (POST: the number stays out of
     the URL and the access log); one audited read per page view, naming how many were shown."""
-    _require_worker(request.user)
     if request.method == "GET" and id_number_in_query(request.GET):
         form = f.PersonFilterForm(None, user=request.user)
         context = {"form": form, "page": _page(request, Person.objects.none())}

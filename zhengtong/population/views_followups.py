@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts.models import OrgUnit, User
+from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
 from zhengtong.inbox.registry import deadline
 from zhengtong.people.models import Person
@@ -203,10 +204,10 @@ def _week_end(today: datetime.date) -> datetime.date:
 
 @login_required
 @require_GET
+@role_required(*POPULATION_ROLES)
 def worklist(request: HttpRequest) -> HttpResponse:
     """本周到期 / 已超期 / 我的片区: every open item of the user's villages, overdue first, then by
     due date, then by priority."""
-    _require_population(request.user)
     today = timezone.localdate()
     villages = scope(
         OrgUnit.objects.filter(kind=OrgUnit.Kind.VILLAGE), request.user, POPULATION_ROLES, via=""

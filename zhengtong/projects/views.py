@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from zhengtong.accounts.scope import has_role
+from zhengtong.accounts.permissions import may_open, role_required
 from zhengtong.audit.history import change_rows
 from zhengtong.audit.labels import action_label
 from zhengtong.audit.models import Event
@@ -84,10 +84,9 @@ def _decorate(projects) -> None:
 
 
 @login_required
+@role_required(*VIEW_ROLES)
 def project_list(request: HttpRequest) -> HttpResponse:
     """The register: class counts, filters, totals computed in the database, 25 rows a page."""
-    if not has_role(request.user, *VIEW_ROLES):
-        raise PermissionDenied
     today = timezone.localdate()
     choice = choose_list(request.GET.get("year"), today=today)
     form = ProjectFilterForm(request.GET, user=request.user, choice=choice)
@@ -137,10 +136,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@role_required("leader")
 def my_projects(request: HttpRequest) -> HttpResponse:
     """A leader's 帮包 projects with their flags, and their overdue or escalated problems."""
-    if not has_role(request.user, "leader"):
-        raise PermissionDenied
     today = timezone.localdate()
     choice = choose_list(request.GET.get("year"), today=today)
     year, month = as_of_for_year(choice.year, today)
@@ -209,6 +207,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "milestones": list(project.milestones.order_by("due_on")),
         "problems": problems,
         "allocations": allocations,
+        # A liaison sees what the project was given, not the fund's other projects.
+        "can_open_funds": may_open(request.user, "projects:fund_list"),
         "targets": targets,
         "can_manage": can_manage_project(request.user, project),
         "can_report": can_report(request.user, project) and project.stage != Stage.CANCELLED,
@@ -404,10 +404,9 @@ def problem_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@role_required(*VIEW_ROLES, *MEMBER_ROLES)
 def problem_list(request: HttpRequest) -> HttpResponse:
     """The 问题台账 across the projects (and owning units) the user can see."""
-    if not has_role(request.user, *VIEW_ROLES, *MEMBER_ROLES):
-        raise PermissionDenied
     today = timezone.localdate()
     visible = problems_visible_to(request.user)
     form = ProblemFilterForm(

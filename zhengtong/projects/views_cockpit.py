@@ -9,13 +9,12 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from zhengtong.accounts.models import Role
-from zhengtong.accounts.scope import has_role
+from zhengtong.accounts.permissions import role_required
 from zhengtong.lib.money import format_yuan
 
 from . import progress, stats
@@ -28,8 +27,6 @@ COCKPIT_ROLES = (Role.LEADER, Role.PROJECT_OFFICE)
 
 def _portfolio(request) -> tuple[dict, ListChoice]:
     """The figures of the chosen yearly list (`?year=`), read at that year's due month."""
-    if not has_role(request.user, *COCKPIT_ROLES):
-        raise PermissionDenied
     choice = choose_list(request.GET.get("year"))
     year, month = as_of_for_year(choice.year)
     projects = projects_visible_to(request.user).on_list(year)
@@ -53,6 +50,7 @@ def _drill_downs(data: dict) -> dict:
 
 
 @login_required
+@role_required(*COCKPIT_ROLES)
 def cockpit(request):
     """Leaders and the key-project office only; everyone else gets 403."""
     data, choice = _portfolio(request)
@@ -98,6 +96,7 @@ def _json(value):
 
 
 @login_required
+@role_required(*COCKPIT_ROLES)
 def cockpit_data(request):
     """The cockpit's numbers as JSON (amounts as decimal strings of 元), same scope as the page."""
     data, choice = _portfolio(request)

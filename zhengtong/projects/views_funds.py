@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhengtong.accounts.models import Role
+from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
 from zhengtong.lib.money import WAN, format_yuan, percent
 
@@ -171,9 +172,9 @@ def _apply(form, action, **kwargs):
 
 
 @login_required
+@role_required(*FUND_VIEW_ROLES)
 def fund_list(request):
     """Each fund with its budget, allocated, disbursed and remaining amounts."""
-    _require_viewer(request.user)
     funds = list(funds_with_totals(request.user))
     for fund in funds:
         fund.remaining = fund.budget - fund.allocated_all

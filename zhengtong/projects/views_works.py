@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhengtong.accounts.scope import has_role
+from zhengtong.accounts.permissions import role_required
 from zhengtong.lib.money import percent
 
 from .actions.works import format_quantity, quantity_record
@@ -102,10 +102,9 @@ class QuantityForm(StyledForm):
 
 
 @login_required
+@role_required(*VIEW_ROLES)
 def works_list(request):
     """Every visible 城建 project with targets, their progress, and the lighting programme."""
-    if not has_role(request.user, *VIEW_ROLES):
-        raise PermissionDenied
     projects = projects_visible_to(request.user).filter(category=KeyProject.Category.URBAN)
     with_targets = projects.filter(Exists(WorkTarget.objects.filter(project=OuterRef("pk"))))
     page = Paginator(with_targets.order_by("code"), PER_PAGE).get_page(request.GET.get("page"))

@@ -8,7 +8,6 @@ with ledger rows while this year has none: `lib.periods`); the report prints the
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhengtong.accounts.models import Role
-from zhengtong.accounts.scope import has_role
+from zhengtong.accounts.permissions import role_required
 from zhengtong.lib import periods
 from zhengtong.lib.pdf import pdf_response, render_pdf
 
@@ -25,14 +24,8 @@ from . import report
 REPORT_ROLES = (Role.LEADER,)
 
 
-def _require_leader(request: HttpRequest) -> None:
-    if not has_role(request.user, *REPORT_ROLES):
-        raise PermissionDenied
-
-
 def _context(request: HttpRequest) -> dict:
     """The period's numbers, links and sentences; {"error": …} for a bad period."""
-    _require_leader(request)
     picker = periods.choose_period(request.GET, data=report.data_dates(request.user))
     if picker.error:
         return {"error": picker.error, "values": request.GET, "picker": picker}
@@ -92,6 +85,7 @@ def _cockpit_payload(context: dict) -> dict:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES)
 def cockpit(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if "error" in context:
@@ -102,6 +96,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES)
 def cockpit_data(request: HttpRequest) -> JsonResponse:
     """The cockpit's numbers as JSON for the charts (amounts as decimal strings of 元)."""
     context = _context(request)
@@ -112,6 +107,7 @@ def cockpit_data(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES)
 def work_report(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if "error" in context:
@@ -121,6 +117,7 @@ def work_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES)
 def work_report_pdf(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if "error" in context:
@@ -131,6 +128,7 @@ def work_report_pdf(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES)
 def work_report_text(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if "error" in context:

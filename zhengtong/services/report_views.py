@@ -10,18 +10,25 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from zhengtong.accounts.models import OrgUnit, Role
+from zhengtong.accounts.permissions import role_required
 from zhengtong.lib import periods
 from zhengtong.lib.pdf import pdf_response, render_pdf
 
 from . import reports
 
 REPORT_ROLES = [Role.WINDOW_CLERK, Role.LEADER]
+DENIED = "您没有查看服务大厅报表的权限。"
+
+
+def has_hall(user) -> bool:
+    """A hall lies under one of the user's units: a township's clerks and leaders, not the zone's."""
+    return reports.halls_for(user, REPORT_ROLES).exists()
 
 
 def _hall_for(request: HttpRequest) -> tuple[OrgUnit, list[OrgUnit]]:
     halls = list(reports.halls_for(request.user, REPORT_ROLES).order_by("path"))
     if not halls:
-        raise PermissionDenied("您没有查看服务大厅报表的权限。")
+        raise PermissionDenied(DENIED)
     code = request.GET.get("hall")
     if not code:
         return halls[0], halls
@@ -55,6 +62,7 @@ def _digest_context(request: HttpRequest) -> dict:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES, test=has_hall, message=DENIED)
 def weekly(request: HttpRequest) -> HttpResponse:
     context = _digest_context(request)
     status = 400 if "error" in context else 200
@@ -63,6 +71,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES, test=has_hall, message=DENIED)
 def weekly_pdf(request: HttpRequest) -> HttpResponse:
     context = _digest_context(request)
     if "error" in context:
@@ -73,6 +82,7 @@ def weekly_pdf(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(*REPORT_ROLES, test=has_hall, message=DENIED)
 def ranking(request: HttpRequest) -> HttpResponse:
     hall, halls = _hall_for(request)
     finished = reports.hall_cases(hall).filter(status__in=reports.FINISHED)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts.models import Role
+from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
 from zhengtong.audit.reads import record_list_read
 from zhengtong.lib.pdf import pdf_response, render_pdf
@@ -86,10 +87,10 @@ def _set_due_states(applications, *, today: datetime.date) -> None:
 
 @login_required
 @require_GET
+@role_required(*CASE_ROLES)
 def application_list(request: HttpRequest) -> HttpResponse:
     """My queue (with the cases of an absent A clerk, marked B 代 A) or the hall's cases;
     filters, countdown badges, and the overdue counts per window and per clerk."""
-    _require_clerk(request.user)
     today = timezone.localdate()
     form = ApplicationFilterForm(request.GET, user=request.user)
     mine = not (form.is_valid() and form.cleaned_data.get("scope") == "all")
@@ -144,9 +145,9 @@ def _intake_materials(items, code: str, situation: dict) -> tuple[object, list[M
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(*CASE_ROLES)
 def application_create(request: HttpRequest) -> HttpResponse:
     """收件登记. An htmx GET (item or situation changed) returns the material list only."""
-    _require_clerk(request.user)
     items = list(active_items())
     if request.method == "POST":
         data = request.POST
@@ -490,9 +491,9 @@ def receipt_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(*CASE_ROLES)
 def leave_list(request: HttpRequest) -> HttpResponse:
     """Recorded leave of the hall's clerks, current and future first."""
-    _require_clerk(request.user)
     today = timezone.localdate()
     leaves = (
         Leave.objects.filter(user__in=hall_clerks(request.user))
@@ -540,13 +541,13 @@ def _roster_url(day: datetime.date) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(*CASE_ROLES)
 def duty_roster(request: HttpRequest) -> HttpResponse:
     """挂牌上岗: the hall's roster of today (or ?day=YYYY-MM-DD); a POST puts a clerk on duty.
 
     A post of another hall is refused by the action (403); a clerk who already holds a post
     that day gets the Chinese message on the form (400) and nothing is saved.
     """
-    _require_clerk(request.user)
     today = timezone.localdate()
     try:
         day = datetime.date.fromisoformat(request.GET.get("day", ""))
@@ -614,9 +615,9 @@ def _rectifications_visible_to(user):
 
 @login_required
 @require_GET
+@role_required(*CASE_ROLES)
 def rectification_list(request: HttpRequest) -> HttpResponse:
     """差评整改: bad ratings to call back, open ones first by due date."""
-    _require_clerk(request.user)
     today = timezone.localdate()
     show_done = request.GET.get("done") == "1"
     rows = _rectifications_visible_to(request.user).filter(done_at__isnull=not show_done)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts.models import Membership, User
+from zhengtong.accounts.permissions import role_required
 from zhengtong.audit.reads import record_list_read
 from zhengtong.lib import periods
 from zhengtong.lib.idcard import parse_id_number
@@ -37,6 +38,7 @@ from .forms import (
 from .models import Assessment, Payment, PaymentCycle, ReliefBatch, ReliefGrant, WelfareStatus
 from .selectors import (
     active_scale,
+    can_view_welfare,
     eligibility,
     find_known_person_for_user,
     get_for_user,
@@ -77,8 +79,8 @@ def _ctx(request, **extra):
 
 @login_required
 @require_GET
+@role_required(test=can_view_welfare)
 def index(request: HttpRequest) -> HttpResponse:
-    require_view(request.user)
     return redirect("welfare:assessment_list")
 
 
@@ -87,8 +89,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(test=can_view_welfare)
 def assessment_list(request: HttpRequest) -> HttpResponse:
-    require_view(request.user)
     form = SearchForm(request.GET or None)
     rows = rows_visible_to(request.user, Assessment.objects.all())
     if form.is_valid() and form.cleaned_data["q"]:

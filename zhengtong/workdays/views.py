@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts.models import Role
+from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role
 
 from .actions import calendar_year_confirm
@@ -83,10 +84,9 @@ def provisional_days(year: int) -> dict[datetime.date, _Day]:
 
 
 @login_required
+@role_required(test=can_manage_calendar, message="只有系统管理员可以查看工作日历维护页面。")
 def year_list(request):
     """Maintained years with their counts, missing current/next year flagged, and one year's grid."""
-    if not can_manage_calendar(request.user):
-        raise PermissionDenied(_("只有系统管理员可以查看工作日历维护页面。"))
     today = timezone.localdate()
     error = ""
     raw = request.GET.get("year", "").strip()
