@@ -30,7 +30,14 @@ def _portfolio(request) -> tuple[dict, ListChoice]:
     choice = choose_list(request.GET.get("year"))
     year, month = as_of_for_year(choice.year)
     projects = projects_visible_to(request.user).on_list(year)
-    return stats.summary(projects, year=year, month=month), choice
+    data = stats.summary(projects, year=year, month=month)
+    # A list for a year that has not begun has a plan but no progress to judge yet: no month
+    # of it is due, so no project is 滞后 (or 超进度) before its first monthly report.
+    data["not_started"] = year > progress.default_as_of()[0]
+    if data["not_started"]:
+        data["flags"] = dict.fromkeys(data["flags"], 0)
+        data["most_delayed"] = []
+    return data, choice
 
 
 def _list_url(year: int, **params) -> str:

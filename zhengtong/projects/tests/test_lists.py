@@ -164,6 +164,20 @@ class CarryOverTestCase(ListFixture):
         self.assertEqual([p.code for p in r.context["page"]], ["KP-A", "KP-C", "KP-D"])
         self.assertContains(r, "2027年市级重点建设项目")
 
+    def test_next_years_list_judges_no_progress_before_its_year_begins(self) -> None:
+        """In December the approved 2027 list shows its plan, but no project is 滞后 yet."""
+        list_approve(actor=self.office, project_list=self.draft_2027())
+        self.client.force_login(self.leader)
+        r = self.client.get("/projects/cockpit/?year=2027")
+        data = r.context["data"]
+        self.assertEqual(data["year"], 2027)
+        self.assertTrue(data["not_started"])
+        self.assertEqual(set(data["flags"].values()), {0})
+        self.assertEqual(data["most_delayed"], [])
+        self.assertContains(r, "2027 年尚未开始")
+        this_year = self.client.get("/projects/cockpit/?year=2026").context["data"]
+        self.assertFalse(this_year["not_started"])
+
     def test_a_project_on_both_lists_keeps_its_reports_and_each_year_its_own_plan(self) -> None:
         draft = self.draft_2027()
         list_approve(actor=self.office, project_list=draft)
