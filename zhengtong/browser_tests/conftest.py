@@ -3,13 +3,13 @@
 The tests skip, with one line saying why, only where /usr/bin/chromium is missing.
 """
 
-import io
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+
+from zhengtong.demo.testing import seed_demo
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -61,8 +61,8 @@ def browser():
 
 @pytest.fixture
 def demo(live_server):
-    """The demo data behind a live server; returns its base URL."""
-    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    """The demo data of today behind a live server; returns its base URL."""
+    seed_demo()
     return live_server.url
 
 
