@@ -1,5 +1,5 @@
-"""The demo data for tests: `seed_demo` builds it once per day and test run; every later test
-that asks for the same day gets a fresh copy of what it built.
+"""The demo data for tests: `seed_demo` builds it once per test run (per moment it is built
+at); every later test that asks for it gets a fresh copy of what it built.
 
 Right after the first run the rows of every table are read out (SQLite: the stored values;
 PostgreSQL: ``COPY … TO STDOUT``). A later call writes them back in place of whatever the
@@ -12,9 +12,9 @@ copied row for row, so it verifies; the demo writes no checkpoint, so each test'
 checkpoint directory stays right.
 
 The demo depends on the moment it is built ("this year", "last month", due dates counted from
-today, the 暂定 years): a test that cares passes `at`, and the demo is built with the clock
-frozen there; each distinct `at` is built once. Without `at` the demo is built at the first
-call's time and shared by every call on the same date.
+today, the roster, the 暂定 years): it is built with the clock frozen at `at`, by default
+`DEMO_AT`, and once per distinct `at`. Tests that need no other day use the default, so the
+whole run builds it a handful of times at most.
 
 Call it first, before the test makes rows of its own: the copy replaces every table.
 """
@@ -22,6 +22,7 @@ Call it first, before the test makes rows of its own: the copy replaces every ta
 import datetime
 import io
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import time_machine
 from django.apps import apps
@@ -29,7 +30,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connections, transaction
-from django.utils import timezone
+
+# The demo's day for tests: a Friday in November, so "this year" is 2026 with ten months of
+# reports behind it and the hall open.
+DEMO_AT = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 # Bookkeeping of the migrations, not data: tests never change it and it is left alone.
 SKIPPED_TABLES = {"django_migrations"}
@@ -44,13 +48,13 @@ class Snapshot:
     counters: tuple
 
 
-_snapshots: dict[tuple[str, str], Snapshot] = {}
+_snapshots: dict[tuple[str, float], Snapshot] = {}
 
 
-def seed_demo(at: datetime.datetime | None = None, *, using: str = "default") -> str:
+def seed_demo(at: datetime.datetime = DEMO_AT, *, using: str = "default") -> str:
     """Put the demo, as `manage.py seed_demo` builds it at `at`, into the test database and
     return what the command printed."""
-    key = (using, at.isoformat() if at is not None else f"day {timezone.localdate()}")
+    key = (using, at.timestamp())
     snapshot = _snapshots.get(key)
     if snapshot is None:
         output = _run_seed_demo(at)
@@ -60,13 +64,10 @@ def seed_demo(at: datetime.datetime | None = None, *, using: str = "default") ->
     return snapshot.output
 
 
-def _run_seed_demo(at: datetime.datetime | None) -> str:
+def _run_seed_demo(at: datetime.datetime) -> str:
     out = io.StringIO()
-    if at is None:
+    with time_machine.travel(at, tick=False):
         call_command("seed_demo", stdout=out, stderr=io.StringIO())
-    else:
-        with time_machine.travel(at, tick=False):
-            call_command("seed_demo", stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 

@@ -234,7 +234,8 @@ class SeedServicesTestCase(TestCase):
         self.assertIn("未新建任何记录", output)
 
 
-LATE_DECEMBER = datetime.datetime(2026, 12, 21, 10, 0, tzinfo=SHANGHAI)
+# A Tuesday in late December (the day of the calendar notice browser test).
+LATE_DECEMBER = datetime.datetime(2026, 12, 22, 9, 30, tzinfo=SHANGHAI)
 
 
 @time_machine.travel(LATE_DECEMBER, tick=False)

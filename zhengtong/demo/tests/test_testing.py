@@ -14,7 +14,6 @@ from django.db.models import Sum
 
 from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.audit.actions import record_event
-from zhengtong.audit.models import Event
 from zhengtong.demo.org import DEMO_PASSWORD
 from zhengtong.demo.testing import seed_demo
 from zhengtong.projects.models import KeyProject
