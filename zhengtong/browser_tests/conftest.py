@@ -3,13 +3,14 @@
 The tests skip, with one line saying why, only where /usr/bin/chromium is missing.
 """
 
-import io
 import os
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
-from django.core.management import call_command
+
+from zhengtong.demo.testing import DEMO_AT, seed_demo
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -61,9 +62,11 @@ def browser():
 
 @pytest.fixture
 def demo(live_server):
-    """The demo data behind a live server; returns its base URL."""
-    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
-    return live_server.url
+    """The demo data behind a live server, with the clock running from the demo's day (the
+    live server runs in this process, so it is its clock too); yields the base URL."""
+    seed_demo(at=DEMO_AT)
+    with time_machine.travel(DEMO_AT, tick=True):
+        yield live_server.url
 
 
 def log_in(page, base_url: str, username: str, password: str) -> None:

@@ -2,15 +2,14 @@
 due in that year changes from 暂定 to an official date."""
 
 import datetime
-import io
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 
 from zhengtong.accounts.models import User
 from zhengtong.demo.org import DEMO_PASSWORD
+from zhengtong.demo.testing import seed_demo
 from zhengtong.services.actions import application_intake
 from zhengtong.services.models import ServiceItem
 from zhengtong.test import make_id_number
@@ -28,8 +27,8 @@ TODAY = datetime.datetime(2026, 12, 22, 9, 30, tzinfo=SHANGHAI)
 
 @pytest.fixture
 def hall(live_server):
+    seed_demo(at=TODAY)
     with time_machine.travel(TODAY, tick=True):
-        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
         yield live_server.url
 
 

@@ -1,13 +1,12 @@
 import datetime
-import io
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 
 from zhengtong.demo.org import DEMO_PASSWORD
+from zhengtong.demo.testing import seed_demo
 from zhengtong.services.models import Application, Rating, ServiceItem
 from zhengtong.services.selectors import required_materials
 from zhengtong.test import make_id_number
@@ -34,8 +33,8 @@ PRESENTED = ["夫妻双方居民身份证", "户口簿"]
 def hall(live_server):
     """The demo behind a live server on a known Tuesday; the live server runs in this process,
     so the travelling clock is its clock too."""
+    seed_demo(at=INTAKE_AT)
     with time_machine.travel(INTAKE_AT, tick=True) as traveller:
-        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
         yield live_server.url, traveller
 
 

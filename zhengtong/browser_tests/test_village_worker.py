@@ -1,13 +1,12 @@
 import datetime
-import io
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 
 from zhengtong.demo.org import DEMO_PASSWORD
+from zhengtong.demo.testing import seed_demo
 from zhengtong.population.models import FollowUp
 
 from .conftest import ARTIFACTS, log_in
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Friday morning in the village.
-TODAY = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)
+TODAY = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
 OUTCOME = "已电话联系本人,在宁波务工稳定,已婚未孕,避孕措施已落实。"
 
 
@@ -24,8 +23,8 @@ OUTCOME = "已电话联系本人,在宁波务工稳定,已婚未孕,避孕措施
 def village(live_server):
     """The demo behind a live server on a known day; the live server runs in this process, so
     the travelling clock is its clock too."""
+    seed_demo(at=TODAY)
     with time_machine.travel(TODAY, tick=True):
-        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
         yield live_server.url
 
 

@@ -11,6 +11,7 @@ from django.test import TestCase
 from zhengtong.accounts.models import Membership, OrgUnit, Role, User
 from zhengtong.audit.models import Event
 from zhengtong.demo.org import ACCOUNTS, DEMO_PASSWORD
+from zhengtong.demo.testing import seed_demo
 from zhengtong.projects import progress
 from zhengtong.projects import stats as project_stats
 from zhengtong.projects.lists import CLOSED_STAGES
@@ -89,7 +90,7 @@ def project(prefix: str) -> KeyProject:
 
 @time_machine.travel(TODAY, tick=False)
 class SeedDemoTestCase(TestCase):
-    """seed_demo runs once for the class; each test reads what it built.
+    """The demo, built once per test run (demo/testing.py); each test reads what it built.
 
     A plain TestCase, not BaseTestCase: the demo builds its own org tree and people, and
     BaseTestCase's units and users would be found again by the same codes and usernames.
@@ -97,7 +98,7 @@ class SeedDemoTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.output = seed()
+        cls.output = seed_demo(at=TODAY)
 
     def test_it_builds_44_projects_of_this_year_with_the_seed_totals(self) -> None:
         projects = KeyProject.objects.on_list(2026)

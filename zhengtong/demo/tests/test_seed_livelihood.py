@@ -10,6 +10,7 @@ from django.test import TestCase
 from zhengtong.accounts.models import Membership, Role, User
 from zhengtong.audit.models import Event
 from zhengtong.demo.org import DEMO_PASSWORD
+from zhengtong.demo.testing import seed_demo
 from zhengtong.livelihood.models import (
     EmploymentRecord,
     Hazard,
@@ -38,11 +39,11 @@ def seed() -> str:
 
 @time_machine.travel(TODAY, tick=False)
 class SeedLivelihoodTestCase(TestCase):
-    """seed_demo runs once for the class; each test reads the ledgers it built."""
+    """The demo, built once per test run (demo/testing.py); each test reads its ledgers."""
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.output = seed()
+        cls.output = seed_demo(at=TODAY)
         cls.year = TODAY.year
 
     def test_civil_and_social_are_department_clerks_with_the_demo_password(self) -> None:

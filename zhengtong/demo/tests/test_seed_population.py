@@ -9,6 +9,7 @@ from django.test import TestCase
 from zhengtong.accounts.models import Membership, Role, User
 from zhengtong.audit.models import Event
 from zhengtong.demo.org import DEMO_PASSWORD
+from zhengtong.demo.testing import seed_demo
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.people.models import Household, HouseholdMember, Person
 from zhengtong.population.models import (
@@ -47,11 +48,11 @@ def counts() -> dict[str, int]:
 
 @time_machine.travel(TODAY, tick=False)
 class SeedPopulationTestCase(TestCase):
-    """seed_demo runs once for the class; each test reads the township it built."""
+    """The demo, built once per test run (demo/testing.py); each test reads its township."""
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.output = seed()
+        cls.output = seed_demo(at=TODAY)
         cls.village1 = User.objects.get(username="village1")
         cls.office = User.objects.get(username="jishengban")
         cls.today = TODAY.date()

@@ -10,6 +10,7 @@ from django.test import TestCase
 from zhengtong.accounts.models import Membership, Role, User
 from zhengtong.audit.models import Event
 from zhengtong.demo.org import DEMO_PASSWORD
+from zhengtong.demo.testing import seed_demo
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.people.models import Person
 from zhengtong.services.models import (
@@ -48,14 +49,14 @@ def counts() -> dict[str, int]:
 
 @time_machine.travel(TODAY, tick=False)
 class SeedServicesTestCase(TestCase):
-    """seed_demo runs once for the class; each test reads the hall it built.
+    """The demo, built once per test run (demo/testing.py); each test reads its hall.
 
     A plain TestCase, as in test_seed_demo: the demo builds its own org tree and people.
     """
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.output = seed()
+        cls.output = seed_demo(at=TODAY)
         cls.clerk_a = User.objects.get(username="clerk_a")
         cls.clerk_b = User.objects.get(username="clerk_b")
         cls.cases = Application.objects.filter(org_unit__code="LIUJI")
@@ -233,12 +234,16 @@ class SeedServicesTestCase(TestCase):
         self.assertIn("未新建任何记录", output)
 
 
-@time_machine.travel(datetime.datetime(2026, 12, 21, 10, 0, tzinfo=SHANGHAI), tick=False)
+# A Tuesday in late December (the day of the calendar notice browser test).
+LATE_DECEMBER = datetime.datetime(2026, 12, 22, 9, 30, tzinfo=SHANGHAI)
+
+
+@time_machine.travel(LATE_DECEMBER, tick=False)
 class SeedCalendarTestCase(TestCase):
     """In late December the demo shows 2027 as provisional, with its 暂定 due dates."""
 
     def test_the_demo_says_2027_is_provisional(self) -> None:
-        output = seed()
+        output = seed_demo(at=LATE_DECEMBER)
         self.assertIn("工作日历:2026 年为正式年份、2027 年为暂定年份", output)
         self.assertTrue(Application.objects.filter(due_provisional=True).exists())
         self.assertFalse(

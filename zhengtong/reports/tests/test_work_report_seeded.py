@@ -1,19 +1,19 @@
 """The work report, its text and PDF versions, the cockpit and the summary API on the demo data.
 
-seed_demo runs once for the class (about ten seconds); every test reads what it built.
+The demo is built once per test run (zhengtong.demo.testing) and copied in for the class;
+every test reads it.
 """
 
 import datetime
-import io
 import subprocess
 import tempfile
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.core.management import call_command
 from django.test import TestCase
 
 from zhengtong.accounts.models import User
+from zhengtong.demo.testing import seed_demo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
@@ -57,7 +57,7 @@ def pdf_text(content: bytes) -> str:
 class SeededReportTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+        seed_demo(at=NOW)
         cls.leader = User.objects.get(username="leader")
         cls.civil = User.objects.get(username="civil")
         cls.social = User.objects.get(username="social")
