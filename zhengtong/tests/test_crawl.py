@@ -2,17 +2,16 @@
 it was shown to, no page shows template syntax, a Python repr, a long decimal, an English word
 or a raw code, every page declares zh-CN and a viewport; the PDFs are read the same way.
 
-The demo is seeded once for the class; each persona walks from its home page, the public
-visitor from the service guide.
+The demo is the shared build of the test run (zhengtong/demo/testing.py), on its day; each
+persona walks from its home page, the public visitor from the service guide.
 """
 
-import io
-
-from django.core.management import call_command
+import time_machine
 from django.test import TestCase
 
 from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.demo.org import ACCOUNTS
+from zhengtong.demo.testing import DEMO_AT, seed_demo
 from zhengtong.projects.models import KeyProject, Sector
 from zhengtong.services.models import ServiceItem
 
@@ -28,10 +27,11 @@ def identifiers() -> frozenset[str]:
     return frozenset(words)
 
 
+@time_machine.travel(DEMO_AT, tick=False)
 class EveryPageAsEveryPersonaTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+        seed_demo(at=DEMO_AT)
 
     def test_each_persona_sees_only_pages_it_may_open_all_in_chinese(self) -> None:
         allowed = identifiers()
