@@ -33,6 +33,7 @@ MODULES: tuple[Module, ...] = (
         "重点项目",
         (
             Entry("项目台账", "projects:project_list"),
+            Entry("年度清单", "projects:list_index", prefixes=("/projects/lists/",)),
             Entry("我帮包的项目", "projects:my_projects"),
             Entry("领导驾驶舱", "projects:cockpit"),
             Entry("问题台账", "projects:problem_list"),

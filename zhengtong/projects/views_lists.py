@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhengtong.accounts.permissions import role_required
+
 from .actions.lists import DraftRow, list_approve, list_draft_save
 from .lists import CLOSED_STAGES, remaining_of, with_remaining
 from .models import KeyProject, ListEntry, ProjectList
@@ -133,9 +135,9 @@ def _message(request, title: str, message: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@role_required(test=can_manage_lists)
 def list_index(request: HttpRequest) -> HttpResponse:
     """Every yearly list with its count and Σ annual plan, drafts included."""
-    _require_manager(request)
     lists = list(
         ProjectList.objects.select_related("approved_by", "carried_from")
         .annotate(count=Count("entries"), plan=Sum("entries__annual_plan"))
