@@ -11,6 +11,8 @@ def test_a_leader_logs_in_and_finds_the_cockpit_charts_drawn(browser, demo) -> N
     """A 帮包 leader signs in, opens 领导驾驶舱 and every chart holds a drawn canvas."""
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     log_in(page, demo, "leader", DEMO_PASSWORD)
+    # The modules are menus: open 重点项目, then its page.
+    page.locator("nav").get_by_role("button", name="重点项目").click()
     page.get_by_role("link", name="领导驾驶舱").click()
     page.wait_for_url(f"{demo}/projects/cockpit/")
     charts = page.locator(".chart")

@@ -51,6 +51,7 @@ def test_a_clerk_takes_in_an_incomplete_application_and_the_applicant_rates_it(
 
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     log_in(page, base, "clerk_a", DEMO_PASSWORD)
+    page.locator("nav").get_by_role("button", name="便民服务").click()
     page.get_by_role("link", name="收件登记").click()
     page.wait_for_url(f"{base}/services/new/")
     page.get_by_label("办理事项").select_option("SYDJ")
