@@ -68,7 +68,8 @@ def show(
         return "、".join(items) if items else EMPTY
     if isinstance(value, dict):
         names = names or {}
-        parts = [f"{names.get(k, '其他')}:{show(v, names=names)}" for k, v in value.items()]
+        # Sorted: PostgreSQL's jsonb does not keep the order the keys were written in.
+        parts = [f"{names.get(k, '其他')}:{show(v, names=names)}" for k, v in sorted(value.items())]
         return ";".join(parts) if parts else EMPTY
     choices = dict(field.flatchoices) if field is not None and field.choices else None
     if choices is not None and value in choices:

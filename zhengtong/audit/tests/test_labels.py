@@ -112,5 +112,5 @@ class AuditPagesInChineseTestCase(BaseTestCase):
         self.assertEqual(rows["金额(元)"], (None, "7.10万元"))
         self.assertEqual(rows["变动的日期"], (None, "2027-01-01、2027-01-02"))
         self.assertEqual(rows["阶段"], ("勘查设计", "在建"))
-        self.assertEqual(rows["筛选条件"], (None, "年度:2026;关键词:张"))
+        self.assertEqual(rows["筛选条件"], (None, "关键词:张;年度:2026"))
         self.assertNotContains(r, "['")
