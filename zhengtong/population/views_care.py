@@ -27,6 +27,7 @@ from zhengtong.audit.models import Event
 from zhengtong.audit.reads import record_list_read, record_read
 from zhengtong.inbox.registry import deadline
 from zhengtong.lib.files import serve_row_file
+from zhengtong.lib.forms import model_choice_field
 from zhengtong.people.models import Person
 from zhengtong.workdays import WorkCalendar
 
@@ -184,7 +185,7 @@ class CampaignForm(StyledForm):
         units = scope(OrgUnit.objects.all(), user, POPULATION_ROLES, via="").filter(
             kind__in=[OrgUnit.Kind.TOWN, OrgUnit.Kind.VILLAGE]
         )
-        self.fields["org_unit"].queryset = units.order_by("path")
+        model_choice_field(self, "org_unit").queryset = units.order_by("path")
 
 
 class AttendanceForm(StyledForm):
@@ -201,7 +202,7 @@ class TargetFilterForm(StyledForm):
 
     def __init__(self, *args, villages, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
+        model_choice_field(self, "village").queryset = villages
 
 
 def _get_campaign(user, pk) -> Campaign:

@@ -23,6 +23,8 @@ from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
 from zhengtong.inbox.registry import deadline
+from zhengtong.lib.forms import model_choice_field
+from zhengtong.lib.htmx import HtmxHttpRequest
 from zhengtong.people.models import Person
 from zhengtong.workdays import WorkCalendar
 
@@ -106,7 +108,7 @@ class FollowUpPlanForm(BootstrapForm):
         # Village workers of the person's village or of a unit above it.
         unit = person.org_unit
         ancestors = [unit.path[:i] for i in range(1, len(unit.path) + 1)] if unit else []
-        self.fields["owner"].queryset = (
+        model_choice_field(self, "owner").queryset = (
             User.objects.filter(
                 is_active=True,
                 memberships__role__in=POPULATION_ROLES,
@@ -115,7 +117,7 @@ class FollowUpPlanForm(BootstrapForm):
             .distinct()
             .order_by("full_name", "username")
         )
-        self.fields["owner"].empty_label = "本人"
+        model_choice_field(self, "owner").empty_label = "本人"
 
 
 class FollowUpCompleteForm(BootstrapForm):
@@ -164,8 +166,8 @@ class VisitDoneForm(BootstrapForm):
 
     def __init__(self, *args, pregnancy: Pregnancy, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["visit"].queryset = pregnancy.visits.filter(done_on__isnull=True)
-        self.fields["visit"].label_from_instance = lambda v: (
+        model_choice_field(self, "visit").queryset = pregnancy.visits.filter(done_on__isnull=True)
+        model_choice_field(self, "visit").label_from_instance = lambda v: (
             f"{v.get_kind_display()}({v.window_start:%m-%d}~{v.window_end:%m-%d})"
         )
 
@@ -205,7 +207,7 @@ def _week_end(today: datetime.date) -> datetime.date:
 @login_required
 @require_GET
 @role_required(*POPULATION_ROLES)
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: HtmxHttpRequest) -> HttpResponse:
     """本周到期 / 已超期 / 我的片区: every open item of the user's villages, overdue first, then by
     due date, then by priority."""
     today = timezone.localdate()
@@ -537,7 +539,7 @@ class ContraceptionFilterForm(BootstrapForm):
 
 @login_required
 @require_GET
-def contraception_list(request: HttpRequest) -> HttpResponse:
+def contraception_list(request: HtmxHttpRequest) -> HttpResponse:
     """Reports of the user's villages; a missing report after its period is marked 超期."""
     _require_population(request.user)
     today = timezone.localdate()

@@ -7,6 +7,7 @@ from django.forms.models import fields_for_model, model_to_dict
 
 from zhengtong.accounts.models import OrgUnit
 from zhengtong.accounts.scope import scope
+from zhengtong.lib.forms import choice_field, model_choice_field
 
 from . import progress
 from .actions.register import PLAN_FIELD, PLAN_LABEL, REASON_FIELDS, REGISTER_FIELDS
@@ -164,8 +165,8 @@ class ProjectForm(BootstrapMixin, forms.Form):
                     help_text="列入本项目入库年度清单的年度计划投资;其他年度在年度清单中填写。",
                 )
         units = units_for(user, MANAGE_ROLES)
-        self.fields["org_unit"].queryset = units
-        self.fields["responsible_unit"].queryset = units
+        model_choice_field(self, "org_unit").queryset = units
+        model_choice_field(self, "responsible_unit").queryset = units
         if instance is None:
             self.fields["stage"] = forms.ChoiceField(
                 label="阶段",
@@ -208,7 +209,7 @@ class StageForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         current = Stage(project.stage)
         targets = STAGE_TRANSITIONS[current] | STAGE_REOPEN.get(current, set())
-        self.fields["stage"].choices = [(s.value, s.label) for s in Stage if s in targets]
+        choice_field(self, "stage").choices = [(s.value, s.label) for s in Stage if s in targets]
         self._style()
 
 
@@ -227,8 +228,8 @@ class LeadersForm(BootstrapMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["leaders"].queryset = leader_candidates(project.org_unit)
-        self.fields["responsible_unit"].queryset = units_for(user, MANAGE_ROLES)
+        model_choice_field(self, "leaders").queryset = leader_candidates(project.org_unit)
+        model_choice_field(self, "responsible_unit").queryset = units_for(user, MANAGE_ROLES)
         self._style()
 
 
@@ -287,7 +288,7 @@ class ProblemForm(BootstrapMixin, forms.Form):
         self.fields["deadline_workdays"].initial = settings.PROBLEM_DEFAULT_WORKDAYS
         # Any unit of the zone the project belongs to: the project unit, departments, the zone.
         parent = project.org_unit.parent or project.org_unit
-        self.fields["owning_unit"].queryset = OrgUnit.objects.filter(
+        model_choice_field(self, "owning_unit").queryset = OrgUnit.objects.filter(
             path__startswith=parent.path
         ).order_by("path")
         self._style()

@@ -5,6 +5,7 @@ monthly reports, never typed. The change history of a project lives in the audit
 """
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengtong.lib.files import IMAGE_EXTENSIONS, StoredImageField, StoredName
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+
+class MoneyDigits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyDigits = {"max_digits": 16, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 

@@ -1,6 +1,7 @@
 """Reads of key projects shared by several views, and the access checks that guard them."""
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Round
@@ -10,6 +11,9 @@ from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope, scope_q
 
 from . import progress
+
+if TYPE_CHECKING:
+    from .models import KeyProject, KeyProjectQuerySet, Problem
 
 VIEW_ROLES = [Role.LEADER, Role.PROJECT_OFFICE, Role.LIAISON]
 MANAGE_ROLES = [Role.PROJECT_OFFICE]
@@ -26,7 +30,7 @@ MEMBER_ROLES = [
 ]
 
 
-def projects_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+def projects_visible_to(user, queryset: "KeyProjectQuerySet | None" = None) -> "KeyProjectQuerySet":
     """Leaders and the key-project office see their zone; a liaison sees their unit's projects."""
     from .models import KeyProject
 
@@ -34,7 +38,7 @@ def projects_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return scope(qs, user, VIEW_ROLES)
 
 
-def get_project_for_user(user, pk, *, latest_entry: bool = False) -> "KeyProject":  # noqa: F821
+def get_project_for_user(user, pk, *, latest_entry: bool = False) -> "KeyProject":
     """The project if `user` may see it; 404 otherwise, whether it exists or not.
 
     `latest_entry` annotates the plan and year of the latest approved list it is on.
@@ -158,7 +162,7 @@ def problems_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
-def get_problem_for_user(user, pk) -> "Problem":  # noqa: F821
+def get_problem_for_user(user, pk) -> "Problem":
     from .models import Problem
 
     try:

@@ -15,6 +15,7 @@ from zhengtong.audit.history import change_rows
 from zhengtong.audit.labels import action_label
 from zhengtong.audit.models import Event
 from zhengtong.inbox.registry import deadline
+from zhengtong.lib.htmx import HtmxHttpRequest
 from zhengtong.workdays import WorkCalendar
 
 from . import actions, progress
@@ -85,7 +86,7 @@ def _decorate(projects) -> None:
 
 @login_required
 @role_required(*VIEW_ROLES)
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: HtmxHttpRequest) -> HttpResponse:
     """The register: class counts, filters, totals computed in the database, 25 rows a page."""
     today = timezone.localdate()
     choice = choose_list(request.GET.get("year"), today=today)
@@ -405,7 +406,7 @@ def problem_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @role_required(*VIEW_ROLES, *MEMBER_ROLES)
-def problem_list(request: HttpRequest) -> HttpResponse:
+def problem_list(request: HtmxHttpRequest) -> HttpResponse:
     """The 问题台账 across the projects (and owning units) the user can see."""
     today = timezone.localdate()
     visible = problems_visible_to(request.user)

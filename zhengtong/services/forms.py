@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from zhengtong.accounts.models import Role, User
 from zhengtong.accounts.scope import scope, scope_q
+from zhengtong.lib.forms import choice_field, model_choice_field
 from zhengtong.people.models import Person
 
 from .models import Application, Material, Post, ServiceItem
@@ -104,7 +105,7 @@ class ApplicationFilterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clerk"].queryset = hall_clerks(user)
+        model_choice_field(self, "clerk").queryset = hall_clerks(user)
         self._style()
 
     def filter(self, qs, *, today):
@@ -164,7 +165,7 @@ class IntakeForm(BootstrapMixin, forms.Form):
         self.fields["item"].widget.choices = [("", "请选择事项")] + [
             (item.code, f"{item.name}({item.promised_workdays} 个工作日)") for item in items
         ]
-        self.fields["materials"].choices = [(m.code, m.name) for m in materials]
+        choice_field(self, "materials").choices = [(m.code, m.name) for m in materials]
         self._style()
 
     def applicant(self) -> dict:
@@ -180,7 +181,7 @@ class MaterialsForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, materials: list[Material], with_note: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["materials"].choices = [(m.code, m.name) for m in materials]
+        choice_field(self, "materials").choices = [(m.code, m.name) for m in materials]
         if not with_note:
             del self.fields["note"]
         self._style()
@@ -192,7 +193,9 @@ class HandoverForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user, application: Application, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = hall_clerks(user).exclude(pk=application.handler_id)
+        model_choice_field(self, "to_user").queryset = hall_clerks(user).exclude(
+            pk=application.handler_id
+        )
         self._style()
 
 
@@ -224,7 +227,7 @@ class LeaveForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = hall_clerks(user)
+        model_choice_field(self, "user").queryset = hall_clerks(user)
         self._style()
 
     def clean(self):
@@ -250,7 +253,7 @@ class DutyForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         posts = scope(Post.objects.all(), user, [Role.WINDOW_CLERK]).order_by("window", "name")
-        self.fields["post"].queryset = Post.objects.select_related("org_unit")
+        model_choice_field(self, "post").queryset = Post.objects.select_related("org_unit")
         self.fields["post"].widget.choices = [("", "请选择岗位")] + [
             (post.pk, f"{post.window} {post.name}") for post in posts
         ]

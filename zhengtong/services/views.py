@@ -18,6 +18,7 @@ from zhengtong.accounts.models import Role
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
 from zhengtong.audit.reads import record_list_read
+from zhengtong.lib.htmx import HtmxHttpRequest
 from zhengtong.lib.pdf import pdf_response, render_pdf
 from zhengtong.workdays import WorkCalendar
 
@@ -88,7 +89,7 @@ def _set_due_states(applications, *, today: datetime.date) -> None:
 @login_required
 @require_GET
 @role_required(*CASE_ROLES)
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: HtmxHttpRequest) -> HttpResponse:
     """My queue (with the cases of an absent A clerk, marked B 代 A) or the hall's cases;
     filters, countdown badges, and the overdue counts per window and per clerk."""
     today = timezone.localdate()
@@ -146,7 +147,7 @@ def _intake_materials(items, code: str, situation: dict) -> tuple[object, list[M
 @login_required
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
-def application_create(request: HttpRequest) -> HttpResponse:
+def application_create(request: HtmxHttpRequest) -> HttpResponse:
     """收件登记. An htmx GET (item or situation changed) returns the material list only."""
     items = list(active_items())
     if request.method == "POST":

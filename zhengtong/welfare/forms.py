@@ -3,6 +3,7 @@
 from django import forms
 
 from zhengtong.accounts.models import User
+from zhengtong.lib.forms import model_choice_field
 
 from .models import ReliefGrant, WelfareStatus
 
@@ -38,10 +39,10 @@ class AssessmentForm(PersonFields):
 
     def __init__(self, *args, definition: dict, assessors, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assessor_1"].queryset = assessors
-        self.fields["assessor_2"].queryset = assessors
-        self.fields["assessor_1"].label_from_instance = _user_label
-        self.fields["assessor_2"].label_from_instance = _user_label
+        model_choice_field(self, "assessor_1").queryset = assessors
+        model_choice_field(self, "assessor_2").queryset = assessors
+        model_choice_field(self, "assessor_1").label_from_instance = _user_label
+        model_choice_field(self, "assessor_2").label_from_instance = _user_label
         self.dimensions = []
         for dim in definition["dimensions"]:
             names = []
