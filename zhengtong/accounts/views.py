@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from zhengtong.lib.http import AuthenticatedHttpRequest
+
 from .forms import LoginForm
 from .middleware import SESSION_STATE
 from .models import ApiToken
@@ -107,7 +109,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The step after the password: a code from the authenticator, or one recovery code."""
     user = request.user
     if user.is_verified() or not has_second_factor(user):
@@ -153,7 +155,7 @@ class ApiTokenForm(forms.Form):
 
 @login_required
 @never_cache
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own API tokens: make one (shown once), see them, revoke them."""
     created = None
     form = ApiTokenForm(

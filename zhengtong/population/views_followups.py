@@ -24,7 +24,7 @@ from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
 from zhengtong.inbox.registry import deadline
 from zhengtong.lib.forms import model_choice_field
-from zhengtong.lib.htmx import HtmxHttpRequest
+from zhengtong.lib.http import HtmxHttpRequest
 from zhengtong.people.models import Person
 from zhengtong.workdays import WorkCalendar
 

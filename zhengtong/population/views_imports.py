@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.scope import has_role
-from zhengtong.lib.htmx import HtmxHttpRequest
+from zhengtong.lib.http import HtmxHttpRequest
 from zhengtong.lib.xlsx import xlsx_response
 
 from . import imports

@@ -1,7 +1,7 @@
 """Reads of key projects shared by several views, and the access checks that guard them."""
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Round
@@ -11,6 +11,8 @@ from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope, scope_q
 
 from . import progress
+
+_QS = TypeVar("_QS", bound=QuerySet[Any, Any])
 
 if TYPE_CHECKING:
     from .models import KeyProject, KeyProjectQuerySet, Problem
@@ -110,7 +112,7 @@ def leaders_of_visible(user) -> QuerySet:
     )
 
 
-def projects_led_by(user) -> QuerySet:
+def projects_led_by(user) -> "KeyProjectQuerySet":
     """Exactly the projects `user` is a 帮包 leader of."""
     from .models import KeyProject
 
@@ -127,7 +129,7 @@ def as_of_for_year(year: int, today=None) -> tuple[int, int]:
     return due_year, due_month
 
 
-def with_flag(queryset: QuerySet, *, year: int, month: int) -> QuerySet:
+def with_flag(queryset: _QS, *, year: int, month: int) -> _QS:
     """Annotate `ytd_investment`, `cumulative_plan` and `flag` (ahead/on_track/behind) in the DB.
 
     The same rule as progress.flag(): the plan to month m is annual plan × m / 12 rounded to the
@@ -199,7 +201,7 @@ def can_manage_lists(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or has_role(user, *LIST_ROLES)
 
 
-def projects_for_lists(user) -> QuerySet:
+def projects_for_lists(user) -> "KeyProjectQuerySet":
     """The projects a list manager works with: the office's zone; every project for an admin
     (a list is zone configuration and carries no personal data)."""
     from .models import KeyProject

@@ -1,5 +1,8 @@
 """Pages of the key-project register: list, my projects, detail, edits, reports, problems."""
 
+from decimal import Decimal
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +18,7 @@ from zhengtong.audit.history import change_rows
 from zhengtong.audit.labels import action_label
 from zhengtong.audit.models import Event
 from zhengtong.inbox.registry import deadline
-from zhengtong.lib.htmx import HtmxHttpRequest
+from zhengtong.lib.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from zhengtong.workdays import WorkCalendar
 
 from . import actions, progress
@@ -138,7 +141,7 @@ def project_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @role_required("leader")
-def my_projects(request: HttpRequest) -> HttpResponse:
+def my_projects(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A leader's 帮包 projects with their flags, and their overdue or escalated problems."""
     today = timezone.localdate()
     choice = choose_list(request.GET.get("year"), today=today)
@@ -180,10 +183,10 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     leaders = list(project.leader_links.select_related("user").order_by("user__username"))
     reports = list(project.reports.prefetch_related("photos").order_by("month"))
-    running: dict[int, object] = {}
+    running: dict[int, Decimal] = {}
     for report in reports:
         # YTD is derived: the running sum of the monthly figures within each year.
-        running[report.month.year] = running.get(report.month.year, 0) + report.investment
+        running[report.month.year] = running.get(report.month.year, Decimal(0)) + report.investment
         report.ytd = running[report.month.year]
     reports.reverse()
     problems = list(
@@ -362,7 +365,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     milestones = {m.code: m for m in project.milestones.all()}
     code = request.POST.get("code") or request.GET.get("code") or Milestone.Code.APPROVAL
     existing = milestones.get(code)
-    initial = {"code": code}
+    initial: dict[str, Any] = {"code": code}
     if existing:
         initial.update(due_on=existing.due_on, met_on=existing.met_on, note=existing.note)
     form = MilestoneForm(request.POST or None, initial=initial)

@@ -18,7 +18,7 @@ from zhengtong.accounts.models import Role
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
 from zhengtong.audit.reads import record_list_read
-from zhengtong.lib.htmx import HtmxHttpRequest
+from zhengtong.lib.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from zhengtong.lib.pdf import pdf_response, render_pdf
 from zhengtong.workdays import WorkCalendar
 
@@ -439,7 +439,7 @@ def service_notice_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def service_notice_preview_pdf(request: HttpRequest) -> HttpResponse:
+def service_notice_preview_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     """《办证服务告知书》 before any case exists (上门告知): item, situation and name from the
     intake form; the clerk printing it is the contact."""
     _require_clerk(request.user)
