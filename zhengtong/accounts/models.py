@@ -205,4 +205,4 @@ class ApiToken(models.Model):
 
     def module_labels(self) -> str:
         labels = dict(self.Module.choices)
-        return "、".join(str(labels.get(m, m)) for m in self.modules) or _("全部模块")
+        return "、".join(str(labels.get(m, m)) for m in self.modules) or str(_("全部模块"))

@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -90,14 +91,14 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         codes = otp_enrol_confirm(request=request, device=device, token=form.cleaned_data["token"])
         if codes is not None:
             request.session[SESSION_STATE] = False
-            context = {
+            done = {
                 "codes": codes,
                 "download": recovery_download_uri(codes),
                 "next": _safe_next(request),
             }
-            return render(request, "registration/otp_codes.html", context)
+            return render(request, "registration/otp_codes.html", done)
         form.add_error("token", "验证码不正确,请核对手机验证器上当前的 6 位数字后再试。")
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "required": required,
         "qr": qr_data_uri(device),

@@ -232,11 +232,12 @@ def _set_due(application: Application, calendar: WorkCalendar | None = None) -> 
     """due = acceptance date + promised + paused working days, or the year the data lacks."""
     calendar = calendar or WorkCalendar()
     days = application.item.promised_workdays + application.paused_workdays
+    accepted_on = application.accepted_on
+    assert accepted_on is not None, "only an accepted application has a due date"
     try:
-        application.due_on = calendar.add_workdays(application.accepted_on, days)
-        application.due_provisional = calendar.spans_provisional(
-            application.accepted_on, application.due_on
-        )
+        due_on = calendar.add_workdays(accepted_on, days)
+        application.due_on = due_on
+        application.due_provisional = calendar.spans_provisional(accepted_on, due_on)
         application.calendar_missing_year = None
     except HolidayDataMissing as exc:
         application.due_on = None

@@ -46,6 +46,8 @@ class ClerkChoiceField(forms.ModelChoiceField):
 class BootstrapMixin:
     """Bootstrap classes on every widget, so templates can render `{{ field }}` plainly."""
 
+    fields: dict[str, forms.Field]  # the form's, which the mixin comes before
+
     def _style(self) -> None:
         for field in self.fields.values():
             widget = field.widget

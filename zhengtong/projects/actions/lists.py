@@ -97,7 +97,7 @@ def list_draft_save(
     if carried_from is not None:
         carried_ids = set(carried_from.entries.values_list("project_id", flat=True))
     created = existing is None
-    if created:
+    if existing is None:
         project_list = ProjectList.objects.create(
             year=year,
             title=ProjectList.default_title(year),
