@@ -282,6 +282,9 @@ class Inspection(models.Model):
     )
     closed_on = models.DateField(_("闭环日期"), null=True, blank=True)
 
+    # Set by inspection_create() for the page that follows; not a column.
+    warnings: list[str]
+
     class Meta:
         verbose_name = _("安全检查")
         verbose_name_plural = _("安全检查")

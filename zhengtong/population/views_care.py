@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -438,11 +438,11 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 
 def _followup_from_query(request: HttpRequest, person: Person | None) -> FollowUp | None:
     """The due 上门随访 a visit was started from; only one of the chosen person's."""
-    pk = request.GET.get("followup") or request.POST.get("followup")
-    if not pk or person is None:
+    raw = request.GET.get("followup") or request.POST.get("followup")
+    if not raw or person is None:
         return None
     try:
-        pk = int(pk)
+        pk = int(raw)
     except (TypeError, ValueError):
         raise Http404 from None
     followup = (
@@ -515,7 +515,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def visit_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+def visit_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse | FileResponse:
     """A visit photo of a visit the user may see, served (and audited) by the stored-file door."""
     _require_population(request.user)
     visit = _get_visit(request.user, pk, purpose="走访照片")

@@ -152,8 +152,15 @@ class ReferralForm(BootstrapForm):
     )
 
 
+class MaternalVisitField(forms.ModelChoiceField):
+    """A visit of the schedule, shown by kind and window."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.get_kind_display()}({obj.window_start:%m-%d}~{obj.window_end:%m-%d})"
+
+
 class VisitDoneForm(BootstrapForm):
-    visit = forms.ModelChoiceField(
+    visit = MaternalVisitField(
         label="随访项目",
         queryset=MaternalVisit.objects.none(),
         error_messages={
@@ -167,9 +174,6 @@ class VisitDoneForm(BootstrapForm):
     def __init__(self, *args, pregnancy: Pregnancy, **kwargs):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "visit").queryset = pregnancy.visits.filter(done_on__isnull=True)
-        model_choice_field(self, "visit").label_from_instance = lambda v: (
-            f"{v.get_kind_display()}({v.window_start:%m-%d}~{v.window_end:%m-%d})"
-        )
 
 
 class ReceiveForm(BootstrapForm):
@@ -631,24 +635,24 @@ def followup_context(person: Person, user) -> dict:
     """
     today = timezone.localdate()
     cutoff = read_cutoff_for(user, person)
-    plans = FollowUpPlan.objects.filter(person=person).select_related("owner", "org_unit")
-    pregnancies = Pregnancy.objects.filter(person=person).select_related("org_unit")
-    reports = ContraceptionReport.objects.filter(person=person).select_related("org_unit")
+    plan_rows = FollowUpPlan.objects.filter(person=person).select_related("owner", "org_unit")
+    pregnancy_rows = Pregnancy.objects.filter(person=person).select_related("org_unit")
+    report_rows = ContraceptionReport.objects.filter(person=person).select_related("org_unit")
     if cutoff is not None:
-        plans = plans.filter(created_at__lte=cutoff)
-        pregnancies = pregnancies.filter(created_at__lte=cutoff)
-        reports = reports.filter(period_start__lte=timezone.localdate(cutoff))
+        plan_rows = plan_rows.filter(created_at__lte=cutoff)
+        pregnancy_rows = pregnancy_rows.filter(created_at__lte=cutoff)
+        report_rows = report_rows.filter(period_start__lte=timezone.localdate(cutoff))
     plans = list(
-        plans.prefetch_related(
+        plan_rows.prefetch_related(
             Prefetch("followups", queryset=FollowUp.objects.order_by("-due_on", "-id"))
         ).order_by("-active", "-id")
     )
     pregnancies = list(
-        pregnancies.prefetch_related(
+        pregnancy_rows.prefetch_related(
             Prefetch("visits", queryset=MaternalVisit.objects.order_by("window_start", "id"))
         ).order_by("-lmp", "-id")
     )
-    reports = list(reports.order_by("-period_start", "-id")[:8])
+    reports = list(report_rows.order_by("-period_start", "-id")[:8])
     scheduled = [f for plan in plans for f in plan.followups.all() if f.status == "scheduled"]
     calendar = _calendar_for([today, *(f.due_on for f in scheduled)])
     for plan in plans:

@@ -9,6 +9,7 @@ acceptance date + promised working days + the working days the clock stood still
 
 import datetime
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -266,7 +267,7 @@ def _names(materials) -> list[str]:
 
 
 def _due_change(application: Application) -> dict:
-    changes = {"due_on": [None, application.due_on]}
+    changes: dict[str, list[Any]] = {"due_on": [None, application.due_on]}
     if application.due_provisional:
         changes["due_provisional"] = [None, True]
     if application.calendar_missing_year:
@@ -325,6 +326,7 @@ def application_intake(
             errors.setdefault(key, []).append(message)
     if errors:
         raise ValidationError(errors)
+    assert item is not None and presented is not None, "a missing item is an error above"
 
     person = person_get_or_register(
         actor=actor, id_number=applicant["id_number"], name=name, phone=phone
@@ -817,7 +819,7 @@ def rating_submit(*, application: Application, level: int, comment: str = "") ->
             rating = Rating.objects.create(application=application, level=level, comment=comment)
     except IntegrityError:
         raise ValidationError({"application": _("该办件已经评价过,不能重复评价。")}) from None
-    changes = {"rating": [None, rating.get_level_display()]}
+    changes: dict[str, list[Any]] = {"rating": [None, rating.get_level_display()]}
     if rating.is_bad:
         today = timezone.localdate()
         due_on, missing = None, None

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from zhengtong.accounts.models import Role, User
 from zhengtong.accounts.scope import scope, scope_q
@@ -28,7 +29,7 @@ def add_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def hall_clerks(user) -> "forms.QuerySet[User]":
+def hall_clerks(user) -> QuerySet[User]:
     """Window clerks of the halls where `user` is a window clerk."""
     q = scope_q(user, [Role.WINDOW_CLERK], via="memberships__org_unit")
     return (
@@ -90,7 +91,7 @@ class ApplicationFilterForm(BootstrapMixin, forms.Form):
     status = forms.ChoiceField(
         label="状态",
         required=False,
-        choices=[("", "全部"), ("open", "办理中")] + Application.Status.choices,
+        choices=[("", "全部"), ("open", "办理中"), *Application.Status.choices],
     )
     item = forms.ModelChoiceField(
         label="事项",

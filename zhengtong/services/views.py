@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -208,7 +209,7 @@ def _action_forms(request: HttpRequest, application: Application, received_codes
     """The forms of the actions the case's status allows, unbound."""
     status = application.status
     Status = Application.Status
-    forms = {}
+    forms: dict[str, BaseForm] = {}
     if status in (Status.PENDING, Status.PAUSED):
         forms["supplement"] = MaterialsForm(
             materials=_material_choices(application, received_codes), prefix="supplement"
