@@ -12,7 +12,6 @@ that the actor may change the row's department (PermissionDenied).
 """
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -168,9 +167,8 @@ def _clean_hazards(hazards: list[dict], results: dict) -> list[dict]:
         requirement = _text(
             row.get("requirement"), "hazards", f"“{name}”的整改要求", max_length=300
         )
-        raw_workdays: Any = row.get("deadline_workdays")  # int() refuses None and the like
         try:
-            workdays = int(raw_workdays)
+            workdays = int(row.get("deadline_workdays", ""))
         except (TypeError, ValueError):
             raise ValidationError({"hazards": f"“{name}”的整改时限(工作日)须为整数。"}) from None
         if not 1 <= workdays <= MAX_DEADLINE_WORKDAYS:

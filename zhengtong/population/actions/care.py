@@ -673,7 +673,7 @@ def pairing_record_visit(
         pairing=pairing, visited_on=visited_on, note=note, recorded_by=actor
     )
     latest = pairing.visits.order_by("-visited_on").values_list("visited_on", flat=True).first()
-    if latest is None:  # not after the create above; narrows the type
+    if latest is None:  # never: the visit was just created; this narrows the type
         latest = visited_on
     old_due = pairing.next_due_on
     pairing.next_due_on = latest + datetime.timedelta(days=pairing.cadence_days)
