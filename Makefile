@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint typecheck bench clean
 
 # The demo and the benchmarks run with DEBUG=False like production, so they need a real key:
 # a random one made on the first run and kept in var/ (ignored by git) unless SECRET_KEY is
@@ -42,6 +42,13 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check templates
+
+# mypy loads the settings through the Django plugin; the settings need a key to import.
+typecheck: export AUDIT_HMAC_DEV_KEY := True
+typecheck: export DEBUG := True
+typecheck: install
+	$(VENV)/bin/mypy
 
 bench: export SECRET_KEY ?= $(DEMO_SECRET_KEY)
 bench: export AUDIT_HMAC_DEV_KEY := True

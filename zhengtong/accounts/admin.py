@@ -1,12 +1,14 @@
 """Admin for the org-unit tree, users and memberships. Every change is audited."""
 
+from typing import cast
+
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,11 +41,11 @@ class OrgUnitAdmin(AuditedModelAdmin):
             '<span style="padding-left: {}em">{}{}</span>', depth * 1.5, "└ " if depth else "", obj
         )
 
-    def audit_org_unit(self, obj: OrgUnit):
+    def audit_org_unit(self, obj: models.Model):
         return obj
 
-    def audit_org_unit_after_delete(self, obj: OrgUnit):
-        return obj.parent
+    def audit_org_unit_after_delete(self, obj: models.Model):
+        return cast(OrgUnit, obj).parent
 
 
 class MembershipInline(admin.TabularInline):
@@ -193,4 +195,5 @@ def admin_login(request, extra_context=None):
     return redirect_to_login(request.GET.get("next") or "/admin/", "accounts:login")
 
 
-admin.site.login = admin_login
+# The default site is an instance made by Django; its login view is replaced on it.
+admin.site.login = admin_login  # type: ignore[method-assign]

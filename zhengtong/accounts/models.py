@@ -1,5 +1,7 @@
 """Org units, users and their memberships: the facts every scope decision is made from."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +85,9 @@ class User(AbstractUser):
     staff_no = models.CharField(_("工号"), max_length=20, blank=True)
     post = models.CharField(_("岗位"), max_length=50, blank=True)
     photo = StoredImageField(_("照片"), upload_to=StoredName("staff", IMAGE_EXTENSIONS), blank=True)
+
+    # Set on the request's user by django_otp's OTPMiddleware; not a column.
+    is_verified: Callable[[], bool]
 
     class Meta:
         verbose_name = _("用户")
@@ -200,4 +205,4 @@ class ApiToken(models.Model):
 
     def module_labels(self) -> str:
         labels = dict(self.Module.choices)
-        return "、".join(str(labels.get(m, m)) for m in self.modules) or _("全部模块")
+        return "、".join(str(labels.get(m, m)) for m in self.modules) or str(_("全部模块"))

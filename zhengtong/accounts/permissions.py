@@ -11,10 +11,10 @@ shows only their rows, and an object outside their scope answers 404, not 403.
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from types import SimpleNamespace
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from .scope import has_role
@@ -80,7 +80,9 @@ def access_of(view) -> Access | None:
 def _admin_site_allows(user) -> bool:
     from django.contrib import admin
 
-    return admin.site.has_permission(SimpleNamespace(user=user))
+    request = HttpRequest()
+    request.user = user
+    return admin.site.has_permission(request)
 
 
 def may_open(user, url_name: str, *args) -> bool:

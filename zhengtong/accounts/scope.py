@@ -7,10 +7,13 @@ system administrator configures the system and sees no personal data unless give
 """
 
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 
 from .models import Membership, Role
+
+_QS = TypeVar("_QS", bound=QuerySet[Any, Any])
 
 
 def unit_paths(user, roles: Iterable[str]) -> list[str]:
@@ -47,7 +50,7 @@ def scope_q(user, roles: Iterable[str], *, via: str = "org_unit") -> Q:
     return q
 
 
-def scope(queryset: QuerySet, user, roles: Iterable[str], *, via: str = "org_unit") -> QuerySet:
+def scope(queryset: _QS, user, roles: Iterable[str], *, via: str = "org_unit") -> _QS:
     """Filter `queryset` to what `user` may see through `roles` (see module docstring)."""
     return queryset.filter(scope_q(user, roles, via=via))
 

@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from zhengtong.lib.http import AuthenticatedHttpRequest
 
 from .forms import LoginForm
 from .middleware import SESSION_STATE
@@ -88,14 +91,14 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         codes = otp_enrol_confirm(request=request, device=device, token=form.cleaned_data["token"])
         if codes is not None:
             request.session[SESSION_STATE] = False
-            context = {
+            done = {
                 "codes": codes,
                 "download": recovery_download_uri(codes),
                 "next": _safe_next(request),
             }
-            return render(request, "registration/otp_codes.html", context)
+            return render(request, "registration/otp_codes.html", done)
         form.add_error("token", "验证码不正确,请核对手机验证器上当前的 6 位数字后再试。")
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "required": required,
         "qr": qr_data_uri(device),
@@ -107,7 +110,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The step after the password: a code from the authenticator, or one recovery code."""
     user = request.user
     if user.is_verified() or not has_second_factor(user):
@@ -153,7 +156,7 @@ class ApiTokenForm(forms.Form):
 
 @login_required
 @never_cache
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own API tokens: make one (shown once), see them, revoke them."""
     created = None
     form = ApiTokenForm(

@@ -4,6 +4,7 @@ import datetime
 import decimal
 import ipaddress
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
@@ -17,6 +18,9 @@ from .context import current
 from .integrity import verify_chain_report
 from .models import Event
 from .sealing import Keyring, get_keyring, seal
+
+if TYPE_CHECKING:
+    from zhengtong.accounts.models import OrgUnit
 
 
 def _plain(value):
@@ -39,7 +43,8 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     data = {}
     for name in fields:
         field = instance._meta.get_field(name)
-        value = getattr(instance, field.attname if field.is_relation else name)
+        column = field.attname if isinstance(field, models.Field) and field.is_relation else name
+        value = getattr(instance, column)
         data[name] = _plain(value)
     return data
 
@@ -131,7 +136,7 @@ def record_event(
     kind: str = Event.Kind.UPDATE,
     changes: dict | None = None,
     reason: str = "",
-    org_unit=None,
+    org_unit: "OrgUnit | None" = None,
     target_type: str = "",
     target_id: str = "",
     target_repr: str = "",

@@ -1,6 +1,8 @@
 """An audit event's before/after values as rows a person reads: the audit log's event page
 and every change-history page (e.g. a key project's) show them the same way."""
 
+from typing import Any
+
 from django.apps import apps
 
 from zhengtong.lib.display import show
@@ -8,7 +10,7 @@ from zhengtong.lib.display import show
 from .labels import CHANGE_LABELS
 
 
-def _target_fields(target_type: str) -> dict[str, tuple[int, object]]:
+def _target_fields(target_type: str) -> dict[str, tuple[int, Any]]:
     """{field name: (position, field)} of the target model, when it is known."""
     try:
         model = apps.get_model(target_type)

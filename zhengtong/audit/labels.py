@@ -163,7 +163,7 @@ MODEL_ACTION_SUFFIXES = (
 
 
 def _model_verbose_names() -> dict[str, str]:
-    return {m._meta.model_name: str(m._meta.verbose_name) for m in apps.get_models()}
+    return {str(m._meta.model_name): str(m._meta.verbose_name) for m in apps.get_models()}
 
 
 def action_label(code: str) -> str:

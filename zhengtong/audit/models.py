@@ -1,6 +1,8 @@
 """The append-only audit log. Rows are sealed with HMAC-SM3 and chained (see sealing.py), so a
 change made outside the app shows."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -65,6 +67,10 @@ class Event(models.Model):
     hash = models.CharField(max_length=64, blank=True)
 
     objects = EventQuerySet.as_manager()
+
+    # Set on rows by the history pages that show them; not columns.
+    label: str
+    rows: list[tuple[Any, Any, Any]]
 
     class Meta:
         verbose_name = _("审计事件")

@@ -278,9 +278,10 @@ def load_keyring() -> Keyring:
 
     material = getattr(settings, "AUDIT_HMAC_KEY", "")
     source = "AUDIT_HMAC_KEY"
-    if not material and getattr(settings, "AUDIT_HMAC_KEY_FILE", ""):
+    key_file: str = getattr(settings, "AUDIT_HMAC_KEY_FILE", "")
+    if not material and key_file:
         source = "AUDIT_HMAC_KEY_FILE"
-        material = _read_file(settings.AUDIT_HMAC_KEY_FILE, source)
+        material = _read_file(key_file, source)
     is_dev = False
     if material:
         current = parse_key(material, source)

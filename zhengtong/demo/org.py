@@ -292,7 +292,11 @@ def build_units(*, actor=None) -> dict[str, OrgUnit]:
     units: dict[str, OrgUnit] = {}
     for code, name, kind, parent in UNITS:
         units[code] = ensure_unit(
-            actor=actor, code=code, name=name, kind=kind, parent=units.get(parent)
+            actor=actor,
+            code=code,
+            name=name,
+            kind=kind,
+            parent=units.get(parent) if parent is not None else None,
         )
     for code, name in COMPANIES.items():
         units[code] = ensure_unit(

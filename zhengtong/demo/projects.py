@@ -287,7 +287,7 @@ PACE_RANGE = {AHEAD: (1.03, 1.15), ON: (0.92, 0.985), BEHIND: (0.6, 0.84)}
 # Before construction the money goes to land, design and approvals; 形象进度 stays at 0.
 PREPARATION = ["项目前期手续办理", "规划设计方案编制", "土地征收及场地平整"]
 PREPARATION_START = 3  # the first month with preparation spending
-STEPS = {
+STEPS: dict[str, list[str]] = {
     IND: [
         "厂房基础施工",
         "主体钢结构吊装",
@@ -319,7 +319,11 @@ class Totals:
 
 def plan_amounts() -> list[tuple[Decimal, Decimal]]:
     """(total, annual plan) in 元 for each of PLANS; the last absorbs what makes the sums exact."""
-    amounts = [(Decimal(p.total_wan) * WAN, Decimal(p.annual_wan) * WAN) for p in PLANS[:-1]]
+    amounts = [
+        (Decimal(p.total_wan) * WAN, Decimal(p.annual_wan) * WAN)
+        for p in PLANS[:-1]
+        if p.total_wan is not None and p.annual_wan is not None
+    ]
     total = TOTAL_INVESTMENT - sum(a for a, _ in amounts)
     annual = ANNUAL_PLAN - sum(b for _, b in amounts)
     if not Decimal(0) < annual <= total:
@@ -430,23 +434,27 @@ class DemoBuilder:
     def report_months(self, project: KeyProject, plan: Plan) -> list[int]:
         if plan.stage == Stage.CANCELLED or not self.last_month:
             return []
+        start, finish = project.planned_start_on, project.planned_finish_on
+        assert start is not None and finish is not None, "every demo project has planned dates"
         first = 1
         if plan.stage in (NS, SV):
             first = min(PREPARATION_START, self.last_month)
-        elif project.planned_start_on.year == self.year:
-            first = project.planned_start_on.month
+        elif start.year == self.year:
+            first = start.month
         last = self.last_month
         if plan.stage == DONE:
-            last = min(last, project.planned_finish_on.month)
+            last = min(last, finish.month)
         return list(range(first, last + 1))
 
     def report_figures(self, project: KeyProject, plan: Plan, months: list[int]):
         """Monthly investment (元) and cumulative 形象进度 (%) for `months`, from the pace."""
         rng = random.Random(project.code)
-        annual = project.annual_plan
+        annual, start = project.annual_plan, project.planned_start_on
+        assert annual is not None and start is not None, "every demo project is on the list"
         if plan.stage == DONE:
             target = annual  # finished: the year's plan is done
         else:
+            assert plan.pace is not None, "a project under way has a pace"
             low, high = PACE_RANGE[plan.pace]
             share = Decimal(str(round(rng.uniform(low, high), 3)))
             target = annual * months[-1] / 12 * share
@@ -455,12 +463,13 @@ class DemoBuilder:
         amounts[-1] = max(Decimal(0), target.quantize(Decimal("1")) - sum(amounts[:-1]))
         if plan.stage == DONE:
             amounts[-1] = annual - sum(amounts[:-1])
-        started_before = project.planned_start_on.year < self.year
+        started_before = start.year < self.year
         start_pct = Decimal(rng.randint(25, 55)) if started_before else Decimal(0)
         end_pct = Decimal(100)
         if plan.stage in (NS, SV):
             start_pct = end_pct = Decimal(0)
         elif plan.stage != DONE:
+            assert plan.pace is not None, "a project under way has a pace"
             reach = {AHEAD: 0.75, ON: 0.6, BEHIND: 0.4}[plan.pace] * months[-1] / 12
             end_pct = start_pct + (100 - start_pct) * Decimal(str(round(reach, 3)))
         span = end_pct - start_pct
@@ -516,6 +525,7 @@ class DemoBuilder:
     def milestones(self, project: KeyProject, plan: Plan) -> None:
         start = project.planned_start_on
         finish = project.planned_finish_on
+        assert start is not None and finish is not None, "every demo project has planned dates"
         rng = random.Random(f"{project.code}-milestones")
         started = plan.stage in (UC, DONE)
         wanted = [

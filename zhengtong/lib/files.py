@@ -368,7 +368,7 @@ def find_stored_file(user, raw_path) -> tuple[StoredKind, models.Model, Path] | 
     if not kind.public:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return None
-        if not kind.can_read(user, row):
+        if kind.can_read is None or not kind.can_read(user, row):
             return None
     path = _file_on_disk(parts)
     if path is None:
@@ -383,14 +383,16 @@ def _content_type(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def file_response(request: HttpRequest, kind: StoredKind, row, path: Path) -> HttpResponse:
+def file_response(
+    request: HttpRequest, kind: StoredKind, row, path: Path
+) -> HttpResponse | FileResponse:
     """Stream the file, or with settings.MEDIA_ACCEL_REDIRECT_PREFIX hand it to nginx."""
     filename = kind.download_name(row) if kind.download_name else None
     accel = getattr(settings, "MEDIA_ACCEL_REDIRECT_PREFIX", "")
     content_type = _content_type(path)
     if accel:
         relative = path.relative_to(_media_root()).as_posix()
-        response = HttpResponse(content_type=content_type)
+        response: HttpResponse | FileResponse = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(relative)
         if filename:
             response["Content-Disposition"] = _attachment(filename)
@@ -412,7 +414,7 @@ def _attachment(filename: str) -> str:
     return content_disposition_header(as_attachment=True, filename=filename)
 
 
-def serve_stored_file(request: HttpRequest, path: str) -> HttpResponse:
+def serve_stored_file(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
     """/media/<path>: the only way a stored file leaves the server (see the module docstring)."""
     if request.method not in ("GET", "HEAD"):
         raise Http404
@@ -436,7 +438,9 @@ def serve_stored_file(request: HttpRequest, path: str) -> HttpResponse:
     return file_response(request, kind, row, file_path)
 
 
-def serve_row_file(request: HttpRequest, row: models.Model, field: str) -> HttpResponse:
+def serve_row_file(
+    request: HttpRequest, row: models.Model, field: str
+) -> HttpResponse | FileResponse:
     """A module view that hands out the file of a row it already found goes through the door."""
     name = getattr(row, field).name
     if not name:

@@ -137,8 +137,10 @@ def menu_for(user, path: str) -> Menu:
         if group.links:
             groups.append(group)
     candidates = [(link.reach(path), link, group) for group in groups for link in group.links]
-    reach, link, group = max(candidates, key=lambda c: c[0], default=(0, None, None))
-    if not reach:
+    reach, best, best_group = max(candidates, key=lambda c: c[0], default=(0, None, None))
+    if not reach or best is None or best_group is None:
         return Menu(groups=groups, crumbs=[], current=None)
-    link.current = True
-    return Menu(groups=groups, crumbs=[(group.label, ""), (link.label, link.url)], current=link)
+    best.current = True
+    return Menu(
+        groups=groups, crumbs=[(best_group.label, ""), (best.label, best.url)], current=best
+    )

@@ -38,6 +38,8 @@ def local_fetcher():
 def pdf_response(content: bytes, filename: str, *, attachment: bool = False) -> HttpResponse:
     """An application/pdf response; shown in the browser unless `attachment`."""
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(attachment, filename)
+    disposition = content_disposition_header(attachment, filename)
+    if disposition:
+        response["Content-Disposition"] = disposition
     response["Cache-Control"] = "private, no-store"
     return response

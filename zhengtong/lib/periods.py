@@ -202,7 +202,7 @@ def parse_week(value: str | None) -> Period | None:
     return week_period(monday)
 
 
-def parse_date(value: str, label: str) -> datetime.date:
+def parse_date(value: str | None, label: str) -> datetime.date:
     value = str(value).strip()
     if not DATE_RE.match(value):
         raise PeriodError(f"{label}:格式应为 YYYY-MM-DD,例如 2026-03-01。")
@@ -286,7 +286,7 @@ class DataDates:
                 bound = datetime.datetime.combine(
                     until + datetime.timedelta(days=1), datetime.time.min, tzinfo=SHANGHAI
                 )
-                lookup = {f"{name}__lt": bound}
+                lookup: dict[str, datetime.date] = {f"{name}__lt": bound}
             else:
                 lookup = {f"{name}__lte": until}
             value = queryset.order_by().filter(**lookup).aggregate(latest=Max(name))["latest"]
@@ -335,7 +335,7 @@ class PeriodChoice:
 def _kept(params: Mapping, own: tuple[str, ...]) -> list[tuple[str, str]]:
     """The page's other filters, for hidden inputs of the picker form."""
     getlist = getattr(params, "getlist", None)
-    kept = []
+    kept: list[tuple[str, str]] = []
     for name in params:
         if name in own or name == "page":
             continue

@@ -23,7 +23,7 @@ KIND_KINDERGARTEN = "无证幼儿园待处置"
 KINDERGARTEN_DEFAULT_DAYS = 30
 
 S = Loan.Status
-NEXT_STEP = {
+NEXT_STEP: dict[str, str] = {
     S.SUBMITTED: "待审批",
     S.APPROVED: "待放款",
     S.DISBURSED: "到期还款",
@@ -49,6 +49,7 @@ def loan_items(user) -> list[InboxItem]:
             subtitle=NEXT_STEP[loan.status],
         )
         for loan in loans
+        if loan.next_step_due_on is not None  # filtered in the query; narrows the type
     ]
 
 
@@ -70,6 +71,7 @@ def hazard_items(user) -> list[InboxItem]:
             subtitle="待复查确认" if hazard.rectified_on else "待整改",
         )
         for hazard in hazards
+        if hazard.due_on is not None  # filtered in the query; narrows the type
     ]
 
 

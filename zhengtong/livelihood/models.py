@@ -5,7 +5,9 @@ bases, training classes, school safety inspections and the unlicensed-kindergart
 Each row belongs to the department (`org_unit`) that keeps it; scope runs through it.
 """
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -14,7 +16,19 @@ from django.utils.translation import gettext_lazy as _
 
 USER = settings.AUTH_USER_MODEL
 UNIT = "accounts.OrgUnit"
-MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class MoneyField(TypedDict):
+    max_digits: int
+    decimal_places: int
+    validators: Sequence[MinValueValidator]
+
+
+MONEY: MoneyField = {
+    "max_digits": 14,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
 
 
 class EmploymentRecord(models.Model):
@@ -267,6 +281,9 @@ class Inspection(models.Model):
         _("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     closed_on = models.DateField(_("闭环日期"), null=True, blank=True)
+
+    # Set by inspection_create() for the page that follows; not a column.
+    warnings: list[str]
 
     class Meta:
         verbose_name = _("安全检查")

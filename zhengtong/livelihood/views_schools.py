@@ -6,6 +6,7 @@ forms parse input only; the rules live in actions/schools.py.
 """
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -249,13 +250,14 @@ class InspectionForm(StyledForm):
                 initial=10,
                 required=False,
             )
-            for suffix, field in (
+            item_fields: tuple[tuple[str, forms.Field], ...] = (
                 ("result", result),
                 ("description", description),
                 ("requirement", requirement),
                 ("workdays", workdays),
-            ):
-                self.fields[f"{item.code}_{suffix}"] = field
+            )
+            for suffix, item_field in item_fields:
+                self.fields[f"{item.code}_{suffix}"] = item_field
         # Style again so the per-item fields get the same classes and messages.
         self.style()
         for name, field in self.fields.items():
@@ -386,7 +388,7 @@ def _render_inspection(request, inspection: Inspection, *, bound=None, status=20
     is_open = inspection.status == Inspection.Status.OPEN
     calendar = WorkCalendar()
     today = _today()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for hazard in inspection.hazards.select_related("verified_by").order_by("id"):
         form = None
         if can_edit and is_open and not hazard.verified_on:
@@ -513,7 +515,7 @@ def hazard_verify(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("livelihood:inspection_detail", pk=inspection.pk)
     if hazard.rectified_on is None:
         # Show the refusal next to the form the hazard actually needs.
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
         return _render_inspection(request, inspection, status=400)
     return _render_inspection(request, inspection, bound=(hazard.pk, form), status=400)
 
@@ -536,7 +538,7 @@ def inspection_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "检查已闭环。")
             return redirect("livelihood:inspection_detail", pk=inspection.pk)
     if inspection.status != Inspection.Status.OPEN:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
         return _render_inspection(request, inspection, status=400)
     return _render_inspection(request, inspection, bound=("close", form), status=400)
 
@@ -690,7 +692,7 @@ def kindergarten_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已登记无证幼儿园。")
             return redirect("livelihood:kindergarten_campaign_detail", pk=campaign.pk)
     if campaign.closed_on:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
         return _render_campaign(request, campaign, status=400)
     return _render_campaign(request, campaign, bound=("add", form), status=400)
 
@@ -719,7 +721,7 @@ def kindergarten_dispose(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{kindergarten.name}已处置。")
             return redirect("livelihood:kindergarten_campaign_detail", pk=campaign.pk)
     if campaign.closed_on or kindergarten.outcome:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
         return _render_campaign(request, campaign, status=400)
     return _render_campaign(request, campaign, bound=(kindergarten.pk, form), status=400)
 
@@ -742,6 +744,6 @@ def kindergarten_campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "无证幼儿园清理整顿工作已完成。")
             return redirect("livelihood:kindergarten_campaign_detail", pk=campaign.pk)
     if campaign.closed_on:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
         return _render_campaign(request, campaign, status=400)
     return _render_campaign(request, campaign, bound=("close", form), status=400)

@@ -25,8 +25,9 @@ def recompute_referrals(calendar, years) -> list[Recomputed]:
         rows,
         kind="转介",
         compute=lambda r: (
-            r.opened_on,
-            calendar.add_workdays(r.opened_on, referral_workdays(r.kind)),
+            None
+            if r.opened_on is None
+            else (r.opened_on, calendar.add_workdays(r.opened_on, referral_workdays(r.kind)))
         ),
         title=lambda r: f"{r.visit.person.name} {r.get_kind_display()}转介",
         owner_id=lambda r: r.visit.visited_by_id,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from zhengtong.accounts.models import OrgUnit
 from zhengtong.accounts.scope import scope
+from zhengtong.lib.forms import model_choice_field
 from zhengtong.people.models import Household, HouseholdMember, Person
 
 from .models import FloatingRecord
@@ -65,7 +66,7 @@ class PersonFilterForm(BootstrapForm):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for(user)
+        model_choice_field(self, "unit").queryset = units_for(user)
 
 
 class PersonForm(BootstrapForm):
@@ -92,7 +93,7 @@ class PersonForm(BootstrapForm):
 
     def __init__(self, *args, user, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = units_for(user)
+        model_choice_field(self, "org_unit").queryset = units_for(user)
         if editing:
             del self.fields["id_number"]
 
@@ -127,7 +128,7 @@ class HouseholdForm(BootstrapForm):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = units_for(user)
+        model_choice_field(self, "org_unit").queryset = units_for(user)
 
 
 class MemberForm(BootstrapForm):

@@ -12,8 +12,9 @@ deterministic, so the second pass sees what the first one checked.
 """
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -177,6 +178,13 @@ class ParsedRow:
     floating: dict | None = None  # FloatingRecord field values (floating import)
     certificate: dict | None = None  # MarriageCertificate field values, when one is kept
 
+    @property
+    def direction(self) -> str:
+        """The floating record's direction; only rows of a floating import have one."""
+        if self.floating is None:
+            raise ValueError("a row of the persons import has no floating record")
+        return self.floating["direction"]
+
 
 @dataclass
 class CheckResult:
@@ -233,7 +241,7 @@ def check_headers(kind: str, headers: list[str]) -> None:
 
 def read_rows(
     kind: str, path_or_file, *, estimate_rows: bool = True
-) -> tuple[int, Iterator[tuple[int, dict]]]:
+) -> tuple[int, Generator[tuple[int, dict], None, None]]:
     """(estimated data rows, iterator of (Excel row number, {header: value})) of sheet one.
 
     Blank rows are skipped. The estimate comes from the sheet's stored dimension, or, for a
@@ -258,7 +266,7 @@ def read_rows(
         wb.close()
         raise
 
-    def iterate() -> Iterator[tuple[int, dict]]:
+    def iterate() -> Generator[tuple[int, dict], None, None]:
         try:
             for number, values in enumerate(rows, start=2):
                 if values is None or all(_text(v) == "" for v in values):
@@ -393,13 +401,13 @@ class RowParser:
         else:
             error(VILLAGE, "必填(您负责多个村,请写明所属村)。")
         marital_text = _text(raw.get(MARITAL))
-        marital = ""
+        marital: str | None = ""
         if marital_text:
             marital = MARITAL_CHOICES.get(marital_text)
             if marital is None:
                 error(MARITAL, "应为:" + "、".join(MARITAL_CHOICES) + "。")
                 marital = ""
-        person = {
+        person: dict[str, Any] = {
             "name": name,
             "phone": phone,
             "org_unit": village,
@@ -415,7 +423,7 @@ class RowParser:
             self._parse_person_extras(raw, person, error)
         else:
             floating, certificate = self._parse_floating(raw, person, parsed, error)
-        if failed:
+        if failed or parsed is None:
             return None
         return ParsedRow(
             row=number,
@@ -605,7 +613,7 @@ def _floating_in_database(report, actor):
                 )
             elif person.name != parsed.person["name"]:
                 report(RowError(row, NAME, "与该身份证号码已登记的姓名不一致,请核对。"))
-            elif (parsed.id_number, parsed.floating["direction"]) in open_records:
+            elif (parsed.id_number, parsed.direction) in open_records:
                 report(
                     RowError(
                         row, DIRECTION, "该人员已有一条未结束的同向流动记录,请先登记返回/离开日期。"
@@ -618,7 +626,7 @@ def _floating_in_database(report, actor):
 def _key(kind: str, parsed: ParsedRow):
     if kind == KIND_PERSONS:
         return parsed.id_number
-    return (parsed.id_number, parsed.floating["direction"])
+    return (parsed.id_number, parsed.direction)
 
 
 def check_rows(

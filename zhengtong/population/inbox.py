@@ -202,6 +202,7 @@ def certificate_items(user, *, today, owned=False) -> list[WorkItem]:
             person_name=c.record.person.name,
         )
         for c in rows
+        if c.due_on is not None  # filtered in the query; narrows the type
     ]
 
 
@@ -226,6 +227,7 @@ def referral_items(user, *, today, owned=False) -> list[WorkItem]:
             person_name=r.visit.person.name,
         )
         for r in rows
+        if r.due_on is not None  # filtered in the query; narrows the type
     ]
 
 

@@ -4,12 +4,17 @@ This is the most sensitive data of the system (health, reproduction, minors, whe
 row belongs to the village (`org_unit`) that keeps it; village workers see their own village only.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.lib.files import IMAGE_EXTENSIONS, StoredImageField, StoredName
+
+if TYPE_CHECKING:
+    from zhengtong.inbox.registry import Deadline
 
 USER = settings.AUTH_USER_MODEL
 UNIT = "accounts.OrgUnit"
@@ -138,6 +143,10 @@ class FollowUpPlan(models.Model):
     active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Set on rows by the pages that show them; not columns.
+    open_followup: "FollowUp | None"
+    recent: "list[FollowUp]"
+
     class Meta:
         verbose_name = _("随访计划")
         verbose_name_plural = _("随访计划")
@@ -175,6 +184,9 @@ class FollowUp(models.Model):
         on_delete=models.SET_NULL,
         related_name="followups",
     )
+
+    # Set on rows by the pages that show them; not columns.
+    deadline: "Deadline"
 
     class Meta:
         verbose_name = _("随访")
@@ -243,6 +255,9 @@ class Pregnancy(models.Model):
     high_risk = models.BooleanField(_("高危"), default=False)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Set on rows by the pages that show them; not columns.
+    rows: list[Any]
 
     class Meta:
         verbose_name = _("孕产期")
@@ -377,7 +392,7 @@ class VisitPhoto(models.Model):
         constraints = [models.UniqueConstraint(fields=["visit", "sha256"], name="visit_photo_once")]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class Referral(models.Model):
@@ -410,6 +425,9 @@ class Referral(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     result = models.TextField(_("办理结果"), blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+
+    # Set on rows by the pages that show them; not a column.
+    deadline: "Deadline"
 
     class Meta:
         verbose_name = _("走访转介")

@@ -8,12 +8,12 @@ history up to the transfer; only the new owner writes.
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.accounts.models import Role
+from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.accounts.scope import can_act_in, scope, scope_q
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
@@ -47,6 +47,14 @@ def can_write_person(user, person: Person) -> bool:
     if person.merged_into_id is not None:
         return False
     return can_act_in(user, person.org_unit, POPULATION_ROLES)
+
+
+def unit_of(person: Person) -> OrgUnit:
+    """The unit a person belongs to, for rows filed under it. can_write_person() has already
+    refused a person with none, so the error is a last guard."""
+    if person.org_unit is None:
+        raise ValidationError({"person": "该人员没有所属单位,请先在人员信息中补全所属村。"})
+    return person.org_unit
 
 
 def record_person_denied(user, pk, *, write: bool = False) -> None:

@@ -131,17 +131,17 @@ def _entries(person: Person) -> list[Entry]:
                     pending=True,
                 )
             )
-    for r in m.ContraceptionReport.objects.filter(person=person).select_related("org_unit"):
-        text = f"避孕节育报告单 {r.period_start:%Y-%m-%d}~{r.period_end:%Y-%m-%d}"
-        day = r.verified_on or r.received_on or r.period_end
+    for report in m.ContraceptionReport.objects.filter(person=person).select_related("org_unit"):
+        text = f"避孕节育报告单 {report.period_start:%Y-%m-%d}~{report.period_end:%Y-%m-%d}"
+        day = report.verified_on or report.received_on or report.period_end
         out.append(
             Entry(
                 day,
                 "报告单",
-                f"{text}({r.get_status_display()})",
-                r.method,
-                r.org_unit,
-                pending=r.status == m.ContraceptionReport.Status.EXPECTED,
+                f"{text}({report.get_status_display()})",
+                report.method,
+                report.org_unit,
+                pending=report.status == m.ContraceptionReport.Status.EXPECTED,
             )
         )
     for p in m.Pregnancy.objects.filter(person=person).select_related("org_unit"):
@@ -187,27 +187,27 @@ def _entries(person: Person) -> list[Entry]:
                     pending=t.campaign.end_on >= timezone.localdate(),
                 )
             )
-    for v in m.HomeVisit.objects.filter(person=person).select_related("org_unit", "visited_by"):
+    for home in m.HomeVisit.objects.filter(person=person).select_related("org_unit", "visited_by"):
         out.append(
             Entry(
-                v.visited_on,
+                home.visited_on,
                 "走访",
-                f"入户走访:{v.place}",
-                f"{v.outcome}({v.visited_by.get_full_name() or v.visited_by})",
-                v.org_unit,
+                f"入户走访:{home.place}",
+                f"{home.outcome}({home.visited_by.get_full_name() or home.visited_by})",
+                home.org_unit,
             )
         )
-    for r in m.Referral.objects.filter(visit__person=person).select_related(
+    for referral in m.Referral.objects.filter(visit__person=person).select_related(
         "visit__org_unit", "to_unit"
     ):
         out.append(
             Entry(
-                r.visit.visited_on,
+                referral.visit.visited_on,
                 "转介",
-                f"{r.get_kind_display()}转介 → {r.to_unit}",
-                r.result or r.note,
-                r.visit.org_unit,
-                pending=r.status == m.Referral.Status.OPEN,
+                f"{referral.get_kind_display()}转介 → {referral.to_unit}",
+                referral.result or referral.note,
+                referral.visit.org_unit,
+                pending=referral.status == m.Referral.Status.OPEN,
             )
         )
     for a in m.Assistance.objects.filter(person=person).select_related("org_unit"):
@@ -221,38 +221,38 @@ def _entries(person: Person) -> list[Entry]:
                 a.org_unit,
             )
         )
-    for v in m.PairingVisit.objects.filter(pairing__person=person).select_related(
+    for pv in m.PairingVisit.objects.filter(pairing__person=person).select_related(
         "pairing__org_unit"
     ):
         out.append(
             Entry(
-                v.visited_on,
+                pv.visited_on,
                 "结对",
-                f"志愿者 {v.pairing.volunteer_name} 走访",
-                v.note,
-                v.pairing.org_unit,
+                f"志愿者 {pv.pairing.volunteer_name} 走访",
+                pv.note,
+                pv.pairing.org_unit,
             )
         )
-    for t in m.Transfer.objects.filter(person=person).select_related("from_unit", "to_unit"):
+    for move in m.Transfer.objects.filter(person=person).select_related("from_unit", "to_unit"):
         out.append(
             Entry(
-                timezone.localdate(t.transferred_at),
+                timezone.localdate(move.transferred_at),
                 "转移",
-                f"属地转移:{t.from_unit} → {t.to_unit}",
-                t.reason,
-                t.from_unit,
+                f"属地转移:{move.from_unit} → {move.to_unit}",
+                move.reason,
+                move.from_unit,
             )
         )
     from zhengtong.services.models import Application
 
-    for a in Application.objects.filter(applicant=person).select_related("item", "org_unit"):
+    for app in Application.objects.filter(applicant=person).select_related("item", "org_unit"):
         out.append(
             Entry(
-                timezone.localdate(a.received_at),
+                timezone.localdate(app.received_at),
                 "办件",
-                f"{a.item.name}({a.get_status_display()})",
-                a.receipt_no,
-                a.org_unit,
+                f"{app.item.name}({app.get_status_display()})",
+                app.receipt_no,
+                app.org_unit,
             )
         )
     return out

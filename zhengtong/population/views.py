@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role
 from zhengtong.audit.reads import record_list_read
+from zhengtong.lib.http import HtmxHttpRequest
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.lib.idquery import ID_NUMBER_IN_URL_MESSAGE, id_number_in_query, looks_like_id_number
 from zhengtong.lib.masking import mask_phone_internal
@@ -588,7 +589,7 @@ def floating_end(request: HttpRequest, pk: int) -> HttpResponse:
 CALL_PURPOSE = "拨打电话(显示完整号码)"
 
 
-def _call(request: HttpRequest, *, name: str, number: str, back: str) -> HttpResponse:
+def _call(request: HtmxHttpRequest, *, name: str, number: str, back: str) -> HttpResponse:
     """The whole number as a tel: link: in place on the page (htmx), or as a page of its own."""
     if not number:
         raise Http404
@@ -600,7 +601,7 @@ def _call(request: HttpRequest, *, name: str, number: str, back: str) -> HttpRes
 
 @login_required
 @require_POST
-def person_call(request: HttpRequest, pk: int) -> HttpResponse:
+def person_call(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Show a resident's whole phone number to call it; showing it is an audited read."""
     _require_worker(request.user)
     person = get_person_for_user(request.user, pk, purpose=CALL_PURPOSE)
@@ -610,7 +611,7 @@ def person_call(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def floating_call(request: HttpRequest, pk: int) -> HttpResponse:
+def floating_call(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The same for the contact number of a floating-population record."""
     _require_worker(request.user)
     record = get_row_for_user(

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from zhengtong.audit.models import Event
 from zhengtong.audit.reads import record_list_read, record_read
 from zhengtong.inbox.registry import deadline
 from zhengtong.lib.files import serve_row_file
+from zhengtong.lib.forms import model_choice_field
 from zhengtong.people.models import Person
 from zhengtong.workdays import WorkCalendar
 
@@ -184,7 +185,7 @@ class CampaignForm(StyledForm):
         units = scope(OrgUnit.objects.all(), user, POPULATION_ROLES, via="").filter(
             kind__in=[OrgUnit.Kind.TOWN, OrgUnit.Kind.VILLAGE]
         )
-        self.fields["org_unit"].queryset = units.order_by("path")
+        model_choice_field(self, "org_unit").queryset = units.order_by("path")
 
 
 class AttendanceForm(StyledForm):
@@ -201,7 +202,7 @@ class TargetFilterForm(StyledForm):
 
     def __init__(self, *args, villages, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
+        model_choice_field(self, "village").queryset = villages
 
 
 def _get_campaign(user, pk) -> Campaign:
@@ -437,11 +438,11 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 
 def _followup_from_query(request: HttpRequest, person: Person | None) -> FollowUp | None:
     """The due 上门随访 a visit was started from; only one of the chosen person's."""
-    pk = request.GET.get("followup") or request.POST.get("followup")
-    if not pk or person is None:
+    raw = request.GET.get("followup") or request.POST.get("followup")
+    if not raw or person is None:
         return None
     try:
-        pk = int(pk)
+        pk = int(raw)
     except (TypeError, ValueError):
         raise Http404 from None
     followup = (
@@ -514,7 +515,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def visit_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+def visit_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse | FileResponse:
     """A visit photo of a visit the user may see, served (and audited) by the stored-file door."""
     _require_population(request.user)
     visit = _get_visit(request.user, pk, purpose="走访照片")

@@ -23,6 +23,8 @@ from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
 from zhengtong.inbox.registry import deadline
+from zhengtong.lib.forms import model_choice_field
+from zhengtong.lib.http import HtmxHttpRequest
 from zhengtong.people.models import Person
 from zhengtong.workdays import WorkCalendar
 
@@ -106,7 +108,7 @@ class FollowUpPlanForm(BootstrapForm):
         # Village workers of the person's village or of a unit above it.
         unit = person.org_unit
         ancestors = [unit.path[:i] for i in range(1, len(unit.path) + 1)] if unit else []
-        self.fields["owner"].queryset = (
+        model_choice_field(self, "owner").queryset = (
             User.objects.filter(
                 is_active=True,
                 memberships__role__in=POPULATION_ROLES,
@@ -115,7 +117,7 @@ class FollowUpPlanForm(BootstrapForm):
             .distinct()
             .order_by("full_name", "username")
         )
-        self.fields["owner"].empty_label = "本人"
+        model_choice_field(self, "owner").empty_label = "本人"
 
 
 class FollowUpCompleteForm(BootstrapForm):
@@ -150,8 +152,15 @@ class ReferralForm(BootstrapForm):
     )
 
 
+class MaternalVisitField(forms.ModelChoiceField):
+    """A visit of the schedule, shown by kind and window."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.get_kind_display()}({obj.window_start:%m-%d}~{obj.window_end:%m-%d})"
+
+
 class VisitDoneForm(BootstrapForm):
-    visit = forms.ModelChoiceField(
+    visit = MaternalVisitField(
         label="随访项目",
         queryset=MaternalVisit.objects.none(),
         error_messages={
@@ -164,10 +173,7 @@ class VisitDoneForm(BootstrapForm):
 
     def __init__(self, *args, pregnancy: Pregnancy, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["visit"].queryset = pregnancy.visits.filter(done_on__isnull=True)
-        self.fields["visit"].label_from_instance = lambda v: (
-            f"{v.get_kind_display()}({v.window_start:%m-%d}~{v.window_end:%m-%d})"
-        )
+        model_choice_field(self, "visit").queryset = pregnancy.visits.filter(done_on__isnull=True)
 
 
 class ReceiveForm(BootstrapForm):
@@ -205,7 +211,7 @@ def _week_end(today: datetime.date) -> datetime.date:
 @login_required
 @require_GET
 @role_required(*POPULATION_ROLES)
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: HtmxHttpRequest) -> HttpResponse:
     """本周到期 / 已超期 / 我的片区: every open item of the user's villages, overdue first, then by
     due date, then by priority."""
     today = timezone.localdate()
@@ -537,7 +543,7 @@ class ContraceptionFilterForm(BootstrapForm):
 
 @login_required
 @require_GET
-def contraception_list(request: HttpRequest) -> HttpResponse:
+def contraception_list(request: HtmxHttpRequest) -> HttpResponse:
     """Reports of the user's villages; a missing report after its period is marked 超期."""
     _require_population(request.user)
     today = timezone.localdate()
@@ -629,24 +635,24 @@ def followup_context(person: Person, user) -> dict:
     """
     today = timezone.localdate()
     cutoff = read_cutoff_for(user, person)
-    plans = FollowUpPlan.objects.filter(person=person).select_related("owner", "org_unit")
-    pregnancies = Pregnancy.objects.filter(person=person).select_related("org_unit")
-    reports = ContraceptionReport.objects.filter(person=person).select_related("org_unit")
+    plan_rows = FollowUpPlan.objects.filter(person=person).select_related("owner", "org_unit")
+    pregnancy_rows = Pregnancy.objects.filter(person=person).select_related("org_unit")
+    report_rows = ContraceptionReport.objects.filter(person=person).select_related("org_unit")
     if cutoff is not None:
-        plans = plans.filter(created_at__lte=cutoff)
-        pregnancies = pregnancies.filter(created_at__lte=cutoff)
-        reports = reports.filter(period_start__lte=timezone.localdate(cutoff))
+        plan_rows = plan_rows.filter(created_at__lte=cutoff)
+        pregnancy_rows = pregnancy_rows.filter(created_at__lte=cutoff)
+        report_rows = report_rows.filter(period_start__lte=timezone.localdate(cutoff))
     plans = list(
-        plans.prefetch_related(
+        plan_rows.prefetch_related(
             Prefetch("followups", queryset=FollowUp.objects.order_by("-due_on", "-id"))
         ).order_by("-active", "-id")
     )
     pregnancies = list(
-        pregnancies.prefetch_related(
+        pregnancy_rows.prefetch_related(
             Prefetch("visits", queryset=MaternalVisit.objects.order_by("window_start", "id"))
         ).order_by("-lmp", "-id")
     )
-    reports = list(reports.order_by("-period_start", "-id")[:8])
+    reports = list(report_rows.order_by("-period_start", "-id")[:8])
     scheduled = [f for plan in plans for f in plan.followups.all() if f.status == "scheduled"]
     calendar = _calendar_for([today, *(f.due_on for f in scheduled)])
     for plan in plans:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.scope import has_role
+from zhengtong.lib.http import HtmxHttpRequest
 from zhengtong.lib.xlsx import xlsx_response
 
 from . import imports
@@ -97,7 +98,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     _require_importer(request.user)
     job = get_object_or_404(_jobs_for(request.user), pk=pk)
     template = "population/import_detail.html"

@@ -2,11 +2,12 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.forms.models import fields_for_model, model_to_dict
 
-from zhengtong.accounts.models import OrgUnit
+from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.accounts.scope import scope
+from zhengtong.lib.forms import choice_field, model_choice_field
 
 from . import progress
 from .actions.register import PLAN_FIELD, PLAN_LABEL, REASON_FIELDS, REGISTER_FIELDS
@@ -39,13 +40,15 @@ def add_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def units_for(user, roles) -> "forms.QuerySet":  # noqa: F821
+def units_for(user, roles) -> QuerySet[OrgUnit]:
     """The org units in the subtrees where `user` holds `roles`."""
     return scope(OrgUnit.objects.all(), user, roles, via="").order_by("path")
 
 
 class BootstrapMixin:
     """Bootstrap classes on every widget, so templates can render `{{ field }}` plainly."""
+
+    fields: dict[str, forms.Field]  # the form's, which the mixin comes before
 
     def _style(self) -> None:
         for field in self.fields.values():
@@ -68,9 +71,9 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
     # drops the other filters; the widget offers the approved lists.
     year = forms.CharField(label="年度清单", required=False, widget=forms.Select)
     stage_class = forms.ChoiceField(
-        label="分类", required=False, choices=[("", "全部")] + CLASS_CHOICES
+        label="分类", required=False, choices=[("", "全部"), *CLASS_CHOICES]
     )
-    stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部")] + Stage.choices)
+    stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部"), *Stage.choices])
     # By code, so links (e.g. the cockpit's drill-downs) read ?sector=auto.
     sector = forms.ModelChoiceField(
         label="产业板块",
@@ -80,9 +83,9 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
         to_field_name="code",
     )
     category = forms.ChoiceField(
-        label="类别", required=False, choices=[("", "全部")] + KeyProject.Category.choices
+        label="类别", required=False, choices=[("", "全部"), *KeyProject.Category.choices]
     )
-    leader = forms.ModelChoiceField(
+    leader: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label="帮包领导", required=False, queryset=None, empty_label="全部"
     )
     flag = forms.ChoiceField(
@@ -164,8 +167,8 @@ class ProjectForm(BootstrapMixin, forms.Form):
                     help_text="列入本项目入库年度清单的年度计划投资;其他年度在年度清单中填写。",
                 )
         units = units_for(user, MANAGE_ROLES)
-        self.fields["org_unit"].queryset = units
-        self.fields["responsible_unit"].queryset = units
+        model_choice_field(self, "org_unit").queryset = units
+        model_choice_field(self, "responsible_unit").queryset = units
         if instance is None:
             self.fields["stage"] = forms.ChoiceField(
                 label="阶段",
@@ -208,15 +211,17 @@ class StageForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         current = Stage(project.stage)
         targets = STAGE_TRANSITIONS[current] | STAGE_REOPEN.get(current, set())
-        self.fields["stage"].choices = [(s.value, s.label) for s in Stage if s in targets]
+        choice_field(self, "stage").choices = [(s.value, s.label) for s in Stage if s in targets]
         self._style()
 
 
 class LeadersForm(BootstrapMixin, forms.Form):
-    leaders = forms.ModelMultipleChoiceField(
+    leaders: "forms.ModelMultipleChoiceField[User]" = forms.ModelMultipleChoiceField(
         label="帮包领导", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    responsible_unit = forms.ModelChoiceField(label="责任单位", queryset=None, required=False)
+    responsible_unit: "forms.ModelChoiceField[OrgUnit]" = forms.ModelChoiceField(
+        label="责任单位", queryset=None, required=False
+    )
 
     def __init__(self, *args, project: KeyProject, user, **kwargs):
         kwargs.setdefault(
@@ -227,8 +232,8 @@ class LeadersForm(BootstrapMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["leaders"].queryset = leader_candidates(project.org_unit)
-        self.fields["responsible_unit"].queryset = units_for(user, MANAGE_ROLES)
+        model_choice_field(self, "leaders").queryset = leader_candidates(project.org_unit)
+        model_choice_field(self, "responsible_unit").queryset = units_for(user, MANAGE_ROLES)
         self._style()
 
 
@@ -269,7 +274,9 @@ class MilestoneForm(BootstrapMixin, forms.Form):
 
 class ProblemForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label="问题", max_length=200)
-    owning_unit = forms.ModelChoiceField(label="责任单位", queryset=None)
+    owning_unit: "forms.ModelChoiceField[OrgUnit]" = forms.ModelChoiceField(
+        label="责任单位", queryset=None
+    )
     deadline_workdays = forms.IntegerField(
         label="办结时限(工作日)",
         min_value=1,
@@ -287,7 +294,7 @@ class ProblemForm(BootstrapMixin, forms.Form):
         self.fields["deadline_workdays"].initial = settings.PROBLEM_DEFAULT_WORKDAYS
         # Any unit of the zone the project belongs to: the project unit, departments, the zone.
         parent = project.org_unit.parent or project.org_unit
-        self.fields["owning_unit"].queryset = OrgUnit.objects.filter(
+        model_choice_field(self, "owning_unit").queryset = OrgUnit.objects.filter(
             path__startswith=parent.path
         ).order_by("path")
         self._style()
@@ -311,13 +318,13 @@ class ProblemFilterForm(BootstrapMixin, forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "问题或项目名称"}),
     )
     status = forms.ChoiceField(
-        label="状态", required=False, choices=[("", "全部")] + Problem.Status.choices
+        label="状态", required=False, choices=[("", "全部"), *Problem.Status.choices]
     )
     overdue = forms.BooleanField(label="仅看超期", required=False)
-    owning_unit = forms.ModelChoiceField(
+    owning_unit: "forms.ModelChoiceField[OrgUnit]" = forms.ModelChoiceField(
         label="责任单位", required=False, queryset=None, empty_label="全部"
     )
-    project = forms.ModelChoiceField(
+    project: "forms.ModelChoiceField[KeyProject]" = forms.ModelChoiceField(
         label="项目", required=False, queryset=None, empty_label="全部"
     )
 

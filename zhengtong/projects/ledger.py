@@ -319,7 +319,7 @@ class _RowParser:
             _text(raw.get(RESPONSIBLE_UNIT)) for _, raw in raw_rows
         }
         self.units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes - {""})}
-        names = set()
+        names: set[str] = set()
         for _, raw in raw_rows:
             names.update(n for n in LEADER_SPLIT.split(_text(raw.get(LEADERS))) if n)
         self.users = {u.username: u for u in User.objects.filter(username__in=names)}

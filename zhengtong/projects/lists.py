@@ -8,14 +8,24 @@ list with reports (or the latest approved list); the page says why when it falls
 """
 
 import datetime
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import ProgressReport, ProjectList
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _HasReports(TypedDict):
+    has_reports: bool
+
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MONEY_OUT = DecimalField(max_digits=18, decimal_places=2)
@@ -29,7 +39,7 @@ class ListChoice:
 
     year: int
     project_list: ProjectList | None
-    lists: list[ProjectList] = field(default_factory=list)
+    lists: Sequence[ProjectList] = field(default_factory=list)
     notice: str = ""
     error: str = ""
 
@@ -49,7 +59,7 @@ def parse_year(value) -> int:
     return year
 
 
-def lists_with_data() -> list[ProjectList]:
+def lists_with_data() -> list["WithAnnotations[ProjectList, _HasReports]"]:
     """Every list, newest first, each with `has_reports`: a report filed in its year for a
     project on it (one query)."""
     reports = ProgressReport.objects.filter(
@@ -58,7 +68,9 @@ def lists_with_data() -> list[ProjectList]:
     return list(ProjectList.objects.annotate(has_reports=Exists(reports)).order_by("-year"))
 
 
-def _default(approved: list[ProjectList], year: int) -> ProjectList | None:
+def _default(
+    approved: list["WithAnnotations[ProjectList, _HasReports]"], year: int
+) -> ProjectList | None:
     current = next((pl for pl in approved if pl.year == year), None)
     if current is not None and current.has_reports:
         return current
@@ -68,7 +80,7 @@ def _default(approved: list[ProjectList], year: int) -> ProjectList | None:
     return current or (approved[0] if approved else None)
 
 
-def _why_not(year: int, by_year: dict[int, ProjectList]) -> str:
+def _why_not(year: int, by_year: Mapping[int, ProjectList]) -> str:
     wanted = by_year.get(year)
     if wanted is None:
         return f"尚无{year}年重点项目清单"

@@ -4,7 +4,9 @@ Amounts are Decimal 元 (two places), never float. Year-to-date figures are deri
 monthly reports, never typed. The change history of a project lives in the audit log.
 """
 
+import datetime
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengtong.lib.files import IMAGE_EXTENSIONS, StoredImageField, StoredName
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+
+class MoneyDigits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyDigits = {"max_digits": 16, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
@@ -189,6 +197,15 @@ class KeyProject(models.Model):
 
     objects = KeyProjectQuerySet.as_manager()
 
+    # Set on rows by the querysets and views that show them; not columns.
+    list_year: int | None
+    ytd_investment: Decimal
+    latest_progress: int | None
+    physical_progress: int | None
+    progress_month: datetime.date | None
+    remaining: Decimal
+    proposed_plan: Decimal
+
     class Meta:
         verbose_name = _("重点项目")
         verbose_name_plural = _("重点项目")
@@ -237,7 +254,7 @@ class KeyProject(models.Model):
 
     @property
     def stage_class_display(self) -> str:
-        return Stage(self.stage_class).label
+        return str(Stage(self.stage_class).label)
 
 
 class ProjectList(models.Model):
@@ -273,6 +290,9 @@ class ProjectList(models.Model):
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # Set on rows by the querysets and views that show them; not columns.
+    can_carry: bool
 
     class Meta:
         verbose_name = _("年度重点项目清单")
@@ -396,6 +416,9 @@ class ProgressReport(models.Model):
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # Set on rows by the querysets and views that show them; not columns.
+    ytd: Decimal
+
     class Meta:
         verbose_name = _("月度进度")
         verbose_name_plural = _("月度进度")
@@ -429,7 +452,7 @@ class ProgressPhoto(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class Milestone(models.Model):
@@ -641,6 +664,15 @@ class WorkTarget(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
+
+    # Set on rows by the querysets and views that show them; not columns.
+    installed: Decimal
+    progress_pct: Decimal | None
+    remaining: Decimal
+    planned_text: str
+    installed_text: str
+    remaining_text: str
+    form: Any
 
     class Meta:
         verbose_name = _("工程量目标")

@@ -11,6 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Max, Prefetch, QuerySet
@@ -25,14 +26,14 @@ CURRENCY = "CNY"
 ID_PREFIX = "oc4ids-zt-"
 
 # Used when a sector has no OC4IDS code of its own (projectSector is an open codelist).
-CATEGORY_SECTOR = {
+CATEGORY_SECTOR: dict[str, str] = {
     KeyProject.Category.INDUSTRY: "economy",
     KeyProject.Category.URBAN: "transport",
     KeyProject.Category.LIVELIHOOD: "governance",
 }
 
 # OC4IDS milestone `type` (milestoneType codelist) for each of our milestone codes.
-MILESTONE_TYPE = {
+MILESTONE_TYPE: dict[str, str] = {
     Milestone.Code.APPROVAL: "approval",
     Milestone.Code.COMMENCEMENT: "delivery",
     Milestone.Code.MAIN_STRUCTURE: "delivery",
@@ -184,7 +185,7 @@ def _forecasts(project: KeyProject) -> list[dict]:
 
 
 def _budget(project: KeyProject, allocations: list[FundAllocation]) -> dict:
-    budget = {"amount": _value(project.total_investment)}
+    budget: dict[str, Any] = {"amount": _value(project.total_investment)}
     if allocations:
         budget["budgetBreakdowns"] = [
             {

@@ -1,6 +1,7 @@
 """Reads of key projects shared by several views, and the access checks that guard them."""
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Round
@@ -10,6 +11,11 @@ from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope, scope_q
 
 from . import progress
+
+_QS = TypeVar("_QS", bound=QuerySet[Any, Any])
+
+if TYPE_CHECKING:
+    from .models import KeyProject, KeyProjectQuerySet, Problem
 
 VIEW_ROLES = [Role.LEADER, Role.PROJECT_OFFICE, Role.LIAISON]
 MANAGE_ROLES = [Role.PROJECT_OFFICE]
@@ -26,7 +32,7 @@ MEMBER_ROLES = [
 ]
 
 
-def projects_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+def projects_visible_to(user, queryset: "KeyProjectQuerySet | None" = None) -> "KeyProjectQuerySet":
     """Leaders and the key-project office see their zone; a liaison sees their unit's projects."""
     from .models import KeyProject
 
@@ -34,7 +40,7 @@ def projects_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return scope(qs, user, VIEW_ROLES)
 
 
-def get_project_for_user(user, pk, *, latest_entry: bool = False) -> "KeyProject":  # noqa: F821
+def get_project_for_user(user, pk, *, latest_entry: bool = False) -> "KeyProject":
     """The project if `user` may see it; 404 otherwise, whether it exists or not.
 
     `latest_entry` annotates the plan and year of the latest approved list it is on.
@@ -106,7 +112,7 @@ def leaders_of_visible(user) -> QuerySet:
     )
 
 
-def projects_led_by(user) -> QuerySet:
+def projects_led_by(user) -> "KeyProjectQuerySet":
     """Exactly the projects `user` is a 帮包 leader of."""
     from .models import KeyProject
 
@@ -123,7 +129,7 @@ def as_of_for_year(year: int, today=None) -> tuple[int, int]:
     return due_year, due_month
 
 
-def with_flag(queryset: QuerySet, *, year: int, month: int) -> QuerySet:
+def with_flag(queryset: _QS, *, year: int, month: int) -> _QS:
     """Annotate `ytd_investment`, `cumulative_plan` and `flag` (ahead/on_track/behind) in the DB.
 
     The same rule as progress.flag(): the plan to month m is annual plan × m / 12 rounded to the
@@ -158,7 +164,7 @@ def problems_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
-def get_problem_for_user(user, pk) -> "Problem":  # noqa: F821
+def get_problem_for_user(user, pk) -> "Problem":
     from .models import Problem
 
     try:
@@ -195,7 +201,7 @@ def can_manage_lists(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or has_role(user, *LIST_ROLES)
 
 
-def projects_for_lists(user) -> QuerySet:
+def projects_for_lists(user) -> "KeyProjectQuerySet":
     """The projects a list manager works with: the office's zone; every project for an admin
     (a list is zone configuration and carries no personal data)."""
     from .models import KeyProject

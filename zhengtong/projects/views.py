@@ -1,5 +1,8 @@
 """Pages of the key-project register: list, my projects, detail, edits, reports, problems."""
 
+from decimal import Decimal
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +18,7 @@ from zhengtong.audit.history import change_rows
 from zhengtong.audit.labels import action_label
 from zhengtong.audit.models import Event
 from zhengtong.inbox.registry import deadline
+from zhengtong.lib.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from zhengtong.workdays import WorkCalendar
 
 from . import actions, progress
@@ -85,7 +89,7 @@ def _decorate(projects) -> None:
 
 @login_required
 @role_required(*VIEW_ROLES)
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: HtmxHttpRequest) -> HttpResponse:
     """The register: class counts, filters, totals computed in the database, 25 rows a page."""
     today = timezone.localdate()
     choice = choose_list(request.GET.get("year"), today=today)
@@ -137,7 +141,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required("leader")
-def my_projects(request: HttpRequest) -> HttpResponse:
+def my_projects(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A leader's 帮包 projects with their flags, and their overdue or escalated problems."""
     today = timezone.localdate()
     choice = choose_list(request.GET.get("year"), today=today)
@@ -179,10 +183,10 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     leaders = list(project.leader_links.select_related("user").order_by("user__username"))
     reports = list(project.reports.prefetch_related("photos").order_by("month"))
-    running: dict[int, object] = {}
+    running: dict[int, Decimal] = {}
     for report in reports:
         # YTD is derived: the running sum of the monthly figures within each year.
-        running[report.month.year] = running.get(report.month.year, 0) + report.investment
+        running[report.month.year] = running.get(report.month.year, Decimal(0)) + report.investment
         report.ytd = running[report.month.year]
     reports.reverse()
     problems = list(
@@ -361,7 +365,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     milestones = {m.code: m for m in project.milestones.all()}
     code = request.POST.get("code") or request.GET.get("code") or Milestone.Code.APPROVAL
     existing = milestones.get(code)
-    initial = {"code": code}
+    initial: dict[str, Any] = {"code": code}
     if existing:
         initial.update(due_on=existing.due_on, met_on=existing.met_on, note=existing.note)
     form = MilestoneForm(request.POST or None, initial=initial)
@@ -405,7 +409,7 @@ def problem_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @role_required(*VIEW_ROLES, *MEMBER_ROLES)
-def problem_list(request: HttpRequest) -> HttpResponse:
+def problem_list(request: HtmxHttpRequest) -> HttpResponse:
     """The 问题台账 across the projects (and owning units) the user can see."""
     today = timezone.localdate()
     visible = problems_visible_to(request.user)

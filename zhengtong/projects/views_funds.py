@@ -293,7 +293,8 @@ def disbursement_create(request, pk: int):
             return redirect("projects:fund_detail", pk=allocation.fund_id)
     context = {
         "allocation": allocation,
-        "remaining": allocation.amount - allocation.disbursed,
+        # django-stubs keeps the annotation's name through get_object_or_404 but not its access.
+        "remaining": allocation.amount - allocation.disbursed,  # type: ignore[attr-defined]
         "disbursements": allocation.disbursements.select_related("created_by").order_by(
             "paid_on", "id"
         ),

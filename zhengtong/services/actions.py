@@ -9,6 +9,7 @@ acceptance date + promised working days + the working days the clock stood still
 
 import datetime
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -232,11 +233,12 @@ def _set_due(application: Application, calendar: WorkCalendar | None = None) -> 
     """due = acceptance date + promised + paused working days, or the year the data lacks."""
     calendar = calendar or WorkCalendar()
     days = application.item.promised_workdays + application.paused_workdays
+    accepted_on = application.accepted_on
+    assert accepted_on is not None, "only an accepted application has a due date"
     try:
-        application.due_on = calendar.add_workdays(application.accepted_on, days)
-        application.due_provisional = calendar.spans_provisional(
-            application.accepted_on, application.due_on
-        )
+        due_on = calendar.add_workdays(accepted_on, days)
+        application.due_on = due_on
+        application.due_provisional = calendar.spans_provisional(accepted_on, due_on)
         application.calendar_missing_year = None
     except HolidayDataMissing as exc:
         application.due_on = None
@@ -265,7 +267,7 @@ def _names(materials) -> list[str]:
 
 
 def _due_change(application: Application) -> dict:
-    changes = {"due_on": [None, application.due_on]}
+    changes: dict[str, list[Any]] = {"due_on": [None, application.due_on]}
     if application.due_provisional:
         changes["due_provisional"] = [None, True]
     if application.calendar_missing_year:
@@ -324,6 +326,7 @@ def application_intake(
             errors.setdefault(key, []).append(message)
     if errors:
         raise ValidationError(errors)
+    assert item is not None and presented is not None, "a missing item is an error above"
 
     person = person_get_or_register(
         actor=actor, id_number=applicant["id_number"], name=name, phone=phone
@@ -816,7 +819,7 @@ def rating_submit(*, application: Application, level: int, comment: str = "") ->
             rating = Rating.objects.create(application=application, level=level, comment=comment)
     except IntegrityError:
         raise ValidationError({"application": _("该办件已经评价过,不能重复评价。")}) from None
-    changes = {"rating": [None, rating.get_level_display()]}
+    changes: dict[str, list[Any]] = {"rating": [None, rating.get_level_display()]}
     if rating.is_bad:
         today = timezone.localdate()
         due_on, missing = None, None

@@ -2,9 +2,11 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from zhengtong.accounts.models import Role, User
 from zhengtong.accounts.scope import scope, scope_q
+from zhengtong.lib.forms import choice_field, model_choice_field
 from zhengtong.people.models import Person
 
 from .models import Application, Material, Post, ServiceItem
@@ -27,7 +29,7 @@ def add_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def hall_clerks(user) -> "forms.QuerySet[User]":
+def hall_clerks(user) -> QuerySet[User]:
     """Window clerks of the halls where `user` is a window clerk."""
     q = scope_q(user, [Role.WINDOW_CLERK], via="memberships__org_unit")
     return (
@@ -44,6 +46,8 @@ class ClerkChoiceField(forms.ModelChoiceField):
 
 class BootstrapMixin:
     """Bootstrap classes on every widget, so templates can render `{{ field }}` plainly."""
+
+    fields: dict[str, forms.Field]  # the form's, which the mixin comes before
 
     def _style(self) -> None:
         for field in self.fields.values():
@@ -87,7 +91,7 @@ class ApplicationFilterForm(BootstrapMixin, forms.Form):
     status = forms.ChoiceField(
         label="状态",
         required=False,
-        choices=[("", "全部"), ("open", "办理中")] + Application.Status.choices,
+        choices=[("", "全部"), ("open", "办理中"), *Application.Status.choices],
     )
     item = forms.ModelChoiceField(
         label="事项",
@@ -104,7 +108,7 @@ class ApplicationFilterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clerk"].queryset = hall_clerks(user)
+        model_choice_field(self, "clerk").queryset = hall_clerks(user)
         self._style()
 
     def filter(self, qs, *, today):
@@ -164,7 +168,7 @@ class IntakeForm(BootstrapMixin, forms.Form):
         self.fields["item"].widget.choices = [("", "请选择事项")] + [
             (item.code, f"{item.name}({item.promised_workdays} 个工作日)") for item in items
         ]
-        self.fields["materials"].choices = [(m.code, m.name) for m in materials]
+        choice_field(self, "materials").choices = [(m.code, m.name) for m in materials]
         self._style()
 
     def applicant(self) -> dict:
@@ -180,7 +184,7 @@ class MaterialsForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, materials: list[Material], with_note: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["materials"].choices = [(m.code, m.name) for m in materials]
+        choice_field(self, "materials").choices = [(m.code, m.name) for m in materials]
         if not with_note:
             del self.fields["note"]
         self._style()
@@ -192,7 +196,9 @@ class HandoverForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user, application: Application, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = hall_clerks(user).exclude(pk=application.handler_id)
+        model_choice_field(self, "to_user").queryset = hall_clerks(user).exclude(
+            pk=application.handler_id
+        )
         self._style()
 
 
@@ -224,7 +230,7 @@ class LeaveForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = hall_clerks(user)
+        model_choice_field(self, "user").queryset = hall_clerks(user)
         self._style()
 
     def clean(self):
@@ -250,7 +256,7 @@ class DutyForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         posts = scope(Post.objects.all(), user, [Role.WINDOW_CLERK]).order_by("window", "name")
-        self.fields["post"].queryset = Post.objects.select_related("org_unit")
+        model_choice_field(self, "post").queryset = Post.objects.select_related("org_unit")
         self.fields["post"].widget.choices = [("", "请选择岗位")] + [
             (post.pk, f"{post.window} {post.name}") for post in posts
         ]

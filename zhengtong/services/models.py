@@ -137,6 +137,9 @@ class Leave(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Set on rows by the leave list; not a column.
+    current: bool
+
     class Meta:
         verbose_name = _("请假记录")
         verbose_name_plural = _("请假记录")

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from zhengtong.accounts.models import Role
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
 from zhengtong.audit.reads import record_list_read
+from zhengtong.lib.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from zhengtong.lib.pdf import pdf_response, render_pdf
 from zhengtong.workdays import WorkCalendar
 
@@ -88,7 +90,7 @@ def _set_due_states(applications, *, today: datetime.date) -> None:
 @login_required
 @require_GET
 @role_required(*CASE_ROLES)
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: HtmxHttpRequest) -> HttpResponse:
     """My queue (with the cases of an absent A clerk, marked B 代 A) or the hall's cases;
     filters, countdown badges, and the overdue counts per window and per clerk."""
     today = timezone.localdate()
@@ -146,7 +148,7 @@ def _intake_materials(items, code: str, situation: dict) -> tuple[object, list[M
 @login_required
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
-def application_create(request: HttpRequest) -> HttpResponse:
+def application_create(request: HtmxHttpRequest) -> HttpResponse:
     """收件登记. An htmx GET (item or situation changed) returns the material list only."""
     items = list(active_items())
     if request.method == "POST":
@@ -207,7 +209,7 @@ def _action_forms(request: HttpRequest, application: Application, received_codes
     """The forms of the actions the case's status allows, unbound."""
     status = application.status
     Status = Application.Status
-    forms = {}
+    forms: dict[str, BaseForm] = {}
     if status in (Status.PENDING, Status.PAUSED):
         forms["supplement"] = MaterialsForm(
             materials=_material_choices(application, received_codes), prefix="supplement"
@@ -438,7 +440,7 @@ def service_notice_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def service_notice_preview_pdf(request: HttpRequest) -> HttpResponse:
+def service_notice_preview_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     """《办证服务告知书》 before any case exists (上门告知): item, situation and name from the
     intake form; the clerk printing it is the contact."""
     _require_clerk(request.user)

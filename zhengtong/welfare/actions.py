@@ -6,6 +6,7 @@ Actions check that the actor is a 民政 clerk allowed to change the row's depar
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -118,7 +119,7 @@ def assessment_create(
     """
     unit = _unit_for(actor, org_unit)
     scale = scale or active_scale()
-    errors = {}
+    errors: dict[str, Any] = {}
     if assessed_on is None:
         errors["assessed_on"] = "请填写评估日期。"
     elif assessed_on > timezone.localdate():
@@ -136,6 +137,7 @@ def assessment_create(
         result = None
     if errors:
         raise ValidationError(errors)
+    assert result is not None, "score_scale raised, so errors were raised above"
     months = scale.definition.get("reassess_months", 6)
     assessment = Assessment.objects.create(
         person=person,
@@ -247,6 +249,7 @@ def payment_add(*, actor, cycle: PaymentCycle, person: Person) -> Payment:
         .order_by("-assessed_on", "-id")
         .first()
     )
+    assert assessment is not None, "eligibility() holds only with an assessment"
     payment = Payment.objects.create(
         cycle=cycle,
         person=person,

@@ -3,6 +3,7 @@
 from django import forms
 
 from zhengtong.accounts.models import User
+from zhengtong.lib.forms import model_choice_field
 
 from .models import ReliefGrant, WelfareStatus
 
@@ -23,6 +24,13 @@ class StyledForm(forms.Form):
                 widget.attrs.setdefault("class", "form-control")
 
 
+class AssessorField(forms.ModelChoiceField):
+    """An assessor, shown by full name (the username when none is set)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.full_name or obj.username
+
+
 class PersonFields(StyledForm):
     id_number = forms.CharField(label="公民身份号码", max_length=18, min_length=15)
     name = forms.CharField(label="姓名", max_length=50)
@@ -32,16 +40,14 @@ class AssessmentForm(PersonFields):
     """Person, date, two assessors, and one select per item of the scale's definition."""
 
     assessed_on = forms.DateField(label="评估日期", widget=DATE)
-    assessor_1 = forms.ModelChoiceField(label="评估员一", queryset=User.objects.none())
-    assessor_2 = forms.ModelChoiceField(label="评估员二", queryset=User.objects.none())
+    assessor_1 = AssessorField(label="评估员一", queryset=User.objects.none())
+    assessor_2 = AssessorField(label="评估员二", queryset=User.objects.none())
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, definition: dict, assessors, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assessor_1"].queryset = assessors
-        self.fields["assessor_2"].queryset = assessors
-        self.fields["assessor_1"].label_from_instance = _user_label
-        self.fields["assessor_2"].label_from_instance = _user_label
+        model_choice_field(self, "assessor_1").queryset = assessors
+        model_choice_field(self, "assessor_2").queryset = assessors
         self.dimensions = []
         for dim in definition["dimensions"]:
             names = []
@@ -68,10 +74,6 @@ class AssessmentForm(PersonFields):
     def dimension_fields(self):
         for dim in self.dimensions:
             yield dim, [self[name] for name in dim["fields"]]
-
-
-def _user_label(user) -> str:
-    return user.full_name or user.username
 
 
 class WelfareStatusForm(PersonFields):

@@ -23,6 +23,7 @@ matches. The level card of MZ/T 039-2013 is in `_mz039_card`.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -40,7 +41,9 @@ class Result:
     adjusted_by: list = field(default_factory=list)
 
     def as_grades_json(self) -> dict:
-        data = {code: {"total": self.totals[code], "grade": g} for code, g in self.grades.items()}
+        data: dict[str, Any] = {
+            code: {"total": self.totals[code], "grade": g} for code, g in self.grades.items()
+        }
         data["card_gap"] = self.gap
         data["adjusted_by"] = list(self.adjusted_by)
         return data

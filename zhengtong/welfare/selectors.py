@@ -202,12 +202,12 @@ def eligibility(person, on: datetime.date) -> tuple[bool, list[str]]:
 
 def eligible_people(statuses: QuerySet, *, on: datetime.date) -> list[tuple]:
     """[(status, latest assessment)] of the eligible among `statuses`, in two queries."""
-    statuses = list(statuses.select_related("person").order_by("person__name", "person_id"))
+    rows = list(statuses.select_related("person").order_by("person__name", "person_id"))
     latest = latest_assessments(
-        WelfareStatus.objects.filter(pk__in=[s.pk for s in statuses]).values("person_id"), on=on
+        WelfareStatus.objects.filter(pk__in=[s.pk for s in rows]).values("person_id"), on=on
     )
     found = []
-    for status in statuses:
+    for status in rows:
         assessment = latest.get(status.person_id)
         ok, _reasons = judge(status.person, status, assessment, on=on)
         if ok:

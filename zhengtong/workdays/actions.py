@@ -124,7 +124,11 @@ def deadlines_recompute(*, years, actor=None) -> list[Recomputed]:
                 new_on=row.new_on,
             )
             for row in changed
-            if row.earlier and row.owner_id
+            # Only moves to an earlier date are noticed (row.earlier), for rows with an owner.
+            if row.owner_id
+            and row.old_on is not None
+            and row.new_on is not None
+            and row.new_on < row.old_on
         )
     return changed
 
@@ -164,10 +168,10 @@ def calendar_year_confirm(*, parsed, actor=None, note: str = "") -> ConfirmResul
     }
     wanted = {d.date: d for d in parsed.days}
     changed_days = []
-    for day, row in existing.items():
+    for day, stale in existing.items():
         if day not in wanted:
-            changed_days.append((day, _mark(row.is_workday), ""))
-            row.delete()
+            changed_days.append((day, _mark(stale.is_workday), ""))
+            stale.delete()
     for day, entry in wanted.items():
         row = existing.get(day)
         if row is None:

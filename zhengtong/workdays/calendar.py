@@ -247,7 +247,7 @@ def year_status(year: int) -> str:
     return WorkCalendar().year_status(year)
 
 
-def spans_provisional(a: datetime.date, b: datetime.date | None) -> bool:
+def spans_provisional(a: datetime.date | None, b: datetime.date | None) -> bool:
     """Whether a due date `b` counted from `a` rests on a provisional year (False for no date)."""
     if a is None or b is None:
         return False

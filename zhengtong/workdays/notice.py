@@ -105,18 +105,20 @@ def _dates(clause: str, *, year: int, new_year_section: bool) -> list[datetime.d
     prev_end = 0
     for match in DATE.finditer(clause):
         y, m, d = match.group("y"), match.group("m"), match.group("d")
-        if m is None and prev is None:
-            raise ValueError("日期缺少月份")
-        if y is not None:
-            yy = int(y)
-        elif m is None:
-            yy = prev.year
-        elif prev is not None:
-            yy = prev.year if int(m) >= prev.month else prev.year + 1
+        if m is None:
+            if prev is None:
+                raise ValueError("日期缺少月份")
+            yy = int(y) if y is not None else prev.year
+            mm = prev.month
         else:
-            # 元旦 may start in December of the year before: "12月30日至1月1日".
-            yy = year - 1 if new_year_section and int(m) == 12 else year
-        mm = int(m) if m is not None else prev.month
+            mm = int(m)
+            if y is not None:
+                yy = int(y)
+            elif prev is not None:
+                yy = prev.year if mm >= prev.month else prev.year + 1
+            else:
+                # 元旦 may start in December of the year before: "12月30日至1月1日".
+                yy = year - 1 if new_year_section and mm == 12 else year
         day = datetime.date(yy, mm, int(d))  # ValueError for 2月30日
         if prev is not None and RANGE_SEP.match(clause[prev_end : match.start()]):
             if day <= prev:

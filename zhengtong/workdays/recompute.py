@@ -15,10 +15,17 @@ date that moved earlier to its owner in 我的待办. The calendar never imports
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar, cast
 
 from django.db import models
 
 from .calendar import WorkCalendar
+
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class _Linked(Protocol):
+    def get_absolute_url(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -68,13 +75,13 @@ def span_filter(start: str, due: str, years: Iterable[int]) -> models.Q:
 
 def recompute_rows(
     calendar: WorkCalendar,
-    rows: Iterable[models.Model],
+    rows: Iterable[_Row],
     *,
     kind: str,
-    compute: Callable[[models.Model], tuple[datetime.date, datetime.date] | None],
-    title: Callable[[models.Model], str],
-    owner_id: Callable[[models.Model], int | None] = lambda row: None,
-    url: Callable[[models.Model], str] | None = None,
+    compute: Callable[[_Row], tuple[datetime.date, datetime.date] | None],
+    title: Callable[[_Row], str],
+    owner_id: Callable[[_Row], int | None] = lambda row: None,
+    url: Callable[[_Row], str] | None = None,
     due_field: str = "due_on",
     provisional_field: str = "due_provisional",
 ) -> list[Recomputed]:
@@ -96,7 +103,7 @@ def recompute_rows(
             Recomputed(
                 kind=kind,
                 title=title(row),
-                url=url(row) if url else row.get_absolute_url(),
+                url=url(row) if url else cast(_Linked, row).get_absolute_url(),
                 target=row,
                 field=due_field,
                 old_on=old_on,

@@ -48,7 +48,7 @@ def month_grid(year: int, holidays) -> list[dict]:
     for month in range(1, 13):
         rows = []
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-            row = []
+            row: list[DayCell | None] = []
             for day in week:
                 if day.month != month:
                     row.append(None)

@@ -217,8 +217,10 @@ def loan_disburse(*, actor, loan: Loan, amount, paid_on: datetime.date) -> LoanD
     amount = money(amount, field="amount", label="放款金额", maximum=MAX_LOAN_YUAN)
     past_date(paid_on, field="paid_on", label="放款日期", not_before=loan.approved_on)
     paid = disbursed_total(loan)
-    if paid + amount > loan.amount_approved:
-        left = loan.amount_approved - paid
+    approved = loan.amount_approved
+    assert approved is not None, "an approved loan has an approved amount"
+    if paid + amount > approved:
+        left = approved - paid
         raise ValidationError(
             {
                 "amount": (

@@ -168,7 +168,7 @@ def _clean_hazards(hazards: list[dict], results: dict) -> list[dict]:
             row.get("requirement"), "hazards", f"“{name}”的整改要求", max_length=300
         )
         try:
-            workdays = int(row.get("deadline_workdays"))
+            workdays = int(row.get("deadline_workdays", ""))
         except (TypeError, ValueError):
             raise ValidationError({"hazards": f"“{name}”的整改时限(工作日)须为整数。"}) from None
         if not 1 <= workdays <= MAX_DEADLINE_WORKDAYS:
@@ -378,7 +378,10 @@ def inspection_close(*, actor, inspection: Inspection, closed_on: datetime.date)
                 + "。"
             }
         )
-    last = max(inspection.hazards.values_list("verified_on", flat=True), default=None)
+    last = max(
+        (d for d in inspection.hazards.values_list("verified_on", flat=True) if d is not None),
+        default=None,
+    )
     closed_on = _date(
         closed_on,
         "closed_on",
@@ -567,7 +570,10 @@ def campaign_close(
                 + "。"
             }
         )
-    last = max(campaign.kindergartens.values_list("outcome_on", flat=True), default=None)
+    last = max(
+        (d for d in campaign.kindergartens.values_list("outcome_on", flat=True) if d is not None),
+        default=None,
+    )
     closed_on = _date(
         closed_on,
         "closed_on",

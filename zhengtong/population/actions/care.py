@@ -41,7 +41,7 @@ from ..models import (
     Referral,
     VisitPhoto,
 )
-from ..selectors import POPULATION_ROLES, can_write_person
+from ..selectors import POPULATION_ROLES, can_write_person, unit_of
 from .followups import followup_complete
 
 MAX_PHOTOS = 9
@@ -53,14 +53,14 @@ LONGITUDE_RANGE = (Decimal("73.4"), Decimal("135.1"))
 
 # Working days the receiving office has for a referral, by kind. Override with the setting
 # REFERRAL_WORKDAYS = {"medical": 5, "civil": 10, "dibao": 10}.
-REFERRAL_WORKDAYS = {
+REFERRAL_WORKDAYS: dict[str, int] = {
     Referral.Kind.MEDICAL: 5,
     Referral.Kind.CIVIL: 10,
     Referral.Kind.DIBAO: 10,
 }
 # The township office that takes each kind: the first department under the township whose name
 # contains one of the words; the township itself when it has none.
-REFERRAL_OFFICE_WORDS = {
+REFERRAL_OFFICE_WORDS: dict[str, tuple[str, ...]] = {
     Referral.Kind.MEDICAL: ("卫生院", "卫生", "卫健"),
     Referral.Kind.CIVIL: ("民政",),
     Referral.Kind.DIBAO: ("民政", "社会救助", "社会事务"),
@@ -352,7 +352,7 @@ def home_visit_record(
 
     visit = HomeVisit(
         person=person,
-        org_unit=person.org_unit,
+        org_unit=unit_of(person),
         visited_by=actor,
         visited_on=visited_on,
         place=place,
@@ -583,7 +583,7 @@ def assistance_record(
         raise ValidationError({"person": ASSISTANCE_RULE})
     assistance = Assistance.objects.create(
         person=person,
-        org_unit=person.org_unit,
+        org_unit=unit_of(person),
         category=category,
         program=program,
         content=content,
@@ -635,7 +635,7 @@ def pairing_create(
         raise ValidationError({"volunteer_name": "该志愿者已与此对象结对。"})
     pairing = Pairing.objects.create(
         person=person,
-        org_unit=person.org_unit,
+        org_unit=unit_of(person),
         volunteer_name=volunteer_name,
         volunteer_phone=volunteer_phone,
         cadence_days=cadence_days,
@@ -673,6 +673,8 @@ def pairing_record_visit(
         pairing=pairing, visited_on=visited_on, note=note, recorded_by=actor
     )
     latest = pairing.visits.order_by("-visited_on").values_list("visited_on", flat=True).first()
+    if latest is None:  # never: the visit was just created; this narrows the type
+        latest = visited_on
     old_due = pairing.next_due_on
     pairing.next_due_on = latest + datetime.timedelta(days=pairing.cadence_days)
     pairing.save(update_fields=["next_due_on"])

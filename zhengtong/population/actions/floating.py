@@ -19,7 +19,7 @@ from zhengtong.people.models import Person
 from zhengtong.workdays import HolidayDataMissing, next_workday_on_or_after, spans_provisional
 
 from ..models import FloatingRecord, MarriageCertificate
-from ..selectors import can_write_person
+from ..selectors import can_write_person, unit_of
 
 PRESENT_WITHIN_DAYS = 30
 CERTIFICATE_MIN_AGE = 18
@@ -189,7 +189,7 @@ def floating_record_create(
         # An arriving woman who shows it at registration presents it on the spot.
         cert_data = clean_certificate(certificate, person)
     record = FloatingRecord.objects.create(
-        person=person, org_unit=person.org_unit, created_by=actor, **data
+        person=person, org_unit=unit_of(person), created_by=actor, **data
     )
     changes = diff({}, snapshot(record, RECORD_FIELDS))
     if needed:

@@ -24,7 +24,7 @@ from zhengtong.audit.models import Event
 from zhengtong.people.models import Person
 
 from ..models import ContraceptionReport, FloatingRecord, FollowUp, FollowUpPlan
-from ..selectors import POPULATION_ROLES, can_write_person
+from ..selectors import POPULATION_ROLES, can_write_person, unit_of
 
 MAX_INTERVAL_DAYS = 3650
 CONTRACEPTION_MIN_AGE = 18
@@ -81,7 +81,7 @@ def followup_plan_create(
     due_on = first_due_on or start_on + _days(interval_days)
     plan = FollowUpPlan.objects.create(
         person=person,
-        org_unit=person.org_unit,
+        org_unit=unit_of(person),
         kind=kind,
         interval_days=interval_days,
         owner=owner,
@@ -414,7 +414,7 @@ def contraception_report_verify(
         raise ValidationError({"status": "只有已收到的报告单可以落实。"})
     if verified_on > today:
         raise ValidationError({"verified_on": "落实日期不能晚于今天。"})
-    if verified_on < report.received_on:
+    if report.received_on is not None and verified_on < report.received_on:
         raise ValidationError({"verified_on": "落实日期不能早于收到日期。"})
     note = (note or "").strip()
     if len(note) > 200:

@@ -1,6 +1,7 @@
 """Changes to a pregnancy and its visit windows (FEATURES PF8, PF9; the dates in schedule.py)."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -12,7 +13,7 @@ from zhengtong.people.models import Person
 
 from .. import schedule
 from ..models import MaternalVisit, Pregnancy
-from ..selectors import can_write_person
+from ..selectors import can_write_person, unit_of
 
 
 def _require_writer(actor, person: Person) -> None:
@@ -52,7 +53,7 @@ def pregnancy_register(
         )
     pregnancy = Pregnancy.objects.create(
         person=person,
-        org_unit=person.org_unit,
+        org_unit=unit_of(person),
         lmp=lmp,
         edd=schedule.expected_delivery(lmp),
         high_risk=high_risk,
@@ -151,7 +152,7 @@ def high_risk_referral(
         window_end=window.window_end,
         note=(note or "").strip(),
     )
-    changes = {"referral": [None, _windows_changes([window])[0]]}
+    changes: dict[str, list[Any]] = {"referral": [None, _windows_changes([window])[0]]}
     if not pregnancy.high_risk:
         pregnancy.high_risk = True
         pregnancy.save(update_fields=["high_risk"])

@@ -15,7 +15,7 @@ from zhengtong.audit.chain import audited_atomic
 from zhengtong.people.models import Person
 
 from .. import models as m
-from ..selectors import can_write_person
+from ..selectors import can_write_person, unit_of
 
 
 def _open_rows(person: Person) -> dict:
@@ -62,7 +62,7 @@ def person_transfer(*, actor, person: Person, to_unit: OrgUnit, reason: str) -> 
         raise ValidationError({"to_unit": "转入单位应为乡镇或村。"})
     if township_of(to_unit) == township_of(person.org_unit):
         raise ValidationError({"to_unit": "转入单位与现属地在同一乡镇,请直接修改所属村。"})
-    from_unit = person.org_unit
+    from_unit = unit_of(person)
     transfer = m.Transfer.objects.create(
         person=person,
         from_unit=from_unit,

@@ -70,4 +70,5 @@ class PregnancyOutputSerializer(serializers.ModelSerializer):
 
     def get_visits(self, pregnancy: Pregnancy) -> list[dict]:
         visits = pregnancy.visits.order_by("window_start", "id")
-        return MaternalVisitOutputSerializer(visits, many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs type it as the child's.
+        return MaternalVisitOutputSerializer(visits, many=True).data  # type: ignore[return-value]

@@ -97,7 +97,7 @@ def list_draft_save(
     if carried_from is not None:
         carried_ids = set(carried_from.entries.values_list("project_id", flat=True))
     created = existing is None
-    if created:
+    if existing is None:
         project_list = ProjectList.objects.create(
             year=year,
             title=ProjectList.default_title(year),
@@ -110,7 +110,7 @@ def list_draft_save(
         before = _snapshot(project_list)
         carried_ids = set(
             project_list.carried_from.entries.values_list("project_id", flat=True)
-            if project_list.carried_from_id
+            if project_list.carried_from is not None
             else []
         )
         project_list.entries.all().delete()

@@ -46,12 +46,13 @@ def milestone_set(
     today = timezone.localdate()
     if met_on is not None and met_on > today:
         raise ValidationError({"met_on": "实际日期不能晚于今天。"})
-    milestone = Milestone.objects.select_for_update().filter(project=project, code=code).first()
-    created = milestone is None
-    if created:
+    existing = Milestone.objects.select_for_update().filter(project=project, code=code).first()
+    created = existing is None
+    if existing is None:
         milestone = Milestone(project=project, code=code)
         before = {}
     else:
+        milestone = existing
         before = snapshot(milestone, FIELDS)
     milestone.due_on = due_on
     milestone.met_on = met_on

@@ -1,6 +1,7 @@
 """The register itself: create and edit a project, move it between stages, assign its leaders."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -87,7 +88,8 @@ def _snap(project: KeyProject, fields) -> dict:
 def _label(field: str) -> str:
     if field == PLAN_FIELD:
         return PLAN_LABEL
-    return str(KeyProject._meta.get_field(field).verbose_name)
+    model_field = KeyProject._meta.get_field(field)
+    return str(model_field.verbose_name) if isinstance(model_field, models.Field) else field
 
 
 def _validate(project: KeyProject) -> None:
@@ -281,8 +283,9 @@ def project_update(*, actor, project: KeyProject, reason: str = "", **fields) ->
     _validate(project)
     columns = [f for f in fields if f != PLAN_FIELD]
     project.save(update_fields=[*columns, "updated_at"])
-    if PLAN_FIELD in changes or ("year" in changes and project.annual_plan is not None):
-        _place_on_list(project, Decimal(project.annual_plan).quantize(Decimal("0.01")))
+    plan = project.annual_plan
+    if plan is not None and (PLAN_FIELD in changes or "year" in changes):
+        _place_on_list(project, Decimal(plan).quantize(Decimal("0.01")))
     record_event(
         actor=actor, action="project_updated", target=project, changes=changes, reason=reason
     )
@@ -350,7 +353,7 @@ def project_set_leaders(
             if u.pk not in kept
         ]
     )
-    changes = {}
+    changes: dict[str, list[Any]] = {}
     new_names = [str(u) for u in sorted(leaders, key=lambda u: u.username)]
     if set(old_names) != set(new_names) or len(old_names) != len(new_names):
         changes["leaders"] = [old_names, new_names]

@@ -63,7 +63,9 @@ class ProjectListApi(APIView):
         if data.get("sector"):
             projects = projects.filter(sector__code=data["sector"])
         paginator = self.Pagination()
-        page = paginator.paginate_queryset(projects.order_by("code"), request, view=self)
+        page: list[KeyProject] | None = paginator.paginate_queryset(
+            projects.order_by("code"), request, view=self
+        )
         return paginator.get_paginated_response(ProjectOutputSerializer(page, many=True).data)
 
 

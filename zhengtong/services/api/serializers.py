@@ -3,6 +3,7 @@ the actions validate ID numbers, item codes and materials and name the field."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import ReturnList
 
 from zhengtong.lib.masking import mask_phone_internal
 
@@ -243,8 +244,9 @@ class ApplicationDetailOutputSerializer(serializers.ModelSerializer):
         ]
 
     @extend_schema_field(TimelineEventSerializer(many=True))
-    def get_timeline(self, application: Application) -> list[dict]:
-        return TimelineEventSerializer(self.context["timeline"], many=True).data
+    def get_timeline(self, application: Application) -> ReturnList:
+        # many=True makes a ListSerializer, whose data is a list; the stubs type it as the child's.
+        return TimelineEventSerializer(self.context["timeline"], many=True).data  # type: ignore[return-value]
 
 
 class LookupInputSerializer(serializers.Serializer):
