@@ -78,7 +78,8 @@ def _tables(connection, cursor) -> list[str]:
 
 def _take(connection, output: str) -> Snapshot:
     qn = connection.ops.quote_name
-    tables = []
+    # (table, its columns on SQLite, its rows: COPY text on PostgreSQL, value tuples on SQLite)
+    tables: list[tuple[str, tuple | None, bytes | tuple]] = []
     counters: tuple = ()
     with connection.cursor() as cursor:
         for name in _tables(connection, cursor):
