@@ -193,19 +193,16 @@ def problems_for_inbox(user) -> QuerySet:
     )
 
 
-LIST_ROLES = [Role.PROJECT_OFFICE, Role.ADMIN]
+# Approving a yearly list is the key-project office's decision, not system configuration: the
+# system administrator, who by design sees no business data, has no part in it.
+LIST_ROLES = [Role.PROJECT_OFFICE]
 
 
 def can_manage_lists(user) -> bool:
-    """Propose, edit and approve the yearly lists: the key-project office, or an admin."""
-    return bool(getattr(user, "is_superuser", False)) or has_role(user, *LIST_ROLES)
+    """Propose, edit and approve the yearly lists: the key-project office."""
+    return has_role(user, *LIST_ROLES)
 
 
 def projects_for_lists(user) -> "KeyProjectQuerySet":
-    """The projects a list manager works with: the office's zone; every project for an admin
-    (a list is zone configuration and carries no personal data)."""
-    from .models import KeyProject
-
-    if getattr(user, "is_superuser", False) or has_role(user, Role.ADMIN):
-        return KeyProject.objects.all()
+    """The projects a list manager works with: those of the office's zone."""
     return projects_visible_to(user)
