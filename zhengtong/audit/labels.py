@@ -6,6 +6,8 @@ make sure); codes made from a model name (`person_list_viewed`, `loan_exported`,
 `sector_created`, `person_access_denied`) take the model's verbose name.
 """
 
+import functools
+
 from django.apps import apps
 
 ACTION_LABELS: dict[str, str] = {
@@ -162,7 +164,10 @@ MODEL_ACTION_SUFFIXES = (
 )
 
 
+@functools.cache
 def _model_verbose_names() -> dict[str, str]:
+    """{model_name: verbose name} of every installed model, read once per process (the models
+    do not change while it runs); the audit list asks for it on every row."""
     return {str(m._meta.model_name): str(m._meta.verbose_name) for m in apps.get_models()}
 
 

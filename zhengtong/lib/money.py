@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+
 WAN = Decimal(10_000)
 YI = Decimal(100_000_000)
 
@@ -60,7 +62,6 @@ def parse_amount(
     ValidationError on `field` in Chinese. Floats, booleans, blanks, NaN/Infinity, negatives,
     zero (unless `allow_zero`), more than two decimals and amounts above `maximum` (default
     1 万亿元, which only a unit mistake reaches) are refused."""
-    from django.core.exceptions import ValidationError
 
     def refuse(message: str):
         raise ValidationError({field: f"{label}{message}"})

@@ -463,9 +463,9 @@ def _visit_person_picker(request: HttpRequest) -> HttpResponse:
     """Whom is the visit for: the residents of the worker's own villages, found by name or
     address, each with a button that opens the visit form for them."""
     form = VisitPersonSearchForm(request.GET or None)
+    # Only the worker's own residents: a person transferred away is history, not a visit.
     persons = (
-        persons_visible_to(request.user)
-        .filter(scope_q(request.user, POPULATION_ROLES, via="org_unit"))
+        rows_visible_to(request.user, Person.objects.filter(merged_into__isnull=True))
         .select_related("org_unit")
         .order_by("name", "id")
     )
