@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from zhengtong.lib.periods import MAX_YEAR, MIN_YEAR
+
 from .models import ProgressReport, ProjectList
+from .progress import MONEY_OUT
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -27,8 +30,6 @@ class _HasReports(TypedDict):
     has_reports: bool
 
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
-MONEY_OUT = DecimalField(max_digits=18, decimal_places=2)
 # Stages whose projects are closed: not carried over to next year's list.
 CLOSED_STAGES = ("completed", "cancelled")
 
