@@ -144,5 +144,19 @@ class FilterForm(BootstrapForm):
         return self.cleaned_data.get(name) if self.is_valid() else None
 
 
+class StatusFilterForm(forms.Form):
+    """The status (or kind) filter of a kit ledger list; search and year come from the kit."""
+
+    status = forms.ChoiceField(label=_("状态"), required=False)
+
+    def __init__(self, *args, choices=(), label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["status"]
+        field.choices = [("", _("全部"))] + list(choices)
+        if label:
+            field.label = label
+        field.error_messages["invalid_choice"] = _("%(label)s不存在。") % {"label": field.label}
+
+
 LOAN_STATUS_CHOICES = Loan.Status.choices
 BASE_STATUS_CHOICES = InternshipBase.Status.choices

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.permissions import role_required
 from zhengtong.audit.reads import record_list_read
-from zhengtong.lib import periods
+from zhengtong.lib import listing, periods
 
 from . import forms as f
 from .actions import employment as employment_actions
@@ -123,37 +123,54 @@ def index(request: HttpRequest) -> HttpResponse:
 # ---- Employment ------------------------------------------------------------------------------
 
 
-@login_required
-def employment_list(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request.user)
-    form = _filters(request, EmploymentRecord.Kind.choices)
-    records = livelihood_rows_visible_to(request.user, EmploymentRecord.objects.all())
-    picker = _year(request, records, "employed_on")
-    records = _in_year(records, "employed_on", picker)
-    if kind := form.value("status"):
-        records = records.filter(kind=kind)
-    if q := form.value("q"):
-        records = records.filter(Q(person__name__contains=q) | Q(employer__contains=q))
-    K = EmploymentRecord.Kind
-    sums = records.aggregate(
-        total=Count("id"),
-        new_urban=Count("id", filter=Q(kind=K.NEW_URBAN)),
-        reemployed=Count("id", filter=Q(kind=K.REEMPLOYED)),
-        rural_transfer=Count("id", filter=Q(kind=K.RURAL_TRANSFER)),
+class EmploymentList(listing.ListPage):
+    """就业登记: one year at a time, by kind, searched by name or employer; the sums of the kinds
+    over the filtered rows."""
+
+    title = "就业登记"
+    template_name = "livelihood/employment_list.html"
+    summary_template = "livelihood/_employment_sums.html"
+    filter_form = f.StatusFilterForm
+    search_fields = ("person__name", "employer")
+    search_placeholder = "姓名或就业单位"
+    year_field = "employed_on"
+    default_sort = "-employed_on"
+    export_name = "就业登记"
+    empty_text = "暂无就业登记。"
+    columns = (
+        listing.Column("employed_on", "就业日期", kind=listing.DATE, sort="employed_on"),
+        listing.Column(
+            "name", "姓名", "person.name", link=listing.link("livelihood:employment_detail")
+        ),
+        listing.Column("kind", "类别", "get_kind_display", sort="kind", nowrap=True),
+        listing.Column("employer", "就业单位/转移去向"),
+        listing.Column("unit", "经办单位", "org_unit.name", phone=False),
     )
-    records = records.select_related("person", "org_unit").order_by("-employed_on", "-id")
-    return render(
-        request,
-        "livelihood/employment_list.html",
-        {
-            "form": form,
-            "picker": picker,
-            "sums": sums,
-            "page": _page(request, records),
-            "can_create": keeping_unit_for(request.user) is not None,
-        },
-        status=picker.status,
-    )
+
+    def get_form_kwargs(self) -> dict:
+        return {"choices": EmploymentRecord.Kind.choices, "label": "类别"}
+
+    def get_queryset(self):
+        records = livelihood_rows_visible_to(self.request.user, EmploymentRecord.objects.all())
+        return records.select_related("person", "org_unit")
+
+    def filter_queryset(self, queryset, data):
+        if data.get("status"):
+            queryset = queryset.filter(kind=data["status"])
+        return queryset
+
+    def get_context_data(self, queryset):
+        K = EmploymentRecord.Kind
+        sums = queryset.aggregate(
+            total=Count("id"),
+            new_urban=Count("id", filter=Q(kind=K.NEW_URBAN)),
+            reemployed=Count("id", filter=Q(kind=K.REEMPLOYED)),
+            rural_transfer=Count("id", filter=Q(kind=K.RURAL_TRANSFER)),
+        )
+        return {"sums": sums, "can_create": keeping_unit_for(self.request.user) is not None}
+
+
+employment_list = role_required(test=can_view_livelihood)(EmploymentList.as_view())
 
 
 @login_required
