@@ -299,7 +299,10 @@ def households_with_away(households: QuerySet, today: datetime.date) -> QuerySet
 
 def household_flags_of(household: Household, today: datetime.date) -> list[Flag]:
     """The flags of a household fetched through `households_with_away()`."""
-    away = {m.person_id for m in household.members.all() if m.person.away_now}
+    # `away_now` is the prefetch's attribute: a household fetched otherwise fails loudly here
+    # rather than showing nobody away.
+    members = household.members.all()
+    away = {m.person_id for m in members if m.person.away_now}  # type: ignore[attr-defined]
     return household_flags(household, today, away)
 
 
