@@ -154,6 +154,14 @@ class ProviderUnreachable(Exception):
     """No answer from the provider: refused, reset, timed out, TLS failed. Always retryable."""
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A provider never redirects SendSms; following one would carry the signed headers to
+    another address and turn the POST into a GET. The 3xx is returned as the answer instead."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
 def http_post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> HttpAnswer:
     """POST ``body`` and return the status and body, whatever the status (4xx and 5xx included).
 
@@ -161,8 +169,10 @@ def http_post(url: str, *, body: bytes, headers: dict[str, str], timeout: float)
     Proxies come from the environment (``HTTPS_PROXY``, ``NO_PROXY``), as for any urllib call.
     """
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    # Built per call: the proxy handler reads the environment when it is made.
+    opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             return HttpAnswer(response.status, response.read(MAX_ANSWER_BYTES))
     except urllib.error.HTTPError as exc:  # an answer with an error status: still an answer
         with exc:

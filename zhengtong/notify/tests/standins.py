@@ -6,7 +6,8 @@ backend's), so a signing bug shared by both sides cannot pass unnoticed; the doc
 examples pin the backend's code separately. What the stand-in knows, like the provider's
 console: the access keys, the approved signatures and templates (with their variables), and a
 per-phone limit. ``mode`` makes it misbehave: "unavailable" (503, not JSON), "slow" (no answer
-until the test ends), "throttled" (the API-level rate limit) and "internal" (a provider error).
+until the test ends), "redirect" (302 elsewhere), "throttled" (the API-level rate limit) and
+"internal" (a provider error).
 """
 
 from __future__ import annotations
@@ -81,6 +82,12 @@ class Handler(BaseHTTPRequestHandler):
         """Answer as a broken provider would, if the test asked for it."""
         if self.server.mode == "slow":
             self.server.release.wait(timeout=10)
+            return True
+        if self.server.mode == "redirect":
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return True
         if self.server.mode == "unavailable":
             self.answer(503, b"<html><body>503 Service Temporarily Unavailable</body></html>")

@@ -259,6 +259,15 @@ class TencentTroubleTestCase(SmsTestCase):
             (result.ok, result.retryable, result.error_code), (False, True, "HTTP_503")
         )
 
+    def test_a_redirect_is_not_followed(self) -> None:
+        """The signed request goes nowhere else: one request, and the 302 is the answer."""
+        provider = self.start(standins.tencent(mode="redirect"))
+        result = self.send(provider.url)
+        self.assertEqual(
+            (result.ok, result.retryable, result.error_code), (False, True, "HTTP_302")
+        )
+        self.assertEqual(len(provider.requests), 1)
+
     def test_a_closed_port_is_retryable(self) -> None:
         with self.assertLogs("zhengtong.notify.sms", "WARNING"):
             result = self.send(closed_port_url())
