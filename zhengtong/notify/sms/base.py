@@ -104,7 +104,14 @@ class SmsBackend(ABC):
         return message.sign_name or self.default_sign_name
 
     def refuse_incomplete(self, message: SmsMessage) -> SmsResult | None:
-        """A message no provider could send: no phone, no template or no signature."""
+        """A message this backend cannot send: its settings are incomplete (the system check
+        says so too), or the message has no phone, no template or no signature."""
+        if problems := self.configuration_problems():
+            return SmsResult.failed(
+                "NOT_CONFIGURED",
+                f"{self.label}的设置不完整:{''.join(problems)}",
+                retryable=False,
+            )
         if not message.phone.strip():
             return SmsResult.failed("NO_PHONE", "短信没有收信手机号码。", retryable=False)
         if not message.template_code.strip():

@@ -169,6 +169,14 @@ class AliyunSendTestCase(SmsTestCase):
             (result.retryable, result.error_code), (False, "InvalidAccessKeyId.NotFound")
         )
 
+    def test_a_backend_without_keys_is_refused_before_any_request(self) -> None:
+        result = self.backend(access_key_id="").send(ACCEPTED)
+        self.assertEqual(
+            (result.ok, result.retryable, result.error_code), (False, False, "NOT_CONFIGURED")
+        )
+        self.assertIn("SMS_ALIYUN_ACCESS_KEY_ID", result.error_message)
+        self.assertEqual(self.provider.requests, [])
+
     def test_a_message_without_phone_is_refused_before_any_request(self) -> None:
         result = self.backend().send(SmsMessage(" ", "SMS_100001", {}, "政通"))
         self.assertEqual(
