@@ -205,7 +205,7 @@ class ContraceptionTestCase(FollowupTestCase):
         self.assertEqual(names({"status": "expected"}), ["李娟"])
         self.assertEqual(names({"q": "李"}), ["李娟"])
         r = self.client.get(url, {"status": "bogus"})
-        self.assertEqual(r.status_code, 400)
+        self.assertContains(r, "筛选条件有误")
         self.assertEqual(r.context["table"].rows, [])
         sheet = self.client.get(url, {"status": "expected", "export": "xlsx"})
         self.assertIn("attachment", sheet["Content-Disposition"])

@@ -101,7 +101,7 @@ class PersonListTestCase(ListPagesTestCase):
     def test_a_village_outside_the_users_area_is_a_bad_filter(self) -> None:
         self.client.force_login(self.east_worker)
         r = self.client.get(self.URL, {"unit": self.west_village.pk})
-        self.assertContains(r, "筛选条件有误", status_code=400)
+        self.assertContains(r, "筛选条件有误")
         self.assertEqual(self.names(r), [])
 
     def test_the_htmx_search_gets_the_results_only(self) -> None:
@@ -194,7 +194,8 @@ class HouseholdListTestCase(ListPagesTestCase):
         r = self.client.get(self.URL, {"special_family": "disabled_only_child"})
         self.assertEqual(self.names(r), [])
         r = self.client.get(self.URL, {"special_family": "bogus"})
-        self.assertEqual(r.status_code, 400)
+        self.assertContains(r, "筛选条件有误")
+        self.assertEqual(self.names(r), [])
 
     def test_another_villages_households_are_neither_listed_nor_exported(self) -> None:
         self.client.force_login(self.east_worker)
