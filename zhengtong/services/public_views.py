@@ -31,7 +31,7 @@ from zhengtong.lib.masking import mask_name_public
 from zhengtong.people.models import Person
 
 from . import reports
-from .actions import rating_submit
+from .actions.ratings import rating_submit
 from .models import Application, DutyEntry, Leave, Material, Post, Rating, ServiceItem
 from .selectors import due_state
 

@@ -23,7 +23,8 @@ from zhengtong.lib.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from zhengtong.lib.pdf import pdf_response, render_pdf
 from zhengtong.workdays import WorkCalendar
 
-from . import actions, documents
+from . import documents
+from .actions import decisions, duty, handling, intake, leave, ratings
 from .forms import (
     ApplicationFilterForm,
     ApproveForm,
@@ -165,7 +166,7 @@ def application_create(request: HtmxHttpRequest) -> HttpResponse:
         form = IntakeForm(initial=initial, items=items, materials=materials)
     if request.method == "POST" and form.is_valid():
         try:
-            application = actions.application_intake(
+            application = intake.application_intake(
                 actor=request.user,
                 item_code=form.cleaned_data["item"],
                 applicant=form.applicant(),
@@ -317,7 +318,7 @@ def application_supplement(request: HttpRequest, receipt_no: str) -> HttpRespons
         )
 
     def call(application, data):
-        application = actions.application_supplement(
+        application = handling.application_supplement(
             actor=request.user, application=application, materials=data["materials"]
         )
         if application.status == Application.Status.ACCEPTED:
@@ -335,7 +336,7 @@ def application_request_correction(request: HttpRequest, receipt_no: str) -> Htt
         return MaterialsForm(request.POST, materials=materials, with_note=True, prefix="correction")
 
     def call(application, data):
-        notice = actions.application_request_correction(
+        notice = handling.application_request_correction(
             actor=request.user,
             application=application,
             materials=data["materials"],
@@ -357,7 +358,7 @@ def application_handover(request: HttpRequest, receipt_no: str) -> HttpResponse:
         )
 
     def call(application, data):
-        actions.application_handover(
+        handling.application_handover(
             actor=request.user,
             application=application,
             to_user=data["to_user"],
@@ -372,7 +373,7 @@ def application_handover(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_POST
 def application_approve(request: HttpRequest, receipt_no: str) -> HttpResponse:
     def call(application, data):
-        application = actions.application_approve(
+        application = decisions.application_approve(
             actor=request.user, application=application, note=data.get("note", "")
         )
         if application.certificate_no:
@@ -388,7 +389,7 @@ def application_approve(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_POST
 def application_refuse(request: HttpRequest, receipt_no: str) -> HttpResponse:
     def call(application, data):
-        actions.application_refuse(
+        decisions.application_refuse(
             actor=request.user, application=application, reason=data["reason"]
         )
         return "已作出不予办理决定。"
@@ -402,7 +403,7 @@ def application_refuse(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_POST
 def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
     def call(application, data):
-        actions.application_withdraw(
+        decisions.application_withdraw(
             actor=request.user, application=application, reason=data["reason"]
         )
         return "申请已撤回。"
@@ -503,8 +504,8 @@ def leave_list(request: HttpRequest) -> HttpResponse:
         .order_by("-end_on", "-start_on", "-pk")
     )
     page = Paginator(leaves, PAGE_SIZE).get_page(request.GET.get("page"))
-    for leave in page.object_list:
-        leave.current = leave.start_on <= today <= leave.end_on
+    for row in page.object_list:
+        row.current = row.start_on <= today <= row.end_on
     posts = list(
         scope(Post.objects.all(), request.user, CASE_ROLES)
         .select_related("a_user", "b_user")
@@ -520,13 +521,13 @@ def leave_create(request: HttpRequest) -> HttpResponse:
     form = LeaveForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            leave = actions.leave_record(actor=request.user, **form.cleaned_data)
+            record = leave.leave_record(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
             messages.success(
                 request,
-                f"已登记 {leave.user.display_name} {leave.start_on:%m-%d}~{leave.end_on:%m-%d} "
+                f"已登记 {record.user.display_name} {record.start_on:%m-%d}~{record.end_on:%m-%d} "
                 "请假,期间由 B 角代办。",
             )
             return redirect("services:leave_list")
@@ -560,7 +561,7 @@ def duty_roster(request: HttpRequest) -> HttpResponse:
         form = DutyForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                entry = actions.duty_assign(actor=request.user, **form.cleaned_data)
+                entry = duty.duty_assign(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
@@ -602,7 +603,7 @@ def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     try:
-        actions.duty_remove(actor=request.user, entry=entry)
+        duty.duty_remove(actor=request.user, entry=entry)
     except ValidationError as exc:
         messages.error(request, "".join(exc.messages))
     else:
@@ -652,7 +653,7 @@ def rectification_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = RectificationCloseForm(request.POST or None)
     if request.method == "POST" and rectification.done_at is None and form.is_valid():
         try:
-            actions.rectification_close(
+            ratings.rectification_close(
                 actor=request.user, rectification=rectification, **form.cleaned_data
             )
         except ValidationError as exc:

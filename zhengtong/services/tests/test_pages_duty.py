@@ -7,7 +7,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from zhengtong.audit.models import Event
-from zhengtong.services import actions
+from zhengtong.services.actions.duty import duty_assign, duty_remove
 from zhengtong.services.models import DutyEntry, Post
 
 from .fixtures import PageTestCase
@@ -165,20 +165,16 @@ class DutyActionTestCase(PageTestCase):
 
     def test_an_actor_of_another_hall_is_refused(self) -> None:
         with self.assertRaises(PermissionDenied):
-            actions.duty_assign(
-                actor=self.other_clerk, day=TOMORROW, post=self.post, user=self.clerk_a
-            )
-        entry = actions.duty_assign(
-            actor=self.clerk_a, day=TOMORROW, post=self.post, user=self.clerk_a
-        )
+            duty_assign(actor=self.other_clerk, day=TOMORROW, post=self.post, user=self.clerk_a)
+        entry = duty_assign(actor=self.clerk_a, day=TOMORROW, post=self.post, user=self.clerk_a)
         with self.assertRaises(PermissionDenied):
-            actions.duty_remove(actor=self.other_clerk, entry=entry)
+            duty_remove(actor=self.other_clerk, entry=entry)
         self.assertTrue(DutyEntry.objects.filter(pk=entry.pk).exists())
 
     def test_one_post_per_clerk_per_day(self) -> None:
-        actions.duty_assign(actor=self.clerk_a, day=TOMORROW, post=self.post, user=self.clerk_b)
+        duty_assign(actor=self.clerk_a, day=TOMORROW, post=self.post, user=self.clerk_b)
         with self.assertRaises(ValidationError) as ctx:
-            actions.duty_assign(actor=self.clerk_a, day=TOMORROW, post=self.post, user=self.clerk_b)
+            duty_assign(actor=self.clerk_a, day=TOMORROW, post=self.post, user=self.clerk_b)
         self.assertIn("同一天只能安排一个岗位", ctx.exception.message_dict["user"][0])
         self.assertEqual(DutyEntry.objects.count(), 1)
         self.assertEqual(Event.objects.filter(action="duty_assigned").count(), 1)
