@@ -30,7 +30,12 @@ class LeaveTestCase(PageTestCase):
         leave = Leave.objects.get()
         self.assertEqual((leave.user, leave.created_by), (self.clerk_a, self.clerk_b))
         listing = self.client.get("/services/leave/")
-        self.assertContains(listing, "2026-12-01 ~ 2026-12-03")
+        self.assertContains(
+            listing, '<td class="text-nowrap" data-label="开始日期">2026-12-01</td>'
+        )
+        self.assertContains(
+            listing, '<td class="text-nowrap" data-label="结束日期">2026-12-03</td>'
+        )
         self.assertContains(listing, "3号窗口")
 
     def test_an_end_before_the_start_is_refused_and_nothing_saved(self) -> None:
