@@ -107,10 +107,11 @@ def guide_detail(request: HttpRequest, code: str) -> HttpResponse:
 # ---------------------------------------------------------------------------- 办件查询
 
 
-class LookupForm(forms.Form):
+class LookupForm(StyledForm):
     receipt_no = forms.CharField(
         label="受理编号",
         max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"required": "受理编号:必填。", "max_length": "受理编号:格式不正确。"},
     )
     phone_last4 = forms.CharField(
