@@ -10,7 +10,7 @@ import time_machine
 from zhengtong.accounts.models import User
 from zhengtong.demo.org import DEMO_PASSWORD
 from zhengtong.demo.testing import seed_demo
-from zhengtong.services.actions import application_intake
+from zhengtong.services.actions.intake import application_intake
 from zhengtong.services.models import ServiceItem
 from zhengtong.test import make_id_number
 from zhengtong.workdays import year_status

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from zhengtong.workdays.recompute import Recomputed, span_filter
 
-from .actions import _set_due, rectification_workdays
+from .actions.clock import set_due
+from .actions.ratings import rectification_workdays
 from .models import Application, Pause, Rectification
 
 KIND_CASE = "办件"
@@ -40,7 +41,7 @@ def recompute_cases(calendar, years) -> list[Recomputed]:
                 pause.workdays = counted
                 pause.save(update_fields=["workdays"])
         old_on, old_provisional = case.due_on, case.due_provisional
-        _set_due(case, calendar)
+        set_due(case, calendar)
         if (old_on, old_provisional) == (case.due_on, case.due_provisional):
             continue
         case.save(

@@ -1,65 +1,26 @@
-"""Forms of the hall's staff pages. They parse input; the rules live in actions.py."""
+"""Forms of the hall's staff pages, on the one form door (`lib.forms.StyledForm`). They parse
+input; the rules live in the actions package. The filter forms of the kit lists carry small
+widgets."""
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 
 from zhengtong.accounts.models import Role, User
-from zhengtong.accounts.scope import scope, scope_q
-from zhengtong.lib.forms import choice_field, model_choice_field
+from zhengtong.accounts.scope import scope
+from zhengtong.lib.forms import StyledForm, choice_field, model_choice_field
 from zhengtong.people.models import Person
 
 from .models import Application, Material, Post, ServiceItem
+from .selectors import applications_overdue, hall_clerks
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HUKOU_CHOICES = [("local", "本地户籍"), ("floating", "流动人口(外地户籍)")]
 CHILD_ORDER_CHOICES = [("", "不适用")] + [
     (str(n), f"第{'一二三四五'[n - 1]}孩") for n in range(1, 6)
 ]
 
 
-def add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's ValidationError on the fields it names (or on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            # "applicant.id_number" and "id_number" both land on the id_number field.
-            name = field.rsplit(".", 1)[-1]
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def hall_clerks(user) -> QuerySet[User]:
-    """Window clerks of the halls where `user` is a window clerk."""
-    q = scope_q(user, [Role.WINDOW_CLERK], via="memberships__org_unit")
-    return (
-        User.objects.filter(q, memberships__role=Role.WINDOW_CLERK, is_active=True)
-        .distinct()
-        .order_by("full_name", "username")
-    )
-
-
 class ClerkChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, so templates can render `{{ field }}` plainly."""
-
-    fields: dict[str, forms.Field]  # the form's, which the mixin comes before
-
-    def _style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue  # rendered option by option by services/_fields.html
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
 
 def situation_of(data) -> dict:
@@ -84,9 +45,14 @@ class CodeListField(forms.MultipleChoiceField):
         return True
 
 
-class ApplicationFilterForm(BootstrapMixin, forms.Form):
+class ApplicationFilterForm(StyledForm):
+    """The case list's filters; `q` is the one search box (receipt number, applicant name, phone
+    or full ID number; see ApplicationList.search)."""
+
+    small_widgets = True
     SCOPE_CHOICES = [("mine", "我的办件"), ("all", "本大厅全部")]
 
+    q = forms.CharField(label="查找办件", max_length=100, required=False)
     scope = forms.ChoiceField(label="范围", required=False, choices=SCOPE_CHOICES)
     status = forms.ChoiceField(
         label="状态",
@@ -100,7 +66,7 @@ class ApplicationFilterForm(BootstrapMixin, forms.Form):
         to_field_name="code",
         empty_label="全部",
     )
-    window = forms.CharField(label="窗口", required=False)
+    window = forms.CharField(label="窗口", required=False, max_length=50)
     clerk = ClerkChoiceField(
         label="承办人", required=False, queryset=User.objects.none(), empty_label="全部"
     )
@@ -109,11 +75,8 @@ class ApplicationFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "clerk").queryset = hall_clerks(user)
-        self._style()
 
     def filter(self, qs, *, today):
-        from .selectors import applications_overdue
-
         if not self.is_valid():
             return qs
         data = self.cleaned_data
@@ -132,7 +95,51 @@ class ApplicationFilterForm(BootstrapMixin, forms.Form):
         return qs
 
 
-class IntakeForm(BootstrapMixin, forms.Form):
+class LeaveFilterForm(StyledForm):
+    """The leave list's filter: current, coming or past leave."""
+
+    small_widgets = True
+    WHEN_CHOICES = [("", "全部"), ("current", "请假中"), ("future", "未开始"), ("past", "已结束")]
+
+    when = forms.ChoiceField(label="状态", required=False, choices=WHEN_CHOICES)
+
+    def filter(self, qs, *, today):
+        when = self.cleaned_data.get("when")
+        if when == "current":
+            return qs.filter(start_on__lte=today, end_on__gte=today)
+        if when == "future":
+            return qs.filter(start_on__gt=today)
+        if when == "past":
+            return qs.filter(end_on__lt=today)
+        return qs
+
+
+class DutyDayForm(StyledForm):
+    """The day of the roster (today when not given)."""
+
+    small_widgets = True
+
+    day = forms.DateField(
+        label="日期", required=False, error_messages={"invalid": "日期格式应为 2026-11-16。"}
+    )
+
+
+class RectificationFilterForm(StyledForm):
+    """差评整改: open ones (the default), done ones, or all."""
+
+    small_widgets = True
+    DONE_CHOICES = [("", "待回访"), ("1", "已完成"), ("all", "全部")]
+
+    done = forms.ChoiceField(label="状态", required=False, choices=DONE_CHOICES)
+
+    def filter(self, qs):
+        done = self.cleaned_data.get("done")
+        if done == "all":
+            return qs
+        return qs.filter(done_at__isnull=done != "1")
+
+
+class IntakeForm(StyledForm):
     """收件登记: item, applicant, situation and the materials presented."""
 
     item = forms.CharField(label="办理事项", widget=forms.Select())
@@ -169,14 +176,13 @@ class IntakeForm(BootstrapMixin, forms.Form):
             (item.code, f"{item.name}({item.promised_workdays} 个工作日)") for item in items
         ]
         choice_field(self, "materials").choices = [(m.code, m.name) for m in materials]
-        self._style()
 
     def applicant(self) -> dict:
         data = self.cleaned_data
         return {"name": data["name"], "id_number": data["id_number"], "phone": data["phone"]}
 
 
-class MaterialsForm(BootstrapMixin, forms.Form):
+class MaterialsForm(StyledForm):
     """补正 (supplement) or 补正告知 (request correction): materials chosen from the item."""
 
     materials = CodeListField(label="材料", widget=forms.CheckboxSelectMultiple)
@@ -187,10 +193,9 @@ class MaterialsForm(BootstrapMixin, forms.Form):
         choice_field(self, "materials").choices = [(m.code, m.name) for m in materials]
         if not with_note:
             del self.fields["note"]
-        self._style()
 
 
-class HandoverForm(BootstrapMixin, forms.Form):
+class HandoverForm(StyledForm):
     to_user = ClerkChoiceField(label="移交给", queryset=User.objects.none())
     reason = forms.CharField(label="移交原因", max_length=200)
 
@@ -199,39 +204,29 @@ class HandoverForm(BootstrapMixin, forms.Form):
         model_choice_field(self, "to_user").queryset = hall_clerks(user).exclude(
             pk=application.handler_id
         )
-        self._style()
 
 
-class ApproveForm(BootstrapMixin, forms.Form):
+class ApproveForm(StyledForm):
     note = forms.CharField(
         label="办理意见", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class ReasonForm(BootstrapMixin, forms.Form):
+class ReasonForm(StyledForm):
     """Refuse or withdraw: a reason is required."""
 
     reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class LeaveForm(BootstrapMixin, forms.Form):
+class LeaveForm(StyledForm):
     user = ClerkChoiceField(label="请假人", queryset=User.objects.none())
-    start_on = forms.DateField(label="开始日期", widget=DATE)
-    end_on = forms.DateField(label="结束日期", widget=DATE)
+    start_on = forms.DateField(label="开始日期")
+    end_on = forms.DateField(label="结束日期")
     reason = forms.CharField(label="事由", max_length=100)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "user").queryset = hall_clerks(user)
-        self._style()
 
     def clean(self):
         data = super().clean()
@@ -241,7 +236,7 @@ class LeaveForm(BootstrapMixin, forms.Form):
         return data
 
 
-class DutyForm(BootstrapMixin, forms.Form):
+class DutyForm(StyledForm):
     """挂牌上岗: put a clerk on duty at a post on a day.
 
     The lists offer the user's own hall only; any existing post or user is accepted here, so
@@ -249,7 +244,7 @@ class DutyForm(BootstrapMixin, forms.Form):
     of a generic "invalid choice".
     """
 
-    day = forms.DateField(label="日期", widget=DATE)
+    day = forms.DateField(label="日期")
     post = forms.ModelChoiceField(label="岗位", queryset=Post.objects.all())
     user = ClerkChoiceField(label="工作人员", queryset=User.objects.all())
 
@@ -263,17 +258,12 @@ class DutyForm(BootstrapMixin, forms.Form):
         self.fields["user"].widget.choices = [("", "请选择工作人员")] + [
             (clerk.pk, clerk.display_name) for clerk in hall_clerks(user)
         ]
-        self._style()
 
 
-class RectificationCloseForm(BootstrapMixin, forms.Form):
+class RectificationCloseForm(StyledForm):
     callback_note = forms.CharField(
         label="回访记录", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     result = forms.CharField(
         label="整改情况", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._style()

@@ -14,7 +14,6 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -26,12 +25,13 @@ from zhengtong.accounts.models import OrgUnit
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.context import current
 from zhengtong.audit.models import Event
-from zhengtong.lib import ratelimit
+from zhengtong.lib import listing, ratelimit
+from zhengtong.lib.forms import MonthInput, StyledForm
 from zhengtong.lib.masking import mask_name_public
 from zhengtong.people.models import Person
 
 from . import reports
-from .actions import rating_submit
+from .actions.ratings import rating_submit
 from .models import Application, DutyEntry, Leave, Material, Post, Rating, ServiceItem
 from .selectors import due_state
 
@@ -107,10 +107,11 @@ def guide_detail(request: HttpRequest, code: str) -> HttpResponse:
 # ---------------------------------------------------------------------------- 办件查询
 
 
-class LookupForm(forms.Form):
+class LookupForm(StyledForm):
     receipt_no = forms.CharField(
         label="受理编号",
         max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"required": "受理编号:必填。", "max_length": "受理编号:格式不正确。"},
     )
     phone_last4 = forms.CharField(
@@ -345,48 +346,95 @@ def duty_board(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------- 办事公开
 
 
-@require_GET
-def disclosure(request: HttpRequest) -> HttpResponse:
-    try:
-        month = reports.parse_month(request.GET.get("month"))
-    except ValueError as exc:
-        return render(request, "services/public/disclosure.html", {"error": str(exc)}, status=400)
-    halls = OrgUnit.objects.filter(
-        kind=OrgUnit.Kind.TOWN, pk__in=Application.objects.values("org_unit")
-    ).order_by("path")
-    hall = None
-    if code := request.GET.get("hall"):
-        hall = halls.filter(code=code).first()
-        if hall is None:
-            raise Http404("没有这个服务大厅。")
-    report = reports.disclosure(month=month, hall=hall)
-    page = Paginator(report.cases, 50).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "receipt_no": case.receipt_no,
-            "item": case.item.name,
-            "applicant": mask_name_public(case.applicant.name),
-            "status": case.get_status_display(),
-            "received_on": _local_date(case.received_at),
-            "due_on": case.due_on,
-            "finished_on": _local_date(case.finished_at),
-        }
-        for case in page
-    ]
-    previous = (month - datetime.timedelta(days=1)).replace(day=1)
-    return render(
-        request,
-        "services/public/disclosure.html",
-        {
-            "report": report,
-            "month": month,
-            "month_value": f"{month:%Y-%m}",
-            "previous_month": f"{previous:%Y-%m}",
-            "next_month": f"{reports.next_month(month):%Y-%m}",
-            "halls": halls,
-            "hall": hall,
-            "page": page,
-            "rows": rows,
-            "definitions": reports.DISCLOSURE_DEFINITIONS,
-        },
+class DisclosureForm(StyledForm):
+    """The month (current one when empty) and the hall (all when empty) of 办事公开."""
+
+    small_widgets = True
+
+    month = forms.CharField(label="月份", required=False, max_length=7, widget=MonthInput())
+    hall = forms.CharField(label="服务大厅", required=False, max_length=30)
+
+    def __init__(self, *args, halls=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if len(halls) > 1:
+            choices = [("", "全部"), *((h.code, h.name) for h in halls)]
+            self.fields["hall"].widget = forms.Select(
+                choices=choices, attrs={"class": "form-select form-select-sm"}
+            )
+        else:
+            self.fields["hall"].widget = forms.HiddenInput()
+
+    def clean_month(self) -> datetime.date:
+        try:
+            return reports.parse_month(self.cleaned_data["month"] or None)
+        except ValueError as exc:
+            # The kit's message names the field already.
+            raise ValidationError(str(exc).removeprefix("月份:")) from None
+
+
+class DisclosureList(listing.ListPage):
+    """办事公开, open to anyone: the month's figures per item under the published definitions,
+    then the de-identified cases counted (masked names; no ID number, no phone)."""
+
+    title = "办事公开"
+    template_name = "services/public/disclosure.html"
+    summary_template = "services/public/_disclosure_summary.html"
+    filter_form = DisclosureForm
+    ordering = ("received_at", "id")
+    page_size = 50
+    printable = False  # the page prints itself (the figures and the cases), see the template
+    empty_text = "本月没有办件。"
+    columns = (
+        listing.Column("receipt_no", "受理编号", nowrap=True),
+        listing.Column("item", "事项", "item.name"),
+        listing.Column("applicant", "申请人", lambda case: mask_name_public(case.applicant.name)),
+        listing.Column("status", "状态", "get_status_display"),
+        listing.Column(
+            "received_on", "收件日期", lambda case: _local_date(case.received_at), kind=listing.DATE
+        ),
+        listing.Column("due_on", "办结期限", kind=listing.DATE),
+        listing.Column(
+            "finished_on",
+            "办结日期",
+            lambda case: _local_date(case.finished_at),
+            kind=listing.DATE,
+        ),
     )
+    report: reports.Disclosure | None = None
+    hall: OrgUnit | None = None
+
+    def get_form_kwargs(self) -> dict:
+        self.halls = list(
+            OrgUnit.objects.filter(
+                kind=OrgUnit.Kind.TOWN, pk__in=Application.objects.values("org_unit")
+            ).order_by("path")
+        )
+        return {"halls": self.halls}
+
+    def get_queryset(self):
+        if code := self.params().get("hall"):
+            self.hall = next((h for h in self.halls if h.code == code), None)
+            if self.hall is None:
+                raise Http404("没有这个服务大厅。")
+        if not self.form.is_valid():
+            return Application.objects.none()
+        self.report = reports.disclosure(month=self.form.cleaned_data["month"], hall=self.hall)
+        return self.report.cases
+
+    def get_context_data(self, queryset) -> dict:
+        if self.report is None:
+            return {"hall": self.hall}
+        month = self.report.month
+        previous = (month - datetime.timedelta(days=1)).replace(day=1)
+        hall = f"&hall={self.hall.code}" if self.hall else ""
+        return {
+            "report": self.report,
+            "month": month,
+            "hall": self.hall,
+            "previous_url": f"?month={previous:%Y-%m}{hall}",
+            "next_url": f"?month={reports.next_month(month):%Y-%m}{hall}",
+            "definitions": reports.DISCLOSURE_DEFINITIONS,
+        }
+
+
+disclosure = require_GET(DisclosureList.as_view())

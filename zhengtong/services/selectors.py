@@ -12,14 +12,23 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.accounts.models import Role
-from zhengtong.accounts.scope import can_act_in, has_role, scope
+from zhengtong.accounts.models import Role, User
+from zhengtong.accounts.scope import can_act_in, has_role, scope, scope_q
 from zhengtong.audit.models import Event
 from zhengtong.audit.reads import record_denied, record_read
 from zhengtong.inbox.registry import Deadline, deadline
 from zhengtong.workdays import WorkCalendar
 
-from .models import Application, Leave, Material, Pause, Post, Rectification, ServiceItem
+from .models import (
+    Application,
+    DutyEntry,
+    Leave,
+    Material,
+    Pause,
+    Post,
+    Rectification,
+    ServiceItem,
+)
 
 CASE_ROLES = [Role.WINDOW_CLERK]
 
@@ -188,3 +197,33 @@ def rectifications_open_for(user) -> QuerySet:
         .select_related("rating__application__item")
         .order_by("due_on", "pk")
     )
+
+
+def hall_clerks(user) -> QuerySet[User]:
+    """Window clerks of the halls where `user` is a window clerk."""
+    q = scope_q(user, [Role.WINDOW_CLERK], via="memberships__org_unit")
+    return (
+        User.objects.filter(q, memberships__role=Role.WINDOW_CLERK, is_active=True)
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def hall_posts(user) -> QuerySet:
+    """The window posts of the halls under the user's window-clerk units."""
+    return scope(Post.objects.all(), user, CASE_ROLES)
+
+
+def leaves_visible_to(user) -> QuerySet:
+    """Recorded leave of the clerks of the user's halls."""
+    return Leave.objects.filter(user__in=hall_clerks(user))
+
+
+def duty_entries_visible_to(user) -> QuerySet:
+    """The roster entries of the posts of the user's halls."""
+    return DutyEntry.objects.filter(post__in=hall_posts(user))
+
+
+def rectifications_visible_to(user) -> QuerySet:
+    """Rectifications of bad ratings of the cases the user sees."""
+    return Rectification.objects.filter(rating__application__in=applications_visible_to(user))

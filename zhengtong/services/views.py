@@ -2,12 +2,13 @@
 rectifications, and the printed documents (PDF)."""
 
 import datetime
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Replace
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,28 +18,32 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.permissions import role_required
-from zhengtong.accounts.scope import has_role, scope
-from zhengtong.audit.reads import record_list_read
+from zhengtong.inbox.registry import deadline
+from zhengtong.lib import listing
+from zhengtong.lib.forms import add_errors
 from zhengtong.lib.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from zhengtong.lib.idquery import looks_like_id_number
 from zhengtong.lib.pdf import pdf_response, render_pdf
 from zhengtong.workdays import WorkCalendar
 
-from . import actions, documents
+from . import documents
+from .actions import decisions, duty, handling, intake, leave, ratings
 from .forms import (
     ApplicationFilterForm,
     ApproveForm,
+    DutyDayForm,
     DutyForm,
     HandoverForm,
     IntakeForm,
+    LeaveFilterForm,
     LeaveForm,
     MaterialsForm,
     ReasonForm,
     RectificationCloseForm,
-    add_errors,
-    hall_clerks,
+    RectificationFilterForm,
     situation_of,
 )
-from .models import Application, DutyEntry, Leave, Material, Notice, Post, Rectification
+from .models import Application, Material, Notice
 from .selectors import (
     CASE_ROLES,
     QUEUE_ORDER,
@@ -48,12 +53,14 @@ from .selectors import (
     applications_overdue,
     applications_visible_to,
     due_state,
+    duty_entries_visible_to,
     get_application_for_user,
+    hall_posts,
+    leaves_visible_to,
     queue_for,
+    rectifications_visible_to,
     required_materials,
 )
-
-PAGE_SIZE = 25
 
 EVENT_LABELS = {
     "application_received": "收件登记",
@@ -73,71 +80,141 @@ EVENT_LABELS = {
 }
 
 
-def _require_clerk(user) -> None:
-    """Only window clerks work in the hall's pages; anyone else gets 403."""
-    if not has_role(user, *CASE_ROLES):
-        raise PermissionDenied
+class NullsLastOrder:
+    """Sorting of lists whose date column may be empty (a case without a due date): empty dates
+    after the others in both directions, on SQLite and PostgreSQL alike; `queue_order` when no
+    column is chosen. (The kit's `ordering` takes field names only.)"""
+
+    queue_order: tuple = ("pk",)
+
+    def order(self, queryset, sort: str):
+        field = self.sort_keys().get(sort.lstrip("-"))  # type: ignore[attr-defined]
+        if field is None:
+            return queryset.order_by(*self.queue_order)
+        if sort.startswith("-"):
+            return queryset.order_by(F(field).desc(nulls_last=True), "-pk")
+        return queryset.order_by(F(field).asc(nulls_last=True), "pk")
 
 
-def _set_due_states(applications, *, today: datetime.date) -> None:
-    """Attach `deadline` to each case, sharing one calendar so the page asks a fixed number
-    of queries whatever the row count."""
-    calendar = WorkCalendar()
-    for application in applications:
-        application.deadline = due_state(application, calendar, today=today)
+class ApplicationList(NullsLastOrder, listing.ListPage):
+    """我的办件 (the clerk's open cases, with those of an absent A clerk marked B 代 A) or
+    本大厅全部, with the filters, countdown badges and the overdue counts per window and clerk.
 
+    The one search box finds a case in all the hall's cases (whatever the 范围) by receipt
+    number (exact or prefix), applicant name (contains), phone (the stored number, spaces and
+    hyphens ignored, at least its last 4 digits) or full ID number; a search by ID number is
+    POSTed (the kit's `id_search`), so the number never appears in a URL.
+    """
 
-@login_required
-@require_GET
-@role_required(*CASE_ROLES)
-def application_list(request: HtmxHttpRequest) -> HttpResponse:
-    """My queue (with the cases of an absent A clerk, marked B 代 A) or the hall's cases;
-    filters, countdown badges, and the overdue counts per window and per clerk."""
-    today = timezone.localdate()
-    form = ApplicationFilterForm(request.GET, user=request.user)
-    mine = not (form.is_valid() and form.cleaned_data.get("scope") == "all")
-    if mine:
-        base = queue_for(request.user, today=today)
-    else:
-        base = (
-            applications_visible_to(request.user)
+    title = "我的办件"
+    template_name = "services/application_list.html"
+    filter_form = ApplicationFilterForm
+    search_label = "查找办件"
+    search_placeholder = "受理编号、姓名、电话或身份证号"
+    id_search = True
+    audit_model = Application
+    queue_order = QUEUE_ORDER
+    export_name = "办件"
+    empty_text = "没有符合条件的办件。"
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        self.today = timezone.localdate()
+        calendar = WorkCalendar()  # one calendar for every row: a fixed number of queries
+        # Per request: the countdown column reads today's calendar. The kit declares columns
+        # once per class and has no hook to prepare the rows of a page.
+        self.columns = (  # type: ignore[misc]
+            listing.Column(
+                "receipt_no",
+                "受理编号",
+                sort="receipt_no",
+                template="services/_cell_receipt.html",
+                nowrap=True,
+            ),
+            listing.Column("item", "事项", "item.name"),
+            listing.Column("applicant", "申请人", "applicant.name"),
+            listing.Column(
+                "status", "状态", "get_status_display", template="services/_cell_status.html"
+            ),
+            listing.Column(
+                "due_on",
+                "办结期限",
+                kind=listing.DATE,
+                sort="due_on",
+                template="services/_cell_due.html",
+            ),
+            listing.Column(
+                "deadline",
+                "期限提醒",
+                lambda case: due_state(case, calendar, today=self.today),
+                template="services/_cell_deadline.html",
+                export=False,
+            ),
+            listing.Column(
+                "handler", "承办人", "handler.display_name", template="services/_cell_handler.html"
+            ),
+            listing.Column("window", "窗口", "item.window", phone=False),
+        )
+
+    def get_form_kwargs(self) -> dict:
+        return {"user": self.request.user}
+
+    def get_queryset(self):
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        self.searching = bool((data.get("q") or "").strip())
+        # A search looks through the whole hall: the case may be a colleague's or finished.
+        self.mine = data.get("scope") != "all" and not self.searching
+        self.audit_purpose = "我的待办" if self.mine else "全部办件"
+        if self.mine:
+            return queue_for(self.request.user, today=self.today)
+        return (
+            applications_visible_to(self.request.user)
             .annotate(for_absent_a=Q(pk__in=[]))
             .select_related("item", "applicant", "first_responder", "handler")
-            .order_by(*QUEUE_ORDER)
         )
-    rows = form.filter(base, today=today)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    _set_due_states(page.object_list, today=today)
-    record_list_read(
-        actor=request.user,
-        model=Application,
-        count=len(page.object_list),
-        purpose="我的待办" if mine else "全部办件",
-        filters=form.cleaned_data if form.is_valid() else None,
-    )
-    overdue = applications_overdue(applications_visible_to(request.user), today)
-    by_window = (
-        overdue.values("item__window")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "item__window")
-    )
-    by_clerk = (
-        overdue.values("handler_id", "handler__full_name", "handler__username")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "handler__username")
-    )
-    context = {
-        "form": form,
-        "page": page,
-        "mine": mine,
-        "today": today,
-        "overdue_by_window": list(by_window),
-        "overdue_by_clerk": list(by_clerk),
-    }
-    template = "services/application_list.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, context)
+
+    def search(self, queryset, q: str):
+        if not q or looks_like_id_number(q):
+            return super().search(queryset, q)
+        condition = Q(receipt_no__istartswith=q) | Q(applicant__name__icontains=q)
+        digits = re.sub(r"[\s-]", "", q)
+        if digits.isdigit() and len(digits) >= 4:
+            # The phone is stored as typed at intake, less spaces (landlines may keep "-").
+            queryset = queryset.annotate(
+                phone_digits=Replace("applicant_phone", Value("-"), Value(""))
+            )
+            condition |= Q(phone_digits__endswith=digits)
+        return queryset.filter(condition)
+
+    def search_by_id_number(self, queryset, number: str):
+        return queryset.filter(applicant__id_number=number)
+
+    def filter_queryset(self, queryset, data):
+        return self.form.filter(queryset, today=self.today)
+
+    def get_context_data(self, queryset) -> dict:
+        overdue = applications_overdue(applications_visible_to(self.request.user), self.today)
+        by_window = (
+            overdue.values("item__window")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "item__window")
+        )
+        by_clerk = (
+            overdue.values("handler_id", "handler__full_name", "handler__username")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "handler__username")
+        )
+        return {
+            "title": "我的办件" if self.mine else "本大厅办件",
+            "mine": self.mine,
+            "searching": self.searching,
+            "today": self.today,
+            "overdue_by_window": list(by_window),
+            "overdue_by_clerk": list(by_clerk),
+        }
+
+
+application_list = role_required(*CASE_ROLES)(ApplicationList.as_view())
 
 
 def _intake_materials(items, code: str, situation: dict) -> tuple[object, list[Material]]:
@@ -165,7 +242,7 @@ def application_create(request: HtmxHttpRequest) -> HttpResponse:
         form = IntakeForm(initial=initial, items=items, materials=materials)
     if request.method == "POST" and form.is_valid():
         try:
-            application = actions.application_intake(
+            application = intake.application_intake(
                 actor=request.user,
                 item_code=form.cleaned_data["item"],
                 applicant=form.applicant(),
@@ -317,7 +394,7 @@ def application_supplement(request: HttpRequest, receipt_no: str) -> HttpRespons
         )
 
     def call(application, data):
-        application = actions.application_supplement(
+        application = handling.application_supplement(
             actor=request.user, application=application, materials=data["materials"]
         )
         if application.status == Application.Status.ACCEPTED:
@@ -335,7 +412,7 @@ def application_request_correction(request: HttpRequest, receipt_no: str) -> Htt
         return MaterialsForm(request.POST, materials=materials, with_note=True, prefix="correction")
 
     def call(application, data):
-        notice = actions.application_request_correction(
+        notice = handling.application_request_correction(
             actor=request.user,
             application=application,
             materials=data["materials"],
@@ -357,7 +434,7 @@ def application_handover(request: HttpRequest, receipt_no: str) -> HttpResponse:
         )
 
     def call(application, data):
-        actions.application_handover(
+        handling.application_handover(
             actor=request.user,
             application=application,
             to_user=data["to_user"],
@@ -372,7 +449,7 @@ def application_handover(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_POST
 def application_approve(request: HttpRequest, receipt_no: str) -> HttpResponse:
     def call(application, data):
-        application = actions.application_approve(
+        application = decisions.application_approve(
             actor=request.user, application=application, note=data.get("note", "")
         )
         if application.certificate_no:
@@ -388,7 +465,7 @@ def application_approve(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_POST
 def application_refuse(request: HttpRequest, receipt_no: str) -> HttpResponse:
     def call(application, data):
-        actions.application_refuse(
+        decisions.application_refuse(
             actor=request.user, application=application, reason=data["reason"]
         )
         return "已作出不予办理决定。"
@@ -402,7 +479,7 @@ def application_refuse(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_POST
 def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
     def call(application, data):
-        actions.application_withdraw(
+        decisions.application_withdraw(
             actor=request.user, application=application, reason=data["reason"]
         )
         return "申请已撤回。"
@@ -440,15 +517,15 @@ def service_notice_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@role_required(*CASE_ROLES)
 def service_notice_preview_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     """《办证服务告知书》 before any case exists (上门告知): item, situation and name from the
     intake form; the clerk printing it is the contact."""
-    _require_clerk(request.user)
     items = list(active_items())
     item = next((i for i in items if i.code == request.GET.get("item")), None)
     if item is None:
         raise Http404("未知的事项。")
-    unit = scope(Post.objects.all(), request.user, CASE_ROLES).select_related("org_unit").first()
+    unit = hall_posts(request.user).select_related("org_unit").first()
     hall = unit.org_unit if unit else None
     if hall is None:
         membership = request.user.memberships.filter(role=Role.WINDOW_CLERK).first()
@@ -491,76 +568,127 @@ def receipt_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
 # Leave, duty roster, rectifications ---------------------------------------------------------
 
 
-@login_required
-@require_GET
-@role_required(*CASE_ROLES)
-def leave_list(request: HttpRequest) -> HttpResponse:
-    """Recorded leave of the hall's clerks, current and future first."""
-    today = timezone.localdate()
-    leaves = (
-        Leave.objects.filter(user__in=hall_clerks(request.user))
-        .select_related("user", "created_by")
-        .order_by("-end_on", "-start_on", "-pk")
+class LeaveList(listing.ListPage):
+    """Recorded leave of the hall's clerks, latest end first, under the hall's A/B posts."""
+
+    title = "请假与 AB 角"
+    template_name = "services/leave_list.html"
+    filter_form = LeaveFilterForm
+    search_fields = ("user__full_name", "user__username", "reason")
+    search_placeholder = "请假人或事由"
+    default_sort = "-end_on"
+    export_name = "请假记录"
+    empty_text = "没有请假记录。"
+    columns = (
+        listing.Column(
+            "user", "请假人", "user.display_name", template="services/_cell_leave_user.html"
+        ),
+        listing.Column("start_on", "开始日期", kind=listing.DATE, sort="start_on"),
+        listing.Column("end_on", "结束日期", kind=listing.DATE, sort="end_on"),
+        listing.Column("reason", "事由"),
+        listing.Column("created_by", "登记人", "created_by.display_name", phone=False),
     )
-    page = Paginator(leaves, PAGE_SIZE).get_page(request.GET.get("page"))
-    for leave in page.object_list:
-        leave.current = leave.start_on <= today <= leave.end_on
-    posts = list(
-        scope(Post.objects.all(), request.user, CASE_ROLES)
-        .select_related("a_user", "b_user")
-        .order_by("window")
-    )
-    return render(request, "services/leave_list.html", {"page": page, "posts": posts})
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        self.today = timezone.localdate()
+
+    def get_queryset(self):
+        return leaves_visible_to(self.request.user).select_related("user", "created_by")
+
+    def filter_queryset(self, queryset, data):
+        return self.form.filter(queryset, today=self.today)
+
+    def get_context_data(self, queryset) -> dict:
+        posts = hall_posts(self.request.user).select_related("a_user", "b_user").order_by("window")
+        return {"today": self.today, "posts": list(posts)}
+
+
+leave_list = role_required(*CASE_ROLES)(LeaveList.as_view())
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(*CASE_ROLES)
 def leave_create(request: HttpRequest) -> HttpResponse:
-    _require_clerk(request.user)
     form = LeaveForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            leave = actions.leave_record(actor=request.user, **form.cleaned_data)
+            record = leave.leave_record(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
             messages.success(
                 request,
-                f"已登记 {leave.user.display_name} {leave.start_on:%m-%d}~{leave.end_on:%m-%d} "
+                f"已登记 {record.user.display_name} {record.start_on:%m-%d}~{record.end_on:%m-%d} "
                 "请假,期间由 B 角代办。",
             )
             return redirect("services:leave_list")
     return render(request, "services/leave_form.html", {"form": form})
 
 
-def _hall_posts(user):
-    return scope(Post.objects.all(), user, CASE_ROLES)
-
-
 def _roster_url(day: datetime.date) -> str:
     return f"{reverse('services:duty_roster')}?day={day.isoformat()}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@role_required(*CASE_ROLES)
-def duty_roster(request: HttpRequest) -> HttpResponse:
+class DutyRoster(listing.ListPage):
     """挂牌上岗: the hall's roster of today (or ?day=YYYY-MM-DD); a POST puts a clerk on duty.
 
     A post of another hall is refused by the action (403); a clerk who already holds a post
     that day gets the Chinese message on the form (400) and nothing is saved.
     """
-    today = timezone.localdate()
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = today
-    status = 200
-    if request.method == "POST":
+
+    title = "挂牌上岗"
+    template_name = "services/duty_roster.html"
+    filter_form = DutyDayForm
+    ordering = ("post__window", "user__username")
+    export_name = "挂牌上岗"
+    empty_text = "当天没有排班。"
+    columns = (
+        listing.Column("window", "窗口", "post.window"),
+        listing.Column("post", "岗位", "post.name"),
+        listing.Column("user", "工作人员", "user.display_name"),
+        listing.Column("staff_no", "工号", "user.staff_no"),
+        listing.Column(
+            "remove",
+            "操作",
+            lambda entry: None,
+            template="services/_cell_duty_remove.html",
+            export=False,
+        ),
+    )
+    duty_form: DutyForm | None = None
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        self.today = timezone.localdate()
+
+    def get_form_kwargs(self) -> dict:
+        return {"auto_id": "roster_%s"}  # the assign form below has its own "day"
+
+    def params(self):
+        params = super().params()
+        if not params.get("day"):  # today's roster, its date shown in the picker
+            params = params.copy()
+            params["day"] = self.today.isoformat()
+        return params
+
+    def day(self) -> datetime.date:
+        if self.form.is_valid() and self.form.cleaned_data.get("day"):
+            return self.form.cleaned_data["day"]
+        return self.today
+
+    def get_queryset(self):
+        return duty_entries_visible_to(self.request.user).select_related("user", "post")
+
+    def filter_queryset(self, queryset, data):
+        return queryset.filter(day=self.day())
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
         form = DutyForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                entry = actions.duty_assign(actor=request.user, **form.cleaned_data)
+                entry = duty.duty_assign(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
@@ -570,39 +698,42 @@ def duty_roster(request: HttpRequest) -> HttpResponse:
                     f"{entry.post.window} {entry.post.name}上岗。",
                 )
                 return redirect(_roster_url(entry.day))
-        status = 400
-        day = form.cleaned_data.get("day") or day
-    else:
-        form = DutyForm(initial={"day": max(day, today)}, user=request.user)
-    entries = list(
-        DutyEntry.objects.filter(day=day)
-        .filter(post__in=_hall_posts(request.user))
-        .select_related("user", "post")
-        .order_by("post__window", "user__username")
-    )
-    editable = day >= today
-    context = {
-        "entries": entries,
-        "day": day,
-        "form": form,
-        "editable": editable,
-        # A refused POST shows its form with the message, even for a day that has passed.
-        "show_form": editable or form.is_bound,
-    }
-    return render(request, "services/duty_roster.html", context, status=status)
+        self.duty_form = form
+        return self.get(request, *args, **kwargs)
+
+    def status(self) -> int:
+        return 400 if self.duty_form is not None else super().status()
+
+    def get_context_data(self, queryset) -> dict:
+        day = self.day()
+        editable = day >= self.today
+        form = self.duty_form or DutyForm(
+            initial={"day": max(day, self.today)}, user=self.request.user
+        )
+        return {
+            "title": f"挂牌上岗 · {day:%Y-%m-%d}",
+            "day": day,
+            "editable": editable,
+            "duty_form": form,
+            # A refused POST shows its form with the message, even for a day that has passed.
+            "show_form": editable or form.is_bound,
+        }
+
+
+duty_roster = role_required(*CASE_ROLES)(DutyRoster.as_view())
 
 
 @login_required
 @require_POST
+@role_required(*CASE_ROLES)
 def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a clerk off a day's roster; 404 for an entry of another hall."""
-    _require_clerk(request.user)
     entry = get_object_or_404(
-        DutyEntry.objects.filter(post__in=_hall_posts(request.user)).select_related("user"),
+        duty_entries_visible_to(request.user).select_related("user"),
         pk=pk,
     )
     try:
-        actions.duty_remove(actor=request.user, entry=entry)
+        duty.duty_remove(actor=request.user, entry=entry)
     except ValidationError as exc:
         messages.error(request, "".join(exc.messages))
     else:
@@ -610,41 +741,85 @@ def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_roster_url(entry.day))
 
 
-def _rectifications_visible_to(user):
-    cases = applications_visible_to(user)
-    return Rectification.objects.filter(rating__application__in=cases)
-
-
-@login_required
-@require_GET
-@role_required(*CASE_ROLES)
-def rectification_list(request: HttpRequest) -> HttpResponse:
+class RectificationList(NullsLastOrder, listing.ListPage):
     """差评整改: bad ratings to call back, open ones first by due date."""
-    today = timezone.localdate()
-    show_done = request.GET.get("done") == "1"
-    rows = _rectifications_visible_to(request.user).filter(done_at__isnull=not show_done)
-    rows = rows.select_related(
-        "owner", "done_by", "rating__application__item", "rating__application__applicant"
-    ).order_by("due_on", "pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    calendar = WorkCalendar()
-    from zhengtong.inbox.registry import deadline
 
-    for row in page.object_list:
-        row.deadline = deadline(
-            row.due_on, done=row.done_at is not None, today=today, calendar=calendar
-        )
-    return render(
-        request, "services/rectification_list.html", {"page": page, "show_done": show_done}
+    title = "差评整改"
+    template_name = "services/rectification_list.html"
+    filter_form = RectificationFilterForm
+    search_fields = (
+        "rating__application__receipt_no",
+        "rating__application__applicant__name",
+        "owner__full_name",
     )
+    search_placeholder = "受理编号、申请人或责任人"
+    queue_order = (F("due_on").asc(nulls_last=True), "pk")
+    export_name = "差评整改"
+    empty_text = "没有差评整改任务。"
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        today = timezone.localdate()
+        calendar = WorkCalendar()  # one calendar for every row: a fixed number of queries
+
+        def countdown(row):
+            return deadline(
+                row.due_on, done=row.done_at is not None, today=today, calendar=calendar
+            )
+
+        # Per request, as on the case list (the countdown reads today's calendar).
+        self.columns = (  # type: ignore[misc]
+            listing.Column(
+                "receipt_no",
+                "办件",
+                "rating.application.receipt_no",
+                link=lambda row: row.rating.application.get_absolute_url(),
+                nowrap=True,
+            ),
+            listing.Column("item", "事项", "rating.application.item.name"),
+            listing.Column("applicant", "申请人", "rating.application.applicant.name"),
+            listing.Column("level", "评价", "rating.get_level_display"),
+            listing.Column(
+                "comment", "评价意见", "rating.comment", template="services/_cell_comment.html"
+            ),
+            listing.Column("owner", "责任人", "owner.display_name"),
+            listing.Column(
+                "due_on",
+                "整改期限",
+                kind=listing.DATE,
+                sort="due_on",
+                template="services/_cell_due.html",
+            ),
+            listing.Column(
+                "deadline",
+                "期限提醒",
+                countdown,
+                template="services/_cell_deadline.html",
+                export=False,
+            ),
+            listing.Column(
+                "done_at",
+                "回访",
+                kind=listing.DATE,
+                template="services/_cell_rectification_done.html",
+            ),
+        )
+
+    def get_queryset(self):
+        return rectifications_visible_to(self.request.user).select_related(
+            "owner", "rating__application__item", "rating__application__applicant"
+        )
+
+
+rectification_list = role_required(*CASE_ROLES)(RectificationList.as_view())
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(*CASE_ROLES)
 def rectification_close(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_clerk(request.user)
     rectification = get_object_or_404(
-        _rectifications_visible_to(request.user).select_related(
+        rectifications_visible_to(request.user).select_related(
             "owner", "rating__application__item", "rating__application__applicant"
         ),
         pk=pk,
@@ -652,7 +827,7 @@ def rectification_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = RectificationCloseForm(request.POST or None)
     if request.method == "POST" and rectification.done_at is None and form.is_valid():
         try:
-            actions.rectification_close(
+            ratings.rectification_close(
                 actor=request.user, rectification=rectification, **form.cleaned_data
             )
         except ValidationError as exc:

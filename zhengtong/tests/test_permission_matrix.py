@@ -33,12 +33,10 @@ from zhengtong.projects.models import (
     WorkTarget,
 )
 from zhengtong.projects.tests.factories import make_project
-from zhengtong.services.actions import (
-    application_approve,
-    application_supplement,
-    leave_record,
-    rating_submit,
-)
+from zhengtong.services.actions.decisions import application_approve
+from zhengtong.services.actions.handling import application_supplement
+from zhengtong.services.actions.leave import leave_record
+from zhengtong.services.actions.ratings import rating_submit
 from zhengtong.services.tests.fixtures import CaseTestCase
 from zhengtong.test import make_unit, make_user
 from zhengtong.welfare import models as wf
@@ -605,7 +603,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
         )
         application = application_approve(actor=self.clerk_a, application=application)
         rating = rating_submit(application=application, level=1, comment="太慢")
-        from zhengtong.services.actions import duty_assign
+        from zhengtong.services.actions.duty import duty_assign
 
         duty = duty_assign(
             actor=self.clerk_a, day=datetime.date(2026, 11, 20), post=self.post, user=self.clerk_a

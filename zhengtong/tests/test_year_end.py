@@ -14,7 +14,8 @@ from zhengtong.audit.models import Event
 from zhengtong.inbox.registry import items_for
 from zhengtong.projects.actions import problem_raise
 from zhengtong.projects.tests.test_register import project
-from zhengtong.services.actions import application_approve, rating_submit
+from zhengtong.services.actions.decisions import application_approve
+from zhengtong.services.actions.ratings import rating_submit
 from zhengtong.services.models import Application, ServiceItem
 from zhengtong.services.tests.fixtures import CaseTestCase
 from zhengtong.workdays import year_status

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from zhengtong.accounts.scope import has_role
 
-from ..actions import application_intake
+from ..actions.intake import application_intake
 from ..models import Application, Notice, NoticeItem, ReceivedMaterial
 from ..public_views import (
     NOT_FOUND_MESSAGE,

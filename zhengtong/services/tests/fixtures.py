@@ -25,7 +25,7 @@ from django.utils import timezone
 from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.audit.models import Event
 from zhengtong.people.models import Person
-from zhengtong.services.actions import application_intake
+from zhengtong.services.actions.intake import application_intake
 from zhengtong.services.models import Application, Material, Post, ServiceItem
 from zhengtong.test import BaseTestCase, make_id_number, make_unit, make_user
 

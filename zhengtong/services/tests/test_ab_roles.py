@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from zhengtong.audit.models import Event
-from zhengtong.services.actions import application_approve, leave_record
+from zhengtong.services.actions.decisions import application_approve
+from zhengtong.services.actions.leave import leave_record
 from zhengtong.services.models import Leave
 from zhengtong.services.selectors import (
     acting_as,

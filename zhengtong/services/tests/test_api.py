@@ -151,7 +151,7 @@ class ApplicationCreateApiTestCase(PublicTestCase):
 class ApplicationDetailApiTestCase(PublicTestCase):
     def setUp(self) -> None:
         super().setUp()
-        from zhengtong.services.actions import application_intake
+        from zhengtong.services.actions.intake import application_intake
 
         self.case = application_intake(
             actor=self.clerk_a,

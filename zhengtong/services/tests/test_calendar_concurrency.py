@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test import TransactionTestCase
 
 from zhengtong.accounts.models import OrgUnit, Role
-from zhengtong.services.actions import application_intake
+from zhengtong.services.actions.intake import application_intake
 from zhengtong.services.models import Application, Material, ServiceItem
 from zhengtong.test import make_id_number, make_unit, make_user
 from zhengtong.workdays.actions import (

@@ -11,7 +11,9 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from zhengtong.accounts.models import OrgUnit, Role
-from zhengtong.services.actions import application_approve, application_intake, sequence_next
+from zhengtong.services.actions.decisions import application_approve
+from zhengtong.services.actions.intake import application_intake
+from zhengtong.services.actions.numbering import sequence_next
 from zhengtong.services.models import Application, Material, Sequence, ServiceItem
 from zhengtong.test import make_id_number, make_unit, make_user
 

@@ -19,7 +19,7 @@ from django.test import Client, TransactionTestCase, override_settings
 
 from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.audit.actions import verify_chain
-from zhengtong.services.actions import application_approve
+from zhengtong.services.actions.decisions import application_approve
 from zhengtong.services.models import Application, Material, ServiceItem
 from zhengtong.test import make_id_number, make_unit, make_user
 

@@ -5,8 +5,8 @@ import datetime
 
 import time_machine
 
-from zhengtong.services.actions import (
-    application_approve,
+from zhengtong.services.actions.decisions import application_approve
+from zhengtong.services.actions.handling import (
     application_request_correction,
     application_supplement,
 )

@@ -9,7 +9,9 @@ import datetime
 import time_machine
 
 from zhengtong.lib.tests.test_pdf import embedded_cjk_fonts, pdf_text
-from zhengtong.services import actions
+from zhengtong.services.actions.decisions import application_approve
+from zhengtong.services.actions.handling import application_supplement
+from zhengtong.services.actions.intake import application_intake
 from zhengtong.services.models import Application
 from zhengtong.test import make_id_number
 
@@ -22,7 +24,7 @@ class DocumentsTestCase(PageTestCase):
         super().setUp()
         self.number = make_id_number(datetime.date(1990, 1, 1), female=False, seq=7)
         # Married, local: id card, marriage certificate and hukou book; only the id card given.
-        self.case = actions.application_intake(
+        self.case = application_intake(
             actor=self.clerk_a,
             item_code="TEST-SYDJ",
             applicant={"name": "刘小梅", "id_number": self.number, "phone": "13912345678"},
@@ -79,7 +81,7 @@ class DocumentsTestCase(PageTestCase):
     def test_the_receipt_says_received_until_accepted_then_accepted_with_due_date(self) -> None:
         flat = "".join(pdf_text(self.get_pdf(self.url("receipt.pdf"))).split())
         self.assertIn("收件回执", flat)
-        actions.application_supplement(
+        application_supplement(
             actor=self.clerk_a, application=self.case, materials=["marriage", "hukou_book"]
         )
         self.case.refresh_from_db()
@@ -92,10 +94,10 @@ class DocumentsTestCase(PageTestCase):
 
     def test_the_certificate_exists_for_approved_cases_only(self) -> None:
         self.assertEqual(self.client.get(self.url("certificate.pdf")).status_code, 404)
-        actions.application_supplement(
+        application_supplement(
             actor=self.clerk_a, application=self.case, materials=["marriage", "hukou_book"]
         )
-        actions.application_approve(actor=self.clerk_a, application=self.case)
+        application_approve(actor=self.clerk_a, application=self.case)
         self.case.refresh_from_db()
         self.assertEqual(self.case.status, Application.Status.APPROVED)
         flat = "".join(pdf_text(self.get_pdf(self.url("certificate.pdf"))).split())

@@ -8,12 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from zhengtong.accounts.models import User
 from zhengtong.inbox.registry import items_for
-from zhengtong.services.actions import (
-    application_approve,
-    leave_record,
-    rating_submit,
-    rectification_close,
-)
+from zhengtong.services.actions.decisions import application_approve
+from zhengtong.services.actions.leave import leave_record
+from zhengtong.services.actions.ratings import rating_submit, rectification_close
 from zhengtong.services.inbox import case_items, rectification_items
 from zhengtong.services.models import ServiceItem
 from zhengtong.test import make_id_number

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from zhengtong.audit.models import Event
 from zhengtong.people.models import Person
-from zhengtong.services.actions import application_handover, application_supplement
+from zhengtong.services.actions.handling import application_handover, application_supplement
 from zhengtong.services.models import Application, Notice, ReceivedMaterial
 from zhengtong.test import make_id_number
 

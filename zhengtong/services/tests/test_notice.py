@@ -4,7 +4,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from zhengtong.audit.models import Event
-from zhengtong.services.actions import application_request_correction, application_supplement
+from zhengtong.services.actions.handling import (
+    application_request_correction,
+    application_supplement,
+)
 from zhengtong.services.models import Application, Notice, NoticeItem
 
 from .fixtures import CaseTestCase

@@ -7,12 +7,14 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from zhengtong.audit.models import Event
-from zhengtong.services.actions import (
+from zhengtong.services.actions.decisions import (
     application_approve,
     application_refuse,
+    application_withdraw,
+)
+from zhengtong.services.actions.handling import (
     application_request_correction,
     application_supplement,
-    application_withdraw,
 )
 from zhengtong.services.models import Application
 from zhengtong.services.selectors import application_timeline

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from zhengtong.audit.models import Event
-from zhengtong.services import actions
+from zhengtong.services.actions.intake import application_intake
 from zhengtong.services.models import Application, Leave
 from zhengtong.test import make_id_number
 
@@ -16,7 +16,7 @@ from .fixtures import PageTestCase
 
 class DetailTestCase(PageTestCase):
     def intake(self, materials=("id_card", "marriage", "hukou_book"), serial=31) -> Application:
-        return actions.application_intake(
+        return application_intake(
             actor=self.clerk_a,
             item_code="TEST-SYDJ",
             applicant={

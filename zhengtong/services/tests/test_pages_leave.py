@@ -4,7 +4,9 @@ import datetime
 
 import time_machine
 
-from zhengtong.services import actions
+from zhengtong.services.actions.decisions import application_approve
+from zhengtong.services.actions.intake import application_intake
+from zhengtong.services.actions.ratings import rating_submit
 from zhengtong.services.models import Application, Leave
 from zhengtong.test import make_id_number
 
@@ -28,7 +30,12 @@ class LeaveTestCase(PageTestCase):
         leave = Leave.objects.get()
         self.assertEqual((leave.user, leave.created_by), (self.clerk_a, self.clerk_b))
         listing = self.client.get("/services/leave/")
-        self.assertContains(listing, "2026-12-01 ~ 2026-12-03")
+        self.assertContains(
+            listing, '<td class="text-nowrap" data-label="开始日期">2026-12-01</td>'
+        )
+        self.assertContains(
+            listing, '<td class="text-nowrap" data-label="结束日期">2026-12-03</td>'
+        )
         self.assertContains(listing, "3号窗口")
 
     def test_an_end_before_the_start_is_refused_and_nothing_saved(self) -> None:
@@ -74,7 +81,7 @@ class LeaveTestCase(PageTestCase):
 class RectificationTestCase(PageTestCase):
     def setUp(self) -> None:
         super().setUp()
-        case = actions.application_intake(
+        case = application_intake(
             actor=self.clerk_a,
             item_code="TEST-SYDJ",
             applicant={
@@ -85,10 +92,10 @@ class RectificationTestCase(PageTestCase):
             materials=["id_card", "marriage", "hukou_book"],
             situation={"hukou": "local", "marital_status": "married"},
         )
-        actions.application_approve(actor=self.clerk_a, application=case)
+        application_approve(actor=self.clerk_a, application=case)
         case.refresh_from_db()
         self.case = case
-        self.rating = actions.rating_submit(application=case, level=1, comment="等了很久")
+        self.rating = rating_submit(application=case, level=1, comment="等了很久")
         self.rectification = self.rating.rectification
 
     def test_bad_ratings_are_listed_with_their_deadline(self) -> None:

@@ -7,14 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
 from zhengtong.audit.models import Event
-from zhengtong.services.actions import (
+from zhengtong.services.actions.decisions import (
     application_approve,
-    application_handover,
     application_refuse,
     application_withdraw,
-    rating_submit,
-    rectification_close,
 )
+from zhengtong.services.actions.handling import application_handover
+from zhengtong.services.actions.ratings import rating_submit, rectification_close
 from zhengtong.services.models import Application, Rating, Rectification
 
 from .fixtures import CaseTestCase
