@@ -833,6 +833,8 @@ def import_page(
                 file_error = "请选择要导入的 xlsx 文件。"
         except ImportFileError as exc:
             file_error = str(exc)
+        # The next upload starts afresh, with 试导入 ticked again.
+        form = ImportForm(max_bytes=importer_class.max_bytes)
     page = {
         "form": form,
         "result": result,
