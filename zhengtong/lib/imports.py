@@ -746,6 +746,7 @@ PENDING_MAX_AGE = 60 * 60  # seconds a passed dry run may be confirmed
 def _store_pending(upload, *, actor, importer_class: type[Importer]) -> str:
     """Keep a file whose dry run passed until it is confirmed; the signed token names it, the
     user and the importer, so nobody else can confirm it and it cannot go to another ledger."""
+    _forget_stale_pending()
     upload.seek(0)
     name = default_storage.save(f"{PENDING_DIR}/{secrets.token_hex(16)}.xlsx", upload)
     data = {
@@ -755,6 +756,22 @@ def _store_pending(upload, *, actor, importer_class: type[Importer]) -> str:
         "name": original_file_name(upload.name),
     }
     return signing.dumps(data, salt=PENDING_SALT)
+
+
+def _forget_stale_pending() -> None:
+    """Delete the kept files whose confirmation has expired (dry runs nobody confirmed)."""
+    try:
+        _, names = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - datetime.timedelta(seconds=PENDING_MAX_AGE)
+    for name in names:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except FileNotFoundError:
+            continue
 
 
 def _load_pending(token: str, *, actor, importer_class: type[Importer]):

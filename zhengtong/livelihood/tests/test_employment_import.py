@@ -1,12 +1,15 @@
 """The 就业登记 import page: template, dry run, confirm, all-or-nothing, who may use it."""
 
+import datetime
 import io
+import os
 import shutil
 import tempfile
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
 
 from zhengtong.audit.models import Event
 from zhengtong.lib.imports import ACTION_CHECKED, ACTION_DONE
@@ -162,3 +165,21 @@ class EmploymentImportPageTestCase(JobsTestCase):
         from zhengtong.test import make_user
 
         return make_user("clerk2", memberships=[(Role.DEPT_CLERK, self.social)])
+
+    def test_an_unconfirmed_file_is_deleted_once_its_confirmation_expires(self) -> None:
+        from django.core.files.storage import default_storage
+
+        from zhengtong.lib import imports
+
+        self.post(sheet([line(1)]))
+        self.post(sheet([line(2)]))
+        _, kept = default_storage.listdir(imports.PENDING_DIR)
+        self.assertEqual(len(kept), 2)
+        # The first was kept 61 minutes ago (the clock of these tests stands still).
+        old = (timezone.now() - datetime.timedelta(minutes=61)).timestamp()
+        os.utime(default_storage.path(f"{imports.PENDING_DIR}/{kept[0]}"), (old, old))
+        self.post(sheet([line(3)]))
+        _, now_kept = default_storage.listdir(imports.PENDING_DIR)
+        self.assertEqual(len(now_kept), 2)
+        self.assertNotIn(kept[0], now_kept)
+        self.assertIn(kept[1], now_kept)
