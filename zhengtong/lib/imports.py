@@ -38,7 +38,7 @@ last computed for it, never as the formula.
 import datetime
 import re
 import secrets
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -259,7 +259,7 @@ class Column:
 
     header: str
     field: str
-    parse: Parser = field(default_factory=text)
+    parse: Parser = text()
     required: bool = False
     note: str = ""
     example: Any = ""
@@ -459,7 +459,9 @@ class Importer:
     # Reading -------------------------------------------------------------------------------
 
     @classmethod
-    def read(cls, upload, *, estimate_rows: bool = False) -> tuple[int, Iterator[tuple[int, dict]]]:
+    def read(
+        cls, upload, *, estimate_rows: bool = False
+    ) -> tuple[int, Generator[tuple[int, dict], None, None]]:
         """(estimated data rows, iterator of (Excel row number, {header: value})) of the
         first sheet, streamed from a read-only workbook; blank rows are skipped. The file and
         its header row are checked before this returns (ImportFileError); the workbook is
@@ -484,7 +486,7 @@ class Importer:
             raise
         ignored = {c.header for c in cls.columns if c.ignored}
 
-        def iterate() -> Iterator[tuple[int, dict]]:
+        def iterate() -> Generator[tuple[int, dict], None, None]:
             try:
                 for number, values in enumerate(rows, start=2):
                     if values is None or all(cell_text(v) == "" for v in values):

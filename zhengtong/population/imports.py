@@ -11,7 +11,8 @@ Parsing is deterministic, so the second pass sees what the first one checked.
 """
 
 import datetime
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from django.utils import timezone
 
@@ -105,7 +106,7 @@ class PersonsImporter(Importer):
     """人员信息: one new Person per row; a number already registered is refused."""
 
     name = KIND_LABELS[KIND_PERSONS]
-    columns = (
+    columns: ClassVar[Sequence[Column]] = (
         _NAME,
         _ID,
         _PHONE,
@@ -133,7 +134,7 @@ class PersonsImporter(Importer):
             example="本地户籍",
         ),
     )
-    key = ("id_number",)
+    key: ClassVar[Sequence[str]] = ("id_number",)
     duplicate_message = "与第 {first} 行的身份证号码重复。"
     max_bytes = MAX_BYTES
     max_rows = MAX_ROWS

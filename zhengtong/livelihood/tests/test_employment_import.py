@@ -36,7 +36,10 @@ def sheet(rows, headers=HEADERS) -> SimpleUploadedFile:
     return SimpleUploadedFile("就业登记.xlsx", buffer.getvalue())
 
 
-def line(seq: int, *, name="", kind="城镇新增就业", on=D(2026, 3, 1), employer="中通客车"):
+EMPLOYED_ON = D(2026, 3, 1)
+
+
+def line(seq: int, *, name="", kind="城镇新增就业", on=EMPLOYED_ON, employer="中通客车"):
     return [name or f"职工{seq}", id_for(seq), kind, on, employer, ""]
 
 
