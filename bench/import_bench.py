@@ -118,15 +118,15 @@ def main() -> None:
     job = actions.import_job_create(actor=actor, kind="persons", upload=upload, dry_run=False)
     del upload
     marks = {}
-    real_check_rows = imports.check_rows
+    real_check_stream = imports.PersonsImporter.check_stream
 
-    def check_rows(**kwargs):
+    def check_stream(self, *args, **kwargs):
         try:
-            return real_check_rows(**kwargs)
+            return real_check_stream(self, *args, **kwargs)
         finally:
             marks["checked"] = time.perf_counter()
 
-    imports.check_rows = check_rows
+    imports.PersonsImporter.check_stream = check_stream  # type: ignore[method-assign]
 
     if TRACE:
         import tracemalloc

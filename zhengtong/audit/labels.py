@@ -115,6 +115,9 @@ ACTION_LABELS: dict[str, str] = {
     "population_import_done": "人口导入完成",
     "population_import_failed": "人口导入失败",
     "population_import_file_downloaded": "下载导入文件",
+    "xlsx_import_checked": "试导入",
+    "xlsx_import_done": "批量导入完成",
+    "xlsx_import_failed": "批量导入未通过",
     # Livelihood ledgers
     "employment_recorded": "登记就业",
     "unemployment_figure_recorded": "登记失业率数据",

@@ -72,7 +72,9 @@ MODULES: tuple[Module, ...] = (
         "惠民生",
         (
             Entry("惠民生台账", "livelihood:index"),
+            Entry("导入就业登记", "livelihood:employment_import"),
             Entry("护理补贴与救助", "welfare:assessment_list", prefixes=("/welfare/",)),
+            Entry("导入救助身份", "welfare:status_import"),
             Entry("综合驾驶舱", "reports:cockpit"),
             Entry("工作简报", "reports:work_report"),
         ),

@@ -28,4 +28,6 @@ urlpatterns = [
     path("trainees/<int:pk>/", views.trainee_update, name="trainee_update"),
     # School safety and the kindergarten clean-up (the schools colleague's pages).
     path("", include("zhengtong.livelihood.urls_schools")),
+    # The 就业登记 import (views_imports.py).
+    path("", include("zhengtong.livelihood.urls_imports")),
 ]

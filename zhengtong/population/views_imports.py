@@ -3,49 +3,42 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhengtong.accounts.scope import has_role
+from zhengtong.accounts.permissions import role_required
+from zhengtong.lib.forms import StyledForm, add_errors
 from zhengtong.lib.http import HtmxHttpRequest
-from zhengtong.lib.xlsx import xlsx_response
+from zhengtong.lib.imports import RowError, template_response
 
 from . import imports
 from .actions.imports import import_job_create, import_job_rerun
 from .models import ImportJob
 from .selectors import POPULATION_ROLES, rows_visible_to
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JOBS_SHOWN = 20
 
 
-class ImportForm(forms.Form):
+class ImportForm(StyledForm):
     kind = forms.ChoiceField(
-        label=gettext_lazy("导入内容"),
-        choices=list(imports.KIND_LABELS.items()),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        label=gettext_lazy("导入内容"), choices=list(imports.KIND_LABELS.items())
     )
     file = forms.FileField(
         label=gettext_lazy("文件(xlsx)"),
         help_text=gettext_lazy("不超过 50 MB;第一行为表头,请使用下载的导入模板。"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
         error_messages={"required": gettext_lazy("请选择要导入的 xlsx 文件。")},
     )
     dry_run = forms.BooleanField(
-        label=gettext_lazy("试导入(只检查,不写入数据)"),
-        required=False,
-        initial=True,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        label=gettext_lazy("试导入(只检查,不写入数据)"), required=False, initial=True
     )
 
 
-def _require_importer(user) -> None:
-    if not has_role(user, *POPULATION_ROLES):
-        raise PermissionDenied
+importer_required = role_required(*POPULATION_ROLES)
 
 
 def _jobs_for(user):
@@ -54,8 +47,8 @@ def _jobs_for(user):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@importer_required
 def import_list(request: HttpRequest) -> HttpResponse:
-    _require_importer(request.user)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -67,8 +60,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                     dry_run=form.cleaned_data["dry_run"],
                 )
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
+                add_errors(form, exc)
             else:
                 return redirect("population:import_detail", pk=job.pk)
     else:
@@ -87,19 +79,17 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@importer_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    _require_importer(request.user)
-    if kind not in imports.KIND_LABELS:
-        raise PermissionDenied
-    return xlsx_response(
-        imports.template_workbook(kind), f"{imports.KIND_LABELS[kind]}导入模板.xlsx"
-    )
+    if kind not in imports.IMPORTERS:
+        raise Http404
+    return template_response(imports.IMPORTERS[kind])
 
 
 @login_required
 @require_http_methods(["GET"])
+@importer_required
 def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    _require_importer(request.user)
     job = get_object_or_404(_jobs_for(request.user), pk=pk)
     template = "population/import_detail.html"
     if request.htmx:
@@ -113,6 +103,7 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         and not job.dry_run
         and job.total_rows
         and job.processed_rows >= job.total_rows,
+        "errors": [RowError.from_dict(e) for e in job.errors or []],
         "title": _("导入任务"),
     }
     return render(request, template, context)
@@ -120,9 +111,9 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@importer_required
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     """Turn a passed dry run into the real import of the same file."""
-    _require_importer(request.user)
     job = get_object_or_404(_jobs_for(request.user), pk=pk)
     try:
         new = import_job_rerun(actor=request.user, job=job)

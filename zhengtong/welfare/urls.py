@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -25,4 +25,6 @@ urlpatterns = [
     path("relief/<int:pk>/approve/", views.batch_approve, name="batch_approve"),
     path("relief/<int:pk>/grants/", views.grant_add, name="grant_add"),
     path("relief/<int:pk>/grants/<int:grant_pk>/remove/", views.grant_remove, name="grant_remove"),
+    # The 救助身份 import (views_imports.py).
+    path("", include("zhengtong.welfare.urls_imports")),
 ]

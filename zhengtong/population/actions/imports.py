@@ -29,6 +29,7 @@ from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.context import acting
 from zhengtong.audit.models import Event
 from zhengtong.lib.files import original_file_name
+from zhengtong.lib.imports import Row
 from zhengtong.people.models import Person
 
 from .. import imports
@@ -52,13 +53,13 @@ def importer_unit(user) -> OrgUnit | None:
 @audited_atomic
 def import_job_create(*, actor, kind: str, upload, dry_run: bool) -> ImportJob:
     """Store the uploaded file as a queued job; processing starts after the commit."""
-    if kind not in imports.HEADERS:
+    if kind not in imports.IMPORTERS:
         raise ValidationError({"kind": "导入类别不正确。"})
     unit = importer_unit(actor)
     if unit is None:
         raise PermissionDenied
     try:
-        imports.validate_upload(kind, upload)
+        imports.IMPORTERS[kind].validate_upload(upload)
     except imports.ImportFileError as exc:
         raise ValidationError({"file": str(exc)}) from None
     job = ImportJob(
@@ -160,8 +161,8 @@ def process_job(job_id: int, *, progress: Callable[[int, int], None] | None = No
 
 
 def _process(job: ImportJob, actor, progress) -> ImportJob:
-    path = job.file.path
-    total, rows = imports.read_rows(job.kind, path)
+    importer = imports.IMPORTERS[job.kind](actor)
+    total, rows = importer.read(job.file.path, estimate_rows=True)
     ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
 
     def report(processed: int) -> None:
@@ -173,7 +174,7 @@ def _process(job: ImportJob, actor, progress) -> ImportJob:
         if progress is not None:
             progress(processed, shown_total)
 
-    result = imports.check_rows(kind=job.kind, actor=actor, rows=rows, progress=report)
+    result = importer.check_stream(rows, progress=report)
     job.total_rows = job.processed_rows = result.rows
     if result.error_count:
         errors = [e.as_dict() for e in result.errors]
@@ -238,8 +239,9 @@ def _finish(job: ImportJob, actor, *, action: str, changes: dict) -> ImportJob:
 
 def _write(job: ImportJob, actor) -> ImportJob:
     """Second pass: every row in one transaction, or none."""
-    _, rows = imports.read_rows(job.kind, job.file.path, estimate_rows=False)
-    parsed_rows = imports.parse_rows(kind=job.kind, actor=actor, rows=rows)
+    importer = imports.IMPORTERS[job.kind](actor)
+    _, rows = importer.read(job.file.path)
+    parsed_rows = importer.parsed_rows(rows)
     with transaction.atomic():
         if job.kind == imports.KIND_PERSONS:
             counts = write_persons(parsed_rows)
@@ -266,8 +268,12 @@ def _batches(iterable, size: int = imports.BATCH):
         yield batch
 
 
-def _person(parsed: imports.ParsedRow) -> Person:
-    return Person(id_number=parsed.id_number, **parsed.person)
+def _number(row: Row) -> str:
+    return row.values["id_number"].number
+
+
+def _person(row: Row) -> Person:
+    return Person(id_number=_number(row), **row.values["person"])
 
 
 def write_persons(parsed_rows) -> dict:
@@ -283,14 +289,14 @@ def write_floating(parsed_rows, *, actor) -> dict:
     """Register the unknown persons, then bulk_create the records and certificates."""
     persons = records = certificates = 0
     for batch in _batches(parsed_rows):
-        numbers = {p.id_number for p in batch}
+        numbers = {_number(p) for p in batch}
         known = set(
             Person.objects.filter(id_number__in=numbers).values_list("id_number", flat=True)
         )
         new = {}
-        for parsed in batch:
-            if parsed.id_number not in known and parsed.id_number not in new:
-                new[parsed.id_number] = _person(parsed)
+        for row in batch:
+            if _number(row) not in known and _number(row) not in new:
+                new[_number(row)] = _person(row)
         Person.objects.bulk_create(new.values(), batch_size=imports.BATCH)
         persons += len(new)
         # A registered person's record is kept by the person's own village, as in
@@ -305,10 +311,10 @@ def write_floating(parsed_rows, *, actor) -> dict:
         made = FloatingRecord.objects.bulk_create(
             [
                 FloatingRecord(
-                    person_id=ids[p.id_number],
-                    org_unit_id=owners[p.id_number][1],
+                    person_id=ids[_number(p)],
+                    org_unit_id=owners[_number(p)][1],
                     created_by=actor,
-                    **p.floating,
+                    **p.values["floating"],
                 )
                 for p in batch
             ],
@@ -319,9 +325,9 @@ def write_floating(parsed_rows, *, actor) -> dict:
             # A backend that does not return keys from bulk inserts: look them up.
             made = _refetch(batch, ids)
         certs = [
-            MarriageCertificate(record=record, **parsed.certificate)
-            for parsed, record in zip(batch, made, strict=True)
-            if parsed.certificate is not None
+            MarriageCertificate(record=record, **row.values["certificate"])
+            for row, record in zip(batch, made, strict=True)
+            if row.values["certificate"] is not None
         ]
         MarriageCertificate.objects.bulk_create(certs, batch_size=imports.BATCH)
         certificates += len(certs)
@@ -333,7 +339,7 @@ def _refetch(batch, ids) -> list[FloatingRecord]:
         (r.person_id, r.direction): r
         for r in FloatingRecord.objects.filter(person_id__in=ids.values(), ended_on__isnull=True)
     }
-    return [found[(ids[p.id_number], p.floating["direction"])] for p in batch]
+    return [found[(ids[_number(p)], p.values["direction"])] for p in batch]
 
 
 def process_queued(*, limit: int | None = None) -> list[ImportJob]:

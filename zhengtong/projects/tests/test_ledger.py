@@ -1,13 +1,17 @@
 import datetime
 import io
+import shutil
+import tempfile
 import zipfile
 from decimal import Decimal
 
 import openpyxl
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
 from zhengtong.audit.models import Event
+from zhengtong.lib.imports import AUDIT_ACTIONS
 from zhengtong.projects import ledger
 from zhengtong.projects.models import KeyProject, ProgressReport, Stage
 from zhengtong.projects.tests.factories import make_project, make_sector
@@ -30,8 +34,9 @@ def xlsx(rows, headers=tuple(ledger.HEADERS)) -> bytes:
 
 
 def changes() -> int:
-    """Audit rows of register changes (sign-ins are logged too and do not count here)."""
-    return Event.objects.exclude(kind=Event.Kind.LOGIN).count()
+    """Audit rows of register changes (sign-ins and the summary of each import run are logged
+    too and do not count here)."""
+    return Event.objects.exclude(kind=Event.Kind.LOGIN).exclude(action__in=AUDIT_ACTIONS).count()
 
 
 def upload(data: bytes, name="台账.xlsx") -> SimpleUploadedFile:
@@ -70,6 +75,12 @@ def row(code="KP-100", **overrides) -> list:
 class LedgerTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
+        # A dry run that passes keeps the file for 确认导入.
+        media = tempfile.mkdtemp()
+        override = override_settings(MEDIA_ROOT=media)
+        override.enable()
+        self.addCleanup(override.disable)
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
         self.sector = make_sector()
         make_sector("logistics", "现代物流")
         self.bus = make_project(
@@ -252,7 +263,13 @@ class LedgerImportTestCase(LedgerTestCase):
         events = Event.objects.filter(channel="import")
         self.assertEqual(
             sorted(events.values_list("action", flat=True)),
-            ["project_created", "project_stage_changed", "project_updated"],
+            ["project_created", "project_stage_changed", "project_updated", "xlsx_import_done"],
+        )
+        summary = events.get(action="xlsx_import_done")
+        self.assertEqual(summary.target_repr, "重点项目台账")
+        self.assertEqual(
+            {k: summary.changes[k] for k in ("file", "rows", "created", "updated")},
+            {"file": "台账.xlsx", "rows": 2, "created": 1, "updated": 1},
         )
         update = events.get(action="project_updated")
         self.assertEqual(update.reason, "台账导入")
