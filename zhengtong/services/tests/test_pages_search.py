@@ -122,12 +122,12 @@ class CaseSearchTestCase(PageTestCase):
 
     def test_bad_input_is_answered_in_chinese_and_lists_nothing(self) -> None:
         response = self.client.get(URL, {"q": "x" * 101})
-        self.assertContains(response, "筛选条件有误", status_code=400)
+        self.assertContains(response, "筛选条件有误")
         self.assertEqual(self.shown(response), [])
         response = self.client.get(URL, {"status": "nope"})
-        self.assertContains(response, "筛选条件有误", status_code=400)
+        self.assertContains(response, "筛选条件有误")
         response = self.client.get(URL, {"clerk": self.other_clerk.pk, "scope": "all"})
-        self.assertEqual(response.status_code, 400)  # a clerk of another hall is no choice
+        self.assertContains(response, "筛选条件有误")  # a clerk of another hall is no choice
 
     def test_the_search_combines_with_the_filters(self) -> None:
         response = self.client.get(URL, {"q": "申请人2", "status": "approved"})
