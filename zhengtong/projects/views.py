@@ -18,6 +18,7 @@ from zhengtong.audit.history import change_rows
 from zhengtong.audit.labels import action_label
 from zhengtong.audit.models import Event
 from zhengtong.inbox.registry import deadline
+from zhengtong.lib.forms import add_errors
 from zhengtong.lib.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from zhengtong.workdays import WorkCalendar
 
@@ -33,11 +34,11 @@ from .forms import (
     ReportForm,
     ResolveForm,
     StageForm,
-    add_errors,
 )
 from .lists import choose_list
 from .models import STAGE_CLASS, KeyProject, Milestone, Problem, ProjectLeader, Stage
 from .selectors import (
+    MANAGE_ROLES,
     MEMBER_ROLES,
     VIEW_ROLES,
     as_of_for_year,
@@ -229,9 +230,8 @@ def _managed_project(request: HttpRequest, pk: int) -> KeyProject:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(*MANAGE_ROLES)
 def project_create(request: HttpRequest) -> HttpResponse:
-    if not can_manage_projects(request.user):
-        raise PermissionDenied
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = form.changed_register_fields()

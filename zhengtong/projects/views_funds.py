@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
+from zhengtong.lib.forms import DateInput, StyledForm, add_errors, mark_invalid
 from zhengtong.lib.money import WAN, format_yuan, percent
 
 from .actions.funds import allocation_create as allocation_create_action
@@ -32,16 +33,6 @@ FUND_VIEW_ROLES = (Role.LEADER, Role.PROJECT_OFFICE)
 MONEY_OUT = DecimalField(max_digits=18, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY_OUT)
 PER_PAGE = 50
-
-
-def _require_viewer(user) -> None:
-    if not has_role(user, *FUND_VIEW_ROLES):
-        raise PermissionDenied
-
-
-def _require_manager(user) -> None:
-    if not has_role(user, *MANAGE_ROLES):
-        raise PermissionDenied
 
 
 def _sum_of(queryset, group: str, field: str):
@@ -110,29 +101,12 @@ class WanField(forms.DecimalField):
 def date_field(label):
     return forms.DateField(
         label=label,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={
             "required": _msg("请填写{label}。", label),
             "invalid": _msg("{label}不是有效日期。", label),
         },
     )
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, and the invalid mark on fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            attrs = self.fields[name].widget.attrs if name in self.fields else None
-            if attrs is not None and "is-invalid" not in attrs["class"]:
-                attrs["class"] += " is-invalid"
 
 
 class AllocationForm(StyledForm):
@@ -167,7 +141,8 @@ def _apply(form, action, **kwargs):
     try:
         return action(**kwargs)
     except ValidationError as error:
-        form.add_error(None, error)
+        add_errors(form, error)
+        mark_invalid(form)
         return None
 
 
@@ -195,9 +170,9 @@ def fund_list(request):
 
 
 @login_required
+@role_required(*FUND_VIEW_ROLES)
 def fund_detail(request, pk: int):
     """A fund's allocations to the projects the user may see, each with its disbursements."""
-    _require_viewer(request.user)
     fund = get_object_or_404(funds_with_totals(request.user), pk=pk)
     fund.remaining = fund.budget - fund.allocated_all
     allocations = (
@@ -226,9 +201,9 @@ def fund_detail(request, pk: int):
 
 
 @login_required
+@role_required(*MANAGE_ROLES)
 def allocation_create(request, pk: int):
     """The key-project office grants an amount of the fund to a project."""
-    _require_manager(request.user)
     fund = get_object_or_404(funds_with_totals(request.user), pk=pk)
     fund.remaining = fund.budget - fund.allocated_all
     form = AllocationForm(request.POST or None, user=request.user)
@@ -258,9 +233,9 @@ def allocation_create(request, pk: int):
 
 
 @login_required
+@role_required(*MANAGE_ROLES)
 def disbursement_create(request, pk: int):
     """The key-project office pays an amount out of an allocation."""
-    _require_manager(request.user)
     visible = projects_visible_to(request.user).order_by().values("pk")
     allocation = get_object_or_404(
         FundAllocation.objects.filter(project__in=visible)

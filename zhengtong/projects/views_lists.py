@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.permissions import role_required
+from zhengtong.lib.forms import StyledForm
 
 from .actions.lists import DraftRow, list_approve, list_draft_save
 from .lists import CLOSED_STAGES, remaining_of, with_remaining
@@ -32,12 +33,7 @@ PLAN_ERRORS = {
 }
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not can_manage_lists(request.user):
-        raise PermissionDenied
-
-
-class ListDraftForm(forms.Form):
+class ListDraftForm(StyledForm):
     """Every candidate row of a draft (keep it? its plan in 元) plus projects to add."""
 
     add = forms.ModelMultipleChoiceField(
@@ -168,9 +164,9 @@ def _save(request, form, *, year, carried_from, project_list=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(test=can_manage_lists)
 def list_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose next year's list from an approved one: unfinished projects with what is left."""
-    _require_manager(request)
     source = get_object_or_404(ProjectList, pk=pk)
     year = source.year + 1
     if not source.is_approved:
@@ -210,9 +206,9 @@ def list_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(test=can_manage_lists)
 def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A draft is edited here (saved whole, 序号 renumbered); an approved list is read-only."""
-    _require_manager(request)
     project_list = get_object_or_404(
         ProjectList.objects.select_related("carried_from", "approved_by"), pk=pk
     )
@@ -257,8 +253,8 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@role_required(test=can_manage_lists)
 def list_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     project_list = get_object_or_404(ProjectList, pk=pk)
     try:
         approved = list_approve(actor=request.user, project_list=project_list)

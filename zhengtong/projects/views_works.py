@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhengtong.accounts.permissions import role_required
+from zhengtong.lib.forms import StyledForm, add_errors, mark_invalid
 from zhengtong.lib.money import percent
 
 from .actions.works import format_quantity, quantity_record
 from .models import KeyProject, WorkQuantity, WorkTarget
 from .selectors import VIEW_ROLES, can_report, get_project_for_user, projects_visible_to
-from .views_funds import StyledForm, date_field
+from .views_funds import date_field
 
 LAMPS = [WorkTarget.Measure.LAMP_NEW, WorkTarget.Measure.LAMP_RENOVATED]
 QTY = DecimalField(max_digits=14, decimal_places=2)
@@ -176,7 +177,8 @@ def quantity_create(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
+            mark_invalid(form)
         else:
             messages.success(
                 request,
