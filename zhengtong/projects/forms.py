@@ -1,7 +1,7 @@
 """Forms of the register pages. They parse input; the rules live in actions/."""
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms.models import fields_for_model, model_to_dict
 
 from zhengtong.accounts.models import OrgUnit, User
@@ -85,10 +85,9 @@ class ProjectFilterForm(StyledForm):
             self.data["year"] = str(choice.year)
 
     def filter(self, qs):
-        """Apply every filter except the stage class (counted per class on the page)."""
+        """Apply every filter except the search (the list page's) and the stage class (counted
+        per class on the page)."""
         data = self.cleaned_data if self.is_valid() else {}
-        if text := (data.get("q") or "").strip():
-            qs = qs.filter(Q(name__icontains=text) | Q(code__icontains=text))
         if data.get("stage"):
             qs = qs.filter(stage=data["stage"])
         if data.get("sector"):
@@ -303,8 +302,6 @@ class ProblemFilterForm(StyledForm):
 
     def filter(self, qs, *, today):
         data = self.cleaned_data if self.is_valid() else {}
-        if text := (data.get("q") or "").strip():
-            qs = qs.filter(Q(title__icontains=text) | Q(project__name__icontains=text))
         if data.get("status"):
             qs = qs.filter(status=data["status"])
         if data.get("overdue"):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Round
 from django.http import Http404
+from django.utils import timezone
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope, scope_q
@@ -120,12 +121,31 @@ def projects_led_by(user) -> "KeyProjectQuerySet":
 
 
 def as_of_for_year(year: int, today=None) -> tuple[int, int]:
-    """The month the figures of a `year` plan are read at: the due month, or December of a past year."""
+    """The month the figures of a `year` plan are read at: December of a past year, January of
+    a year not begun, else the due month (`progress.default_as_of`) — and December once a
+    December report of the year's list is in.
+
+    Reports for month M are filed early in month M+1, so a report filed early for the current
+    month waits until it is due. December is the exception: the office files December's
+    reports before the year closes, and on 31 December the due month is still November. Such a
+    report is read at once, as the public page shows it (one query, in December only).
+    """
+    from .models import ProgressReport, ProjectList
+
+    today = today or timezone.localdate()
     due_year, due_month = progress.default_as_of(today)
     if year < due_year:
         return year, 12
     if year > due_year:
         return year, 1
+    if today.month == 12 and today.year == year:
+        december = ProgressReport.objects.filter(
+            month=progress.month_start(year, 12),
+            project__list_entries__project_list__year=year,
+            project__list_entries__project_list__status=ProjectList.Status.APPROVED,
+        )
+        if december.exists():
+            return year, 12
     return due_year, due_month
 
 
