@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Round
 from django.http import Http404
 from django.utils import timezone
@@ -210,6 +210,23 @@ def problems_for_inbox(user) -> QuerySet:
         .select_related("project")
         .distinct()
         .order_by("due_on", "pk")
+    )
+
+
+def reports_owed_by(user, month) -> "KeyProjectQuerySet":
+    """The projects whose report for `month` the user owes as their unit's liaison and has not
+    filed: those on the approved list of the month's year that are neither completed nor
+    cancelled (one query). The office may file too, but owes none: the liaison does."""
+    from .models import KeyProject, ProgressReport, Stage
+
+    if not getattr(user, "is_authenticated", False):
+        return KeyProject.objects.none()
+    filed = ProgressReport.objects.filter(project=OuterRef("pk"), month=month)
+    return (
+        scope(KeyProject.objects.on_list(month.year), user, [Role.LIAISON])
+        .exclude(stage__in=[Stage.COMPLETED, Stage.CANCELLED])
+        .exclude(Exists(filed))
+        .order_by("code")
     )
 
 

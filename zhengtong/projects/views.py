@@ -23,6 +23,7 @@ from zhengtong.lib.forms import add_errors
 from zhengtong.workdays import WorkCalendar
 
 from . import actions, progress
+from .due_dates import report_month
 from .forms import (
     CLASS_CHOICES,
     LeadersForm,
@@ -463,8 +464,8 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     if not can_report(request.user, project):
         raise PermissionDenied
-    year, month = progress.default_as_of()
-    form = ReportForm(request.POST or None, initial={"month": progress.month_start(year, month)})
+    # The month owed (December's in January), which the liaison's 我的待办 links here for.
+    form = ReportForm(request.POST or None, initial={"month": report_month(timezone.localdate())})
     if request.method == "POST" and form.is_valid():
         try:
             actions.report_submit(
