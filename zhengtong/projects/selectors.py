@@ -193,6 +193,18 @@ def get_problem_for_user(user, pk) -> "Problem":
         raise Http404 from None
 
 
+def problems_overdue_for_leader(user, *, today) -> QuerySet:
+    """Open problems of the projects `user` leads that are overdue or escalated (my projects)."""
+    from .models import Problem
+
+    return (
+        Problem.objects.filter(project__leader_links__user=user, status=Problem.Status.OPEN)
+        .filter(Q(due_on__lt=today) | Q(escalated_at__isnull=False))
+        .select_related("project", "owning_unit")
+        .order_by("due_on", "pk")
+    )
+
+
 def problems_for_inbox(user) -> QuerySet:
     """Open problems `user` owns: as a 帮包 leader, as the office over the project, or as a
     member of the owning unit."""

@@ -50,6 +50,7 @@ from .selectors import (
     get_problem_for_user,
     get_project_for_user,
     is_project_leader,
+    problems_overdue_for_leader,
     problems_visible_to,
     projects_led_by,
     projects_visible_to,
@@ -244,14 +245,7 @@ class MyProjects(YearListPage):
     def get_context_data(self, queryset) -> dict:
         context = super().get_context_data(queryset)
         today = timezone.localdate()
-        problems = list(
-            Problem.objects.filter(
-                project__leader_links__user=self.request.user, status=Problem.Status.OPEN
-            )
-            .filter(Q(due_on__lt=today) | Q(escalated_at__isnull=False))
-            .select_related("project", "owning_unit")
-            .order_by("due_on", "pk")
-        )
+        problems = list(problems_overdue_for_leader(self.request.user, today=today))
         _set_deadlines(problems, today=today)
         context["problems"] = problems
         return context
@@ -560,7 +554,9 @@ class ProblemList(listing.ListPage):
             return _deadline_text(problem.deadline)
 
         self.today = today
-        self.columns = (
+        # The kit declares columns on the class; this page's count down from one request's
+        # calendar, so they are made per request.
+        self.columns = (  # type: ignore[misc]
             listing.Column(
                 "title", "问题", link=lambda p: p.get_absolute_url(),
                 template="projects/_problem_title_cell.html",

@@ -158,11 +158,11 @@ class FundList(listing.ListPage):
     summary_template = "projects/_fund_sums.html"
     search_fields = ("name", "code")
     search_placeholder = "基金名称或编码"
-    default_sort = "code"
+    # The fund codes (KJYF…) are internal keys, not shown: the funds keep their order by code.
+    ordering = ("code",)
     export_name = "引导资金"
     empty_text = "尚未设立引导资金。"
     columns = (
-        listing.Column("code", "编码", sort="code", wide_only=True),
         listing.Column(
             "name",
             "基金",
@@ -248,7 +248,8 @@ class FundDetail(listing.ListPage):
                     template="projects/_disburse_cell.html",
                 )
             )  # fmt: skip
-        self.columns = columns
+        # Per request: the 拨付 column only for the office (the kit declares columns on the class).
+        self.columns = columns  # type: ignore[misc]
 
     def get_queryset(self):
         visible = projects_visible_to(self.request.user).order_by().values("pk")

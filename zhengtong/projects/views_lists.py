@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -153,7 +154,7 @@ class ListIndex(listing.ListPage):
         listing.Column("count", "项目数", kind=listing.COUNT, sort="count"),
         listing.Column("plan", "年度计划投资", kind=listing.MONEY, sort="plan"),
         listing.Column("approved_by", "批准人", "approved_by", phone=False),
-        listing.Column("approved_at", "批准时间", kind=listing.DATE, phone=False),
+        listing.Column("approved_at", "批准时间", kind=listing.DATETIME, phone=False),
         listing.Column(
             "carry", "结转", lambda pl: None, export=False, template="projects/_carry_cell.html"
         ),
@@ -284,7 +285,7 @@ def list_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @role_required(test=can_manage_lists)
-def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def list_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A draft is edited here (saved whole, 序号 renumbered); an approved list is read-only."""
     project_list = get_object_or_404(
         ProjectList.objects.select_related("carried_from", "approved_by"), pk=pk

@@ -352,9 +352,9 @@ class FundListTestCase(FundTestCase):
         self.assertEqual(r.context["table"].rows[0][0].row.pk, self.fund.pk)
         r = self.client.get(self.url, {"q": self.fund.name, "export": "xlsx"})
         rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.values)
-        self.assertEqual(rows[0][1:4], ("基金", "资金规模(万元)", "已安排(万元)"))
-        self.assertEqual([row[1] for row in rows[1:]], [self.fund.name])
-        self.assertEqual(rows[1][3], 30)
+        self.assertEqual(rows[0][:3], ("基金", "资金规模(万元)", "已安排(万元)"))
+        self.assertEqual([row[0] for row in rows[1:]], [self.fund.name])
+        self.assertEqual(rows[1][2], 30)
 
     def test_anonymous_users_are_sent_to_login(self) -> None:
         r = self.client.get(self.url)
