@@ -10,7 +10,8 @@ class ProjectsConfig(AppConfig):
         from zhengtong.workdays import recompute
 
         from .due_dates import recompute_problems
-        from .inbox import problem_items
+        from .inbox import problem_items, report_items
 
         register(problem_items)
+        register(report_items)
         recompute.register(recompute_problems)

@@ -1,13 +1,19 @@
 """Forms of the register pages. They parse input; the rules live in actions/."""
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms.models import fields_for_model, model_to_dict
 
 from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.accounts.scope import scope
-from zhengtong.lib.forms import choice_field, model_choice_field
+from zhengtong.lib.forms import (
+    DateInput,
+    MonthInput,
+    StyledForm,
+    choice_field,
+    model_choice_field,
+    style_widgets,
+)
 
 from . import progress
 from .actions.register import PLAN_FIELD, PLAN_LABEL, REASON_FIELDS, REGISTER_FIELDS
@@ -22,7 +28,7 @@ from .models import (
 )
 from .selectors import MANAGE_ROLES, leader_candidates, leaders_of_visible
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 CLASS_CHOICES = [
     (Stage.NOT_STARTED.value, "未开工"),
     (Stage.UNDER_CONSTRUCTION.value, "在建"),
@@ -31,37 +37,12 @@ CLASS_CHOICES = [
 ]
 
 
-def add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's ValidationError on the fields it names (or on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def units_for(user, roles) -> QuerySet[OrgUnit]:
     """The org units in the subtrees where `user` holds `roles`."""
     return scope(OrgUnit.objects.all(), user, roles, via="").order_by("path")
 
 
-class BootstrapMixin:
-    """Bootstrap classes on every widget, so templates can render `{{ field }}` plainly."""
-
-    fields: dict[str, forms.Field]  # the form's, which the mixin comes before
-
-    def _style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class ProjectFilterForm(BootstrapMixin, forms.Form):
+class ProjectFilterForm(StyledForm):
     q = forms.CharField(
         label="搜索",
         required=False,
@@ -102,13 +83,11 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
             # Show the list actually displayed, not the refused value.
             self.data = self.data.copy()
             self.data["year"] = str(choice.year)
-        self._style()
 
     def filter(self, qs):
-        """Apply every filter except the stage class (counted per class on the page)."""
+        """Apply every filter except the search (the list page's) and the stage class (counted
+        per class on the page)."""
         data = self.cleaned_data if self.is_valid() else {}
-        if text := (data.get("q") or "").strip():
-            qs = qs.filter(Q(name__icontains=text) | Q(code__icontains=text))
         if data.get("stage"):
             qs = qs.filter(stage=data["stage"])
         if data.get("sector"):
@@ -122,7 +101,7 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
         return qs
 
 
-class ProjectForm(BootstrapMixin, forms.Form):
+class ProjectForm(StyledForm):
     """The register fields; on edit, a reason that is required when money or dates change."""
 
     reason = forms.CharField(
@@ -178,7 +157,8 @@ class ProjectForm(BootstrapMixin, forms.Form):
             )
         else:
             self.fields["reason"] = reason
-        self._style()
+        # The register fields come after the form is made: style them too.
+        style_widgets(self)
 
     def changed_register_fields(self) -> dict:
         """The cleaned register fields whose value differs from the instance."""
@@ -197,7 +177,7 @@ class ProjectForm(BootstrapMixin, forms.Form):
         return cleaned
 
 
-class StageForm(BootstrapMixin, forms.Form):
+class StageForm(StyledForm):
     stage = forms.ChoiceField(label="变更为")
     reason = forms.CharField(
         label="理由",
@@ -212,10 +192,9 @@ class StageForm(BootstrapMixin, forms.Form):
         current = Stage(project.stage)
         targets = STAGE_TRANSITIONS[current] | STAGE_REOPEN.get(current, set())
         choice_field(self, "stage").choices = [(s.value, s.label) for s in Stage if s in targets]
-        self._style()
 
 
-class LeadersForm(BootstrapMixin, forms.Form):
+class LeadersForm(StyledForm):
     leaders: "forms.ModelMultipleChoiceField[User]" = forms.ModelMultipleChoiceField(
         label="帮包领导", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -234,14 +213,13 @@ class LeadersForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "leaders").queryset = leader_candidates(project.org_unit)
         model_choice_field(self, "responsible_unit").queryset = units_for(user, MANAGE_ROLES)
-        self._style()
 
 
-class ReportForm(BootstrapMixin, forms.Form):
+class ReportForm(StyledForm):
     month = forms.DateField(
         label="月份",
         input_formats=["%Y-%m", "%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        widget=MonthInput(),
     )
     investment = forms.DecimalField(
         label="本月完成投资(元)", max_digits=16, decimal_places=2, min_value=0
@@ -256,23 +234,15 @@ class ReportForm(BootstrapMixin, forms.Form):
         label="下步计划", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class MilestoneForm(BootstrapMixin, forms.Form):
+class MilestoneForm(StyledForm):
     code = forms.ChoiceField(label="节点", choices=Milestone.Code.choices)
     due_on = forms.DateField(label="计划日期", widget=DATE)
     met_on = forms.DateField(label="实际日期", required=False, widget=DATE)
     note = forms.CharField(label="备注", required=False, max_length=200)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class ProblemForm(BootstrapMixin, forms.Form):
+class ProblemForm(StyledForm):
     title = forms.CharField(label="问题", max_length=200)
     owning_unit: "forms.ModelChoiceField[OrgUnit]" = forms.ModelChoiceField(
         label="责任单位", queryset=None
@@ -297,21 +267,16 @@ class ProblemForm(BootstrapMixin, forms.Form):
         model_choice_field(self, "owning_unit").queryset = OrgUnit.objects.filter(
             path__startswith=parent.path
         ).order_by("path")
-        self._style()
 
 
-class ResolveForm(BootstrapMixin, forms.Form):
+class ResolveForm(StyledForm):
     # Not required here: problem_resolve() states the rule and its message.
     resolution_note = forms.CharField(
         label="解决情况", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class ProblemFilterForm(BootstrapMixin, forms.Form):
+class ProblemFilterForm(StyledForm):
     q = forms.CharField(
         label="搜索",
         required=False,
@@ -334,12 +299,9 @@ class ProblemFilterForm(BootstrapMixin, forms.Form):
             pk__in=problems.values("owning_unit")
         ).order_by("path")
         self.fields["project"].queryset = projects.order_by("code")
-        self._style()
 
     def filter(self, qs, *, today):
         data = self.cleaned_data if self.is_valid() else {}
-        if text := (data.get("q") or "").strip():
-            qs = qs.filter(Q(title__icontains=text) | Q(project__name__icontains=text))
         if data.get("status"):
             qs = qs.filter(status=data["status"])
         if data.get("overdue"):

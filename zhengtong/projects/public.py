@@ -4,9 +4,13 @@ Only the fields in PUBLIC_FIELDS leave the building. Annual plans, monthly inves
 problems and the people behind a project are internal and never reach these pages.
 """
 
-from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django import forms
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from zhengtong.lib import listing
+from zhengtong.lib.forms import StyledForm
 
 from .lists import choose_list
 from .models import KeyProject, Milestone, ProgressReport, Stage
@@ -70,28 +74,85 @@ def public_row(project: KeyProject) -> dict:
     }
 
 
-def project_public_list(request):
-    """The projects of one approved yearly list (`?year=`; see lists.choose_list)."""
-    choice = choose_list(request.GET.get("year"))
-    year = choice.year
-    projects = public_projects().on_list(year).order_by("code")
-    stage = request.GET.get("stage", "")
-    if stage in Stage.values:
-        projects = projects.filter(stage=stage)
-    page = Paginator(projects, 25).get_page(request.GET.get("page"))
-    rows = [public_row(p) | {"pk": p.pk} for p in page]
-    return render(
-        request,
-        "projects/public_list.html",
-        {
-            "page": page,
-            "rows": rows,
-            "year": year,
-            "choice": choice,
-            "stage": stage,
-            "stages": Stage.choices,
-        },
+class PublicFilterForm(StyledForm):
+    """The year's list (read by lists.choose_list, which falls back on a bad year) and the
+    stage; never a field that is not public."""
+
+    year = forms.CharField(label="年度清单", required=False, widget=forms.Select)
+    stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部"), *Stage.choices])
+
+    def __init__(self, *args, choice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.choices = [
+            (pl.year, f"{pl.year} 年") for pl in choice.lists
+        ] or [("", "暂无")]
+        if self.data.get("year") != str(choice.year):
+            self.data = self.data.copy()
+            self.data["year"] = str(choice.year)
+
+
+def _progress_month(project) -> str | None:
+    month = project.progress_month
+    return f"{month.year}年{month.month}月" if month else None
+
+
+class PublicProjectList(listing.ListPage):
+    """The projects of one approved yearly list (`?year=`; see lists.choose_list), for anyone:
+    only the columns of PUBLIC_FIELDS, no export (print only), no audit of a reader."""
+
+    template_name = "projects/public_list.html"
+    summary_template = "projects/_public_sums.html"
+    filter_form = PublicFilterForm
+    search_fields = ("name", "code")
+    search_placeholder = "项目名称"
+    default_sort = "code"
+    empty_text = "该年度没有公开的重点项目。"
+    columns = (
+        listing.Column(
+            "name",
+            "项目名称",
+            sort="name",
+            link=lambda p: reverse("public_projects:project_detail", args=[p.code]),
+            template="projects/_example_name_cell.html",
+        ),
+        listing.Column("stage", "阶段", "get_stage_display", sort="stage", nowrap=True),
+        listing.Column("sector", "产业板块", "sector.name", phone=False),
+        listing.Column("category", "类别", "get_category_display", phone=False),
+        listing.Column("total_investment", "总投资", kind=listing.MONEY, sort="total_investment"),
+        listing.Column(
+            "physical_progress",
+            "形象进度",
+            kind=listing.PCT,
+            template="projects/_public_progress_cell.html",
+        ),
+        listing.Column("progress_month", "进度截至", _progress_month, nowrap=True),
     )
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        self.choice = choose_list(request.GET.get("year"))
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"{self.choice.year} 年重点项目建设进展"
+
+    def get_form_kwargs(self) -> dict:
+        return {"choice": self.choice}
+
+    def get_queryset(self):
+        return public_projects().on_list(self.choice.year)
+
+    def filter_queryset(self, queryset, data):
+        if data.get("stage"):
+            queryset = queryset.filter(stage=data["stage"])
+        return queryset
+
+    def get_context_data(self, queryset) -> dict:
+        sums = queryset.order_by().aggregate(count=Count("pk"), total=Sum("total_investment"))
+        return {"choice": self.choice, "year": self.choice.year, "sums": sums}
+
+
+project_public_list = PublicProjectList.as_view()
 
 
 def project_public_detail(request, code: str):

@@ -3,9 +3,10 @@
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Round
 from django.http import Http404
+from django.utils import timezone
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope, scope_q
@@ -120,12 +121,31 @@ def projects_led_by(user) -> "KeyProjectQuerySet":
 
 
 def as_of_for_year(year: int, today=None) -> tuple[int, int]:
-    """The month the figures of a `year` plan are read at: the due month, or December of a past year."""
+    """The month the figures of a `year` plan are read at: December of a past year, January of
+    a year not begun, else the due month (`progress.default_as_of`) — and December once a
+    December report of the year's list is in.
+
+    Reports for month M are filed early in month M+1, so a report filed early for the current
+    month waits until it is due. December is the exception: the office files December's
+    reports before the year closes, and on 31 December the due month is still November. Such a
+    report is read at once, as the public page shows it (one query, in December only).
+    """
+    from .models import ProgressReport, ProjectList
+
+    today = today or timezone.localdate()
     due_year, due_month = progress.default_as_of(today)
     if year < due_year:
         return year, 12
     if year > due_year:
         return year, 1
+    if today.month == 12 and today.year == year:
+        december = ProgressReport.objects.filter(
+            month=progress.month_start(year, 12),
+            project__list_entries__project_list__year=year,
+            project__list_entries__project_list__status=ProjectList.Status.APPROVED,
+        )
+        if december.exists():
+            return year, 12
     return due_year, due_month
 
 
@@ -173,6 +193,18 @@ def get_problem_for_user(user, pk) -> "Problem":
         raise Http404 from None
 
 
+def problems_overdue_for_leader(user, *, today) -> QuerySet:
+    """Open problems of the projects `user` leads that are overdue or escalated (my projects)."""
+    from .models import Problem
+
+    return (
+        Problem.objects.filter(project__leader_links__user=user, status=Problem.Status.OPEN)
+        .filter(Q(due_on__lt=today) | Q(escalated_at__isnull=False))
+        .select_related("project", "owning_unit")
+        .order_by("due_on", "pk")
+    )
+
+
 def problems_for_inbox(user) -> QuerySet:
     """Open problems `user` owns: as a 帮包 leader, as the office over the project, or as a
     member of the owning unit."""
@@ -190,6 +222,23 @@ def problems_for_inbox(user) -> QuerySet:
         .select_related("project")
         .distinct()
         .order_by("due_on", "pk")
+    )
+
+
+def reports_owed_by(user, month) -> "KeyProjectQuerySet":
+    """The projects whose report for `month` the user owes as their unit's liaison and has not
+    filed: those on the approved list of the month's year that are neither completed nor
+    cancelled (one query). The office may file too, but owes none: the liaison does."""
+    from .models import KeyProject, ProgressReport, Stage
+
+    if not getattr(user, "is_authenticated", False):
+        return KeyProject.objects.none()
+    filed = ProgressReport.objects.filter(project=OuterRef("pk"), month=month)
+    return (
+        scope(KeyProject.objects.on_list(month.year), user, [Role.LIAISON])
+        .exclude(stage__in=[Stage.COMPLETED, Stage.CANCELLED])
+        .exclude(Exists(filed))
+        .order_by("code")
     )
 
 

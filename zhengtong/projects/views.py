@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,13 +14,16 @@ from django.views.decorators.http import require_http_methods
 
 from zhengtong.accounts.permissions import may_open, role_required
 from zhengtong.audit.history import change_rows
-from zhengtong.audit.labels import action_label
+from zhengtong.audit.labels import action_label, actor_label
 from zhengtong.audit.models import Event
 from zhengtong.inbox.registry import deadline
-from zhengtong.lib.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from zhengtong.lib import listing
+from zhengtong.lib.display import show
+from zhengtong.lib.forms import add_errors
 from zhengtong.workdays import WorkCalendar
 
 from . import actions, progress
+from .due_dates import report_month
 from .forms import (
     CLASS_CHOICES,
     LeadersForm,
@@ -33,11 +35,11 @@ from .forms import (
     ReportForm,
     ResolveForm,
     StageForm,
-    add_errors,
 )
-from .lists import choose_list
+from .lists import ListChoice, choose_list
 from .models import STAGE_CLASS, KeyProject, Milestone, Problem, ProjectLeader, Stage
 from .selectors import (
+    MANAGE_ROLES,
     MEMBER_ROLES,
     VIEW_ROLES,
     as_of_for_year,
@@ -48,6 +50,7 @@ from .selectors import (
     get_problem_for_user,
     get_project_for_user,
     is_project_leader,
+    problems_overdue_for_leader,
     problems_visible_to,
     projects_led_by,
     projects_visible_to,
@@ -80,94 +83,175 @@ def _stages_of(stage_class: str) -> list[str]:
     return [s.value for s, c in STAGE_CLASS.items() if c == stage_class]
 
 
-def _decorate(projects) -> None:
-    """Completion % and flag label on rows annotated by selectors.with_flag()."""
-    for project in projects:
-        project.completion = progress.completion_pct(project.ytd_investment, project.annual_plan)
-        project.flag_label = progress.FLAG_LABELS[project.flag]
+def _leader_names(project) -> str:
+    return "、".join(str(link.user) for link in project.leader_links.all()) or "未指定"
 
 
-@login_required
-@role_required(*VIEW_ROLES)
-def project_list(request: HtmxHttpRequest) -> HttpResponse:
-    """The register: class counts, filters, totals computed in the database, 25 rows a page."""
-    today = timezone.localdate()
-    choice = choose_list(request.GET.get("year"), today=today)
-    form = ProjectFilterForm(request.GET, user=request.user, choice=choice)
-    data = form.cleaned_data if form.is_valid() else {}
-    year, month = as_of_for_year(choice.year, today)
-    projects = form.filter(
-        with_flag(projects_visible_to(request.user).on_list(year), year=year, month=month)
+def _completion(project):
+    return progress.completion_pct(project.ytd_investment, project.annual_plan)
+
+
+def _flag_label(project) -> str:
+    return progress.FLAG_LABELS[project.flag]
+
+
+PROJECT_NAME = listing.Column("name", "项目名称", sort="name", link=lambda p: p.get_absolute_url())
+PROJECT_STAGE = listing.Column(
+    "stage", "阶段", "get_stage_display", sort="stage", template="projects/_stage_cell.html"
+)
+ANNUAL_PLAN = listing.Column("annual_plan", "年度计划", kind=listing.MONEY, sort="annual_plan")
+YTD = listing.Column("ytd_investment", "累计完成", kind=listing.MONEY, sort="ytd_investment")
+COMPLETION = listing.Column("completion", "完成率", _completion, kind=listing.PCT)
+FLAG = listing.Column("flag", "进度", _flag_label, template="projects/_flag_cell.html")
+
+
+class YearListPage(listing.ListPage):
+    """A list of projects of one approved yearly list (`?year=`, lists.choose_list), each
+    with its YTD, completion and 超进度/正常/滞后 flag read at the list's as-of month."""
+
+    choice: ListChoice
+    year: int
+    month: int
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        today = timezone.localdate()
+        self.choice = choose_list(request.GET.get("year"), today=today)
+        self.year, self.month = as_of_for_year(self.choice.year, today)
+
+    def projects(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        rows = with_flag(self.projects().on_list(self.year), year=self.year, month=self.month)
+        return rows.select_related("sector", "org_unit").prefetch_related(_leaders_prefetch())
+
+    def get_context_data(self, queryset) -> dict:
+        return {
+            "choice": self.choice,
+            "year": self.year,
+            "month": self.month,
+            "rule_text": progress.rule_text(),
+        }
+
+
+class ProjectList(YearListPage):
+    """The register: class counts, filters, totals computed in the database, 25 rows a page,
+    and the filtered rows as a workbook (not the ledger import format: that is 导出台账)."""
+
+    title = "重点项目"
+    template_name = "projects/project_list.html"
+    summary_template = "projects/_project_sums.html"
+    filter_form = ProjectFilterForm
+    search_fields = ("name", "code")
+    search_placeholder = "项目名称或编号"
+    default_sort = "code"
+    export_name = "重点项目"
+    empty_text = "没有符合条件的项目。"
+    columns = (
+        listing.Column("code", "编号", sort="code", nowrap=True, phone=False),
+        PROJECT_NAME,
+        PROJECT_STAGE,
+        listing.Column("sector", "产业板块", "sector.name", phone=False),
+        listing.Column("org_unit", "项目单位", "org_unit.name", phone=False),
+        listing.Column("leaders", "帮包领导", _leader_names, phone=False),
+        listing.Column(
+            "total_investment", "总投资", kind=listing.MONEY, sort="total_investment", phone=False
+        ),
+        ANNUAL_PLAN,
+        YTD,
+        COMPLETION,
+        FLAG,
     )
-    stage_class = data.get("stage_class") or ""
-    class_q = Q(stage__in=_stages_of(stage_class)) if stage_class else None
-    figures = projects.aggregate(
-        **{
-            f"count_{value}": Count("pk", filter=Q(stage__in=_stages_of(value)))
-            for value, _ in CLASS_CHOICES
-        },
-        count_all=Count("pk"),
-        # Aliases differ from the annotations: an aggregate named like one would shadow it.
-        sum_total=Sum("total_investment", filter=class_q),
-        sum_plan=Sum("annual_plan", filter=class_q),
-        sum_ytd=Sum("ytd_investment", filter=class_q),
-    )
-    if class_q is not None:
-        projects = projects.filter(class_q)
-    rows = projects.select_related("sector", "org_unit").prefetch_related(_leaders_prefetch())
-    page = Paginator(rows.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
-    _decorate(page.object_list)
-    classes = [
-        {"value": value, "label": label, "count": figures[f"count_{value}"]}
-        for value, label in CLASS_CHOICES
-    ]
-    context = {
-        "form": form,
-        "page": page,
-        "year": year,
-        "month": month,
-        "choice": choice,
-        "classes": classes,
-        "stage_class": stage_class,
-        "figures": figures,
-        "rule_text": progress.rule_text(),
-        "can_manage": can_manage_projects(request.user),
-    }
-    template = "projects/project_list.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, context)
+
+    def projects(self):
+        return projects_visible_to(self.request.user)
+
+    def get_form_kwargs(self) -> dict:
+        return {"user": self.request.user, "choice": self.choice}
+
+    def filter_queryset(self, queryset, data):
+        queryset = self.form.filter(queryset)  # type: ignore[attr-defined]
+        # The class pills count every class of the otherwise filtered rows.
+        self.unclassed = queryset
+        if stage_class := data.get("stage_class"):
+            queryset = queryset.filter(stage__in=_stages_of(stage_class))
+        return queryset
+
+    def get_context_data(self, queryset) -> dict:
+        context = super().get_context_data(queryset)
+        unclassed = getattr(self, "unclassed", queryset)
+        stage_class = self.form.cleaned_data.get("stage_class", "") if self.form.is_valid() else ""
+        class_q = Q(stage__in=_stages_of(stage_class)) if stage_class else None
+        figures = unclassed.order_by().aggregate(
+            **{
+                f"count_{value}": Count("pk", filter=Q(stage__in=_stages_of(value)))
+                for value, _ in CLASS_CHOICES
+            },
+            count_all=Count("pk"),
+            # Aliases differ from the annotations: an aggregate named like one would shadow it.
+            sum_total=Sum("total_investment", filter=class_q),
+            sum_plan=Sum("annual_plan", filter=class_q),
+            sum_ytd=Sum("ytd_investment", filter=class_q),
+        )
+        params = self.request.GET.copy()
+        for name in ("stage_class", "page", "export", "print"):
+            params.pop(name, None)
+        base = params.urlencode()
+        classes = [
+            {
+                "value": value,
+                "label": label,
+                "count": figures[f"count_{value}"],
+                "url": "?" + "&".join(p for p in (base, f"stage_class={value}") if p),
+            }
+            for value, label in CLASS_CHOICES
+        ]
+        context.update(
+            figures=figures,
+            classes=classes,
+            stage_class=stage_class,
+            all_url=f"?{base}",
+            can_manage=can_manage_projects(self.request.user),
+        )
+        return context
 
 
-@login_required
-@role_required("leader")
-def my_projects(request: AuthenticatedHttpRequest) -> HttpResponse:
+project_list = role_required(*VIEW_ROLES)(ProjectList.as_view())
+
+
+class MyProjects(YearListPage):
     """A leader's 帮包 projects with their flags, and their overdue or escalated problems."""
-    today = timezone.localdate()
-    choice = choose_list(request.GET.get("year"), today=today)
-    year, month = as_of_for_year(choice.year, today)
-    projects = list(
-        with_flag(projects_led_by(request.user).on_list(year), year=year, month=month)
-        .select_related("sector", "org_unit")
-        .order_by("code")
+
+    title = "我帮包的项目"
+    template_name = "projects/my_projects.html"
+    default_sort = "code"
+    empty_text = "您目前没有帮包的项目。"
+    export_name = "我帮包的项目"
+    columns = (
+        PROJECT_NAME,
+        PROJECT_STAGE,
+        listing.Column("org_unit", "项目单位", "org_unit.name", phone=False),
+        ANNUAL_PLAN,
+        YTD,
+        COMPLETION,
+        FLAG,
+        listing.Column("code", "编号", sort="code", wide_only=True),
     )
-    _decorate(projects)
-    problems = list(
-        Problem.objects.filter(project__leader_links__user=request.user, status=Problem.Status.OPEN)
-        .filter(Q(due_on__lt=today) | Q(escalated_at__isnull=False))
-        .select_related("project", "owning_unit")
-        .order_by("due_on", "pk")
-    )
-    _set_deadlines(problems, today=today)
-    context = {
-        "projects": projects,
-        "problems": problems,
-        "year": year,
-        "month": month,
-        "choice": choice,
-        "rule_text": progress.rule_text(),
-    }
-    return render(request, "projects/my_projects.html", context)
+
+    def projects(self):
+        return projects_led_by(self.request.user)
+
+    def get_context_data(self, queryset) -> dict:
+        context = super().get_context_data(queryset)
+        today = timezone.localdate()
+        problems = list(problems_overdue_for_leader(self.request.user, today=today))
+        _set_deadlines(problems, today=today)
+        context["problems"] = problems
+        return context
+
+
+my_projects = role_required("leader")(MyProjects.as_view())
 
 
 @login_required
@@ -229,9 +313,8 @@ def _managed_project(request: HttpRequest, pk: int) -> KeyProject:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(*MANAGE_ROLES)
 def project_create(request: HttpRequest) -> HttpResponse:
-    if not can_manage_projects(request.user):
-        raise PermissionDenied
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = form.changed_register_fields()
@@ -314,22 +397,59 @@ def project_leaders(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/project_leaders.html", {"form": form, "project": project})
 
 
-@login_required
-def project_history(request: HttpRequest, pk: int) -> HttpResponse:
+def _change_rows(event) -> list[tuple]:
+    return [
+        (row["label"], row["old"], row["new"])
+        for row in change_rows(event)
+        if row["old"] is not None or row["new"] is not None
+    ]
+
+
+def _change_text(event) -> str:
+    """The changes in one line (the workbook's text); kept on the event as rows too, for the
+    cell template."""
+    event.change_rows = _change_rows(event)
+    return ";".join(f"{label}:{show(old)} → {show(new)}" for label, old, new in event.change_rows)
+
+
+class ProjectHistory(listing.ListPage):
     """The change history of a project, read from the audit log (there is no second table)."""
-    project = get_project_for_user(request.user, pk)
-    events = Event.objects.filter(
-        target_type=KeyProject._meta.label_lower, target_id=str(project.pk)
-    ).order_by("-created_at", "-id")
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    for event in page.object_list:
-        event.label = action_label(event.action)
-        event.rows = [
-            (row["label"], row["old"], row["new"])
-            for row in change_rows(event)
-            if row["old"] is not None or row["new"] is not None
-        ]
-    return render(request, "projects/project_history.html", {"project": project, "page": page})
+
+    template_name = "projects/project_history.html"
+    default_sort = "-created_at"
+    tie_breaker = "-id"
+    search_fields = ("reason",)
+    search_label = "理由"
+    empty_text = "暂无变更记录。"
+    export_name = "项目变更历史"
+    columns = (
+        listing.Column("created_at", "时间", kind=listing.DATETIME, sort="created_at"),
+        listing.Column("action", "变更", lambda e: action_label(e.action), nowrap=True),
+        listing.Column("actor", "操作人", actor_label),
+        listing.Column("reason", "理由"),
+        listing.Column(
+            "changes", "原值 → 新值", _change_text, template="projects/_changes_cell.html"
+        ),
+    )
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"变更历史:{self.project.name}"
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        self.project = get_project_for_user(request.user, kwargs["pk"])
+
+    def get_queryset(self):
+        return Event.objects.filter(
+            target_type=KeyProject._meta.label_lower, target_id=str(self.project.pk)
+        ).select_related("actor")
+
+    def get_context_data(self, queryset) -> dict:
+        return {"project": self.project}
+
+
+project_history = login_required(ProjectHistory.as_view())
 
 
 @login_required
@@ -338,8 +458,8 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     if not can_report(request.user, project):
         raise PermissionDenied
-    year, month = progress.default_as_of()
-    form = ReportForm(request.POST or None, initial={"month": progress.month_start(year, month)})
+    # The month owed (December's in January), which the liaison's 我的待办 links here for.
+    form = ReportForm(request.POST or None, initial={"month": report_month(timezone.localdate())})
     if request.method == "POST" and form.is_valid():
         try:
             actions.report_submit(
@@ -407,24 +527,73 @@ def problem_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/problem_form.html", {"form": form, "project": project})
 
 
-@login_required
-@role_required(*VIEW_ROLES, *MEMBER_ROLES)
-def problem_list(request: HtmxHttpRequest) -> HttpResponse:
-    """The 问题台账 across the projects (and owning units) the user can see."""
-    today = timezone.localdate()
-    visible = problems_visible_to(request.user)
-    form = ProblemFilterForm(
-        request.GET, problems=visible, projects=projects_visible_to(request.user)
-    )
-    problems = form.filter(visible, today=today).select_related("project", "owning_unit")
-    page = Paginator(problems.order_by("status", "due_on", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    _set_deadlines(page.object_list, today=today)
-    template = "projects/problem_list.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, {"form": form, "page": page})
+class ProblemList(listing.ListPage):
+    """The 问题台账 across the projects (and owning units) the user can see, each with the
+    inbox's countdown."""
+
+    title = "问题台账"
+    template_name = "projects/problem_list.html"
+    filter_form = ProblemFilterForm
+    search_fields = ("title", "project__name")
+    search_placeholder = "问题或项目名称"
+    ordering = ("status", "due_on")
+    export_name = "问题台账"
+    empty_text = "没有符合条件的问题。"
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        # One calendar and one today for the page: the holidays load once, whatever the rows.
+        today = timezone.localdate()
+        calendar = WorkCalendar()
+
+        def countdown(problem) -> str:
+            # Kept on the row too: the cell template draws the badge from it.
+            problem.deadline = deadline(
+                problem.due_on, done=not problem.is_open, today=today, calendar=calendar
+            )
+            return _deadline_text(problem.deadline)
+
+        self.today = today
+        # The kit declares columns on the class; this page's count down from one request's
+        # calendar, so they are made per request.
+        self.columns = (  # type: ignore[misc]
+            listing.Column(
+                "title", "问题", link=lambda p: p.get_absolute_url(),
+                template="projects/_problem_title_cell.html",
+            ),
+            listing.Column("project", "项目", "project.name"),
+            listing.Column("owning_unit", "责任单位", "owning_unit.name", phone=False),
+            listing.Column("raised_on", "提出日期", kind=listing.DATE, sort="raised_on", phone=False),
+            listing.Column(
+                "due_on", "办结期限", kind=listing.DATE, sort="due_on",
+                template="projects/_due_cell.html",
+            ),
+            listing.Column("deadline", "剩余", countdown, template="projects/_deadline_cell.html"),
+            listing.Column("status", "状态", "get_status_display", sort="status"),
+        )  # fmt: skip
+
+    def get_form_kwargs(self) -> dict:
+        user = self.request.user
+        return {"problems": problems_visible_to(user), "projects": projects_visible_to(user)}
+
+    def get_queryset(self):
+        return problems_visible_to(self.request.user).select_related("project", "owning_unit")
+
+    def filter_queryset(self, queryset, data):
+        return self.form.filter(queryset, today=self.today)  # type: ignore[attr-defined]
+
+
+def _deadline_text(countdown) -> str:
+    if countdown.state == "done":
+        return "已办结"
+    if countdown.state == "unknown":
+        return countdown.message
+    if countdown.state == "overdue":
+        return f"超期 {countdown.days} 个工作日"
+    return f"剩 {countdown.days} 个工作日"
+
+
+problem_list = role_required(*VIEW_ROLES, *MEMBER_ROLES)(ProblemList.as_view())
 
 
 @login_required

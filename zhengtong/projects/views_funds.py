@@ -10,10 +10,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import DecimalField, F, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import has_role, scope
+from zhengtong.lib import listing
+from zhengtong.lib.forms import DateInput, StyledForm, add_errors, mark_invalid
 from zhengtong.lib.money import WAN, format_yuan, percent
 
 from .actions.funds import allocation_create as allocation_create_action
@@ -31,17 +33,6 @@ from .selectors import MANAGE_ROLES, can_manage_project, projects_visible_to
 FUND_VIEW_ROLES = (Role.LEADER, Role.PROJECT_OFFICE)
 MONEY_OUT = DecimalField(max_digits=18, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY_OUT)
-PER_PAGE = 50
-
-
-def _require_viewer(user) -> None:
-    if not has_role(user, *FUND_VIEW_ROLES):
-        raise PermissionDenied
-
-
-def _require_manager(user) -> None:
-    if not has_role(user, *MANAGE_ROLES):
-        raise PermissionDenied
 
 
 def _sum_of(queryset, group: str, field: str):
@@ -75,10 +66,6 @@ def funds_with_totals(user):
     )
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-
-
 def _msg(template: str, label):
     return format_lazy(gettext_lazy(template), label=label)
 
@@ -110,29 +97,12 @@ class WanField(forms.DecimalField):
 def date_field(label):
     return forms.DateField(
         label=label,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={
             "required": _msg("请填写{label}。", label),
             "invalid": _msg("{label}不是有效日期。", label),
         },
     )
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, and the invalid mark on fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            attrs = self.fields[name].widget.attrs if name in self.fields else None
-            if attrs is not None and "is-invalid" not in attrs["class"]:
-                attrs["class"] += " is-invalid"
 
 
 class AllocationForm(StyledForm):
@@ -167,68 +137,150 @@ def _apply(form, action, **kwargs):
     try:
         return action(**kwargs)
     except ValidationError as error:
-        form.add_error(None, error)
+        add_errors(form, error)
+        mark_invalid(form)
         return None
 
 
-@login_required
-@role_required(*FUND_VIEW_ROLES)
-def fund_list(request):
-    """Each fund with its budget, allocated, disbursed and remaining amounts."""
-    funds = list(funds_with_totals(request.user))
-    for fund in funds:
-        fund.remaining = fund.budget - fund.allocated_all
-        fund.disbursed_pct = percent(fund.disbursed, fund.allocated)
-    totals = {
-        "budget": sum((f.budget for f in funds), Decimal("0")),
-        "allocated": sum((f.allocated for f in funds), Decimal("0")),
-        "disbursed": sum((f.disbursed for f in funds), Decimal("0")),
-        "remaining": sum((f.remaining for f in funds), Decimal("0")),
-    }
-    page = Paginator(funds, PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "totals": totals,
-        "can_manage": has_role(request.user, *MANAGE_ROLES),
-    }
-    return render(request, "projects/fund_list.html", context)
+def _disbursed_text(allocation) -> str:
+    return ";".join(
+        f"{d.paid_on:%Y-%m-%d} {format_yuan(d.amount, '万元')}"
+        + (f" {d.voucher_no}" if d.voucher_no else "")
+        for d in allocation.disbursements.all()
+    )
 
 
-@login_required
-def fund_detail(request, pk: int):
-    """A fund's allocations to the projects the user may see, each with its disbursements."""
-    _require_viewer(request.user)
-    fund = get_object_or_404(funds_with_totals(request.user), pk=pk)
-    fund.remaining = fund.budget - fund.allocated_all
-    allocations = (
-        FundAllocation.objects.filter(
-            fund=fund, project__in=projects_visible_to(request.user).order_by().values("pk")
+class FundList(listing.ListPage):
+    """Each fund with its budget, allocated, disbursed and remaining amounts, and the sums."""
+
+    title = "引导资金"
+    template_name = "projects/fund_list.html"
+    summary_template = "projects/_fund_sums.html"
+    search_fields = ("name", "code")
+    search_placeholder = "基金名称或编码"
+    # The fund codes (KJYF…) are internal keys, not shown: the funds keep their order by code.
+    ordering = ("code",)
+    export_name = "引导资金"
+    empty_text = "尚未设立引导资金。"
+    columns = (
+        listing.Column(
+            "name",
+            "基金",
+            sort="name",
+            link=listing.link("projects:fund_detail"),
+            template="projects/_example_name_cell.html",
+        ),
+        listing.Column("budget", "资金规模", kind=listing.MONEY, sort="budget"),
+        listing.Column("allocated", "已安排", kind=listing.MONEY, sort="allocated"),
+        listing.Column("disbursed", "已拨付", kind=listing.MONEY, sort="disbursed"),
+        listing.Column("remaining", "剩余可安排", kind=listing.MONEY, sort="remaining"),
+        listing.Column(
+            "disbursed_pct",
+            "拨付进度",
+            lambda f: percent(f.disbursed, f.allocated),
+            kind=listing.PCT,
+        ),
+    )
+
+    def get_queryset(self):
+        return funds_with_totals(self.request.user).annotate(
+            remaining=F("budget") - F("allocated_all")
         )
-        .select_related("project")
-        .annotate(disbursed=Coalesce(Sum("disbursements__amount"), ZERO, output_field=MONEY_OUT))
-        .annotate(undisbursed=F("amount") - F("disbursed"))
-        .prefetch_related(
-            Prefetch(
-                "disbursements",
-                queryset=Disbursement.objects.select_related("created_by").order_by(
-                    "paid_on", "id"
-                ),
+
+    def get_context_data(self, queryset) -> dict:
+        # Summed in Python over the (few) funds: an aggregate over the correlated subqueries of
+        # funds_with_totals() is not reliable across backends. One query whatever the rows.
+        funds = list(queryset)
+        totals = {
+            name: sum((getattr(f, name) for f in funds), Decimal("0"))
+            for name in ("budget", "allocated", "disbursed", "remaining")
+        }
+        return {"totals": totals, "can_manage": has_role(self.request.user, *MANAGE_ROLES)}
+
+
+fund_list = role_required(*FUND_VIEW_ROLES)(FundList.as_view())
+
+
+class FundDetail(listing.ListPage):
+    """A fund's allocations to the projects the user may see, each with its disbursements."""
+
+    template_name = "projects/fund_detail.html"
+    search_fields = ("project__name", "project__code", "note")
+    search_placeholder = "项目名称或编号"
+    default_sort = "project"
+    empty_text = "尚无资金安排。"
+    export_name = "资金安排与拨付"
+
+    fund: Fund
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return str(self.fund.name)
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        self.fund = get_object_or_404(
+            funds_with_totals(request.user).annotate(remaining=F("budget") - F("allocated_all")),
+            pk=kwargs["pk"],
+        )
+        self.can_manage = has_role(request.user, *MANAGE_ROLES)
+        columns = [
+            listing.Column(
+                "project",
+                "项目",
+                "project.name",
+                sort="project__code",
+                link=lambda a: reverse("projects:project_detail", args=[a.project_id]),
+                template="projects/_allocation_project_cell.html",
+            ),
+            listing.Column("decided_on", "安排日期", kind=listing.DATE, sort="decided_on"),
+            listing.Column("amount", "安排金额", kind=listing.MONEY, sort="amount"),
+            listing.Column("disbursed", "已拨付", kind=listing.MONEY, sort="disbursed"),
+            listing.Column("undisbursed", "未拨付", kind=listing.MONEY, sort="undisbursed"),
+            listing.Column(
+                "payments", "拨付记录", _disbursed_text, template="projects/_payments_cell.html"
+            ),
+        ]
+        if self.can_manage:
+            columns.append(
+                listing.Column(
+                    "disburse", "操作", lambda a: "拨付", export=False,
+                    template="projects/_disburse_cell.html",
+                )
+            )  # fmt: skip
+        # Per request: the 拨付 column only for the office (the kit declares columns on the class).
+        self.columns = columns  # type: ignore[misc]
+
+    def get_queryset(self):
+        visible = projects_visible_to(self.request.user).order_by().values("pk")
+        return (
+            FundAllocation.objects.filter(fund=self.fund, project__in=visible)
+            .select_related("project")
+            .annotate(
+                disbursed=Coalesce(Sum("disbursements__amount"), ZERO, output_field=MONEY_OUT)
+            )
+            .annotate(undisbursed=F("amount") - F("disbursed"))
+            .prefetch_related(
+                Prefetch(
+                    "disbursements",
+                    queryset=Disbursement.objects.select_related("created_by").order_by(
+                        "paid_on", "id"
+                    ),
+                )
             )
         )
-        .order_by("project__code")
-    )
-    context = {
-        "fund": fund,
-        "page": _page(request, allocations),
-        "can_manage": has_role(request.user, *MANAGE_ROLES),
-    }
-    return render(request, "projects/fund_detail.html", context)
+
+    def get_context_data(self, queryset) -> dict:
+        return {"fund": self.fund, "can_manage": self.can_manage}
+
+
+fund_detail = role_required(*FUND_VIEW_ROLES)(FundDetail.as_view())
 
 
 @login_required
+@role_required(*MANAGE_ROLES)
 def allocation_create(request, pk: int):
     """The key-project office grants an amount of the fund to a project."""
-    _require_manager(request.user)
     fund = get_object_or_404(funds_with_totals(request.user), pk=pk)
     fund.remaining = fund.budget - fund.allocated_all
     form = AllocationForm(request.POST or None, user=request.user)
@@ -258,9 +310,9 @@ def allocation_create(request, pk: int):
 
 
 @login_required
+@role_required(*MANAGE_ROLES)
 def disbursement_create(request, pk: int):
     """The key-project office pays an amount out of an allocation."""
-    _require_manager(request.user)
     visible = projects_visible_to(request.user).order_by().values("pk")
     allocation = get_object_or_404(
         FundAllocation.objects.filter(project__in=visible)

@@ -8,18 +8,23 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Sum
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.permissions import role_required
+from zhengtong.lib import listing
+from zhengtong.lib.forms import StyledForm
 
 from .actions.lists import DraftRow, list_approve, list_draft_save
 from .lists import CLOSED_STAGES, remaining_of, with_remaining
 from .models import KeyProject, ListEntry, ProjectList
+from .progress import MONEY_OUT
 from .selectors import can_manage_lists, projects_for_lists
 
 PLAN_ERRORS = {
@@ -32,12 +37,7 @@ PLAN_ERRORS = {
 }
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not can_manage_lists(request.user):
-        raise PermissionDenied
-
-
-class ListDraftForm(forms.Form):
+class ListDraftForm(StyledForm):
     """Every candidate row of a draft (keep it? its plan in 元) plus projects to add."""
 
     add = forms.ModelMultipleChoiceField(
@@ -133,20 +133,94 @@ def _message(request, title: str, message: str) -> HttpResponse:
     return TemplateResponse(request, "projects/list_message.html", context, status=400)
 
 
-@login_required
-@require_http_methods(["GET"])
-@role_required(test=can_manage_lists)
-def list_index(request: HttpRequest) -> HttpResponse:
+class ListIndex(listing.ListPage):
     """Every yearly list with its count and Σ annual plan, drafts included."""
-    lists = list(
-        ProjectList.objects.select_related("approved_by", "carried_from")
-        .annotate(count=Count("entries"), plan=Sum("entries__annual_plan"))
-        .order_by("-year")
-    )
-    years = {pl.year for pl in lists}
-    for pl in lists:
-        pl.can_carry = pl.is_approved and pl.year + 1 not in years
-    return render(request, "projects/list_index.html", {"lists": lists})
+
+    title = "年度重点项目清单"
+    template_name = "projects/list_index.html"
+    default_sort = "-year"
+    export_name = "年度重点项目清单"
+    empty_text = "尚无年度清单。登记项目时会按其入库年度建立清单草稿。"
+    columns = (
+        listing.Column("year", "年度", sort="year", wide_only=True),
+        listing.Column(
+            "title", "清单", link=lambda pl: pl.get_absolute_url(),
+            template="projects/_list_title_cell.html",
+        ),
+        listing.Column(
+            "status", "状态", "get_status_display", sort="status",
+            template="projects/_list_status_cell.html",
+        ),
+        listing.Column("count", "项目数", kind=listing.COUNT, sort="count"),
+        listing.Column("plan", "年度计划投资", kind=listing.MONEY, sort="plan"),
+        listing.Column("approved_by", "批准人", "approved_by", phone=False),
+        listing.Column("approved_at", "批准时间", kind=listing.DATETIME, phone=False),
+        listing.Column(
+            "carry", "结转", lambda pl: None, export=False, template="projects/_carry_cell.html"
+        ),
+    )  # fmt: skip
+
+    def get_queryset(self):
+        next_year = ProjectList.objects.filter(year=OuterRef("year") + 1)
+        return ProjectList.objects.select_related("approved_by", "carried_from").annotate(
+            count=Count("entries"),
+            plan=Coalesce(Sum("entries__annual_plan"), Value(Decimal("0")), output_field=MONEY_OUT),
+            has_next=Exists(next_year),
+        )
+
+
+list_index = require_http_methods(["GET"])(
+    role_required(test=can_manage_lists)(ListIndex.as_view())
+)
+
+
+class ApprovedList(listing.ListPage):
+    """An approved list, read-only: its projects by 序号 with their plans of that year."""
+
+    template_name = "projects/list_detail.html"
+    summary_template = "projects/_approved_list_sums.html"
+    default_sort = "position"
+    search_fields = ("name", "code")
+    search_placeholder = "项目名称或编号"
+    columns = (
+        listing.Column("position", "序号", kind=listing.COUNT, sort="position"),
+        listing.Column(
+            "name", "项目", sort="name", link=lambda p: p.get_absolute_url(),
+            template="projects/_list_project_cell.html",
+        ),
+        listing.Column("origin", "来源", lambda p: ListEntry.Origin(p.origin).label),
+        listing.Column(
+            "total_investment", "总投资", kind=listing.MONEY, sort="total_investment"
+        ),
+        listing.Column("annual_plan", "年度计划投资", kind=listing.MONEY, sort="annual_plan"),
+    )  # fmt: skip
+
+    project_list: ProjectList
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return str(self.project_list.title)
+
+    @property
+    def export_name(self) -> str:  # type: ignore[override]
+        return str(self.project_list.title)
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        self.project_list = kwargs["project_list"]
+
+    def get_queryset(self):
+        on_list = projects_for_lists(self.request.user).on_list(self.project_list.year, drafts=True)
+        return on_list.annotate(origin=F("list_entries__origin")).select_related("sector")
+
+    def get_context_data(self, queryset) -> dict:
+        totals = queryset.order_by().aggregate(
+            count=Count("pk"), total=Sum("total_investment"), plan=Sum("annual_plan")
+        )
+        return {"project_list": self.project_list, "totals": totals}
+
+
+approved_list = ApprovedList.as_view()
 
 
 def _save(request, form, *, year, carried_from, project_list=None):
@@ -168,9 +242,9 @@ def _save(request, form, *, year, carried_from, project_list=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(test=can_manage_lists)
 def list_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose next year's list from an approved one: unfinished projects with what is left."""
-    _require_manager(request)
     source = get_object_or_404(ProjectList, pk=pk)
     year = source.year + 1
     if not source.is_approved:
@@ -210,28 +284,17 @@ def list_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(test=can_manage_lists)
+def list_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A draft is edited here (saved whole, 序号 renumbered); an approved list is read-only."""
-    _require_manager(request)
     project_list = get_object_or_404(
         ProjectList.objects.select_related("carried_from", "approved_by"), pk=pk
     )
-    on_list = projects_for_lists(request.user).on_list(project_list.year, drafts=True)
     if project_list.is_approved:
         if request.method == "POST":
             return _message(request, project_list.title, "已批准的清单不能再修改。")
-        rows = list(
-            on_list.annotate(origin=F("list_entries__origin"))
-            .select_related("sector")
-            .order_by("position")
-        )
-        for row in rows:
-            row.origin_label = ListEntry.Origin(row.origin).label
-        totals = on_list.order_by().aggregate(
-            total=Sum("total_investment"), plan=Sum("annual_plan")
-        )
-        context = {"project_list": project_list, "rows": rows, "totals": totals}
-        return render(request, "projects/list_detail.html", context)
+        return approved_list(request, pk=pk, project_list=project_list)
+    on_list = projects_for_lists(request.user).on_list(project_list.year, drafts=True)
     candidates = _candidates(on_list, year=project_list.year)
     addable = _addable(request.user, [p.pk for p in candidates])
     form = ListDraftForm(
@@ -257,8 +320,8 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@role_required(test=can_manage_lists)
 def list_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     project_list = get_object_or_404(ProjectList, pk=pk)
     try:
         approved = list_approve(actor=request.user, project_list=project_list)

@@ -10,25 +10,26 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import DecimalField, Exists, OuterRef, Sum, Value
+from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhengtong.accounts.permissions import role_required
+from zhengtong.lib import listing
+from zhengtong.lib.forms import StyledForm, add_errors, mark_invalid
 from zhengtong.lib.money import percent
 
 from .actions.works import format_quantity, quantity_record
 from .models import KeyProject, WorkQuantity, WorkTarget
 from .selectors import VIEW_ROLES, can_report, get_project_for_user, projects_visible_to
-from .views_funds import StyledForm, date_field
+from .views_funds import date_field
 
 LAMPS = [WorkTarget.Measure.LAMP_NEW, WorkTarget.Measure.LAMP_RENOVATED]
 QTY = DecimalField(max_digits=14, decimal_places=2)
-PER_PAGE = 50
 
 
 def targets_with_installed(queryset):
@@ -101,53 +102,115 @@ class QuantityForm(StyledForm):
     note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
 
 
-@login_required
-@role_required(*VIEW_ROLES)
-def works_list(request):
-    """Every visible 城建 project with targets, their progress, and the lighting programme."""
-    projects = projects_visible_to(request.user).filter(category=KeyProject.Category.URBAN)
-    with_targets = projects.filter(Exists(WorkTarget.objects.filter(project=OuterRef("pk"))))
-    page = Paginator(with_targets.order_by("code"), PER_PAGE).get_page(request.GET.get("page"))
-    by_project: dict[int, list] = {p.pk: [] for p in page}
-    targets = targets_with_installed(WorkTarget.objects.filter(project__in=list(by_project)))
-    for target in targets.order_by("project", "measure"):
-        by_project[target.project_id].append(_decorate(target))
-    for project in page:
-        project.target_rows = by_project[project.pk]
-    context = {
-        "page": page,
-        "lighting": lighting_programme(projects.order_by().values("pk")),
-    }
-    return render(request, "projects/works_list.html", context)
+def _quantity(value) -> Decimal:
+    """A quantity as people write it (1156, 3.5), still a number for the workbook."""
+    return Decimal(format_quantity(value))
 
 
-@login_required
-def works_detail(request, pk: int):
-    """One city work: its targets with progress, the entries, and the form to record more."""
-    project = get_project_for_user(request.user, pk)
-    if project.category != KeyProject.Category.URBAN:
-        raise Http404
-    targets = [
-        _decorate(t)
-        for t in targets_with_installed(WorkTarget.objects.filter(project=project)).order_by(
-            "measure"
-        )
-    ]
-    entries = (
-        WorkQuantity.objects.filter(target__project=project)
-        .select_related("target", "created_by")
-        .order_by("-recorded_on", "-id")
+class WorksList(listing.ListPage):
+    """Every target of the visible 城建 projects with its progress, and the lighting programme
+    (新增 + 改造 路灯) over all of them."""
+
+    title = "城建工程"
+    template_name = "projects/works_list.html"
+    summary_template = "projects/_lighting.html"
+    search_fields = ("project__name", "project__code")
+    search_placeholder = "工程名称或编号"
+    ordering = ("project__code", "measure")
+    export_name = "城建工程量"
+    empty_text = "暂无设定工程量目标的城建项目。"
+    columns = (
+        listing.Column(
+            "project",
+            "工程",
+            "project.name",
+            sort="project__code",
+            link=lambda t: reverse("projects:works_detail", args=[t.project_id]),
+            template="projects/_work_name_cell.html",
+        ),
+        listing.Column("stage", "阶段", "project.get_stage_display", phone=False),
+        listing.Column("measure", "指标", "get_measure_display", sort="measure", nowrap=True),
+        listing.Column(
+            "planned", "计划量", lambda t: _quantity(t.planned_quantity), kind=listing.NUMBER
+        ),
+        listing.Column(
+            "installed", "已完成", lambda t: _quantity(t.installed), kind=listing.NUMBER
+        ),
+        listing.Column("unit", "单位", "unit"),
+        listing.Column(
+            "progress",
+            "进度",
+            lambda t: percent(t.installed, t.planned_quantity),
+            kind=listing.PCT,
+        ),
     )
-    allowed = can_report(request.user, project)
-    for target in targets:
-        target.form = QuantityForm(prefix=f"t{target.pk}") if allowed else None
-    context = {
-        "project": project,
-        "targets": targets,
-        "page": Paginator(entries, PER_PAGE).get_page(request.GET.get("page")),
-        "can_record": allowed,
-    }
-    return render(request, "projects/works_detail.html", context)
+
+    def projects(self):
+        return projects_visible_to(self.request.user).filter(category=KeyProject.Category.URBAN)
+
+    def get_queryset(self):
+        visible = self.projects().order_by().values("pk")
+        return targets_with_installed(
+            WorkTarget.objects.filter(project__in=visible).select_related("project")
+        )
+
+    def get_context_data(self, queryset) -> dict:
+        return {"lighting": lighting_programme(self.projects().order_by().values("pk"))}
+
+
+works_list = role_required(*VIEW_ROLES)(WorksList.as_view())
+
+
+class WorksDetail(listing.ListPage):
+    """One city work: its targets with progress and the form to record more, then the entries."""
+
+    template_name = "projects/works_detail.html"
+    default_sort = "-recorded_on"
+    tie_breaker = "-id"
+    search_fields = ("note",)
+    search_label = "说明"
+    export_name = "完成工程量"
+    empty_text = "尚无完成量记录。"
+    columns = (
+        listing.Column("recorded_on", "日期", kind=listing.DATE, sort="recorded_on"),
+        listing.Column("measure", "指标", "target.get_measure_display", nowrap=True),
+        listing.Column("quantity", "完成量", lambda e: _quantity(e.quantity), kind=listing.NUMBER),
+        listing.Column("unit", "单位", "target.unit"),
+        listing.Column("note", "说明"),
+        listing.Column("created_by", "登记人", "created_by.display_name", phone=False),
+    )
+
+    project: KeyProject
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return str(self.project.name)
+
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        self.project = get_project_for_user(request.user, kwargs["pk"])
+        if self.project.category != KeyProject.Category.URBAN:
+            raise Http404
+
+    def get_queryset(self):
+        return WorkQuantity.objects.filter(target__project=self.project).select_related(
+            "target", "created_by"
+        )
+
+    def get_context_data(self, queryset) -> dict:
+        targets = [
+            _decorate(t)
+            for t in targets_with_installed(
+                WorkTarget.objects.filter(project=self.project)
+            ).order_by("measure")
+        ]
+        allowed = can_report(self.request.user, self.project)
+        for target in targets:
+            target.form = QuantityForm(prefix=f"t{target.pk}") if allowed else None
+        return {"project": self.project, "targets": targets, "can_record": allowed}
+
+
+works_detail = login_required(WorksDetail.as_view())
 
 
 @login_required
@@ -176,7 +239,8 @@ def quantity_create(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
+            mark_invalid(form)
         else:
             messages.success(
                 request,

@@ -1,10 +1,12 @@
 """Guidance funds: allocations within the budget, disbursements within the allocation."""
 
 import datetime
+import io
 import threading
 import unittest
 from decimal import Decimal
 
+import openpyxl
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
@@ -299,7 +301,8 @@ class FundListTestCase(FundTestCase):
         self.assertEqual(fund.disbursed, disbursed)
         self.assertEqual(fund.disbursed, Decimal("250000.00"))
         self.assertEqual(fund.remaining, Decimal("500000.00"))
-        self.assertEqual(fund.disbursed_pct, Decimal("50.0"))
+        cells = next(c for c in r.context["table"].rows if c[0].row.pk == self.fund.pk)
+        self.assertEqual({c.column.key: c.text for c in cells}["disbursed_pct"], "50.0%")
         other = next(f for f in r.context["page"] if f.pk == self.other_fund.pk)
         self.assertEqual((other.allocated, other.disbursed), (Decimal("0"), Decimal("0")))
         self.assertContains(r, "50.00万元")
@@ -339,6 +342,19 @@ class FundListTestCase(FundTestCase):
                 self.assertEqual(
                     self.client.get(f"/projects/funds/{self.fund.pk}/").status_code, 403
                 )
+
+    def test_search_sort_and_export_of_the_funds(self) -> None:
+        self.allocate(amount="300000")
+        self.client.force_login(self.office)
+        r = self.client.get(self.url, {"q": self.fund.name})
+        self.assertEqual([c[0].row.pk for c in r.context["table"].rows], [self.fund.pk])
+        r = self.client.get(self.url, {"sort": "-allocated"})
+        self.assertEqual(r.context["table"].rows[0][0].row.pk, self.fund.pk)
+        r = self.client.get(self.url, {"q": self.fund.name, "export": "xlsx"})
+        rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.values)
+        self.assertEqual(rows[0][:3], ("基金", "资金规模(万元)", "已安排(万元)"))
+        self.assertEqual([row[0] for row in rows[1:]], [self.fund.name])
+        self.assertEqual(rows[1][2], 30)
 
     def test_anonymous_users_are_sent_to_login(self) -> None:
         r = self.client.get(self.url)
@@ -381,6 +397,15 @@ class FundDetailTestCase(FundTestCase):
     def test_an_unknown_fund_is_404(self) -> None:
         self.client.force_login(self.leader)
         self.assertEqual(self.client.get("/projects/funds/999999/").status_code, 404)
+
+    def test_the_export_holds_only_allocations_of_projects_the_user_may_see(self) -> None:
+        self.allocate(amount="100000")
+        self.allocate(project=self.far_project, amount="400000")
+        self.client.force_login(self.leader)
+        r = self.client.get(f"/projects/funds/{self.fund.pk}/", {"export": "xlsx"})
+        rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.values)
+        self.assertEqual([row[0] for row in rows[1:]], [self.project.name])
+        self.assertNotIn("操作", rows[0])
 
 
 @unittest.skipUnless(

@@ -1,13 +1,14 @@
 import datetime
+from decimal import Decimal
 
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zhengtong.inbox.registry import items_for
-from zhengtong.projects.actions import problems_escalate
-from zhengtong.projects.inbox import problem_items
-from zhengtong.projects.models import Problem
+from zhengtong.projects.actions import problems_escalate, report_submit
+from zhengtong.projects.inbox import problem_items, report_items
+from zhengtong.projects.models import Problem, Stage
 from zhengtong.projects.tests.test_register import TODAY, project
 from zhengtong.test import BaseTestCase
 
@@ -72,3 +73,70 @@ class ProblemInboxTestCase(BaseTestCase):
         self.office.__dict__.pop("_scope_memberships", None)
         with self.assertNumQueries(len(one)):
             self.assertEqual(len(problem_items(self.office)), 11)
+
+
+# 2 December: November's reports are owed, due on the 5th working day (Monday 7 December).
+DECEMBER = datetime.datetime(2026, 12, 2, 2, 0, tzinfo=datetime.UTC)
+
+
+@time_machine.travel(DECEMBER, tick=False)
+class ReportInboxTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.mine = project("KP-001", self.company, stage=Stage.UNDER_CONSTRUCTION)
+        self.filed = project("KP-002", self.company, stage=Stage.UNDER_CONSTRUCTION)
+        self.theirs = project("KP-003", self.other_company, stage=Stage.UNDER_CONSTRUCTION)
+        project("KP-004", self.company, stage=Stage.COMPLETED)
+        project("KP-OLD", self.company, year=2025)  # on the 2025 list only
+        report_submit(
+            actor=self.liaison,
+            project=self.filed,
+            month=datetime.date(2026, 11, 1),
+            investment=Decimal("1000"),
+            physical_progress=Decimal("20"),
+        )
+
+    def test_the_liaison_owes_last_months_report_of_each_unfiled_project(self) -> None:
+        items = report_items(self.liaison)
+        self.assertEqual([i.subtitle for i in items], ["项目KP-001"])
+        item = items[0]
+        self.assertEqual(item.kind, "项目月报")
+        self.assertEqual(item.title, "填报2026年11月月报")
+        self.assertEqual(item.due_on, datetime.date(2026, 12, 7))
+        self.assertEqual(item.url, f"/projects/{self.mine.pk}/reports/new/")
+        self.assertEqual([i.subtitle for i in report_items(self.other_liaison)], ["项目KP-003"])
+
+    def test_only_the_liaison_owes_a_report(self) -> None:
+        for user in (self.office, self.leader, self.clerk, self.auditor, self.admin):
+            self.assertEqual(report_items(user), [], user)
+
+    def test_the_item_leaves_when_the_report_is_filed_and_shows_on_the_home_page(self) -> None:
+        self.client.force_login(self.liaison)
+        self.assertContains(self.client.get("/"), "填报2026年11月月报")
+        r = self.client.get(f"/projects/{self.mine.pk}/reports/new/")
+        self.assertEqual(r.context["form"].initial["month"], datetime.date(2026, 11, 1))
+        report_submit(
+            actor=self.liaison,
+            project=self.mine,
+            month=datetime.date(2026, 11, 1),
+            investment=Decimal("1000"),
+            physical_progress=Decimal("20"),
+        )
+        self.assertEqual(report_items(self.liaison), [])
+
+    def test_in_january_decembers_report_is_owed_and_counted_in_working_days(self) -> None:
+        with time_machine.travel(datetime.datetime(2027, 1, 4, 2, 0, tzinfo=datetime.UTC)):
+            items = report_items(self.liaison)
+        self.assertEqual({i.title for i in items}, {"填报2026年12月月报"})
+        self.assertEqual({i.subtitle for i in items}, {"项目KP-001", "项目KP-002"})
+        # 1 January is a holiday: the 5th working day after 31 December is 8 January.
+        self.assertEqual({i.due_on for i in items}, {datetime.date(2027, 1, 8)})
+
+    def test_the_query_count_does_not_grow_with_the_projects(self) -> None:
+        with CaptureQueriesContext(connection) as one:
+            self.assertEqual(len(report_items(self.liaison)), 1)
+        for i in range(10):
+            project(f"KP-1{i:02d}", self.company, stage=Stage.NOT_STARTED)
+        self.liaison.__dict__.pop("_scope_memberships", None)
+        with self.assertNumQueries(len(one)):
+            self.assertEqual(len(report_items(self.liaison)), 11)

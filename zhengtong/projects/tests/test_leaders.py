@@ -1,5 +1,10 @@
+import io
+
+import openpyxl
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from zhengtong.audit.models import Event
 from zhengtong.projects.actions import project_set_leaders
@@ -74,9 +79,26 @@ class MyProjectsTestCase(BaseTestCase):
         project("KP-004", self.company)
         self.client.force_login(self.leader)
         r = self.client.get("/projects/mine/")
-        self.assertEqual({p.pk for p in r.context["projects"]}, {mine.pk, both.pk})
+        self.assertEqual({p.pk for p in r.context["page"].object_list}, {mine.pk, both.pk})
         self.assertContains(r, "项目KP-001")
         self.assertNotContains(r, "项目KP-003")
+
+    def test_my_projects_cost_a_fixed_number_of_queries_and_export_only_mine(self) -> None:
+        project("KP-001", self.company, leaders=[self.leader])
+        project("KP-OTHER", self.company, leaders=[self.second_leader])
+        self.client.force_login(self.leader)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get("/projects/mine/")
+        for i in range(2, 12):
+            project(f"KP-{i:03d}", self.company, leaders=[self.leader, self.second_leader])
+        with self.assertNumQueries(len(few)):
+            r = self.client.get("/projects/mine/")
+        self.assertEqual(r.context["page"].paginator.count, 11)
+        r = self.client.get("/projects/mine/", {"export": "xlsx"})
+        rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.values)
+        self.assertEqual(rows[0][0], "项目名称")
+        self.assertEqual(len(rows) - 1, 11)
+        self.assertNotIn("项目KP-OTHER", [row[0] for row in rows])
 
     def test_non_leaders_get_403(self) -> None:
         for user in (self.office, self.liaison, self.clerk, self.auditor):

@@ -431,3 +431,34 @@ class ListQueryCountTestCase(ListFixture):
             ],
         )
         self.assertEqual(self.counts(urls), before)
+
+
+class ListPagesTestCase(ListFixture):
+    def test_the_index_sorts_exports_and_offers_the_carry_over_once(self) -> None:
+        self.client.force_login(self.office)
+        r = self.client.get(LISTS)
+        cells = {c.column.key: c for c in r.context["table"].rows[0]}
+        self.assertEqual(cells["title"].text, "2026年市级重点建设项目")
+        self.assertContains(r, f"{LISTS}{self.list_2026.pk}/carry-over/")
+        self.draft_2027()
+        r = self.client.get(LISTS, {"sort": "year"})
+        self.assertEqual([c[0].text for c in r.context["table"].rows], ["2026", "2027"])
+        self.assertNotContains(r, f"{LISTS}{self.list_2026.pk}/carry-over/")
+        r = self.client.get(LISTS, {"export": "xlsx"})
+        rows = list(load_workbook(io.BytesIO(r.content)).active.values)
+        self.assertEqual(len(rows) - 1, 2)
+        self.assertNotIn("结转", rows[0])
+
+    def test_an_approved_list_searches_and_exports_its_projects(self) -> None:
+        self.client.force_login(self.office)
+        url = f"{LISTS}{self.list_2026.pk}/"
+        r = self.client.get(url)
+        self.assertEqual([c[0].text for c in r.context["table"].rows], ["1", "2", "3"])
+        r = self.client.get(url, {"q": "KP-A"})
+        self.assertEqual(r.context["page"].paginator.count, 1)
+        r = self.client.get(url, {"export": "xlsx"})
+        rows = list(load_workbook(io.BytesIO(r.content)).active.values)
+        self.assertEqual(rows[0][0], "序号")
+        self.assertEqual(len(rows) - 1, 3)
+        self.client.force_login(self.leader)
+        self.assertEqual(self.client.get(url, {"export": "xlsx"}).status_code, 403)

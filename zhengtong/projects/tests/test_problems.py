@@ -1,6 +1,8 @@
 import datetime
+import io
 from io import StringIO
 
+import openpyxl
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -266,3 +268,32 @@ class ProblemListTestCase(BaseTestCase):
         with self.assertNumQueries(len(small)):
             r = self.client.get("/projects/problems/")
         self.assertEqual(len(r.context["page"].object_list), 25)
+
+    def test_search_sort_and_the_countdown_column(self) -> None:
+        self.add(3)
+        self.add(1, self.other)
+        self.client.force_login(self.office)
+        r = self.client.get("/projects/problems/", {"q": "问题002"})
+        self.assertEqual([c[0].text for c in r.context["table"].rows], ["问题002"])
+        r = self.client.get("/projects/problems/", {"sort": "-due_on"})
+        dues = [c[4].value for c in r.context["table"].rows]
+        self.assertEqual(dues, sorted(dues, reverse=True))
+        self.assertContains(r, 'data-label="剩余"')
+        self.assertContains(r, "个工作日")
+
+    def test_the_export_holds_the_filtered_rows_the_user_may_see(self) -> None:
+        self.add(2)
+        self.add(1, self.other)
+        self.client.force_login(self.liaison)
+        r = self.client.get("/projects/problems/", {"export": "xlsx"})
+        rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.values)
+        self.assertEqual(rows[0][:3], ("问题", "项目", "责任单位"))
+        self.assertEqual(len(rows) - 1, 2)
+        self.assertEqual({row[1] for row in rows[1:]}, {self.project.name})
+
+    def test_a_project_out_of_sight_is_no_filter_choice(self) -> None:
+        self.add(1, self.other)
+        self.client.force_login(self.liaison)
+        r = self.client.get("/projects/problems/", {"project": self.other.pk})
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(r.context["table"].rows, [])

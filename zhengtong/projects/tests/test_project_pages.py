@@ -1,6 +1,8 @@
 import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -126,6 +128,52 @@ class ProjectListTestCase(BaseTestCase):
         self.assertEqual(r.context["page"].paginator.count, 30)
         r = self.client.get(LIST, {"page": "2"})
         self.assertEqual(len(r.context["page"].object_list), 5)
+
+    def test_a_header_sorts_the_rows_and_a_second_click_reverses(self) -> None:
+        r = self.get(sort="-ytd_investment")
+        self.assertEqual(self.codes(r)[:3], ["KP-001", "KP-002", "KP-003"])
+        r = self.get(sort="ytd_investment")
+        self.assertEqual(self.codes(r)[-1], "KP-001")
+        headers = {h.column.key: h for h in r.context["table"].headers}
+        self.assertEqual(headers["ytd_investment"].order, "asc")
+        self.assertIsNone(headers["leaders"].url)
+
+    def test_money_columns_have_one_unit_and_the_flag_its_label(self) -> None:
+        r = self.get(q="KP-001")
+        headers = [h.label for h in r.context["table"].headers]
+        self.assertIn("总投资(万元)", headers)
+        self.assertIn("完成率(%)", headers)
+        cells = {c.column.key: c.text for c in r.context["table"].rows[0]}
+        self.assertEqual(cells["total_investment"], "1,200.00")
+        self.assertEqual(cells["completion"], "83.3%")
+        self.assertEqual(cells["flag"], "超进度")
+        self.assertContains(r, 'data-label="进度"')
+
+    def test_the_export_holds_exactly_the_filtered_rows(self) -> None:
+        r = self.get(flag="behind", export="xlsx")
+        self.assertEqual(r.status_code, 200)
+        rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.values)
+        self.assertEqual(rows[0][:3], ("编号", "项目名称", "阶段"))
+        self.assertEqual([row[0] for row in rows[1:]], ["KP-003", "KP-004", "KP-005"])
+        self.assertEqual(rows[1][-1], "滞后")
+        self.assertIn("累计完成(万元)", rows[0])
+        # Not the ledger import workbook (导出台账), which has its own columns.
+        self.assertNotIn("序号", rows[0])
+
+    def test_a_liaison_exports_only_their_companys_rows(self) -> None:
+        r = self.get(self.liaison, export="xlsx")
+        rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.values)
+        self.assertEqual([row[0] for row in rows[1:]], ["KP-001", "KP-002", "KP-005"])
+
+    def test_print_shows_the_filtered_rows(self) -> None:
+        r = self.get(stage="completed", print="1")
+        self.assertEqual([c[0].text for c in r.context["table"].rows], ["KP-005"])
+        self.assertContains(r, 'data-action="print"')
+
+    def test_a_bad_filter_says_so(self) -> None:
+        r = self.get(stage="bogus")
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(r.context["table"].rows, [])
 
 
 @time_machine.travel(TODAY, tick=False)

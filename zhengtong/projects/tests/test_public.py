@@ -96,3 +96,24 @@ class PublicProgressTestCase(BaseTestCase):
             make_project(f"KP-PUB-X{i:02d}", self.company, stage=Stage.UNDER_CONSTRUCTION)
         with self.assertNumQueries(len(few)):
             self.client.get("/public/projects/?year=2026")
+
+    def test_search_stage_filter_and_sort(self) -> None:
+        make_project("KP-PUB-2", self.company, name="嫩江路", stage=Stage.NOT_STARTED)
+        r = self.client.get("/public/projects/", {"year": 2026, "q": "嫩江"})
+        self.assertEqual([c[0].text for c in r.context["table"].rows], ["嫩江路"])
+        r = self.client.get("/public/projects/", {"year": 2026, "stage": "under_construction"})
+        self.assertEqual([c[0].text for c in r.context["table"].rows], ["中通新能源客车基地"])
+        r = self.client.get("/public/projects/", {"year": 2026, "sort": "-total_investment"})
+        self.assertEqual(r.context["table"].rows[0][0].text, "中通新能源客车基地")
+        r = self.client.get("/public/projects/", {"year": 2026, "stage": "bogus"})
+        self.assertEqual(r.status_code, 400)
+
+    def test_print_but_no_workbook_and_only_public_columns(self) -> None:
+        r = self.client.get("/public/projects/", {"year": 2026, "print": "1"})
+        self.assertContains(r, 'data-action="print"')
+        self.assertContains(r, "中通新能源客车基地")
+        r = self.client.get("/public/projects/", {"year": 2026, "export": "xlsx"})
+        self.assertEqual(r["Content-Type"], "text/html; charset=utf-8")
+        self.assertNotContains(r, "导出 Excel")
+        keys = {c.key for c in r.context["view"].columns} - {"name"}
+        self.assertLessEqual(keys, set(PUBLIC_FIELDS))

@@ -1,8 +1,12 @@
 import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from zhengtong.audit.models import Event
 from zhengtong.projects.actions import project_create, project_update
@@ -221,6 +225,30 @@ class ProjectHistoryPageTestCase(BaseTestCase):
     def test_it_hides_the_history_from_other_units(self) -> None:
         self.client.force_login(self.other_liaison)
         self.assertEqual(self.client.get(self.url).status_code, 404)
+        self.assertEqual(self.client.get(self.url, {"export": "xlsx"}).status_code, 404)
+        self.client.force_login(self.outsider)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+
+    def test_the_history_costs_a_fixed_number_of_queries_and_exports_its_rows(self) -> None:
+        self.client.force_login(self.leader)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(self.url)
+        for i in range(5):
+            project_update(
+                actor=self.office,
+                project=self.project,
+                total_investment=Decimal(7100000000 + i),
+                reason=f"调整{i}",
+            )
+        with self.assertNumQueries(len(few)):
+            r = self.client.get(self.url)
+        self.assertEqual(r.context["page"].paginator.count, 7)
+        r = self.client.get(self.url, {"q": "追加"})
+        self.assertEqual(r.context["page"].paginator.count, 1)
+        r = self.client.get(self.url, {"export": "xlsx"})
+        rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.values)
+        self.assertEqual(rows[0], ("时间", "变更", "操作人", "理由", "原值 → 新值"))
+        self.assertEqual(len(rows) - 1, 7)
 
     def test_the_edit_page_requires_a_reason_when_money_changes(self) -> None:
         self.client.force_login(self.office)
