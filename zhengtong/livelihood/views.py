@@ -3,6 +3,10 @@ training. Every list is a page of the kit (`lib.listing`); every row goes throug
 (not visible → 404, visible but read-only → 403); every figure on a page is a sum computed by the
 database. Each ledger shows one year, chosen with the period picker of `lib.periods`."""
 
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import ClassVar
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -188,7 +193,11 @@ def employment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- Registered unemployment -----------------------------------------------------------------
 
 
-def _rate(row) -> object:
+def _month(row) -> str:
+    return f"{row['period'].year}年{row['period'].month}月"
+
+
+def _rate(row) -> Decimal | None:
     return employment_actions.unemployment_rate(row["unemployed"], row["labour_force"])
 
 
@@ -206,9 +215,7 @@ class UnemploymentList(LedgerList):
     export_name = "城镇登记失业率"
     empty_text = "暂无数据。"
     columns = (
-        listing.Column(
-            "period", "统计期", lambda r: f"{r['period']:%Y年%-m月}", sort="period", nowrap=True
-        ),
+        listing.Column("period", "统计期", _month, sort="period", nowrap=True),
         # As the figures are reported (the monthly return has no thousands separators).
         listing.Column("unemployed", "登记失业人数", kind=listing.NUMBER),
         listing.Column("labour_force", "从业及登记失业人数", kind=listing.NUMBER),
@@ -662,9 +669,9 @@ def _attendance(trainee) -> str:
     return f"{trainee.attended_sessions} / {trainee.training_class.sessions}"
 
 
-class TrainingDetail(listing.ListPage):
-    """The class with its trainees (a kit list, searched by name); a clerk of the keeping
-    department enrols a trainee here (POST). Every view of the roll is an audited read."""
+class TrainingRoll(listing.ListPage):
+    """The trainees of a class (a kit list, searched by name) on the class page; the page view
+    (`training_detail`) finds the class and handles the enrolment, this class shows the roll."""
 
     template_name = "livelihood/training_detail.html"
     search_fields = ("person__name",)
@@ -672,7 +679,7 @@ class TrainingDetail(listing.ListPage):
     ordering = ("id",)
     export_name = "培训班学员名单"
     empty_text = "暂无学员。"
-    columns: tuple[listing.Column, ...] = (
+    columns: ClassVar[Sequence[listing.Column]] = (
         listing.Column("name", "姓名", "person.name"),
         listing.Column("id_number", "公民身份号码", "person.masked_id", nowrap=True),
         listing.Column("attended", "出勤", _attendance, sort="attended_sessions", nowrap=True),
@@ -680,24 +687,21 @@ class TrainingDetail(listing.ListPage):
             "completed", "结业", kind=listing.BOOL, template="livelihood/_trainee_completed.html"
         ),
     )
-    edit_column = listing.Column(
-        "edit", "操作", lambda t: t.pk, template="livelihood/_trainee_edit.html", export=False
-    )
-
-    training_class: TrainingClass
+    # Given by `training_detail` (as_view keyword arguments).
+    training_class: TrainingClass | None = None
+    can_edit = False
     enrol_form: f.TraineeForm | None = None
 
-    def load(self, request: HttpRequest, pk: int) -> None:
-        self.training_class = get_training_class_for_user(request.user, pk, purpose="学员名单")
-        self.title = self.training_class.name
-        self.can_edit = can_edit_row(request.user, self.training_class.org_unit)
-        if self.can_edit:
-            self.columns = (*type(self).columns, self.edit_column)
-
     def get_queryset(self):
+        assert self.training_class is not None
         return self.training_class.trainees.select_related("person")
 
+    def base_context(self) -> dict:
+        assert self.training_class is not None
+        return {**super().base_context(), "title": self.training_class.name}
+
     def get_context_data(self, queryset) -> dict:
+        assert self.training_class is not None
         trainees = self.training_class.trainees.all()
         sums = trainees.aggregate(
             total=Count("id"), completed=Count("id", filter=Q(completed=True))
@@ -710,33 +714,52 @@ class TrainingDetail(listing.ListPage):
             "threshold": training_actions.completion_threshold(self.training_class.sessions),
         }
 
-    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.load(request, kwargs["pk"])
-        if self.can_edit and self.enrol_form is None:
-            self.enrol_form = f.TraineeForm()
-        return super().get(request, *args, **kwargs)
-
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.load(request, kwargs["pk"])
-        require_edit(request.user, self.training_class.org_unit)
-        self.enrol_form = form = f.TraineeForm(request.POST)
+        """A refused enrolment: the page again, with the form's errors."""
+        return self.get(request, *args, **kwargs)
+
+
+class EditableTrainingRoll(TrainingRoll):
+    """The roll as the keeping clerk sees it: each trainee's attendance can be changed."""
+
+    columns = (
+        *TrainingRoll.columns,
+        listing.Column(
+            "edit", "操作", "pk", template="livelihood/_trainee_edit.html", export=False
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The class with its trainees; a clerk enrols a trainee here (POST). Every view of the
+    roll is an audited read."""
+    training_class = get_training_class_for_user(request.user, pk, purpose="学员名单")
+    can_edit = can_edit_row(request.user, training_class.org_unit)
+    form = f.TraineeForm() if can_edit else None
+    status = 200
+    if request.method == "POST":
+        require_edit(request.user, training_class.org_unit)
+        form = f.TraineeForm(request.POST)
         if form.is_valid():
             trainee = _run(
                 form,
                 training_actions.trainee_enrol,
                 actor=request.user,
-                training_class=self.training_class,
+                training_class=training_class,
                 **form.cleaned_data,
             )
             if trainee is not None:
                 messages.success(request, f"{trainee.person.name} 已报名。")
-                return redirect("livelihood:training_detail", self.training_class.pk)
-        response = super().get(request, *args, **kwargs)
-        response.status_code = 400
-        return response
-
-
-training_detail = login_required(TrainingDetail.as_view())
+                return redirect("livelihood:training_detail", training_class.pk)
+        status = 400
+    roll = EditableTrainingRoll if can_edit else TrainingRoll
+    view = roll.as_view(training_class=training_class, can_edit=can_edit, enrol_form=form)
+    response = view(request)
+    if status != 200 and response.status_code == 200:
+        response.status_code = status
+    return response
 
 
 @login_required
