@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "zhengtong.audit",
     "zhengtong.workdays",
     "zhengtong.inbox",
+    "zhengtong.notify",
     "zhengtong.people",
     "zhengtong.projects",
     "zhengtong.services",
@@ -318,3 +319,34 @@ AUDIT_CHECKPOINT_DIR = Path(
     os.environ.get("AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit-checkpoints"))
 )
 LOGGING.setdefault("loggers", {})["zhengtong.audit.checkpoint"] = {"level": "INFO"}
+
+# --- SMS (zhengtong/notify/sms) --------------------------------------------------------------
+# The provider: the development file backend (nothing is sent; one JSON line a message in
+# SMS_FILE_PATH) unless set to zhengtong.notify.sms.aliyun.AliyunBackend (阿里云短信服务) or
+# zhengtong.notify.sms.tencent.TencentBackend (腾讯云短信). `manage.py check` names what is missing.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "zhengtong.notify.sms.console.FileBackend")
+SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms-outbox.jsonl")))
+# The approved signature (签名) used when a message names none; seconds one request may take.
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "5"))
+SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_REGION = os.environ.get("SMS_ALIYUN_REGION", "cn-hangzhou")
+SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_TENCENT_ENDPOINT = os.environ.get("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/")
+SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
+SMS_TENCENT_SECRET_KEY = os.environ.get("SMS_TENCENT_SECRET_KEY", "")
+SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
+# 腾讯云 templates take their variables by position: per template ID, the names of the message's
+# params in the template's order, as `template_id:name,name;template_id:name`.
+SMS_TENCENT_TEMPLATE_PARAMS: dict[str, list[str]] = {
+    template_id.strip(): [name.strip() for name in names.split(",") if name.strip()]
+    for template_id, _, names in (
+        entry.partition(":")
+        for entry in os.environ.get("SMS_TENCENT_TEMPLATE_PARAMS", "").split(";")
+        if entry.strip()
+    )
+}
+# One log line per message the development backend writes (phone masked, no parameters).
+LOGGING.setdefault("loggers", {})["zhengtong.notify.sms"] = {"level": "INFO"}

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from zhengtong.inbox.views import home
@@ -23,6 +25,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("", home, name="home"),
     path("accounts/", include("zhengtong.accounts.urls")),
     path("audit/", include("zhengtong.audit.urls")),

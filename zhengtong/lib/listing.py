@@ -490,9 +490,11 @@ class ListPage(View):
         return render(request, template, context, status=self.status())
 
     def status(self) -> int:
+        """200 also for a filter with errors: the page says what is wrong and shows no rows
+        (htmx swaps only a successful answer, so a 400 would leave the old rows in place)."""
         if self.picker is not None and self.picker.status != 200:
             return self.picker.status
-        return 200 if self.form.is_valid() or not self.request.GET else 400
+        return 200
 
     def base_context(self) -> dict:
         query = self.request.GET.copy() if self.request.method == "GET" else QueryDict(mutable=True)

@@ -5,37 +5,11 @@ from django.core.exceptions import ValidationError
 
 from zhengtong.accounts.models import OrgUnit
 from zhengtong.accounts.scope import scope
-from zhengtong.lib.forms import model_choice_field
+from zhengtong.lib.forms import DateInput, StyledForm, model_choice_field
 from zhengtong.people.models import Household, HouseholdMember, Person
 
 from .models import FloatingRecord
 from .selectors import POPULATION_ROLES
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, so templates render `{{ field }}` plainly."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-def add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's ValidationError on the fields it names (or on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def units_for(user):
@@ -53,13 +27,9 @@ class UnitChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class PersonFilterForm(BootstrapForm):
-    q = forms.CharField(
-        label="姓名",
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": "姓名", "aria-label": "姓名"}),
-    )
+class PersonFilterForm(forms.Form):  # a filter bar: styled by the page kit
+    """The register's filters beside the kit's search box (name, or a full ID number)."""
+
     unit = UnitChoiceField(
         label="村", required=False, queryset=OrgUnit.objects.none(), empty_label="全部"
     )
@@ -68,8 +38,13 @@ class PersonFilterForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "unit").queryset = units_for(user)
 
+    def filter(self, persons):
+        if unit := self.cleaned_data["unit"]:
+            persons = persons.filter(org_unit__path__startswith=unit.path)
+        return persons
 
-class PersonForm(BootstrapForm):
+
+class PersonForm(StyledForm):
     id_number = forms.CharField(
         label="公民身份号码",
         max_length=18,
@@ -98,7 +73,7 @@ class PersonForm(BootstrapForm):
             del self.fields["id_number"]
 
 
-class MergeForm(BootstrapForm):
+class MergeForm(StyledForm):
     duplicate_id_number = forms.CharField(
         label="重复记录的公民身份号码",
         max_length=18,
@@ -109,7 +84,7 @@ class MergeForm(BootstrapForm):
     )
 
 
-class TransferForm(BootstrapForm):
+class TransferForm(StyledForm):
     to_unit = UnitChoiceField(
         label="转入单位",
         queryset=OrgUnit.objects.filter(
@@ -119,7 +94,7 @@ class TransferForm(BootstrapForm):
     reason = forms.CharField(label="转移原因", max_length=200)
 
 
-class HouseholdForm(BootstrapForm):
+class HouseholdForm(StyledForm):
     org_unit = UnitChoiceField(label="所属村", queryset=OrgUnit.objects.none())
     address = forms.CharField(label="住址", max_length=200)
     special_family = forms.ChoiceField(
@@ -131,18 +106,51 @@ class HouseholdForm(BootstrapForm):
         model_choice_field(self, "org_unit").queryset = units_for(user)
 
 
-class MemberForm(BootstrapForm):
+class HouseholdFilterForm(forms.Form):  # a filter bar: styled by the page kit
+    unit = UnitChoiceField(
+        label="村", required=False, queryset=OrgUnit.objects.none(), empty_label="全部"
+    )
+    special_family = forms.ChoiceField(
+        label="计生特殊家庭",
+        required=False,
+        choices=[("", "全部"), ("any", "仅计生特殊家庭"), *Household.SpecialFamily.choices[1:]],
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "unit").queryset = units_for(user)
+
+    def filter(self, households):
+        data = self.cleaned_data
+        if data["unit"]:
+            households = households.filter(org_unit__path__startswith=data["unit"].path)
+        if data["special_family"] == "any":
+            households = households.exclude(special_family="")
+        elif data["special_family"]:
+            households = households.filter(special_family=data["special_family"])
+        return households
+
+
+class MemberForm(StyledForm):
     id_number = forms.CharField(label="成员公民身份号码", max_length=18)
     relation = forms.ChoiceField(label="与户主关系", choices=HouseholdMember.Relation.choices)
 
 
-class FloatingFilterForm(BootstrapForm):
+class FloatingFilterForm(forms.Form):  # a filter bar: styled by the page kit
     direction = forms.ChoiceField(
         label="流向", required=False, choices=[("", "全部"), *FloatingRecord.Direction.choices]
     )
     state = forms.ChoiceField(
         label="状态", required=False, choices=[("open", "在外/在本地"), ("all", "全部(含已结束)")]
     )
+
+    def filter(self, records):
+        """Open records unless 全部 is chosen."""
+        if direction := self.cleaned_data["direction"]:
+            records = records.filter(direction=direction)
+        if (self.cleaned_data["state"] or "open") == "open":
+            records = records.filter(ended_on__isnull=True)
+        return records
 
 
 class CertificateFieldsMixin(forms.Form):
@@ -154,7 +162,7 @@ class CertificateFieldsMixin(forms.Form):
     fertility = forms.CharField(label="生育状况", max_length=100, required=False)
     contraception = forms.CharField(label="避孕节育情况", max_length=100, required=False)
     issued_by = forms.CharField(label="出具机关", max_length=100, required=False)
-    issued_on = forms.DateField(label="出具日期", required=False, widget=DATE)
+    issued_on = forms.DateField(label="出具日期", required=False, widget=DateInput())
 
     CERT_FIELDS = [
         "name",
@@ -184,12 +192,12 @@ def certificate_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class FloatingForm(CertificateFieldsMixin, BootstrapForm):
+class FloatingForm(CertificateFieldsMixin, StyledForm):
     direction = forms.ChoiceField(label="流向", choices=FloatingRecord.Direction.choices)
     place = forms.CharField(
         label="流入地/流出地", max_length=200, help_text="流出填去向(详细地址),流入填来源地。"
     )
-    started_on = forms.DateField(label="流出/流入日期", widget=DATE)
+    started_on = forms.DateField(label="流出/流入日期", widget=DateInput())
     contact_phone = forms.CharField(
         label="联系电话",
         max_length=20,
@@ -199,9 +207,9 @@ class FloatingForm(CertificateFieldsMixin, BootstrapForm):
     employer = forms.CharField(label="务工单位", max_length=100, required=False)
 
 
-class CertificateForm(CertificateFieldsMixin, BootstrapForm):
-    presented_on = forms.DateField(label="交验日期", widget=DATE)
+class CertificateForm(CertificateFieldsMixin, StyledForm):
+    presented_on = forms.DateField(label="交验日期", widget=DateInput())
 
 
-class EndForm(BootstrapForm):
-    ended_on = forms.DateField(label="返回/离开日期", widget=DATE)
+class EndForm(StyledForm):
+    ended_on = forms.DateField(label="返回/离开日期", widget=DateInput())

@@ -150,16 +150,17 @@ def get_row_for_user(user, queryset: QuerySet, pk, *, purpose: str = "详情"):
 # ---- Floating population -------------------------------------------------------------------
 
 
+def away_on(today: datetime.date) -> QuerySet:
+    """流出 records under way on `today`: started, not yet returned."""
+    return FloatingRecord.objects.filter(
+        direction=FloatingRecord.Direction.OUT, started_on__lte=today
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+
+
 def away_person_ids(person_ids, today: datetime.date) -> set[int]:
     """Of `person_ids`, those currently away (流出 started, not returned) on `today`."""
     return set(
-        FloatingRecord.objects.filter(
-            person_id__in=list(person_ids),
-            direction=FloatingRecord.Direction.OUT,
-            started_on__lte=today,
-        )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
-        .values_list("person_id", flat=True)
+        away_on(today).filter(person_id__in=list(person_ids)).values_list("person_id", flat=True)
     )
 
 
@@ -287,14 +288,22 @@ def household_flags(household: Household, today: datetime.date, away: set[int]) 
     return flags
 
 
-def households_with_flags(households, today: datetime.date) -> list[Household]:
-    """Attach `flags` to each household of a (prefetched) page, in a fixed number of queries."""
-    households = list(households)
-    person_ids = {m.person_id for h in households for m in h.members.all()}
-    away = away_person_ids(person_ids, today)
-    for household in households:
-        household.flags = household_flags(household, today, away)
-    return households
+def households_with_away(households: QuerySet, today: datetime.date) -> QuerySet:
+    """`households` with each member's 流出 records under way on `today` prefetched (on
+    `member.person.away_now`), one query for a whole page: `household_flags_of()` then reads
+    the flags of each row without a query."""
+    return households.prefetch_related(
+        Prefetch("members__person__floating_records", away_on(today), to_attr="away_now")
+    )
+
+
+def household_flags_of(household: Household, today: datetime.date) -> list[Flag]:
+    """The flags of a household fetched through `households_with_away()`."""
+    # `away_now` is the prefetch's attribute: a household fetched otherwise fails loudly here
+    # rather than showing nobody away.
+    members = household.members.all()
+    away = {m.person_id for m in members if m.person.away_now}  # type: ignore[attr-defined]
+    return household_flags(household, today, away)
 
 
 def households_visible_to(user) -> QuerySet:
@@ -310,3 +319,11 @@ def households_visible_to(user) -> QuerySet:
             )
         )
     )
+
+
+def transfers_visible_to(user) -> QuerySet:
+    """Transfers into and out of the user's area."""
+    q = scope_q(user, POPULATION_ROLES, via="from_unit") | scope_q(
+        user, POPULATION_ROLES, via="to_unit"
+    )
+    return Transfer.objects.filter(q)

@@ -8,8 +8,7 @@ person's page audited. Lists show masked ID numbers and phones.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.permissions import role_required
-from zhengtong.accounts.scope import has_role
-from zhengtong.audit.reads import record_list_read
+from zhengtong.lib import listing
+from zhengtong.lib.forms import add_errors
 from zhengtong.lib.http import HtmxHttpRequest
 from zhengtong.lib.idcard import parse_id_number
-from zhengtong.lib.idquery import ID_NUMBER_IN_URL_MESSAGE, id_number_in_query, looks_like_id_number
 from zhengtong.lib.masking import mask_phone_internal
 from zhengtong.people.actions import (
     DuplicatePerson,
@@ -49,27 +47,20 @@ from .selectors import (
     get_person_for_user,
     get_row_for_user,
     household_flags,
+    household_flags_of,
     households_visible_to,
-    households_with_flags,
+    households_with_away,
     persons_visible_to,
     read_cutoff_for,
     record_person_denied,
     rows_visible_to,
+    transfers_visible_to,
 )
 from .timeline import person_timeline
 from .views_followups import followup_context
 
-PAGE_SIZE = 25
-
-
-def _require_worker(user) -> None:
-    """The registry pages are for village workers (村专干, 镇计生办); anyone else gets 403."""
-    if not has_role(user, *POPULATION_ROLES):
-        raise PermissionDenied
-
-
-def _page(request: HttpRequest, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+# The registry pages are for village workers (村专干, 镇计生办); anyone else gets 403.
+worker_required = role_required(*POPULATION_ROLES)
 
 
 def _duplicate_message(request, exc: DuplicatePerson) -> dict:
@@ -92,45 +83,49 @@ def _require_write(user, person) -> None:
 # ---- Persons ---------------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@role_required(*POPULATION_ROLES)
-def person_list(request: HttpRequest) -> HttpResponse:
+class PersonList(listing.ListPage):
     """The register, searched by name (GET) or by full ID number (POST: the number stays out of
     the URL and the access log); one audited read per page view, naming how many were shown."""
-    if request.method == "GET" and id_number_in_query(request.GET):
-        form = f.PersonFilterForm(None, user=request.user)
-        context = {"form": form, "page": _page(request, Person.objects.none())}
-        context["error"] = ID_NUMBER_IN_URL_MESSAGE
-        return render(request, "population/person_list.html", context, status=400)
-    data = request.POST if request.method == "POST" else request.GET
-    form = f.PersonFilterForm(data or None, user=request.user)
-    persons = persons_visible_to(request.user).select_related("org_unit").order_by("name", "id")
-    by_number = False
-    if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if looks_like_id_number(q):
-            by_number = True
-            persons = persons.filter(id_number=q.upper())
-        elif q:
-            persons = persons.filter(name__contains=q)
-        if form.cleaned_data["unit"]:
-            persons = persons.filter(org_unit__path__startswith=form.cleaned_data["unit"].path)
-    page = _page(request, persons)
-    record_list_read(
-        actor=request.user,
-        model=Person,
-        count=len(page.object_list),
-        purpose="按身份证号查找" if by_number else "人员列表",
-        filters=form.cleaned_data if form.is_valid() else None,
+
+    title = "人员"
+    template_name = "population/person_list.html"
+    filter_form = f.PersonFilterForm
+    search_fields = ("name",)
+    search_label = "姓名或公民身份号码"
+    search_placeholder = "姓名,或完整的公民身份号码"
+    id_search = True
+    audit_model = Person
+    audit_purpose = "人员列表"
+    default_sort = "name"
+    export_name = "人员名册"
+    empty_text = "没有符合条件的人员。"
+    columns = (
+        listing.Column(
+            "name", "姓名", link=listing.link("population:person_detail"), sort="name", nowrap=True
+        ),
+        listing.Column("masked_id", "公民身份号码", nowrap=True),
+        listing.Column("sex", "性别", "get_sex_display", wide_only=True),
+        listing.Column("birth_date", "出生日期", kind=listing.DATE, wide_only=True),
+        listing.Column("masked_phone", "联系电话", nowrap=True),
+        listing.Column("unit", "所属村/镇", "org_unit.name", phone=False),
     )
-    return render(request, "population/person_list.html", {"form": form, "page": page})
+
+    def get_form_kwargs(self) -> dict:
+        return {"user": self.request.user}
+
+    def get_queryset(self):
+        return persons_visible_to(self.request.user).select_related("org_unit")
+
+    def search_by_id_number(self, queryset, number):
+        return queryset.filter(id_number=number)
 
 
-@login_required
+person_list = worker_required(PersonList.as_view())
+
+
+@worker_required
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
-    _require_worker(request.user)
     form = f.PersonForm(request.POST or None, user=request.user)
     duplicate = None
     if request.method == "POST" and form.is_valid():
@@ -138,9 +133,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
             person = person_register(actor=request.user, **form.cleaned_data)
         except DuplicatePerson as exc:
             duplicate = _duplicate_message(request, exc)
-            f.add_errors(form, exc)
+            add_errors(form, exc)
         except ValidationError as exc:
-            f.add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已登记 {person.name}。")
             return redirect("population:person_detail", person.pk)
@@ -222,7 +217,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             person_update(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            f.add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("population:person_detail", person.pk)
@@ -252,7 +247,7 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
                         reason=form.cleaned_data["reason"],
                     )
                 except ValidationError as exc:
-                    f.add_errors(form, exc)
+                    add_errors(form, exc)
                 else:
                     messages.success(request, f"已将重复记录并入 {keep.name} 的档案。")
                     return redirect("population:person_detail", keep.pk)
@@ -268,7 +263,7 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             person_transfer(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            f.add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request, f"{person.name} 的档案已转移至 {form.cleaned_data['to_unit']}。"
@@ -277,44 +272,107 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "population/transfer_form.html", {"form": form, "person": person})
 
 
-@login_required
-def transfer_list(request: HttpRequest) -> HttpResponse:
+class TransferList(listing.ListPage):
     """Transfers into and out of the user's area."""
-    _require_worker(request.user)
-    from zhengtong.accounts.scope import scope_q
 
-    q = scope_q(request.user, POPULATION_ROLES, via="from_unit") | scope_q(
-        request.user, POPULATION_ROLES, via="to_unit"
+    title = "属地转移"
+    template_name = "population/transfer_list.html"
+    search_fields = ("person__name", "reason")
+    search_placeholder = "姓名或转移原因"
+    default_sort = "-transferred_at"
+    tie_breaker = "-pk"
+    export_name = "属地转移"
+    empty_text = "暂无转移记录。"
+    columns = (
+        listing.Column(
+            "transferred_at",
+            "时间",
+            lambda t: timezone.localdate(t.transferred_at),
+            kind=listing.DATE,
+            sort="transferred_at",
+        ),
+        listing.Column(
+            "name",
+            "姓名",
+            "person.name",
+            link=listing.link("population:person_detail", "person_id"),
+        ),
+        listing.Column("masked_id", "公民身份号码", "person.masked_id", nowrap=True),
+        listing.Column("from_unit", "转出", "from_unit.name"),
+        listing.Column("to_unit", "转入", "to_unit.name"),
+        listing.Column("reason", "原因", wide_only=True),
     )
-    transfers = (
-        Transfer.objects.filter(q)
-        .select_related("person", "from_unit", "to_unit", "transferred_by")
-        .order_by("-transferred_at", "-id")
-    )
-    return render(request, "population/transfer_list.html", {"page": _page(request, transfers)})
+
+    def get_queryset(self):
+        return transfers_visible_to(self.request.user).select_related(
+            "person", "from_unit", "to_unit"
+        )
+
+
+transfer_list = worker_required(TransferList.as_view())
 
 
 # ---- Households ------------------------------------------------------------------------------
 
 
-@login_required
-def household_list(request: HttpRequest) -> HttpResponse:
-    _require_worker(request.user)
-    page = _page(request, households_visible_to(request.user))
-    page.object_list = households_with_flags(page.object_list, timezone.localdate())
-    return render(request, "population/household_list.html", {"page": page})
+def _head_of(household: Household) -> str | None:
+    R = HouseholdMember.Relation
+    return next((m.person.name for m in household.members.all() if m.relation == R.HEAD), None)
 
 
-@login_required
+class HouseholdList(listing.ListPage):
+    """Households with their flags (留守老人/儿童, 单亲, 计生特殊家庭), derived from the members of
+    the rows shown in a fixed number of queries."""
+
+    title = "家庭户"
+    template_name = "population/household_list.html"
+    filter_form = f.HouseholdFilterForm
+    search_fields = ("address",)
+    search_placeholder = "住址或成员姓名"
+    ordering = ("org_unit__path", "address")
+    export_name = "家庭户"
+    empty_text = "暂无家庭户。"
+    columns = (
+        listing.Column(
+            "address", "住址", link=listing.link("population:household_detail"), sort="address"
+        ),
+        listing.Column("unit", "村", "org_unit.name"),
+        listing.Column("head", "户主", _head_of),
+        listing.Column("size", "人数", lambda h: len(h.members.all()), kind=listing.COUNT),
+        listing.Column(
+            "flags",
+            "标记",
+            lambda h: household_flags_of(h, timezone.localdate()),
+            template="population/_flags_cell.html",
+        ),
+    )
+
+    def get_form_kwargs(self) -> dict:
+        return {"user": self.request.user}
+
+    def get_queryset(self):
+        return households_with_away(households_visible_to(self.request.user), timezone.localdate())
+
+    def search(self, queryset, q):
+        """By address or by a member's name."""
+        if not q:
+            return queryset
+        members = HouseholdMember.objects.filter(person__name__icontains=q).values("household_id")
+        return queryset.filter(Q(address__icontains=q) | Q(pk__in=members))
+
+
+household_list = worker_required(HouseholdList.as_view())
+
+
+@worker_required
 @require_http_methods(["GET", "POST"])
 def household_create_view(request: HttpRequest) -> HttpResponse:
-    _require_worker(request.user)
     form = f.HouseholdForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             household = household_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            f.add_errors(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("population:household_detail", household.pk)
     return render(request, "population/household_form.html", {"form": form, "household": None})
@@ -351,7 +409,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             household_update(actor=request.user, household=household, **form.cleaned_data)
         except ValidationError as exc:
-            f.add_errors(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("population:household_detail", household.pk)
     return render(request, "population/household_form.html", {"form": form, "household": household})
@@ -380,7 +438,7 @@ def household_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                         relation=form.cleaned_data["relation"],
                     )
                 except ValidationError as exc:
-                    f.add_errors(form, exc)
+                    add_errors(form, exc)
                 else:
                     return redirect("population:household_detail", household.pk)
     today = timezone.localdate()
@@ -418,41 +476,98 @@ def household_member_remove_view(request: HttpRequest, pk: int, member_pk: int) 
 # ---- Floating population ---------------------------------------------------------------------
 
 
-@login_required
-def floating_list(request: HttpRequest) -> HttpResponse:
-    _require_worker(request.user)
-    form = f.FloatingFilterForm(request.GET or None)
-    records = rows_visible_to(request.user, FloatingRecord.objects.all()).select_related(
-        "person", "org_unit", "certificate"
-    )
-    state = "open"
-    if form.is_valid():
-        if form.cleaned_data["direction"]:
-            records = records.filter(direction=form.cleaned_data["direction"])
-        state = form.cleaned_data["state"] or "open"
-    if state == "open":
-        records = records.filter(ended_on__isnull=True)
-    return render(
-        request,
-        "population/floating_list.html",
-        {
-            "form": form,
-            "page": _page(request, records.order_by("-started_on", "-id")),
-            "today": timezone.localdate(),
-        },
-    )
+OVERDUE = "超期未交验"
 
 
-@login_required
-def floating_overdue(request: HttpRequest) -> HttpResponse:
+def certificate_state(record: FloatingRecord) -> str | None:
+    """The 婚育证明 of a record in a word: 已登记, 超期未交验, or 待交验 with its last day."""
+    certificate = getattr(record, "certificate", None)
+    if certificate is None:
+        return None
+    if certificate.presented_on or record.direction == FloatingRecord.Direction.OUT:
+        return "已登记"
+    if certificate.due_on and certificate.due_on < timezone.localdate():
+        return OVERDUE
+    return f"待交验(至 {certificate.due_on:%m-%d})" if certificate.due_on else "待交验"
+
+
+class FloatingList(listing.ListPage):
+    title = "流动人口"
+    template_name = "population/floating_list.html"
+    filter_form = f.FloatingFilterForm
+    search_fields = ("person__name", "place", "employer")
+    search_placeholder = "姓名、流入地/流出地或务工单位"
+    default_sort = "-started_on"
+    tie_breaker = "-pk"
+    export_name = "流动人口"
+    columns = (
+        listing.Column(
+            "name", "姓名", "person.name", link=listing.link("population:floating_detail")
+        ),
+        listing.Column("masked_id", "公民身份号码", "person.masked_id", nowrap=True),
+        listing.Column("direction", "流向", "get_direction_display", nowrap=True),
+        listing.Column("place", "流入地/流出地"),
+        listing.Column("started_on", "流出/流入日期", kind=listing.DATE, sort="started_on"),
+        listing.Column("ended_on", "返回/离开日期", kind=listing.DATE, phone=False),
+        listing.Column("masked_phone", "联系电话", "person.masked_phone", nowrap=True),
+        listing.Column(
+            "certificate",
+            "婚育证明",
+            certificate_state,
+            template="population/_certificate_cell.html",
+            nowrap=True,
+        ),
+    )
+
+    def get_queryset(self):
+        records = rows_visible_to(self.request.user, FloatingRecord.objects.all())
+        return records.select_related("person", "org_unit", "certificate")
+
+
+floating_list = worker_required(FloatingList.as_view())
+
+
+class FloatingOverdue(listing.ListPage):
     """婚育证明 not presented within 30 days of arrival."""
-    _require_worker(request.user)
-    today = timezone.localdate()
-    certificates = certificates_overdue(request.user, today)
-    page = _page(request, certificates)
-    for certificate in page.object_list:
-        certificate.days_overdue = (today - certificate.due_on).days
-    return render(request, "population/floating_overdue.html", {"page": page, "today": today})
+
+    title = "婚育证明超期未交验"
+    template_name = "population/floating_overdue.html"
+    search_fields = ("record__person__name",)
+    search_placeholder = "姓名"
+    default_sort = "due_on"
+    export_name = "婚育证明超期未交验"
+    empty_text = "没有超期未交验的婚育证明。"
+    columns = (
+        listing.Column(
+            "name",
+            "姓名",
+            "record.person.name",
+            link=listing.link("population:floating_detail", "record_id"),
+        ),
+        listing.Column("masked_id", "公民身份号码", "record.person.masked_id", nowrap=True),
+        listing.Column("unit", "村", "record.org_unit.name"),
+        listing.Column("started_on", "流入日期", "record.started_on", kind=listing.DATE),
+        listing.Column(
+            "due_on",
+            "交验期限",
+            kind=listing.DATE,
+            sort="due_on",
+            template="population/_due_cell.html",
+        ),
+        listing.Column(
+            "days_overdue",
+            "超期天数",
+            lambda c: (timezone.localdate() - c.due_on).days,
+            kind=listing.COUNT,
+            template="population/_days_overdue_cell.html",
+        ),
+    )
+
+    def get_queryset(self):
+        return certificates_overdue(self.request.user, timezone.localdate())
+
+
+floating_overdue = worker_required(FloatingOverdue.as_view())
 
 
 @login_required
@@ -565,7 +680,7 @@ def floating_end(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, record=record, ended_on=form.cleaned_data["ended_on"]
             )
         except ValidationError as exc:
-            f.add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "已登记返回/离开。")
             return redirect("population:floating_detail", record.pk)
@@ -599,21 +714,19 @@ def _call(request: HtmxHttpRequest, *, name: str, number: str, back: str) -> Htt
     return render(request, "population/call.html", context)
 
 
-@login_required
+@worker_required
 @require_POST
 def person_call(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Show a resident's whole phone number to call it; showing it is an audited read."""
-    _require_worker(request.user)
     person = get_person_for_user(request.user, pk, purpose=CALL_PURPOSE)
     back = reverse("population:person_detail", args=[person.pk])
     return _call(request, name=person.name, number=person.phone, back=back)
 
 
-@login_required
+@worker_required
 @require_POST
 def floating_call(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The same for the contact number of a floating-population record."""
-    _require_worker(request.user)
     record = get_row_for_user(
         request.user, FloatingRecord.objects.select_related("person"), pk, purpose=CALL_PURPOSE
     )

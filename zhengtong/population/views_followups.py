@@ -11,8 +11,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,17 +20,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.accounts.permissions import role_required
-from zhengtong.accounts.scope import has_role, scope
+from zhengtong.accounts.scope import scope
 from zhengtong.inbox.registry import deadline
-from zhengtong.lib.forms import model_choice_field
-from zhengtong.lib.http import HtmxHttpRequest
+from zhengtong.lib import display, listing
+from zhengtong.lib.forms import (
+    DateInput,
+    StyledForm,
+    add_errors,
+    mark_invalid,
+    model_choice_field,
+)
 from zhengtong.people.models import Person
 from zhengtong.workdays import WorkCalendar
 
 from . import schedule
 from .actions import followups as followup_actions
 from .actions import maternal as maternal_actions
-from .forms import DATE, BootstrapForm, add_errors
 from .inbox import KINDS, area_items
 from .models import ContraceptionReport, FollowUp, FollowUpPlan, MaternalVisit, Pregnancy
 from .selectors import (
@@ -42,7 +46,6 @@ from .selectors import (
     rows_visible_to,
 )
 
-PAGE_SIZE = 25
 WORKLISTS = {
     "week": "本周到期",
     "overdue": "已超期",
@@ -51,11 +54,6 @@ WORKLISTS = {
 
 
 # Helpers --------------------------------------------------------------------------------------
-
-
-def _require_population(user) -> None:
-    if not has_role(user, *POPULATION_ROLES):
-        raise PermissionDenied
 
 
 def _person_of_row(request, queryset, pk, person_of, *, for_write=False, purpose="人员档案"):
@@ -84,13 +82,13 @@ def _calendar_for(days) -> WorkCalendar:
 def _date(label: str, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label,
-        widget=DATE,
+        widget=DateInput(),
         error_messages={"required": f"请填写{label}。", "invalid": f"{label}格式不正确。"},
         **kwargs,
     )
 
 
-class FollowUpPlanForm(BootstrapForm):
+class FollowUpPlanForm(StyledForm):
     kind = forms.ChoiceField(label="方式", choices=FollowUpPlan.Kind.choices)
     interval_days = forms.IntegerField(
         label="间隔(天)",
@@ -120,32 +118,32 @@ class FollowUpPlanForm(BootstrapForm):
         model_choice_field(self, "owner").empty_label = "本人"
 
 
-class FollowUpCompleteForm(BootstrapForm):
+class FollowUpCompleteForm(StyledForm):
     done_on = _date("随访日期")
     outcome = forms.CharField(
         label="随访情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class FollowUpSkipForm(BootstrapForm):
+class FollowUpSkipForm(StyledForm):
     skip_reason = forms.CharField(label="跳过原因", max_length=200, required=False)
 
 
-class PlanStopForm(BootstrapForm):
+class PlanStopForm(StyledForm):
     reason = forms.CharField(label="停止原因", max_length=200, required=False)
 
 
-class PregnancyForm(BootstrapForm):
+class PregnancyForm(StyledForm):
     lmp = _date("末次月经")
     high_risk = forms.BooleanField(label="高危孕产妇", required=False)
 
 
-class DeliveryForm(BootstrapForm):
+class DeliveryForm(StyledForm):
     delivered_on = _date("分娩日期")
     discharged_on = _date("出院日期")
 
 
-class ReferralForm(BootstrapForm):
+class ReferralForm(StyledForm):
     referred_on = _date("转诊日期")
     note = forms.CharField(
         label="转诊情况", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -159,7 +157,7 @@ class MaternalVisitField(forms.ModelChoiceField):
         return f"{obj.get_kind_display()}({obj.window_start:%m-%d}~{obj.window_end:%m-%d})"
 
 
-class VisitDoneForm(BootstrapForm):
+class VisitDoneForm(StyledForm):
     visit = MaternalVisitField(
         label="随访项目",
         queryset=MaternalVisit.objects.none(),
@@ -176,19 +174,21 @@ class VisitDoneForm(BootstrapForm):
         model_choice_field(self, "visit").queryset = pregnancy.visits.filter(done_on__isnull=True)
 
 
-class ReceiveForm(BootstrapForm):
+class ReceiveForm(StyledForm):
     received_on = _date("收到日期")
     method = forms.CharField(label="避孕节育措施", max_length=100, required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
 
-class VerifyForm(BootstrapForm):
+class VerifyForm(StyledForm):
     verified_on = _date("落实日期")
     note = forms.CharField(label="落实情况", max_length=200, required=False)
 
 
-class WorklistForm(BootstrapForm):
-    list = forms.ChoiceField(choices=list(WORKLISTS.items()), required=False)
+class WorklistForm(forms.Form):  # a filter bar: styled by the page kit
+    list = forms.ChoiceField(
+        label="清单", choices=list(WORKLISTS.items()), required=False, widget=forms.HiddenInput
+    )
     village = forms.ModelChoiceField(
         label="村", queryset=OrgUnit.objects.none(), required=False, empty_label="全部村"
     )
@@ -198,7 +198,7 @@ class WorklistForm(BootstrapForm):
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
+        model_choice_field(self, "village").queryset = villages
 
 
 # Working lists --------------------------------------------------------------------------------
@@ -208,47 +208,102 @@ def _week_end(today: datetime.date) -> datetime.date:
     return today + datetime.timedelta(days=6 - today.weekday())
 
 
-@login_required
-@require_GET
-@role_required(*POPULATION_ROLES)
-def worklist(request: HtmxHttpRequest) -> HttpResponse:
+class Worklist(listing.ListPage):
     """本周到期 / 已超期 / 我的片区: every open item of the user's villages, overdue first, then by
-    due date, then by priority."""
-    today = timezone.localdate()
-    villages = scope(
-        OrgUnit.objects.filter(kind=OrgUnit.Kind.VILLAGE), request.user, POPULATION_ROLES, via=""
-    ).order_by("path")
-    form = WorklistForm(request.GET, villages=villages)
-    data = form.cleaned_data if form.is_valid() else {}
-    tab = data.get("list") or "week"
-    items = area_items(request.user, today=today)
-    if tab == "week":
-        last = _week_end(today)
-        items = [i for i in items if i.due_on <= last]
-    elif tab == "overdue":
-        items = [i for i in items if i.due_on < today]
-    if village := data.get("village"):
-        items = [i for i in items if i.village_id == village.pk]
-    if kind := data.get("kind"):
-        items = [i for i in items if i.kind == kind]
-    items.sort(key=lambda i: (i.due_on >= today, i.due_on, i.priority, i.kind, i.title))
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    calendar = _calendar_for([today, *(i.due_on for i in page.object_list)])
-    for item in page.object_list:
-        item.deadline = deadline(item.due_on, today=today, calendar=calendar)
-    template = "population/worklist.html"
-    if request.htmx:
-        template += "#results"
-    context = {
-        "form": form,
-        "page": page,
-        "tab": tab,
-        "tab_label": WORKLISTS[tab],
-        "tabs": WORKLISTS,
-        "today": today,
-        "overdue_count": sum(1 for i in items if i.due_on < today),
-    }
-    return render(request, template, context)
+    due date, then by priority.
+
+    The items come from several tables (`inbox.area_items`, one query per kind), so the page
+    filters, sorts and pages a list, not a queryset: the methods of the kit that touch a
+    queryset are given their list form here.
+    """
+
+    title = "随访工作清单"
+    template_name = "population/worklist.html"
+    summary_template = "population/_worklist_summary.html"
+    filter_form = WorklistForm
+    search_fields = ("title", "subtitle")  # searched in the list: see search()
+    search_placeholder = "姓名或事项"
+    empty_text = "没有待办事项。"
+    columns = (
+        listing.Column("kind", "类别", template="population/_kind_cell.html", nowrap=True),
+        listing.Column(
+            "title", "事项", link=lambda item: item.url, template="population/_work_item_cell.html"
+        ),
+        listing.Column("village", "村", nowrap=True),
+        listing.Column(
+            "due_on", "到期", kind=listing.DATE, template="population/_work_due_cell.html"
+        ),
+        listing.Column("priority", "优先级", "priority_label", nowrap=True),
+    )
+
+    tab = "week"
+
+    def get_form_kwargs(self) -> dict:
+        villages = scope(
+            OrgUnit.objects.filter(kind=OrgUnit.Kind.VILLAGE),
+            self.request.user,
+            POPULATION_ROLES,
+            via="",
+        ).order_by("path")
+        return {"villages": villages}
+
+    def get_queryset(self):
+        self.today = timezone.localdate()
+        return area_items(self.request.user, today=self.today)
+
+    def filtered(self):
+        items = self.get_queryset()
+        valid = self.form.is_valid()
+        mark_invalid(self.form)
+        if not valid:
+            return []
+        items = self.search(items, (self.form.cleaned_data.get("q") or "").strip())
+        return self.filter_queryset(items, self.form.cleaned_data)
+
+    def search(self, items, q):
+        if not q:
+            return items
+        return [i for i in items if q in i.title or q in i.subtitle]
+
+    def filter_queryset(self, items, data):
+        self.tab = data.get("list") or "week"
+        today = self.today
+        if self.tab == "week":
+            last = _week_end(today)
+            items = [i for i in items if i.due_on <= last]
+        elif self.tab == "overdue":
+            items = [i for i in items if i.due_on < today]
+        if village := data.get("village"):
+            items = [i for i in items if i.village_id == village.pk]
+        if kind := data.get("kind"):
+            items = [i for i in items if i.kind == kind]
+        return items
+
+    def order(self, items, sort):
+        """The fixed order of the lists; each item's countdown on one calendar (one query)."""
+        today = self.today
+        items = sorted(
+            items, key=lambda i: (i.due_on >= today, i.due_on, i.priority, i.kind, i.title)
+        )
+        calendar = _calendar_for([today, *(i.due_on for i in items)])
+        for item in items:
+            item.deadline = deadline(item.due_on, today=today, calendar=calendar)
+        return items
+
+    def get_context_data(self, items):
+        query = self.request.GET.copy()
+        for name in ("list", "page", "export", "print"):
+            query.pop(name, None)
+        return {
+            "tab": self.tab,
+            "tab_label": WORKLISTS[self.tab],
+            "tabs": WORKLISTS,
+            "tab_query": f"{query.urlencode()}&" if query else "",
+            "overdue_count": sum(1 for i in items if i.due_on < self.today),
+        }
+
+
+worklist = role_required(*POPULATION_ROLES)(Worklist.as_view())
 
 
 # Follow-up plans ------------------------------------------------------------------------------
@@ -533,32 +588,78 @@ def maternal_visit_done(request: HttpRequest, pk: int) -> HttpResponse:
 # Contraception reports ------------------------------------------------------------------------
 
 
-class ContraceptionFilterForm(BootstrapForm):
+class ContraceptionFilterForm(forms.Form):  # a filter bar: styled by the page kit
     status = forms.ChoiceField(
         label="状态",
         choices=[("", "全部状态"), *ContraceptionReport.Status.choices],
         required=False,
     )
 
+    def filter(self, reports):
+        if status := self.cleaned_data["status"]:
+            reports = reports.filter(status=status)
+        return reports
 
-@login_required
-@require_GET
-def contraception_list(request: HtmxHttpRequest) -> HttpResponse:
-    """Reports of the user's villages; a missing report after its period is marked 超期."""
-    _require_population(request.user)
-    today = timezone.localdate()
-    form = ContraceptionFilterForm(request.GET)
-    rows = rows_visible_to(request.user, ContraceptionReport.objects.all()).select_related(
-        "person", "org_unit"
+
+MISSING = "超期未寄回"
+
+
+def report_missing(report: ContraceptionReport) -> bool:
+    """Still expected after its period: the village chases it."""
+    return (
+        report.status == ContraceptionReport.Status.EXPECTED
+        and report.period_end < timezone.localdate()
     )
-    if form.is_valid() and form.cleaned_data["status"]:
-        rows = rows.filter(status=form.cleaned_data["status"])
-    rows = rows.order_by("status", "period_end", "org_unit__path", "person__name", "id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "population/contraception_list.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, {"form": form, "page": page, "today": today})
+
+
+class ContraceptionList(listing.ListPage):
+    """Reports of the user's villages; a missing report after its period is marked 超期."""
+
+    title = "避孕节育报告单"
+    template_name = "population/contraception_list.html"
+    filter_form = ContraceptionFilterForm
+    search_fields = ("person__name",)
+    search_placeholder = "姓名"
+    ordering = ("status", "period_end", "org_unit__path", "person__name")
+    export_name = "避孕节育报告单"
+    empty_text = "没有报告单。"
+    columns = (
+        listing.Column(
+            "name", "姓名", "person.name", link=listing.link("population:contraception_detail")
+        ),
+        listing.Column("masked_id", "公民身份号码", "person.masked_id", nowrap=True),
+        listing.Column("unit", "村", "org_unit.name", nowrap=True),
+        listing.Column(
+            "period_end",
+            "报告期",
+            lambda r: f"{display.date_text(r.period_start)} ~ {display.date_text(r.period_end)}",
+            sort="period_end",
+            nowrap=True,
+        ),
+        listing.Column(
+            "status",
+            "状态",
+            lambda r: (
+                f"{r.get_status_display()}({MISSING})"
+                if report_missing(r)
+                else r.get_status_display()
+            ),
+            sort="status",
+            template="population/_report_status_cell.html",
+            nowrap=True,
+        ),
+        listing.Column("method", "措施"),
+    )
+
+    def get_queryset(self):
+        reports = rows_visible_to(self.request.user, ContraceptionReport.objects.all())
+        return reports.select_related("person", "org_unit")
+
+    def get_context_data(self, queryset):
+        return {"today": timezone.localdate()}
+
+
+contraception_list = role_required(*POPULATION_ROLES)(ContraceptionList.as_view())
 
 
 REPORTS = ContraceptionReport.objects.select_related("person", "org_unit", "verified_by")

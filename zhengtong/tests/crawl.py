@@ -71,6 +71,7 @@ ALLOWED_WORDS = {
 }
 # Paths that are not pages for people (machine endpoints, files served as downloads are
 # checked for status only).
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SKIP_PREFIXES = ("/static/", "/admin/", "/api/docs", "/api/schema")
 REPR_PATTERNS = [
     ("Python 列表", re.compile(r"\[['\"]")),
@@ -103,6 +104,7 @@ class Problem:
 class CrawlResult:
     pages: int = 0
     pdfs: int = 0
+    sheets: int = 0
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -195,6 +197,20 @@ def pdf_text(content: bytes) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
+def xlsx_text(content: bytes) -> str:
+    """The text cells of an exported workbook (numbers and dates are typed cells, not text)."""
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    texts = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            texts.extend(v for v in row if isinstance(v, str))
+    return " ".join(texts)
+
+
 def _route(path: str) -> str:
     """A pattern name for a path, to visit a few rows of each kind rather than all of them."""
     try:
@@ -220,7 +236,7 @@ def crawl(
     seen: set[str] = set()
     by_route: dict[str, int] = defaultdict(int)
     queue: deque[tuple[str, str]] = deque([(start, "")])
-    while queue and result.pages + result.pdfs < limit:
+    while queue and result.pages + result.pdfs + result.sheets < limit:
         url, shown_on = queue.popleft()
         if url in seen:
             continue
@@ -246,6 +262,10 @@ def crawl(
         if kind.startswith("application/pdf"):
             result.pdfs += 1
             result.problems += text_problems(url, pdf_text(response.content), codes, allowed)
+            continue
+        if kind.startswith(XLSX):
+            result.sheets += 1
+            result.problems += text_problems(url, xlsx_text(response.content), codes, allowed)
             continue
         if not kind.startswith("text/html"):
             continue

@@ -188,6 +188,28 @@ class ContraceptionTestCase(FollowupTestCase):
         self.assertEqual(report.status, ContraceptionReport.Status.EXPECTED)
         self.assertEqual(self.denied_events(self.west_worker), 3)
 
+    @time_machine.travel(at(2026, 4, 3), tick=False)
+    def test_the_list_filters_by_status_and_searches_by_name(self) -> None:
+        self.open_q1()
+        report = ContraceptionReport.objects.get(person=self.east_woman)
+        contraception_report_receive(
+            actor=self.east_worker, report=report, received_on=D(2026, 4, 2), method="上环"
+        )
+        self.client.force_login(self.town_worker)
+        url = "/population/contraception/"
+
+        def names(data) -> list[str]:
+            return [cells[0].text for cells in self.client.get(url, data).context["table"].rows]
+
+        self.assertEqual(names({"status": "received"}), ["张丽"])
+        self.assertEqual(names({"status": "expected"}), ["李娟"])
+        self.assertEqual(names({"q": "李"}), ["李娟"])
+        r = self.client.get(url, {"status": "bogus"})
+        self.assertContains(r, "筛选条件有误")
+        self.assertEqual(r.context["table"].rows, [])
+        sheet = self.client.get(url, {"status": "expected", "export": "xlsx"})
+        self.assertIn("attachment", sheet["Content-Disposition"])
+
     def test_other_roles_are_refused_the_list(self) -> None:
         self.client.force_login(self.leader)
         self.assertEqual(self.client.get("/population/contraception/").status_code, 403)

@@ -4,6 +4,8 @@ import datetime
 
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from zhengtong.audit.models import Event
 from zhengtong.people.models import Household, HouseholdMember, Person
@@ -127,7 +129,7 @@ class HouseholdFlagsTestCase(RegistryTestCase):
     def test_the_household_list_has_a_fixed_query_count(self) -> None:
         self.client.force_login(self.east_worker)
         self.client.get("/population/households/")  # warm up the session
-        with self.assertNumQueries(10):
+        with CaptureQueriesContext(connection) as few:
             r = self.client.get("/population/households/")
         self.assertContains(r, "东村 12 号")
         for n in range(5):
@@ -140,8 +142,9 @@ class HouseholdFlagsTestCase(RegistryTestCase):
                 seq=60 + n,
             )
             HouseholdMember.objects.create(household=h, person=p, relation=R.HEAD)
-        with self.assertNumQueries(10):
-            self.client.get("/population/households/")
+        with self.assertNumQueries(len(few.captured_queries)):
+            r = self.client.get("/population/households/")
+        self.assertContains(r, "共 6 条")
 
 
 class HouseholdActionsTestCase(RegistryTestCase):

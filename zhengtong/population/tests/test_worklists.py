@@ -50,7 +50,9 @@ class WorklistTestCase(FollowupTestCase):
         self.assertEqual(titles[0], "超期人 电话随访")
         self.assertLess(titles.index("张丽 高危转诊随访"), titles.index("周四人 电话随访"))
         self.assertNotIn("下月人 电话随访", titles)
-        self.assertContains(r, "table-danger")
+        self.assertContains(
+            r, '<span class="badge text-bg-danger" title="已超期">超期 5 个工作日</span>'
+        )
 
     def test_overdue_lists_only_the_items_past_their_due_date(self) -> None:
         self.client.force_login(self.east_worker)
@@ -77,9 +79,34 @@ class WorklistTestCase(FollowupTestCase):
     def test_a_village_worker_cannot_filter_on_another_village(self) -> None:
         self.client.force_login(self.west_worker)
         r = self.client.get(URL + f"?list=area&village={self.east_village.pk}")
-        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "筛选条件有误")
         self.assertNotContains(r, "超期人")
         self.assertNotContains(r, "张丽")
+
+    def test_the_tabs_keep_the_village_and_kind_chosen(self) -> None:
+        self.client.force_login(self.town_worker)
+        village = self.west_village.pk
+        r = self.client.get(URL, {"list": "overdue", "village": village, "kind": "随访"})
+        self.assertEqual(r.context["tab"], "overdue")
+        self.assertContains(
+            r, f'href="?village={village}&amp;kind=%E9%9A%8F%E8%AE%BF&amp;list=area"'
+        )
+        self.assertContains(r, 'aria-current="page" href="?village=')
+
+    def test_the_kind_filter_and_the_search(self) -> None:
+        self.client.force_login(self.east_worker)
+        maternal = self.titles(self.client.get(URL, {"list": "area", "kind": "孕产期随访"}))
+        self.assertTrue(maternal)
+        self.assertTrue(all("张丽" in t for t in maternal))
+        self.assertEqual(
+            self.titles(self.client.get(URL, {"list": "area", "q": "下月"})), ["下月人 电话随访"]
+        )
+
+    def test_an_unknown_list_is_a_bad_filter(self) -> None:
+        self.client.force_login(self.east_worker)
+        r = self.client.get(URL, {"list": "bogus"})
+        self.assertContains(r, "筛选条件有误")
+        self.assertEqual(self.titles(r), [])
 
     def test_the_list_is_paginated_with_a_fixed_query_count(self) -> None:
         self.client.force_login(self.town_worker)

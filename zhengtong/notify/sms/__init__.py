@@ -1,0 +1,9 @@
+"""Sending SMS through a provider: ``get_backend().send(SmsMessage(...)) -> SmsResult``.
+
+See ``base`` for the interface and the settings every backend shares, ``console`` for the
+development backend, ``aliyun`` and ``tencent`` for the real providers.
+"""
+
+from .base import SmsBackend, SmsMessage, SmsResult, get_backend
+
+__all__ = ["SmsBackend", "SmsMessage", "SmsResult", "get_backend"]
