@@ -1,22 +1,27 @@
 """Pages of the livelihood ledgers: employment, unemployment rate, loans, internship bases and
-training. Every row goes through selectors (not visible → 404, visible but read-only → 403);
-every figure on a page is a sum computed by the database. Each ledger shows one year, chosen
-with the period picker of `lib.periods`."""
+training. Every list is a page of the kit (`lib.listing`); every row goes through selectors
+(not visible → 404, visible but read-only → 403); every figure on a page is a sum computed by the
+database. Each ledger shows one year, chosen with the period picker of `lib.periods`."""
 
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import ClassVar
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.permissions import role_required
-from zhengtong.audit.reads import record_list_read
 from zhengtong.lib import listing, periods
+from zhengtong.lib.forms import add_errors
 
 from . import forms as f
 from .actions import employment as employment_actions
@@ -47,34 +52,8 @@ from .selectors import (
 )
 from .stats import employment_totals, ledger_dates
 
-PAGE_SIZE = 25
 ZERO = Value(0, output_field=DecimalField(max_digits=16, decimal_places=2))
-
-
-def _require_viewer(user) -> None:
-    if not can_view_livelihood(user):
-        raise PermissionDenied
-
-
-def _page(request: HttpRequest, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _year(request: HttpRequest, rows, field: str) -> periods.PeriodChoice:
-    """The year the ledger shows: the one asked for, else this year, or the last year with rows
-    while this year has none (the page says so). Rows stay where they are: only the view moves."""
-    return periods.choose_year(request.GET, data=periods.DataDates(rows, field))
-
-
-def _in_year(rows, field: str, picker: periods.PeriodChoice):
-    period = picker.period
-    return rows.filter(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
-
-
-def _filters(request, status_choices=()) -> f.FilterForm:
-    form = f.FilterForm(request.GET or None, status_choices=status_choices)
-    form.is_valid()
-    return form
+viewer_required = role_required(test=can_view_livelihood)
 
 
 def _form_page(request, form, *, title: str, back: str, submit: str = "保存") -> HttpResponse:
@@ -90,8 +69,19 @@ def _run(form, action, **kwargs):
     try:
         return action(**kwargs)
     except ValidationError as exc:
-        f.add_errors(form, exc)
+        add_errors(form, exc)
         return None
+
+
+class LedgerList(listing.ListPage):
+    """A livelihood ledger list: the 登记 button for the clerks who keep the ledgers."""
+
+    def get_context_data(self, queryset) -> dict:
+        return {"can_create": keeping_unit_for(self.request.user) is not None}
+
+
+class NoFilters(forms.Form):
+    """A list without a search box or filters (the year picker only)."""
 
 
 # ---- Overview --------------------------------------------------------------------------------
@@ -123,7 +113,7 @@ def index(request: HttpRequest) -> HttpResponse:
 # ---- Employment ------------------------------------------------------------------------------
 
 
-class EmploymentList(listing.ListPage):
+class EmploymentList(LedgerList):
     """就业登记: one year at a time, by kind, searched by name or employer; the sums of the kinds
     over the filtered rows."""
 
@@ -167,10 +157,10 @@ class EmploymentList(listing.ListPage):
             reemployed=Count("id", filter=Q(kind=K.REEMPLOYED)),
             rural_transfer=Count("id", filter=Q(kind=K.RURAL_TRANSFER)),
         )
-        return {"sums": sums, "can_create": keeping_unit_for(self.request.user) is not None}
+        return {**super().get_context_data(queryset), "sums": sums}
 
 
-employment_list = role_required(test=can_view_livelihood)(EmploymentList.as_view())
+employment_list = viewer_required(EmploymentList.as_view())
 
 
 @login_required
@@ -203,33 +193,55 @@ def employment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- Registered unemployment -----------------------------------------------------------------
 
 
-@login_required
-def unemployment_list(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request.user)
-    figures = livelihood_rows_visible_to(request.user, UnemploymentFigure.objects.all())
-    picker = _year(request, figures, "period")
-    figures = _in_year(figures, "period", picker)
-    # One row per month: the sums over the departments the user sees.
-    months = (
-        figures.values("period")
-        .annotate(unemployed=Sum("registered_unemployed"), labour_force=Sum("labour_force"))
-        .order_by("-period")
+def _month(row) -> str:
+    return f"{row['period'].year}年{row['period'].month}月"
+
+
+def _rate(row) -> Decimal | None:
+    return employment_actions.unemployment_rate(row["unemployed"], row["labour_force"])
+
+
+class UnemploymentList(LedgerList):
+    """登记失业率: one row per month of the year, the sums over the departments the user sees;
+    the rate computed from them (two decimals, as the target is set), red above the target."""
+
+    title = "城镇登记失业率"
+    template_name = "livelihood/unemployment_list.html"
+    filter_form = NoFilters
+    year_field = "period"
+    default_sort = "-period"
+    # One row per month: the month is the key, a tie-breaker would split the sums.
+    tie_breaker = ""
+    export_name = "城镇登记失业率"
+    empty_text = "暂无数据。"
+    columns = (
+        listing.Column("period", "统计期", _month, sort="period", nowrap=True),
+        # As the figures are reported (the monthly return has no thousands separators).
+        listing.Column("unemployed", "登记失业人数", kind=listing.NUMBER),
+        listing.Column("labour_force", "从业及登记失业人数", kind=listing.NUMBER),
+        listing.Column(
+            "rate",
+            "失业率(%)",
+            _rate,
+            kind=listing.NUMBER,
+            template="livelihood/_unemployment_rate.html",
+        ),
     )
-    page = _page(request, months)
-    for row in page:
-        row["rate"] = employment_actions.unemployment_rate(row["unemployed"], row["labour_force"])
-        row["over_target"] = employment_actions.exceeds_target(row["rate"])
-    return render(
-        request,
-        "livelihood/unemployment_list.html",
-        {
-            "picker": picker,
-            "page": page,
+
+    def get_queryset(self):
+        figures = livelihood_rows_visible_to(self.request.user, UnemploymentFigure.objects.all())
+        return figures.values("period").annotate(
+            unemployed=Sum("registered_unemployed"), labour_force=Sum("labour_force")
+        )
+
+    def get_context_data(self, queryset) -> dict:
+        return {
+            **super().get_context_data(queryset),
             "target": employment_actions.UNEMPLOYMENT_TARGET,
-            "can_create": keeping_unit_for(request.user) is not None,
-        },
-        status=picker.status,
-    )
+        }
+
+
+unemployment_list = viewer_required(UnemploymentList.as_view())
 
 
 @login_required
@@ -268,49 +280,69 @@ def _disbursed_subquery():
     )
 
 
-@login_required
-def loan_list(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request.user)
-    form = _filters(request, Loan.Status.choices)
-    loans = livelihood_rows_visible_to(request.user, Loan.objects.all())
-    picker = _year(request, loans, "submitted_on")
-    loans = _in_year(loans, "submitted_on", picker)
-    if status := form.value("status"):
-        loans = loans.filter(status=status)
-    if q := form.value("q"):
-        loans = loans.filter(Q(borrower__name__contains=q) | Q(business__contains=q))
-    sums = loans.aggregate(
-        count=Count("id"),
-        requested=Coalesce(Sum("amount_requested"), ZERO),
-        approved=Coalesce(Sum("amount_approved"), ZERO),
+class LoanList(LedgerList):
+    """创业担保贷款: one year of applications, by status, searched by borrower or business; the
+    sums (requested, approved, disbursed) over the filtered rows."""
+
+    title = "创业担保贷款"
+    template_name = "livelihood/loan_list.html"
+    summary_template = "livelihood/_loan_sums.html"
+    filter_form = f.StatusFilterForm
+    search_fields = ("borrower__name", "business")
+    search_placeholder = "借款人或创业项目"
+    year_field = "submitted_on"
+    default_sort = "-submitted_on"
+    export_name = "创业担保贷款"
+    empty_text = "暂无贷款记录。"
+    audit_model = Loan
+    columns = (
+        listing.Column("submitted_on", "申请日期", kind=listing.DATE, sort="submitted_on"),
+        listing.Column(
+            "borrower", "借款人", "borrower.name", link=listing.link("livelihood:loan_detail")
+        ),
+        listing.Column("business", "创业项目", wide_only=True),
+        listing.Column(
+            "requested", "申请", "amount_requested", kind=listing.MONEY, sort="amount_requested"
+        ),
+        listing.Column("approved", "核准", "amount_approved", kind=listing.MONEY),
+        listing.Column("disbursed", "已放款", kind=listing.MONEY),
+        listing.Column("status", "状态", "get_status_display", sort="status", nowrap=True),
+        listing.Column(
+            "next_due",
+            "下一步期限",
+            "next_step_due_on",
+            kind=listing.DATE,
+            sort="next_step_due_on",
+            template="livelihood/_loan_due.html",
+            wide_only=True,
+        ),
     )
-    sums["disbursed"] = LoanDisbursement.objects.filter(loan__in=loans).aggregate(
-        s=Coalesce(Sum("amount"), ZERO)
-    )["s"]
-    loans = (
-        loans.select_related("borrower")
-        .annotate(disbursed=_disbursed_subquery())
-        .order_by("-submitted_on", "-id")
-    )
-    page = _page(request, loans)
-    record_list_read(
-        actor=request.user,
-        model=Loan,
-        count=len(page.object_list),
-        filters={**(form.cleaned_data if form.is_valid() else {}), "year": picker.period.year},
-    )
-    return render(
-        request,
-        "livelihood/loan_list.html",
-        {
-            "form": form,
-            "picker": picker,
-            "sums": sums,
-            "page": page,
-            "can_create": keeping_unit_for(request.user) is not None,
-        },
-        status=picker.status,
-    )
+
+    def get_form_kwargs(self) -> dict:
+        return {"choices": Loan.Status.choices, "label": "状态"}
+
+    def get_queryset(self):
+        loans = livelihood_rows_visible_to(self.request.user, Loan.objects.all())
+        return loans.select_related("borrower").annotate(disbursed=_disbursed_subquery())
+
+    def filter_queryset(self, queryset, data):
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        return queryset
+
+    def get_context_data(self, queryset) -> dict:
+        sums = queryset.aggregate(
+            count=Count("id"),
+            requested=Coalesce(Sum("amount_requested"), ZERO),
+            approved=Coalesce(Sum("amount_approved"), ZERO),
+        )
+        sums["disbursed"] = LoanDisbursement.objects.filter(
+            loan__in=queryset.values("pk")
+        ).aggregate(s=Coalesce(Sum("amount"), ZERO))["s"]
+        return {**super().get_context_data(queryset), "sums": sums}
+
+
+loan_list = viewer_required(LoanList.as_view())
 
 
 @login_required
@@ -377,7 +409,7 @@ def _loan_step(request, pk, form_class, form_name, action, message, **extra):
             if form is None:
                 messages.error(request, "".join(exc.messages))
                 return redirect("livelihood:loan_detail", loan.pk)
-            f.add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect("livelihood:loan_detail", loan.pk)
@@ -430,37 +462,54 @@ def loan_close(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- Internship bases ------------------------------------------------------------------------
 
 
-@login_required
-def internship_list(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request.user)
-    form = _filters(request, InternshipBase.Status.choices)
-    visible = livelihood_rows_visible_to(request.user, InternshipBase.objects.all())
-    picker = _year(request, visible, "applied_on")
-    year = picker.period.year
-    S = InternshipBase.Status
-    year_counts = visible.aggregate(
-        applied=Count("id", filter=Q(applied_on__year=year)),
-        approved=Count("id", filter=Q(status=S.APPROVED, decided_on__year=year)),
-        positions=Coalesce(Sum("positions", filter=Q(status=S.APPROVED)), 0),
+class InternshipList(LedgerList):
+    """就业见习基地: the bases applied for in the year, by status, searched by name or employer;
+    the year's figures (applied, approved in the year, positions of the approved bases)."""
+
+    title = "就业见习基地"
+    template_name = "livelihood/internship_list.html"
+    summary_template = "livelihood/_internship_sums.html"
+    filter_form = f.StatusFilterForm
+    search_fields = ("name", "employer")
+    search_placeholder = "基地名称或依托单位"
+    year_field = "applied_on"
+    default_sort = "-applied_on"
+    export_name = "就业见习基地"
+    empty_text = "暂无见习基地。"
+    columns = (
+        listing.Column("applied_on", "申报日期", kind=listing.DATE, sort="applied_on"),
+        listing.Column("name", "基地名称", link=listing.link("livelihood:internship_detail")),
+        listing.Column("employer", "依托单位", wide_only=True),
+        listing.Column("level", "级别", nowrap=True),
+        listing.Column("positions", "岗位", kind=listing.COUNT, sort="positions"),
+        listing.Column("status", "状态", "get_status_display", sort="status", nowrap=True),
     )
-    bases = _in_year(visible, "applied_on", picker)
-    if status := form.value("status"):
-        bases = bases.filter(status=status)
-    if q := form.value("q"):
-        bases = bases.filter(Q(name__contains=q) | Q(employer__contains=q))
-    return render(
-        request,
-        "livelihood/internship_list.html",
-        {
-            "form": form,
-            "picker": picker,
-            "year": year,
-            "year_counts": year_counts,
-            "page": _page(request, bases.order_by("-applied_on", "id")),
-            "can_create": keeping_unit_for(request.user) is not None,
-        },
-        status=picker.status,
-    )
+
+    def get_form_kwargs(self) -> dict:
+        return {"choices": InternshipBase.Status.choices, "label": "状态"}
+
+    def get_queryset(self):
+        return livelihood_rows_visible_to(self.request.user, InternshipBase.objects.all())
+
+    def filter_queryset(self, queryset, data):
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        return queryset
+
+    def get_context_data(self, queryset) -> dict:
+        # The year's figures: an approval counts in the year it was decided, whatever the year
+        # of the application, so they are counted over every visible base, not the listed ones.
+        year = self.picker.period.year
+        S = InternshipBase.Status
+        year_counts = self.get_queryset().aggregate(
+            applied=Count("id", filter=Q(applied_on__year=year)),
+            approved=Count("id", filter=Q(status=S.APPROVED, decided_on__year=year)),
+            positions=Coalesce(Sum("positions", filter=Q(status=S.APPROVED)), 0),
+        )
+        return {**super().get_context_data(queryset), "year": year, "year_counts": year_counts}
+
+
+internship_list = viewer_required(InternshipList.as_view())
 
 
 @login_required
@@ -519,39 +568,54 @@ def internship_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- Training --------------------------------------------------------------------------------
 
 
-@login_required
-def training_list(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request.user)
-    form = _filters(request, TrainingClass.Kind.choices)
-    classes = livelihood_rows_visible_to(request.user, TrainingClass.objects.all())
-    picker = _year(request, classes, "start_on")
-    classes = _in_year(classes, "start_on", picker)
-    if kind := form.value("status"):
-        classes = classes.filter(kind=kind)
-    if q := form.value("q"):
-        classes = classes.filter(name__contains=q)
-    sums = {
-        "classes": classes.count(),
-        **Trainee.objects.filter(training_class__in=classes).aggregate(
-            trainees=Count("id"), completed=Count("id", filter=Q(completed=True))
-        ),
-    }
-    classes = classes.annotate(
-        trainee_count=Count("trainees"),
-        completed_count=Count("trainees", filter=Q(trainees__completed=True)),
-    ).order_by("-start_on", "id")
-    return render(
-        request,
-        "livelihood/training_list.html",
-        {
-            "form": form,
-            "picker": picker,
-            "sums": sums,
-            "page": _page(request, classes),
-            "can_create": keeping_unit_for(request.user) is not None,
-        },
-        status=picker.status,
+class TrainingList(LedgerList):
+    """培训班: the classes started in the year, by type, searched by name; the classes, trainees
+    and completions over the filtered classes."""
+
+    title = "培训班"
+    template_name = "livelihood/training_list.html"
+    summary_template = "livelihood/_training_sums.html"
+    filter_form = f.StatusFilterForm
+    search_fields = ("name",)
+    search_placeholder = "班次名称"
+    year_field = "start_on"
+    default_sort = "-start_on"
+    export_name = "培训班"
+    empty_text = "暂无培训班。"
+    columns = (
+        listing.Column("name", "班次", link=listing.link("livelihood:training_detail")),
+        listing.Column("kind", "类型", "get_kind_display", sort="kind", nowrap=True),
+        listing.Column("start_on", "开班日期", kind=listing.DATE, sort="start_on"),
+        listing.Column("end_on", "结业日期", kind=listing.DATE, sort="end_on"),
+        listing.Column("sessions", "课时", kind=listing.COUNT, wide_only=True),
+        listing.Column("trainees", "学员", "trainee_count", kind=listing.COUNT),
+        listing.Column("completed", "结业", "completed_count", kind=listing.COUNT),
     )
+
+    def get_form_kwargs(self) -> dict:
+        return {"choices": TrainingClass.Kind.choices, "label": "类型"}
+
+    def get_queryset(self):
+        classes = livelihood_rows_visible_to(self.request.user, TrainingClass.objects.all())
+        return classes.annotate(
+            trainee_count=Count("trainees"),
+            completed_count=Count("trainees", filter=Q(trainees__completed=True)),
+        )
+
+    def filter_queryset(self, queryset, data):
+        if data.get("status"):
+            queryset = queryset.filter(kind=data["status"])
+        return queryset
+
+    def get_context_data(self, queryset) -> dict:
+        sums = Trainee.objects.filter(training_class__in=queryset.values("pk")).aggregate(
+            trainees=Count("id"), completed=Count("id", filter=Q(completed=True))
+        )
+        sums["classes"] = queryset.count()
+        return {**super().get_context_data(queryset), "sums": sums}
+
+
+training_list = viewer_required(TrainingList.as_view())
 
 
 @login_required
@@ -601,10 +665,76 @@ def training_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _attendance(trainee) -> str:
+    return f"{trainee.attended_sessions} / {trainee.training_class.sessions}"
+
+
+class TrainingRoll(listing.ListPage):
+    """The trainees of a class (a kit list, searched by name) on the class page; the page view
+    (`training_detail`) finds the class and handles the enrolment, this class shows the roll."""
+
+    template_name = "livelihood/training_detail.html"
+    search_fields = ("person__name",)
+    search_placeholder = "学员姓名"
+    ordering = ("id",)
+    export_name = "培训班学员名单"
+    empty_text = "暂无学员。"
+    columns: ClassVar[Sequence[listing.Column]] = (
+        listing.Column("name", "姓名", "person.name"),
+        listing.Column("id_number", "公民身份号码", "person.masked_id", nowrap=True),
+        listing.Column("attended", "出勤", _attendance, sort="attended_sessions", nowrap=True),
+        listing.Column(
+            "completed", "结业", kind=listing.BOOL, template="livelihood/_trainee_completed.html"
+        ),
+    )
+    # Given by `training_detail` (as_view keyword arguments).
+    training_class: TrainingClass | None = None
+    can_edit = False
+    enrol_form: f.TraineeForm | None = None
+
+    def get_queryset(self):
+        assert self.training_class is not None
+        return self.training_class.trainees.select_related("person")
+
+    def base_context(self) -> dict:
+        assert self.training_class is not None
+        return {**super().base_context(), "title": self.training_class.name}
+
+    def get_context_data(self, queryset) -> dict:
+        assert self.training_class is not None
+        trainees = self.training_class.trainees.all()
+        sums = trainees.aggregate(
+            total=Count("id"), completed=Count("id", filter=Q(completed=True))
+        )
+        return {
+            "training_class": self.training_class,
+            "sums": sums,
+            "enrol_form": self.enrol_form,
+            "can_edit": self.can_edit,
+            "threshold": training_actions.completion_threshold(self.training_class.sessions),
+        }
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """A refused enrolment: the page again, with the form's errors."""
+        return self.get(request, *args, **kwargs)
+
+
+class EditableTrainingRoll(TrainingRoll):
+    """The roll as the keeping clerk sees it: each trainee's attendance can be changed."""
+
+    columns = (
+        *TrainingRoll.columns,
+        listing.Column(
+            "edit", "操作", "pk", template="livelihood/_trainee_edit.html", export=False
+        ),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The class with its trainees; a clerk enrols a trainee here (POST)."""
+def training_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The class with its trainees; a clerk enrols a trainee here (POST). Every view of the
+    roll is an audited read."""
     training_class = get_training_class_for_user(request.user, pk, purpose="学员名单")
     can_edit = can_edit_row(request.user, training_class.org_unit)
     form = f.TraineeForm() if can_edit else None
@@ -624,21 +754,12 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"{trainee.person.name} 已报名。")
                 return redirect("livelihood:training_detail", training_class.pk)
         status = 400
-    trainees = training_class.trainees.select_related("person").order_by("id")
-    sums = trainees.aggregate(total=Count("id"), completed=Count("id", filter=Q(completed=True)))
-    return render(
-        request,
-        "livelihood/training_detail.html",
-        {
-            "training_class": training_class,
-            "page": _page(request, trainees),
-            "sums": sums,
-            "form": form,
-            "can_edit": can_edit,
-            "threshold": training_actions.completion_threshold(training_class.sessions),
-        },
-        status=status,
-    )
+    roll = EditableTrainingRoll if can_edit else TrainingRoll
+    view = roll.as_view(training_class=training_class, can_edit=can_edit, enrol_form=form)
+    response = view(request)
+    if status != 200 and response.status_code == 200:
+        response.status_code = status
+    return response
 
 
 @login_required

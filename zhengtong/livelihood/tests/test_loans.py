@@ -275,8 +275,8 @@ class LoanPagesTestCase(JobsTestCase):
             "/livelihood/loans/?year=2026",
             grow,
             contains=(
-                "已放款 <strong>80000.00</strong> 元",
-                "已放款 <strong>140000.00</strong> 元",
+                "已放款 <strong>8.00万元</strong>",
+                "已放款 <strong>14.00万元</strong>",
             ),
         )
         self.assertContains(r, "共 <strong>7</strong> 笔")

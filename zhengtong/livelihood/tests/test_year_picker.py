@@ -44,7 +44,7 @@ class LedgerYearTestCase(JobsTestCase):
             ("/livelihood/", "2026 年就业创业情况"),
             ("/livelihood/employment/", "合计 <strong>2</strong> 人"),
             ("/livelihood/unemployment/", "2026年5月"),
-            ("/livelihood/loans/", "共 <strong>1</strong> 笔:申请 200000.00 元"),
+            ("/livelihood/loans/", "共 <strong>1</strong> 笔:申请 20.00万元"),
             ("/livelihood/internships/", "二〇二六见习基地"),
             ("/livelihood/training/", "二〇二六电工班"),
         ]
@@ -62,7 +62,7 @@ class LedgerYearTestCase(JobsTestCase):
             ("/livelihood/", "2025 年就业创业情况", ""),
             ("/livelihood/employment/", "合计 <strong>1</strong> 人", ""),
             ("/livelihood/unemployment/", "2025年12月", "2026年5月"),
-            ("/livelihood/loans/", "共 <strong>1</strong> 笔:申请 100000.00 元", "200000.00"),
+            ("/livelihood/loans/", "共 <strong>1</strong> 笔:申请 10.00万元", "20.00万元"),
             ("/livelihood/internships/", "二〇二五见习基地", "二〇二六见习基地"),
             ("/livelihood/training/", "二〇二五电工班", "二〇二六电工班"),
         ]
