@@ -116,7 +116,11 @@ class AssessmentFilterForm(forms.Form):
         empty_value=None,
         choices=[("", "全部"), *((k, f"{k} 级 {v}") for k, v in scales.LEVEL_LABELS.items())],
     )
-    due = forms.BooleanField(label="只看已到复评期限的", required=False)
+    due = forms.ChoiceField(
+        label="复评期限",
+        required=False,
+        choices=[("", "全部"), ("overdue", "已逾期"), ("pending", "未到期")],
+    )
 
 
 class StatusFilterForm(forms.Form):

@@ -93,8 +93,8 @@ class WelfareList(listing.ListPage):
 
 
 class AssessmentList(WelfareList):
-    """老年人能力评估: searched by name, by level and overdue reassessment; each list view is an
-    audited read (the rows are named elderly people)."""
+    """老年人能力评估: searched by name, filtered by level and by whether the reassessment is
+    overdue; each list view is an audited read (the rows are named elderly people)."""
 
     title = "老年人能力评估"
     template_name = "welfare/assessment_list.html"
@@ -134,8 +134,11 @@ class AssessmentList(WelfareList):
     def filter_queryset(self, queryset: QuerySet, data: dict) -> QuerySet:
         if data.get("level") is not None:
             queryset = queryset.filter(level=data["level"])
-        if data.get("due"):
-            queryset = queryset.filter(reassess_due_on__lt=timezone.localdate())
+        today = timezone.localdate()
+        if data.get("due") == "overdue":
+            queryset = queryset.filter(reassess_due_on__lt=today)
+        elif data.get("due") == "pending":
+            queryset = queryset.filter(reassess_due_on__gte=today)
         return queryset
 
 

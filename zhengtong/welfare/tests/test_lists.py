@@ -92,13 +92,14 @@ class AssessmentListTestCase(WelfareListTestCase):
         self.assertEqual(names(r, "level"), ["0 级 能力完好", "3 级 重度失能"])
         self.assertContains(r, self.zhang.masked_id)
         self.assertNotContains(r, self.zhang.id_number)
-        self.assertContains(r, "逾期", count=1)  # 张老汉 was due 2025-05-01
+        self.assertContains(r, 'text-bg-danger">逾期</span>', count=1)  # 张老汉: due 2025-05-01
         self.assertContains(r, f'href="/welfare/assessments/{self.old.pk}/"')
 
     def test_search_by_name_and_filter_by_level_and_overdue(self) -> None:
         self.assertEqual(names(self.client.get(self.url, {"q": "大娘"}), "name"), ["李大娘"])
         self.assertEqual(names(self.client.get(self.url, {"level": "3"}), "name"), ["张老汉"])
-        self.assertEqual(names(self.client.get(self.url, {"due": "on"}), "name"), ["张老汉"])
+        self.assertEqual(names(self.client.get(self.url, {"due": "overdue"}), "name"), ["张老汉"])
+        self.assertEqual(names(self.client.get(self.url, {"due": "pending"}), "name"), ["李大娘"])
         r = self.client.get(self.url, {"sort": "assessed_on"})
         self.assertEqual(names(r, "name"), ["张老汉", "李大娘"])
 
@@ -273,6 +274,9 @@ class CyclePageTestCase(CycleRowsTestCase):
         r = self.client.get(f"/welfare/cycles/{self.june.pk}/")
         self.assertContains(r, "/remove/", count=2)
         self.assertContains(r, "审批发放名单")
+        printed = self.client.get(f"/welfare/cycles/{self.june.pk}/", {"print": "1"})
+        self.assertEqual(len(printed.context["table"].rows), 2)
+        self.assertNotContains(printed, "/remove/")
         r = self.client.get(f"/welfare/cycles/{self.may.pk}/")
         self.assertNotContains(r, "/remove/")
         self.assertNotContains(r, "加入名单")
