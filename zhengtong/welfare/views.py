@@ -41,7 +41,6 @@ from .selectors import (
     eligibility,
     find_known_person_for_user,
     get_for_user,
-    keeping_unit_for,
     require_edit,
     require_keeping_unit,
     rows_visible_to,
@@ -62,7 +61,7 @@ def _person(actor, form):
 
 
 def _ctx(request, **extra):
-    extra.setdefault("can_edit", keeping_unit_for(request.user) is not None)
+    extra.setdefault("can_edit", can_keep_welfare(request.user))
     extra.setdefault("today", timezone.localdate())
     return extra
 
@@ -417,7 +416,7 @@ cycle_list = viewer_required(CycleList.as_view())
 
 class CyclePayments(WelfareList):
     """The page of one cycle: the cycle above, its payments listed (searched by name, by
-    level). Shown through `_cycle_page()`, which picks the draft variant for a clerk who may
+    level). Shown through `_show_cycle()`, which picks the draft variant for a clerk who may
     still change the cycle."""
 
     title = "护理补贴发放名单"
@@ -480,7 +479,7 @@ def _get_cycle(request, pk):
     return get_for_user(request.user, PaymentCycle.objects.select_related("approved_by"), pk)
 
 
-def _cycle_page(request, cycle, *, add_form=None, status=200) -> HttpResponse:
+def _show_cycle(request, cycle, *, add_form=None, status=200) -> HttpResponse:
     editable = cycle.status == PaymentCycle.Status.DRAFT and can_edit_row(
         request.user, cycle.org_unit
     )
@@ -495,7 +494,7 @@ def _cycle_page(request, cycle, *, add_form=None, status=200) -> HttpResponse:
 @viewer_required
 @require_GET
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _cycle_page(request, _get_cycle(request, pk))
+    return _show_cycle(request, _get_cycle(request, pk))
 
 
 @viewer_required
@@ -545,7 +544,7 @@ def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"已将{person.name}加入发放名单。")
                 return redirect("welfare:cycle_detail", cycle.pk)
-    return _cycle_page(request, cycle, add_form=form, status=400)
+    return _show_cycle(request, cycle, add_form=form, status=400)
 
 
 @viewer_required
@@ -658,7 +657,7 @@ batch_list = viewer_required(BatchList.as_view())
 
 class BatchGrants(WelfareList):
     """The page of one relief batch: the batch above, its grants listed (searched by name, by
-    recipient and reason). Shown through `_batch_page()`, which picks the draft variant for a
+    recipient and reason). Shown through `_show_batch()`, which picks the draft variant for a
     clerk who may still change the batch."""
 
     title = "救助名单"
@@ -722,7 +721,7 @@ def _get_batch(request, pk):
     return get_for_user(request.user, ReliefBatch.objects.select_related("approved_by"), pk)
 
 
-def _batch_page(request, batch, *, add_form=None, status=200) -> HttpResponse:
+def _show_batch(request, batch, *, add_form=None, status=200) -> HttpResponse:
     editable = batch.status == ReliefBatch.Status.DRAFT and can_edit_row(
         request.user, batch.org_unit
     )
@@ -737,7 +736,7 @@ def _batch_page(request, batch, *, add_form=None, status=200) -> HttpResponse:
 @viewer_required
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _batch_page(request, _get_batch(request, pk))
+    return _show_batch(request, _get_batch(request, pk))
 
 
 @viewer_required
@@ -757,7 +756,7 @@ def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已登记{data['name']}的救助。")
             return redirect("welfare:batch_detail", batch.pk)
-    return _batch_page(request, batch, add_form=form, status=400)
+    return _show_batch(request, batch, add_form=form, status=400)
 
 
 @viewer_required
