@@ -448,3 +448,28 @@ class BatchPageTestCase(BatchRowsTestCase):
         self.assertTrue(body.lstrip().startswith('<div id="results"'))
         self.assertIn("赵家", body)
         self.assertNotIn("钱家", body)
+
+
+class ListGateTestCase(WelfareListTestCase):
+    def test_only_welfare_readers_open_the_lists_and_their_exports(self) -> None:
+        urls = ["/welfare/assessments/", "/welfare/status/", "/welfare/cycles/", "/welfare/relief/"]
+        for url in urls:
+            with self.subTest(url=url):
+                self.client.logout()
+                self.assertIn("/accounts/login/", self.client.get(url)["Location"])
+                for user in (self.outsider, self.clerk):
+                    self.client.force_login(user)
+                    self.assertEqual(self.client.get(url).status_code, 403)
+                    self.assertEqual(self.client.get(url, {"export": "xlsx"}).status_code, 403)
+                self.client.force_login(self.leader)
+                self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertFalse(Event.objects.filter(action__endswith="exported").exists())
+
+    def test_a_leader_cannot_create_from_a_list(self) -> None:
+        self.client.force_login(self.leader)
+        self.assertEqual(
+            self.client.post("/welfare/cycles/", {"month": "2025-06"}).status_code, 403
+        )
+        self.assertEqual(self.client.post("/welfare/relief/", {"name": "越权"}).status_code, 403)
+        self.assertFalse(PaymentCycle.objects.exists())
+        self.assertFalse(ReliefBatch.objects.exists())
