@@ -3,25 +3,17 @@
 from django import forms
 
 from zhengtong.accounts.models import User
-from zhengtong.lib.forms import model_choice_field
+from zhengtong.lib.forms import (
+    DateInput,
+    MonthInput,
+    StyledForm,
+    model_choice_field,
+    style_widgets,
+)
 
-from .models import ReliefGrant, WelfareStatus
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
+from . import scales
+from .models import PaymentCycle, ReliefBatch, ReliefGrant, WelfareStatus
+from .selectors import SUBSIDY_LEVELS
 
 
 class AssessorField(forms.ModelChoiceField):
@@ -39,7 +31,7 @@ class PersonFields(StyledForm):
 class AssessmentForm(PersonFields):
     """Person, date, two assessors, and one select per item of the scale's definition."""
 
-    assessed_on = forms.DateField(label="评估日期", widget=DATE)
+    assessed_on = forms.DateField(label="评估日期", widget=DateInput())
     assessor_1 = AssessorField(label="评估员一", queryset=User.objects.none())
     assessor_2 = AssessorField(label="评估员二", queryset=User.objects.none())
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -53,16 +45,15 @@ class AssessmentForm(PersonFields):
             names = []
             for item in dim["items"]:
                 name = f"item_{item['code']}"
+                choices = [(s, scales.score_label(definition, item, s)) for s in item["scores"]]
                 self.fields[name] = forms.TypedChoiceField(
-                    label=item["name"],
-                    choices=[("", "—")] + [(s, f"{s} 分") for s in item["scores"]],
-                    coerce=int,
-                    widget=forms.Select(attrs={"class": "form-select"}),
+                    label=item["name"], choices=[("", "—"), *choices], coerce=int
                 )
                 names.append(name)
             self.dimensions.append(
                 {"name": dim["name"], "verified": dim.get("verified", True), "fields": names}
             )
+        style_widgets(self)  # the item selects are added after StyledForm styled the rest
 
     def scores(self) -> dict:
         return {
@@ -81,16 +72,18 @@ class WelfareStatusForm(PersonFields):
         label="救助类别", choices=WelfareStatus.Category.choices, required=False
     )
     long_term_dependent = forms.BooleanField(label="生活长期不能自理", required=False)
-    verified_on = forms.DateField(label="核实日期", widget=DATE)
+    verified_on = forms.DateField(label="核实日期", widget=DateInput())
 
 
 class EligibilityForm(StyledForm):
     id_number = forms.CharField(label="公民身份号码", max_length=18)
-    on = forms.DateField(label="核定日期", widget=DATE, required=False)
+    on = forms.DateField(label="核定日期", widget=DateInput(), required=False)
 
 
 class CycleForm(StyledForm):
-    month = forms.DateField(label="发放月份", widget=MONTH, input_formats=["%Y-%m", "%Y-%m-%d"])
+    month = forms.DateField(
+        label="发放月份", widget=MonthInput(), input_formats=["%Y-%m", "%Y-%m-%d"]
+    )
 
 
 class PaymentAddForm(StyledForm):
@@ -112,5 +105,61 @@ class GrantForm(PersonFields):
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 
-class SearchForm(StyledForm):
-    q = forms.CharField(label="姓名", required=False, max_length=50)
+# ---- filters of the lists (styled small by the page kit; the kit adds the 姓名 search box)
+
+
+class AssessmentFilterForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label="能力等级",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "全部"), *((k, f"{k} 级 {v}") for k, v in scales.LEVEL_LABELS.items())],
+    )
+    due = forms.ChoiceField(
+        label="复评期限",
+        required=False,
+        choices=[("", "全部"), ("overdue", "已逾期"), ("pending", "未到期")],
+    )
+
+
+class StatusFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label="救助类别",
+        required=False,
+        choices=[("", "全部"), *((v or "none", lbl) for v, lbl in WelfareStatus.Category.choices)],
+    )
+    dependent = forms.ChoiceField(
+        label="生活长期不能自理", required=False, choices=[("", "全部"), ("1", "是"), ("0", "否")]
+    )
+
+
+class CycleFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), *PaymentCycle.Status.choices]
+    )
+
+
+class PaymentFilterForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label="能力等级",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "全部"), *((k, f"{k} 级 {scales.LEVEL_LABELS[k]}") for k in SUBSIDY_LEVELS)],
+    )
+
+
+class BatchFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), *ReliefBatch.Status.choices]
+    )
+
+
+class GrantFilterForm(forms.Form):
+    recipient_kind = forms.ChoiceField(
+        label="救助对象", required=False, choices=[("", "全部"), *ReliefGrant.RecipientKind.choices]
+    )
+    reason = forms.ChoiceField(
+        label="救助原因", required=False, choices=[("", "全部"), *ReliefGrant.Reason.choices]
+    )

@@ -160,3 +160,151 @@ def score_scale(scale, scores: dict) -> Result:
     if not scale.active:
         raise ValidationError({"scale": [f"量表“{scale.name}”尚未启用,不能用于评估。"]})
     return score(scale.definition, scores)
+
+
+# ------------------------------------------------------------------------------- wording
+
+# What each score of an item means, in the words of the standard's assessment table (附录 B), by
+# scale version. The frozen definitions carry item names and allowed scores only; a definition
+# may carry its own wording as `"labels": {"10": "..."}` on an item, which wins over this table.
+# MZ/T 039-2013 表 B.1–B.4, condensed to fit a select; the 感知觉与沟通 and 社会参与 texts are
+# recalled like their thresholds (see the seed migration) and are to be checked with them.
+WORDING: dict[str, dict[str, dict[int, str]]] = {
+    "MZ/T 039-2013": {
+        "eating": {
+            10: "可独立进食",
+            5: "需部分帮助(如协助把持餐具)",
+            0: "需极大帮助或完全依赖他人,或有留置营养管",
+        },
+        "bathing": {5: "准备好洗澡水后可独立完成", 0: "洗澡过程中需他人帮助"},
+        "grooming": {5: "可独立完成洗脸、刷牙、梳头、刮脸", 0: "需他人帮助"},
+        "dressing": {
+            10: "可独立完成",
+            5: "需部分帮助(能穿脱,需他人整理衣物、系扣/鞋带、拉拉链)",
+            0: "需极大帮助或完全依赖他人",
+        },
+        "bowel": {10: "可控制大便", 5: "偶尔失控(每周<1次)或需他人提示", 0: "完全失控"},
+        "bladder": {
+            10: "可控制小便",
+            5: "偶尔失控(每天<1次,每周>1次)或需他人提示",
+            0: "完全失控,或留置导尿管",
+        },
+        "toilet": {
+            10: "可独立完成",
+            5: "需部分帮助(需搀扶去厕所、帮忙冲水或整理衣裤)",
+            0: "需极大帮助或完全依赖他人",
+        },
+        "transfer": {
+            15: "可独立完成",
+            10: "需部分帮助(需他人搀扶或使用拐杖)",
+            5: "需极大帮助(较大程度上依赖他人搀扶和帮助)",
+            0: "完全依赖他人",
+        },
+        "walking": {
+            15: "可独立在平地上行走 45 米",
+            10: "需部分帮助(一定程度上需他人搀扶或使用拐杖、助行器)",
+            5: "需极大帮助(较大程度上依赖他人搀扶,或坐轮椅自行移动)",
+            0: "完全依赖他人",
+        },
+        "stairs": {
+            10: "可独立上下楼梯(连续上下 10–15 个台阶)",
+            5: "需部分帮助(需扶楼梯、他人搀扶或使用拐杖)",
+            0: "需极大帮助或完全依赖他人",
+        },
+        "cognition": {
+            0: "画钟正确,且能回忆出 2–3 个词",
+            1: "画钟错误,或只回忆出 0–1 个词",
+            2: "已确诊为认知障碍,如老年痴呆",
+        },
+        "aggression": {
+            0: "无身体攻击行为和语言攻击行为",
+            1: "每月有几次身体攻击,或每周有几次语言攻击",
+            2: "每周有几次身体攻击,或每日有语言攻击",
+        },
+        "depression": {
+            0: "无",
+            1: "情绪低落、不爱说话、不爱梳洗、不爱活动",
+            2: "有自杀念头或自杀行为",
+        },
+        "consciousness": {
+            0: "神志清醒,对周围环境警觉",
+            1: "嗜睡,呼唤或推动可唤醒",
+            2: "昏睡,较强刺激才可短暂清醒",
+            3: "昏迷(直接评定为重度失能)",
+        },
+        "vision": {
+            0: "能看清书报上的标准字体",
+            1: "能看清大字体,看不清标准字体",
+            2: "看不清报纸大标题,但能辨认物体",
+            3: "辨认物体有困难,眼睛能跟随物体移动",
+            4: "没有视力,眼睛不能跟随物体移动",
+        },
+        "hearing": {
+            0: "可正常交谈,能听到电视、电话、门铃声",
+            1: "轻声说话或距离超过 2 米时听不清",
+            2: "正常交流有些困难,需安静环境或大声说话",
+            3: "讲话者大声或很慢说话才能部分听见",
+            4: "完全听不见",
+        },
+        "communication": {
+            0: "无困难,能与他人正常沟通和交流",
+            1: "能表达需要、理解别人的话,但需增加时间或帮助",
+            2: "表达需要或理解有困难,需频繁重复或简化",
+            3: "不能表达需要或理解他人的话",
+        },
+        "living": {
+            0: "生活自理,能料理家务或当家管理事务",
+            1: "生活自理,能做家务但欠好,家庭事务安排欠条理",
+            2: "生活自理,只有在他人帮助下才能做些家务",
+            3: "基本生活能自理,在督促下可洗漱",
+            4: "基本生活需部分帮助或完全依赖他人",
+        },
+        "work": {
+            0: "原来熟练的工作可照常进行",
+            1: "原来熟练的工作能力有所下降",
+            2: "原来熟练的工作明显不如以往,部分遗忘",
+            3: "对熟练工作只有一些片段保留,技能全部遗忘",
+            4: "对以往的知识或技能全部磨灭",
+        },
+        "orientation": {
+            0: "时间观念清楚,可单独出远门",
+            1: "时间观念有些下降,可单独来往于近街",
+            2: "时间观念较差,只能单独在家附近行动",
+            3: "时间观念很差,只能在左邻右舍间串门",
+            4: "无时间观念,不能单独外出",
+        },
+        "people": {
+            0: "知道周围人们的关系和称谓,可分辨陌生人",
+            1: "只知家中亲密近亲的关系,不能称呼陌生人",
+            2: "只能称呼家中人,不知其关系,不辨辈分",
+            3: "只认识常同住的亲人,可辨熟人和生人",
+            4: "只认识保护人,不辨熟人和生人",
+        },
+        "social": {
+            0: "参与社会,有一定适应能力,待人接物恰当",
+            1: "能适应单纯环境,主动接触人",
+            2: "脱离社会,可被动接触,不会主动待人",
+            3: "勉强可与人交往,谈吐内容不清楚",
+            4: "难以与人接触",
+        },
+    },
+}
+
+
+def score_wording(definition: dict, item: dict, value) -> str:
+    """The standard's words for `value` of `item` ("" when neither the definition nor the
+    wording table of its version has them)."""
+    labels = item.get("labels") or {}
+    if str(value) in labels:
+        return str(labels[str(value)])
+    by_item = WORDING.get(definition.get("version", ""), {}).get(item["code"], {})
+    try:
+        return by_item.get(int(value), "")
+    except (TypeError, ValueError):
+        return ""
+
+
+def score_label(definition: dict, item: dict, value) -> str:
+    """ "10 分:可独立进食" — a score with its wording, or "10 分" when there is none."""
+    wording = score_wording(definition, item, value)
+    return f"{value} 分:{wording}" if wording else f"{value} 分"

@@ -1,68 +1,57 @@
 """Pages for 民政 clerks: assessments, eligibility, subsidy cycles and relief batches.
 
 A 民政 clerk reads and changes the rows of their office; a 区领导 reads them all and changes
-nothing (403 on every change); anyone else gets 403 on the pages and 404 on rows.
+nothing (403 on every change); anyone else gets 403 on the pages and 404 on rows. Every list is
+a page of the kit (`lib.listing`); the cycle and batch pages are the lists of their payments and
+grants, with the cycle or batch above them.
 """
 
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import ClassVar
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts.models import Membership, User
 from zhengtong.accounts.permissions import role_required
-from zhengtong.audit.reads import record_list_read
-from zhengtong.lib import periods
+from zhengtong.lib import listing
+from zhengtong.lib.forms import add_errors
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.lib.idquery import ID_NUMBER_IN_URL_MESSAGE, id_number_in_query
+from zhengtong.lib.listing import BOOL, COUNT, DATE, MONEY, Column
 from zhengtong.people.actions import person_get_or_register
 from zhengtong.people.models import Person
 
 from . import actions, scales
-from .forms import (
-    AssessmentForm,
-    BatchForm,
-    CycleForm,
-    EligibilityForm,
-    GrantForm,
-    PaymentAddForm,
-    ReasonForm,
-    SearchForm,
-    WelfareStatusForm,
-)
+from . import forms as f
 from .models import Assessment, Payment, PaymentCycle, ReliefBatch, ReliefGrant, WelfareStatus
 from .selectors import (
     active_scale,
+    can_edit_row,
+    can_keep_welfare,
     can_view_welfare,
     eligibility,
     find_known_person_for_user,
     get_for_user,
-    keeping_unit_for,
     require_edit,
     require_keeping_unit,
-    require_view,
     rows_visible_to,
     subsidy_rates,
 )
 
-PER_PAGE = 20
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=2))
+HOUSEHOLD, ORPHAN = ReliefGrant.RecipientKind.HOUSEHOLD, ReliefGrant.RecipientKind.ORPHAN
 
-
-def _page(request, qs):
-    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+viewer_required = role_required(test=can_view_welfare)
+keeper_required = role_required(test=can_keep_welfare)
 
 
 def _person(actor, form):
@@ -72,34 +61,87 @@ def _person(actor, form):
 
 
 def _ctx(request, **extra):
-    extra.setdefault("can_edit", keeping_unit_for(request.user) is not None)
+    extra.setdefault("can_edit", can_keep_welfare(request.user))
     extra.setdefault("today", timezone.localdate())
     return extra
 
 
-@login_required
+def _level_text(row) -> str:
+    return f"{row.level} 级 {scales.LEVEL_LABELS.get(row.level, '')}".strip()
+
+
+def _month_text(row) -> str:
+    return f"{row.month:%Y年%m月}"
+
+
+@viewer_required
 @require_GET
-@role_required(test=can_view_welfare)
 def index(request: HttpRequest) -> HttpResponse:
     return redirect("welfare:assessment_list")
+
+
+class WelfareList(listing.ListPage):
+    """What every welfare list shows besides its rows: whether the user files welfare rows
+    (the 新增 buttons) and today (overdue dates)."""
+
+    def get_context_data(self, queryset: QuerySet) -> dict:
+        return _ctx(self.request)
 
 
 # ------------------------------------------------------------------------------- assessments
 
 
-@login_required
-@require_GET
-@role_required(test=can_view_welfare)
-def assessment_list(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
-    rows = rows_visible_to(request.user, Assessment.objects.all())
-    if form.is_valid() and form.cleaned_data["q"]:
-        rows = rows.filter(person__name__contains=form.cleaned_data["q"].strip())
-    rows = rows.select_related("person", "org_unit").order_by("-assessed_on", "-id")
-    page = _page(request, rows)
-    record_list_read(actor=request.user, model=Assessment, count=len(page.object_list))
-    context = _ctx(request, form=form, page=page, levels=scales.LEVEL_LABELS)
-    return render(request, "welfare/assessment_list.html", context)
+class AssessmentList(WelfareList):
+    """老年人能力评估: searched by name, filtered by level and by whether the reassessment is
+    overdue; each list view is an audited read (the rows are named elderly people)."""
+
+    title = "老年人能力评估"
+    template_name = "welfare/assessment_list.html"
+    filter_form = f.AssessmentFilterForm
+    search_fields = ("person__name",)
+    search_label = "姓名"
+    search_placeholder = "老人姓名"
+    default_sort = "-assessed_on"
+    export_name = "老年人能力评估"
+    empty_text = "没有评估记录。"
+    audit_model = Assessment
+    columns = (
+        Column(
+            "assessed_on",
+            "评估日期",
+            kind=DATE,
+            sort="assessed_on",
+            link=listing.link("welfare:assessment_detail"),
+        ),
+        Column("name", "老人", "person.name"),
+        Column("id_number", "公民身份号码", "person.masked_id", nowrap=True),
+        Column("level", "能力等级", _level_text, nowrap=True),
+        Column(
+            "reassess_due_on",
+            "复评期限",
+            kind=DATE,
+            sort="reassess_due_on",
+            template="welfare/_due_cell.html",
+        ),
+        Column("unit", "经办单位", "org_unit.name", wide_only=True),
+    )
+
+    def get_queryset(self) -> QuerySet:
+        rows = rows_visible_to(self.request.user, Assessment.objects.all())
+        return rows.select_related("person", "org_unit")
+
+    def filter_queryset(self, queryset: QuerySet, data: dict) -> QuerySet:
+        if data.get("level") is not None:
+            queryset = queryset.filter(level=data["level"])
+        today = timezone.localdate()
+        if data.get("due") == "overdue":
+            queryset = queryset.filter(reassess_due_on__lt=today)
+        elif data.get("due") == "pending":
+            queryset = queryset.filter(reassess_due_on__gte=today)
+        return queryset
+
+
+assessment_list = viewer_required(AssessmentList.as_view())
 
 
 def _assessors(unit):
@@ -108,13 +150,12 @@ def _assessors(unit):
     return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name", "username")
 
 
-@login_required
+@keeper_required
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest) -> HttpResponse:
-    require_view(request.user)
     unit = require_keeping_unit(request.user)
     scale = active_scale()
-    form = AssessmentForm(
+    form = f.AssessmentForm(
         request.POST or None,
         definition=scale.definition,
         assessors=_assessors(unit),
@@ -138,7 +179,7 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
                     note=data["note"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, f"评估已保存:{scales.LEVEL_LABELS[assessment.level]}。")
                 return redirect("welfare:assessment_detail", assessment.pk)
@@ -147,10 +188,9 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
     return render(request, "welfare/assessment_form.html", context, status=status)
 
 
-@login_required
+@viewer_required
 @require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_view(request.user)
     qs = Assessment.objects.select_related(
         "person", "scale", "assessor_1", "assessor_2", "org_unit"
     )
@@ -167,7 +207,12 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "grade": grade.get("grade"),
                 "grade_label": scales.GRADE_LABELS.get(grade.get("grade"), ""),
                 "items": [
-                    (item["name"], assessment.scores.get(item["code"])) for item in dim["items"]
+                    (
+                        item["name"],
+                        assessment.scores.get(item["code"]),
+                        scales.score_wording(definition, item, assessment.scores.get(item["code"])),
+                    )
+                    for item in dim["items"]
                 ],
             }
         )
@@ -183,26 +228,49 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------------------- status
 
 
-@login_required
-@require_GET
-def status_list(request: HttpRequest) -> HttpResponse:
-    require_view(request.user)
-    form = SearchForm(request.GET or None)
-    rows = rows_visible_to(request.user, WelfareStatus.objects.all())
-    if form.is_valid() and form.cleaned_data["q"]:
-        rows = rows.filter(person__name__contains=form.cleaned_data["q"].strip())
-    rows = rows.select_related("person", "verified_by").order_by("person__name", "id")
-    return render(
-        request, "welfare/status_list.html", _ctx(request, form=form, page=_page(request, rows))
+class StatusList(WelfareList):
+    """救助身份: the verified assistance category and care need of each person the office
+    knows; searched by name, filtered by category and care need; an audited read."""
+
+    title = "救助身份"
+    template_name = "welfare/status_list.html"
+    filter_form = f.StatusFilterForm
+    search_fields = ("person__name",)
+    search_label = "姓名"
+    default_sort = "name"
+    export_name = "救助身份"
+    empty_text = "没有救助身份记录。"
+    audit_model = WelfareStatus
+    columns = (
+        Column("name", "姓名", "person.name", sort="person__name"),
+        Column("id_number", "公民身份号码", "person.masked_id", nowrap=True),
+        Column("category", "救助类别", "get_category_display"),
+        Column("long_term_dependent", "长期不能自理", kind=BOOL),
+        Column("verified_on", "核实日期", kind=DATE),
+        Column("verified_by", "核实人", "verified_by.display_name", wide_only=True),
     )
 
+    def get_queryset(self) -> QuerySet:
+        rows = rows_visible_to(self.request.user, WelfareStatus.objects.all())
+        return rows.select_related("person", "verified_by")
 
-@login_required
+    def filter_queryset(self, queryset: QuerySet, data: dict) -> QuerySet:
+        if data.get("category"):
+            category = "" if data["category"] == "none" else data["category"]
+            queryset = queryset.filter(category=category)
+        if data.get("dependent"):
+            queryset = queryset.filter(long_term_dependent=data["dependent"] == "1")
+        return queryset
+
+
+status_list = viewer_required(StatusList.as_view())
+
+
+@keeper_required
 @require_http_methods(["GET", "POST"])
 def status_edit(request: HttpRequest) -> HttpResponse:
-    require_view(request.user)
     unit = require_keeping_unit(request.user)
-    form = WelfareStatusForm(request.POST or None, initial={"verified_on": timezone.localdate()})
+    form = f.WelfareStatusForm(request.POST or None, initial={"verified_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -223,7 +291,7 @@ def status_edit(request: HttpRequest) -> HttpResponse:
                     verified_on=data["verified_on"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, f"{person.name}的救助身份已保存。")
                 return redirect("welfare:status_list")
@@ -234,16 +302,17 @@ def status_edit(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------- eligibility
 
 
-@login_required
+@viewer_required
 @require_http_methods(["GET", "POST"])
 def eligibility_check(request: HttpRequest) -> HttpResponse:
     """核定 by ID number: the number comes in a POST body, never in the URL; a GET that carries
     one is refused (400). The person found is an audited read."""
-    require_view(request.user)
     if request.method == "GET" and id_number_in_query(request.GET):
-        context = _ctx(request, form=EligibilityForm(), result=None, error=ID_NUMBER_IN_URL_MESSAGE)
+        context = _ctx(
+            request, form=f.EligibilityForm(), result=None, error=ID_NUMBER_IN_URL_MESSAGE
+        )
         return render(request, "welfare/eligibility.html", context, status=400)
-    form = EligibilityForm(request.POST or None)
+    form = f.EligibilityForm(request.POST or None)
     result = None
     if form.is_valid():
         try:
@@ -266,79 +335,171 @@ def eligibility_check(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------- cycles
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def cycle_list(request: HttpRequest) -> HttpResponse:
-    require_view(request.user)
-    form = CycleForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
+class CycleList(WelfareList):
+    """护理补贴发放: the monthly cycles of one year with their head count and amount; the year's
+    approved payments summed over the filtered cycles. A 民政 clerk makes a month's cycle here
+    (POST); a bad month shows the list again with the form's error (400)."""
+
+    title = "护理补贴发放"
+    template_name = "welfare/cycle_list.html"
+    summary_template = "welfare/_cycle_sums.html"
+    filter_form = f.CycleFilterForm
+    year_field = "month"
+    default_sort = "-month"
+    export_name = "护理补贴发放批次"
+    empty_text = "本年度还没有发放批次。"
+    columns = (
+        Column(
+            "month",
+            "发放月份",
+            _month_text,
+            sort="month",
+            link=listing.link("welfare:cycle_detail"),
+            nowrap=True,
+        ),
+        Column("status", "状态", "get_status_display", nowrap=True),
+        Column("n", "人数", kind=COUNT),
+        Column("total", "金额", kind=MONEY),
+        Column("approved_by", "审批人", "approved_by.display_name", wide_only=True),
+    )
+    create_form: f.CycleForm | None = None
+
+    def get_queryset(self) -> QuerySet:
+        rows = rows_visible_to(self.request.user, PaymentCycle.objects.all())
+        return rows.select_related("org_unit", "approved_by")
+
+    def filter_queryset(self, queryset: QuerySet, data: dict) -> QuerySet:
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        return queryset
+
+    def order(self, queryset: QuerySet, sort: str) -> QuerySet:
+        # The sums per row, added after the filters so the year's totals read plain rows.
+        return super().order(
+            queryset.annotate(n=Count("payments"), total=Coalesce(Sum("payments__amount"), ZERO)),
+            sort,
+        )
+
+    def get_context_data(self, queryset: QuerySet) -> dict:
+        approved = queryset.filter(status=PaymentCycle.Status.APPROVED)
+        totals = Payment.objects.filter(cycle__in=approved).aggregate(
+            n=Count("id"), total=Sum("amount")
+        )
+        return _ctx(
+            self.request,
+            totals=totals,
+            rates=subsidy_rates(),
+            create_form=self.create_form or f.CycleForm(),
+        )
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         unit = require_keeping_unit(request.user)
+        form = f.CycleForm(request.POST)
         if form.is_valid():
             try:
                 cycle = actions.cycle_create(
                     actor=request.user, month=form.cleaned_data["month"], org_unit=unit
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, f"已生成{cycle}发放名单。")
                 return redirect("welfare:cycle_detail", cycle.pk)
-        status = 400
-    cycles = rows_visible_to(request.user, PaymentCycle.objects.all())
-    picker = periods.choose_year(request.GET, data=periods.DataDates(cycles, "month"))
-    year = picker.period
-    cycles = cycles.filter(month__gte=year.start, month__lte=year.end)
-    totals = Payment.objects.filter(
-        cycle__in=cycles.filter(status=PaymentCycle.Status.APPROVED)
-    ).aggregate(n=Count("id"), total=Sum("amount"))
-    rows = (
-        cycles.select_related("org_unit", "approved_by")
-        .annotate(n=Count("payments"), total=Sum("payments__amount"))
-        .order_by("-month", "-id")
-    )
-    context = _ctx(
-        request,
-        form=form,
-        picker=picker,
-        totals=totals,
-        page=_page(request, rows),
-        rates=subsidy_rates(),
-    )
-    if status == 200:
-        status = picker.status
-    return render(request, "welfare/cycle_list.html", context, status=status)
+        self.create_form = form
+        response = self.get(request, *args, **kwargs)
+        response.status_code = 400
+        return response
 
 
-def _cycle_page(request, cycle, *, add_form=None, status=200):
-    payments = cycle.payments.select_related("person", "assessment").order_by("person__name", "id")
-    totals = cycle.payments.aggregate(n=Count("id"), total=Sum("amount"))
-    context = _ctx(
-        request,
-        cycle=cycle,
-        page=_page(request, payments),
-        totals=totals,
-        add_form=add_form or PaymentAddForm(),
-        reason_form=ReasonForm(),
+cycle_list = viewer_required(CycleList.as_view())
+
+
+class CyclePayments(WelfareList):
+    """The page of one cycle: the cycle above, its payments listed (searched by name, by
+    level). Shown through `_show_cycle()`, which picks the draft variant for a clerk who may
+    still change the cycle."""
+
+    title = "护理补贴发放名单"
+    template_name = "welfare/cycle_detail.html"
+    filter_form = f.PaymentFilterForm
+    search_fields = ("person__name",)
+    search_label = "姓名"
+    ordering = ("person__name",)
+    export_name = "护理补贴发放名单"
+    empty_text = "没有符合条件的人员。"
+    columns: ClassVar[Sequence[Column]] = (
+        Column("name", "姓名", "person.name", sort="person__name"),
+        Column("id_number", "公民身份号码", "person.masked_id", nowrap=True),
+        Column(
+            "level",
+            "能力等级",
+            _level_text,
+            sort="level",
+            link=listing.link("welfare:assessment_detail", "assessment_id"),
+            nowrap=True,
+        ),
+        Column("amount", "金额", kind=MONEY, sort="amount"),
     )
-    return render(request, "welfare/cycle_detail.html", context, status=status)
+    cycle: PaymentCycle | None = None
+    add_form: f.PaymentAddForm | None = None
+    editable = False
+
+    def get_queryset(self) -> QuerySet:
+        assert self.cycle is not None
+        return self.cycle.payments.select_related("person")
+
+    def filter_queryset(self, queryset: QuerySet, data: dict) -> QuerySet:
+        if data.get("level") is not None:
+            queryset = queryset.filter(level=data["level"])
+        return queryset
+
+    def get_context_data(self, queryset: QuerySet) -> dict:
+        assert self.cycle is not None
+        return _ctx(
+            self.request,
+            title=str(self.cycle),
+            cycle=self.cycle,
+            editable=self.editable,
+            totals=self.cycle.payments.aggregate(n=Count("id"), total=Sum("amount")),
+            add_form=self.add_form or f.PaymentAddForm(),
+        )
+
+
+class DraftCyclePayments(CyclePayments):
+    """A cycle its clerk may still change: each payment can be taken off the list."""
+
+    editable = True
+    columns = (
+        *CyclePayments.columns,
+        Column("remove", "移出名单", "pk", template="welfare/_payment_remove.html", export=False),
+    )
 
 
 def _get_cycle(request, pk):
     return get_for_user(request.user, PaymentCycle.objects.select_related("approved_by"), pk)
 
 
-@login_required
+def _show_cycle(request, cycle, *, add_form=None, status=200) -> HttpResponse:
+    editable = cycle.status == PaymentCycle.Status.DRAFT and can_edit_row(
+        request.user, cycle.org_unit
+    )
+    page = (DraftCyclePayments if editable else CyclePayments)(cycle=cycle, add_form=add_form)
+    page.setup(request)
+    response = page.get(request)
+    if status != 200:
+        response.status_code = status
+    return response
+
+
+@viewer_required
 @require_GET
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_view(request.user)
-    return _cycle_page(request, _get_cycle(request, pk))
+    return _show_cycle(request, _get_cycle(request, pk))
 
 
-@login_required
+@viewer_required
 @require_POST
 def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    require_view(request.user)
     cycle = _get_cycle(request, pk)
     require_edit(request.user, cycle.org_unit)
     try:
@@ -350,13 +511,21 @@ def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("welfare:cycle_detail", cycle.pk)
 
 
-@login_required
-@require_POST
+def _back_to(request: HttpRequest, url_name: str, pk: int) -> HttpResponse:
+    """A GET of an add URL (a sort or page link of the page shown after a refused add) goes
+    back to the list it came from, with the same query."""
+    query = request.GET.urlencode()
+    return redirect(reverse(url_name, args=[pk]) + (f"?{query}" if query else ""))
+
+
+@viewer_required
+@require_http_methods(["GET", "POST"])
 def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    require_view(request.user)
+    if request.method == "GET":
+        return _back_to(request, "welfare:cycle_detail", pk)
     cycle = _get_cycle(request, pk)
     require_edit(request.user, cycle.org_unit)
-    form = PaymentAddForm(request.POST)
+    form = f.PaymentAddForm(request.POST)
     if form.is_valid():
         person = Person.objects.filter(
             id_number=form.cleaned_data["id_number"].strip().upper()
@@ -367,25 +536,24 @@ def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 actions.payment_add(actor=request.user, cycle=cycle, person=person)
             except ValidationError as exc:
-                _add_errors(form, exc)
-                if "person" in exc.message_dict:
-                    form.add_error("id_number", exc.message_dict["person"])
-                if "cycle" in exc.message_dict:
-                    form.add_error(None, exc.message_dict["cycle"])
+                # The action names the person; the form asks for the ID number.
+                errors = exc.message_dict
+                if "person" in errors:
+                    form.add_error("id_number", errors.pop("person"))
+                add_errors(form, ValidationError(errors))
             else:
                 messages.success(request, f"已将{person.name}加入发放名单。")
                 return redirect("welfare:cycle_detail", cycle.pk)
-    return _cycle_page(request, cycle, add_form=form, status=400)
+    return _show_cycle(request, cycle, add_form=form, status=400)
 
 
-@login_required
+@viewer_required
 @require_POST
 def payment_remove(request: HttpRequest, pk: int, payment_pk: int) -> HttpResponse:
-    require_view(request.user)
     cycle = _get_cycle(request, pk)
     require_edit(request.user, cycle.org_unit)
     payment = get_object_or_404(cycle.payments.select_related("person"), pk=payment_pk)
-    form = ReasonForm(request.POST)
+    form = f.ReasonForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError({"reason": "请填写移出名单的原因。"})
@@ -402,114 +570,202 @@ def payment_remove(request: HttpRequest, pk: int, payment_pk: int) -> HttpRespon
 # ------------------------------------------------------------------------------- relief
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def batch_list(request: HttpRequest) -> HttpResponse:
-    require_view(request.user)
-    form = BatchForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
+class BatchList(WelfareList):
+    """救助金: the batches approved in one year, and every batch still being drawn up (it has
+    no approval date yet, so it is listed under every year); the year's approved grants summed
+    over the filtered batches. A 民政 clerk opens a new batch here (POST)."""
+
+    title = "救助金发放"
+    template_name = "welfare/batch_list.html"
+    summary_template = "welfare/_batch_sums.html"
+    filter_form = f.BatchFilterForm
+    search_fields = ("name",)
+    search_label = "批次"
+    search_placeholder = "批次名称"
+    year_field = "approved_on"
+    ordering = ("-id",)
+    export_name = "救助金发放批次"
+    empty_text = "本年度还没有救助批次。"
+    columns = (
+        Column("name", "批次", link=listing.link("welfare:batch_detail")),
+        Column("status", "状态", "get_status_display", nowrap=True),
+        Column("households", "困难家庭(户)", kind=COUNT),
+        Column("orphans", "孤儿(名)", kind=COUNT),
+        Column("total", "金额", kind=MONEY),
+        Column("approved_on", "审批日期", kind=DATE, sort="approved_on", wide_only=True),
+    )
+    create_form: f.BatchForm | None = None
+
+    def get_queryset(self) -> QuerySet:
+        rows = rows_visible_to(self.request.user, ReliefBatch.objects.all())
+        return rows.select_related("org_unit", "approved_by")
+
+    def in_period(self, queryset: QuerySet) -> QuerySet:
+        super().in_period(queryset)  # the picker, from the approval dates
+        period = self.picker.period
+        return queryset.filter(
+            Q(approved_on__gte=period.start, approved_on__lte=period.end)
+            | Q(status=ReliefBatch.Status.DRAFT)
+        )
+
+    def filter_queryset(self, queryset: QuerySet, data: dict) -> QuerySet:
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        return queryset
+
+    def order(self, queryset: QuerySet, sort: str) -> QuerySet:
+        # The sums per row, added after the filters so the year's totals read plain rows.
+        return super().order(
+            queryset.annotate(
+                households=Count("grants", filter=Q(grants__recipient_kind=HOUSEHOLD)),
+                orphans=Count("grants", filter=Q(grants__recipient_kind=ORPHAN)),
+                total=Coalesce(Sum("grants__amount"), ZERO),
+            ),
+            sort,
+        )
+
+    def get_context_data(self, queryset: QuerySet) -> dict:
+        approved = queryset.filter(status=ReliefBatch.Status.APPROVED)
+        totals = ReliefGrant.objects.filter(batch__in=approved).aggregate(
+            batches=Count("batch", distinct=True),
+            households=Count("id", filter=Q(recipient_kind=HOUSEHOLD)),
+            orphans=Count("id", filter=Q(recipient_kind=ORPHAN)),
+            total=Sum("amount"),
+        )
+        return _ctx(self.request, totals=totals, create_form=self.create_form or f.BatchForm())
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         unit = require_keeping_unit(request.user)
+        form = f.BatchForm(request.POST)
         if form.is_valid():
             try:
                 batch = actions.relief_batch_create(
                     actor=request.user, name=form.cleaned_data["name"], org_unit=unit
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 return redirect("welfare:batch_detail", batch.pk)
-        status = 400
-    HOUSEHOLD, ORPHAN = ReliefGrant.RecipientKind.HOUSEHOLD, ReliefGrant.RecipientKind.ORPHAN
-    batches = rows_visible_to(request.user, ReliefBatch.objects.all())
-    picker = periods.choose_year(request.GET, data=periods.DataDates(batches, "approved_on"))
-    year = picker.period
-    approved = batches.filter(approved_on__gte=year.start, approved_on__lte=year.end)
-    totals = ReliefGrant.objects.filter(batch__in=approved).aggregate(
-        batches=Count("batch", distinct=True),
-        households=Count("id", filter=Q(recipient_kind=HOUSEHOLD)),
-        orphans=Count("id", filter=Q(recipient_kind=ORPHAN)),
-        total=Sum("amount"),
+        self.create_form = form
+        response = self.get(request, *args, **kwargs)
+        response.status_code = 400
+        return response
+
+
+batch_list = viewer_required(BatchList.as_view())
+
+
+class BatchGrants(WelfareList):
+    """The page of one relief batch: the batch above, its grants listed (searched by name, by
+    recipient and reason). Shown through `_show_batch()`, which picks the draft variant for a
+    clerk who may still change the batch."""
+
+    title = "救助名单"
+    template_name = "welfare/batch_detail.html"
+    filter_form = f.GrantFilterForm
+    search_fields = ("person__name",)
+    search_label = "姓名"
+    ordering = ("id",)
+    export_name = "救助金名单"
+    empty_text = "本批次还没有符合条件的救助记录。"
+    columns: ClassVar[Sequence[Column]] = (
+        Column("recipient_kind", "对象", "get_recipient_kind_display", nowrap=True),
+        Column("name", "姓名", "person.name", sort="person__name"),
+        Column("id_number", "公民身份号码", "person.masked_id", nowrap=True),
+        Column("reason", "原因", "get_reason_display"),
+        Column("amount", "金额", kind=MONEY, sort="amount"),
+        Column("address", "家庭住址", "household.address", wide_only=True),
     )
-    # A batch being drawn up has no approval date yet: it is listed under every year.
-    rows = (
-        batches.filter(
-            Q(approved_on__gte=year.start, approved_on__lte=year.end)
-            | Q(status=ReliefBatch.Status.DRAFT)
+    batch: ReliefBatch | None = None
+    add_form: f.GrantForm | None = None
+    editable = False
+
+    def get_queryset(self) -> QuerySet:
+        assert self.batch is not None
+        return self.batch.grants.select_related("person", "household")
+
+    def filter_queryset(self, queryset: QuerySet, data: dict) -> QuerySet:
+        for name in ("recipient_kind", "reason"):
+            if data.get(name):
+                queryset = queryset.filter(**{name: data[name]})
+        return queryset
+
+    def get_context_data(self, queryset: QuerySet) -> dict:
+        assert self.batch is not None
+        totals = self.batch.grants.aggregate(
+            households=Count("id", filter=Q(recipient_kind=HOUSEHOLD)),
+            orphans=Count("id", filter=Q(recipient_kind=ORPHAN)),
+            total=Sum("amount"),
         )
-        .select_related("org_unit", "approved_by")
-        .annotate(
-            households=Count("grants", filter=Q(grants__recipient_kind=HOUSEHOLD)),
-            orphans=Count("grants", filter=Q(grants__recipient_kind=ORPHAN)),
-            total=Sum("grants__amount"),
+        return _ctx(
+            self.request,
+            title=self.batch.name,
+            batch=self.batch,
+            editable=self.editable,
+            totals=totals,
+            add_form=self.add_form or f.GrantForm(),
         )
-        .order_by("-id")
+
+
+class DraftBatchGrants(BatchGrants):
+    """A batch its clerk may still change: each grant can be deleted."""
+
+    editable = True
+    columns = (
+        *BatchGrants.columns,
+        Column("remove", "删除", "pk", template="welfare/_grant_remove.html", export=False),
     )
-    context = _ctx(request, form=form, picker=picker, totals=totals, page=_page(request, rows))
-    if status == 200:
-        status = picker.status
-    return render(request, "welfare/batch_list.html", context, status=status)
 
 
 def _get_batch(request, pk):
     return get_for_user(request.user, ReliefBatch.objects.select_related("approved_by"), pk)
 
 
-def _batch_page(request, batch, *, add_form=None, status=200):
-    grants = batch.grants.select_related("person", "household").order_by("id")
-    HOUSEHOLD, ORPHAN = ReliefGrant.RecipientKind.HOUSEHOLD, ReliefGrant.RecipientKind.ORPHAN
-    totals = batch.grants.aggregate(
-        households=Count("id", filter=Q(recipient_kind=HOUSEHOLD)),
-        orphans=Count("id", filter=Q(recipient_kind=ORPHAN)),
-        total=Sum("amount"),
+def _show_batch(request, batch, *, add_form=None, status=200) -> HttpResponse:
+    editable = batch.status == ReliefBatch.Status.DRAFT and can_edit_row(
+        request.user, batch.org_unit
     )
-    context = _ctx(
-        request,
-        batch=batch,
-        page=_page(request, grants),
-        totals=totals,
-        add_form=add_form or GrantForm(),
-        reason_form=ReasonForm(),
-    )
-    return render(request, "welfare/batch_detail.html", context, status=status)
+    page = (DraftBatchGrants if editable else BatchGrants)(batch=batch, add_form=add_form)
+    page.setup(request)
+    response = page.get(request)
+    if status != 200:
+        response.status_code = status
+    return response
 
 
-@login_required
+@viewer_required
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_view(request.user)
-    return _batch_page(request, _get_batch(request, pk))
+    return _show_batch(request, _get_batch(request, pk))
 
 
-@login_required
-@require_POST
+@viewer_required
+@require_http_methods(["GET", "POST"])
 def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
-    require_view(request.user)
+    if request.method == "GET":
+        return _back_to(request, "welfare:batch_detail", pk)
     batch = _get_batch(request, pk)
     require_edit(request.user, batch.org_unit)
-    form = GrantForm(request.POST)
+    form = f.GrantForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             actions.relief_grant_add(actor=request.user, batch=batch, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
-            if "batch" in exc.message_dict:
-                form.add_error(None, exc.message_dict["batch"])
+            add_errors(form, exc)
         else:
             messages.success(request, f"已登记{data['name']}的救助。")
             return redirect("welfare:batch_detail", batch.pk)
-    return _batch_page(request, batch, add_form=form, status=400)
+    return _show_batch(request, batch, add_form=form, status=400)
 
 
-@login_required
+@viewer_required
 @require_POST
 def grant_remove(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
-    require_view(request.user)
     batch = _get_batch(request, pk)
     require_edit(request.user, batch.org_unit)
     grant = get_object_or_404(batch.grants.select_related("person"), pk=grant_pk)
-    form = ReasonForm(request.POST)
+    form = f.ReasonForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError({"reason": "请填写删除原因。"})
@@ -523,10 +779,9 @@ def grant_remove(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     return redirect("welfare:batch_detail", batch.pk)
 
 
-@login_required
+@viewer_required
 @require_POST
 def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    require_view(request.user)
     batch = _get_batch(request, pk)
     require_edit(request.user, batch.org_unit)
     try:

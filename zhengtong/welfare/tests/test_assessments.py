@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from zhengtong.audit.models import Event
 
+from .. import scales
 from ..actions import assessment_create
 from ..models import Assessment
 from .fixtures import TODAY, WelfareTestCase, sheet
@@ -43,8 +44,23 @@ class AssessmentCreateTestCase(WelfareTestCase):
     def test_the_form_offers_only_the_allowed_scores(self):
         self.client.force_login(self.civil)
         r = self.client.get(self.url)
-        self.assertContains(r, '<option value="15">15 分</option>', count=2)
+        self.assertContains(r, '<option value="15">15 分:', count=2)  # 床椅转移, 平地行走
         self.assertNotContains(r, "待核实")  # a working form carries no notes about the rules
+
+    def test_every_score_carries_the_wording_of_the_standard(self):
+        self.client.force_login(self.civil)
+        r = self.client.get(self.url)
+        self.assertContains(r, '<option value="10">10 分:可独立进食</option>', html=True)
+        self.assertContains(
+            r, '<option value="3">3 分:昏迷(直接评定为重度失能)</option>', html=True
+        )
+        self.assertContains(r, '<select name="item_eating" class="form-select"', count=1)
+        # No select offers a bare number: every option of every item has its words.
+        self.assertNotRegex(r.content.decode(), r'<option value="\d+">\d+ 分</option>')
+        for _dim, item in scales.items(self.scale.definition):
+            for value in item["scores"]:
+                with self.subTest(item=item["code"], value=value):
+                    self.assertTrue(scales.score_wording(self.scale.definition, item, value))
 
     def test_one_assessor_twice_is_refused_and_nothing_saved(self):
         self.client.force_login(self.civil)

@@ -91,7 +91,7 @@ class CycleTestCase(WelfareTestCase):
         self.assertRedirects(r, f"/welfare/cycles/{cycle.pk}/")
         page = self.client.get(r.url)
         self.assertContains(page, "张老汉")
-        self.assertContains(page, "共 2 人,合计 300.00 元")
+        self.assertContains(page, "共 2 人,合计 300.00元")
         r = self.client.post(
             f"/welfare/cycles/{cycle.pk}/payments/", {"id_number": self.young.id_number}
         )

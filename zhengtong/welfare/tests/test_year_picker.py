@@ -61,7 +61,7 @@ class WelfareYearTestCase(WelfareTestCase):
         self.assertContains(r, "二〇二六年救助")
         self.assertNotContains(r, "二〇二五年救助")
         self.assertContains(r, "2026 年审批 <strong>1</strong> 批")
-        self.assertContains(r, "<strong>2500.00</strong> 元")
+        self.assertContains(r, "<strong>2500.00元</strong>")
         # A batch still being drawn up has no year: it is listed under every year.
         self.assertContains(r, "二〇二七年第一批")
 
@@ -71,13 +71,13 @@ class WelfareYearTestCase(WelfareTestCase):
         self.assertContains(r, "2025年06月")
         self.assertNotContains(r, "2026年05月")
         self.assertContains(
-            r, "2025 年已审批发放 <strong>1</strong> 人次,共 <strong>200.00</strong>"
+            r, "2025 年已审批发放 <strong>1</strong> 人次,共 <strong>200.00元</strong>"
         )
         self.assertContains(r, '<option value="2025" selected>2025 年</option>', html=True)
         r = self.client.get("/welfare/relief/?year=2025")
         self.assertContains(r, "二〇二五年救助")
         self.assertNotContains(r, "二〇二六年救助")
-        self.assertContains(r, "<strong>1000.00</strong> 元")
+        self.assertContains(r, "<strong>1000.00元</strong>")
         self.assertNotContains(r, "暂无数据,当前显示")
 
     def test_a_bad_year_is_a_400_with_a_chinese_message(self) -> None:
