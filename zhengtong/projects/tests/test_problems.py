@@ -295,5 +295,5 @@ class ProblemListTestCase(BaseTestCase):
         self.add(1, self.other)
         self.client.force_login(self.liaison)
         r = self.client.get("/projects/problems/", {"project": self.other.pk})
-        self.assertEqual(r.status_code, 400)
+        self.assertContains(r, "筛选条件有误")
         self.assertEqual(r.context["table"].rows, [])
