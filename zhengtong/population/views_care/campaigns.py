@@ -35,7 +35,7 @@ class CampaignList(listing.ListPage):
     template_name = "population/campaign_list.html"
     filter_form = f.CampaignFilterForm
     search_fields = ("name",)
-    search_placeholder = "活动名称"
+    search_label = "活动名称"
     ordering = ("-start_on", "-id")
     tie_breaker = "-id"
     export_name = "查体活动"
@@ -109,7 +109,7 @@ class CampaignTargets(listing.ListPage):
     template_name = "population/campaign_targets.html"
     filter_form = f.TargetFilterForm
     search_fields = ("person__name",)
-    search_placeholder = "姓名"
+    search_label = "姓名"
     ordering = ("org_unit__code", "person__name", "id")
     export_name = "查体对象"
     empty_text = "没有符合条件的查体对象。"

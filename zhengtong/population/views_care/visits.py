@@ -89,8 +89,8 @@ class VisitPersonPicker(listing.ListPage):
     audit_purpose = "选择走访对象"
     columns = (
         listing.Column("name", "姓名"),
-        listing.Column("sex", "性别", "get_sex_display", phone=False),
-        listing.Column("id_number", "公民身份号码", "masked_id", nowrap=True),
+        # Sex and the masked number tell two namesakes apart; the page never asks for a number.
+        listing.Column("about", "基本信息", lambda p: f"{p.get_sex_display()} · {p.masked_id}"),
         listing.Column("village", "村", "org_unit.name"),
         listing.Column("address", "现居住地", "current_address"),
         listing.Column(
@@ -277,7 +277,7 @@ class ReferralList(listing.ListPage):
     template_name = "population/referral_list.html"
     filter_form = f.ReferralFilterForm
     search_fields = ("visit__person__name",)
-    search_placeholder = "姓名"
+    search_label = "姓名"
     ordering = ("status", "due_on", "id")
     export_name = "走访转介"
     empty_text = "没有转介。"
