@@ -306,6 +306,8 @@ class ReferralListTestCase(CareListTestCase):
         r = self.client.get(url, {"status": "done"})
         self.assertEqual(names(r, 2), ["低保"])
         self.assertContains(r, "已办结")
+        # The open one first, whatever its due day.
+        self.assertEqual(names(self.client.get(url), 2), ["医疗救助", "低保"])
         self.assertEqual(names(self.client.get(url, {"q": "李娟"})), [])
 
     def test_a_bad_filter_is_refused_in_chinese(self) -> None:

@@ -278,7 +278,7 @@ class ReferralList(listing.ListPage):
     filter_form = f.ReferralFilterForm
     search_fields = ("visit__person__name",)
     search_label = "姓名"
-    ordering = ("status", "due_on", "id")
+    ordering = ("-status", "due_on", "id")  # "open" after "done" in the alphabet: open first
     export_name = "走访转介"
     empty_text = "没有转介。"
     columns = REFERRAL_COLUMNS
