@@ -119,6 +119,14 @@ class CampaignListsTestCase(CareListTestCase):
         self.assertNotIn(self.east_woman.id_number, str(rows))
         self.assertTrue(Event.objects.filter(action__endswith="exported").exists())
 
+    def test_the_printed_targets_name_their_campaign(self) -> None:
+        self.client.force_login(self.east_worker)
+        url = f"/population/campaigns/{self.east_campaign.pk}/targets/"
+        r = self.client.get(url, {"status": "todo", "print": "1"})
+        self.assertContains(r, "<h1 class=\"h4 mb-1\">查体对象 · 东村春季查体</h1>", html=False)
+        self.assertEqual(names(r), ["王芳"])
+        self.assertNotContains(r, "navbar")
+
     def test_a_bad_target_filter_is_refused_in_chinese(self) -> None:
         self.client.force_login(self.town_worker)
         url = f"/population/campaigns/{self.east_campaign.pk}/targets/"

@@ -131,6 +131,7 @@ class CampaignTargets(listing.ListPage):
             lambda row: None,
             template="population/_campaign_target_attend.html",
             export=False,
+            css="d-print-none",
         ),
     )
 
@@ -152,6 +153,10 @@ class CampaignTargets(listing.ListPage):
 
     def get_context_data(self, queryset) -> dict:
         return {"campaign": self.campaign}
+
+    def base_context(self) -> dict:
+        # The campaign's name in the heading, so a printed list says which campaign it is.
+        return {**super().base_context(), "title": f"查体对象 · {self.campaign.name}"}
 
 
 campaign_targets = population_required(CampaignTargets.as_view())

@@ -94,7 +94,11 @@ class VisitPersonPicker(listing.ListPage):
         listing.Column("village", "村", "org_unit.name"),
         listing.Column("address", "现居住地", "current_address"),
         listing.Column(
-            "visit", "操作", lambda row: None, template="population/_visit_pick_button.html"
+            "visit",
+            "操作",
+            lambda row: None,
+            template="population/_visit_pick_button.html",
+            css="d-print-none",
         ),
     )
 
