@@ -123,7 +123,7 @@ class CampaignListsTestCase(CareListTestCase):
         self.client.force_login(self.east_worker)
         url = f"/population/campaigns/{self.east_campaign.pk}/targets/"
         r = self.client.get(url, {"status": "todo", "print": "1"})
-        self.assertContains(r, "<h1 class=\"h4 mb-1\">查体对象 · 东村春季查体</h1>", html=False)
+        self.assertContains(r, '<h1 class="h4 mb-1">查体对象 · 东村春季查体</h1>', html=False)
         self.assertEqual(names(r), ["王芳"])
         self.assertNotContains(r, "navbar")
 
