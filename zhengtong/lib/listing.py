@@ -140,6 +140,7 @@ class Cell:
     value: Any
     text: str
     url: str | None = None
+    label: str = ""  # the header's label, with the column's unit: the phone card shows it
 
     @property
     def classes(self) -> str:
@@ -153,6 +154,12 @@ class Cell:
         elif not self.column.phone:
             parts.append("zt-wide")
         return " ".join(p for p in parts if p)
+
+
+class RowCells(list):
+    """The cells of one row; `css` is the row's class (`ListPage.row_class`)."""
+
+    css: str = ""
 
 
 @dataclass
@@ -170,7 +177,7 @@ class Header:
 @dataclass
 class Table:
     headers: list[Header]
-    rows: list[list[Cell]]
+    rows: list[RowCells]
     units: dict[str, str] = field(default_factory=dict)
 
 
@@ -183,6 +190,8 @@ def format_value(column: Column, value: Any, unit: str | None = None) -> str:
         return f"{amount:,.2f}"
     if column.kind == PCT:
         return display.percent_text(value)
+    if column.kind == DATE and isinstance(value, datetime.datetime):
+        return display.date_text(_local(value).date())
     if column.kind in {DATE, DATETIME}:
         return display.date_text(value)
     if column.kind == COUNT:
@@ -199,7 +208,12 @@ def header_label(column: Column, unit: str | None) -> str:
 
 
 def build_table(
-    columns: Sequence[Column], rows: Sequence[Any], *, query: QueryDict | None, sort: str
+    columns: Sequence[Column],
+    rows: Sequence[Any],
+    *,
+    query: QueryDict | None,
+    sort: str,
+    row_class: Callable[[Any], str] | None = None,
 ) -> Table:
     """Cells of `rows`: each value formatted once, money columns in one unit each."""
     raws = [[c.raw(r) for c in columns] for r in rows]
@@ -208,17 +222,28 @@ def build_table(
         for i, c in enumerate(columns)
         if c.kind == MONEY
     }
+    labels = {c.key: header_label(c, units.get(c.key)) for c in columns}
     table_rows = []
     for row, values in zip(rows, raws, strict=True):
-        cells = []
+        cells = RowCells()
+        cells.css = row_class(row) if row_class else ""
         for column, value in zip(columns, values, strict=True):
             text = format_value(column, value, units.get(column.key))
             url = column.link(row) if column.link else None
-            cells.append(Cell(column=column, row=row, value=value, text=text, url=url))
+            cells.append(
+                Cell(
+                    column=column,
+                    row=row,
+                    value=value,
+                    text=text,
+                    url=url,
+                    label=labels[column.key],
+                )
+            )
         table_rows.append(cells)
     headers = []
     for column in columns:
-        header = Header(column=column, label=header_label(column, units.get(column.key)))
+        header = Header(column=column, label=labels[column.key])
         if column.sort and query is not None:
             current = sort.lstrip("-") == column.key
             descending = sort.startswith("-")
@@ -258,6 +283,10 @@ def export_sheet(title: str, columns: Sequence[Column], rows: Sequence[Any]) -> 
     )
 
 
+def _local(value: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
 def _export_value(column: Column, value: Any, unit: str | None) -> Any:
     if value is None or value == "":
         return None
@@ -268,8 +297,9 @@ def _export_value(column: Column, value: Any, unit: str | None) -> Any:
     if column.kind in {COUNT, NUMBER}:
         return value
     if column.kind == DATETIME and isinstance(value, datetime.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return local.replace(tzinfo=None)
+        return _local(value).replace(tzinfo=None)
+    if column.kind == DATE and isinstance(value, datetime.datetime):
+        return _local(value).date()
     if column.kind == DATE and isinstance(value, datetime.date):
         return value
     return display.show(value)
@@ -279,6 +309,10 @@ class SearchForm(forms.Form):  # styled by ListPage.get_form (small widgets)
     """The search box every list has; a page's own filter form adds its fields to it."""
 
     q = forms.CharField(label="搜索", max_length=100, required=False)
+
+
+class NoFilters(forms.Form):
+    """A list with neither search nor filters: no filter bar."""
 
 
 class ListPage(View):
@@ -315,12 +349,32 @@ class ListPage(View):
 
     request: HttpRequest
     picker: Any = None
+    page_columns: Sequence[Column] | None = None
     by_id_number = False
 
     # ---- what a page overrides ----------------------------------------------------------
 
     def get_queryset(self) -> QuerySet:
         raise ImproperlyConfigured(f"{type(self).__name__} 须定义 get_queryset()。")
+
+    def get_columns(self) -> Sequence[Column]:
+        """The columns for this request: `page_columns` when `setup()` made them for it (a
+        column only some users see, a countdown on today's calendar), else `columns`."""
+        return self.page_columns if self.page_columns is not None else self.columns
+
+    def get_title(self) -> str:
+        return self.title
+
+    def get_export_name(self) -> str | None:
+        return self.export_name
+
+    def prepare_rows(self, rows: list) -> None:
+        """Called with the rows of the page (or of the export/print) before their cells are
+        made: attach what the columns read, computed once for all rows (bounded queries)."""
+
+    def row_class(self, row: Any) -> str:
+        """A CSS class for a row (e.g. "table-danger" for an overdue one)."""
+        return ""
 
     def get_form_kwargs(self) -> dict:
         return {}
@@ -362,8 +416,8 @@ class ListPage(View):
         return form
 
     def get_form_class(self) -> type[forms.Form]:
-        form_class = self.filter_form or SearchForm
         searches = self.search_fields or self.id_search
+        form_class = self.filter_form or (SearchForm if searches else NoFilters)
         if self.filter_form is not None and "q" not in form_class.base_fields and searches:
             form_class = type(form_class.__name__, (SearchForm, form_class), {})
         return form_class
@@ -380,7 +434,7 @@ class ListPage(View):
         return queryset.filter(condition)
 
     def sort_keys(self) -> dict[str, str]:
-        return {c.key: c.sort for c in self.columns if c.sort}
+        return {c.key: c.sort for c in self.get_columns() if c.sort}
 
     def current_sort(self) -> str:
         asked = self.params().get("sort", "")
@@ -391,11 +445,12 @@ class ListPage(View):
     def order(self, queryset: QuerySet, sort: str) -> QuerySet:
         keys = self.sort_keys()
         name = sort.lstrip("-")
+        ordering: list[Any]
         if name in keys:
             prefix = "-" if sort.startswith("-") else ""
             ordering = [f"{prefix}{keys[name]}"]
         else:
-            ordering = [str(o) for o in (self.ordering or queryset.query.order_by)]
+            ordering = list(self.ordering or queryset.query.order_by)
         if self.tie_breaker and self.tie_breaker not in ordering:
             ordering.append(self.tie_breaker)
         return queryset.order_by(*ordering)
@@ -421,6 +476,24 @@ class ListPage(View):
         return queryset.filter(
             **{f"{self.year_field}__gte": period.start, f"{self.year_field}__lte": period.end}
         )
+
+    def table(self, rows: list, *, query: QueryDict | None, sort: str) -> Table:
+        self.prepare_rows(rows)
+        columns = self.get_columns()
+        if query is None:  # print: what a sheet of paper can use
+            columns = [c for c in columns if c.export]
+        return build_table(columns, rows, query=query, sort=sort, row_class=self.row_class)
+
+    def link_params(self) -> QueryDict:
+        """The filters the sort, page and page-size links carry: the query string, or for a
+        POSTed search its fields without the token and without a full ID number."""
+        if self.request.method != "POST":
+            return self.request.GET
+        params = self.request.POST.copy()
+        params.pop("csrfmiddlewaretoken", None)
+        if looks_like_id_number(params.get("q", "")):
+            params.pop("q")
+        return params
 
     def filtered(self) -> QuerySet:
         queryset = self.in_period(self.get_queryset())
@@ -459,7 +532,7 @@ class ListPage(View):
             style_widgets(self.form, small=True)
             context = self.base_context()
             context["page"] = Paginator(self.get_queryset().none(), self.per_page()).get_page(1)
-            context["table"] = build_table(self.columns, [], query=None, sort="")
+            context["table"] = self.table([], query=None, sort="")
             context["export_url"] = context["print_url"] = ""
             context["error"] = ID_NUMBER_IN_URL_MESSAGE
             return render(request, self.template_name, context, status=400)
@@ -467,7 +540,7 @@ class ListPage(View):
         queryset = self.filtered()
         sort = self.current_sort()
         ordered = self.order(queryset, sort)
-        if request.GET.get("export") == "xlsx" and self.export_name:
+        if request.GET.get("export") == "xlsx" and self.get_export_name():
             return self.export(ordered)
         printing = request.GET.get("print") == "1" and self.printable
         context = self.base_context()
@@ -476,7 +549,7 @@ class ListPage(View):
             rows = list(ordered[: MAX_EXPORT_ROWS + 1])
             context["too_many"] = len(rows) > MAX_EXPORT_ROWS
             rows = rows[:MAX_EXPORT_ROWS]
-            context["table"] = build_table(self.columns, rows, query=None, sort=sort)
+            context["table"] = self.table(rows, query=None, sort=sort)
             context["count"] = len(rows)
             context["printed_at"] = timezone.localtime()
             self.record_read(len(rows), "打印")
@@ -484,7 +557,7 @@ class ListPage(View):
         page = Paginator(ordered, self.per_page()).get_page(self.params().get("page"))
         context["page"] = page
         rows = list(page.object_list)
-        context["table"] = build_table(self.columns, rows, query=request.GET, sort=sort)
+        context["table"] = self.table(rows, query=self.link_params(), sort=sort)
         self.record_read(len(rows))
         template = self.results_template if getattr(request, "htmx", False) else self.template_name
         return render(request, template, context, status=self.status())
@@ -497,18 +570,20 @@ class ListPage(View):
         return 200
 
     def base_context(self) -> dict:
-        query = self.request.GET.copy() if self.request.method == "GET" else QueryDict(mutable=True)
+        query = self.link_params().copy()
         for name in ("page", "export", "print"):
             query.pop(name, None)
+        export_name = self.get_export_name()
         return {
             "view": self,
-            "title": self.title,
+            "title": self.get_title(),
+            "link_params": self.link_params(),
             "picker": self.picker,
             "form": self.form,
             "page_sizes": PAGE_SIZES,
             "per_page": self.per_page(),
             "query": query.urlencode(),
-            "export_url": f"?{_with(query, export='xlsx')}" if self.export_name else "",
+            "export_url": f"?{_with(query, export='xlsx')}" if export_name else "",
             "print_url": f"?{_with(query, print='1')}" if self.printable else "",
             "empty_text": self.empty_text,
         }
@@ -519,28 +594,30 @@ class ListPage(View):
             context = self.base_context()
             context.update(self.get_context_data(ordered))
             context["page"] = Paginator(ordered, self.per_page()).get_page(1)
-            context["table"] = build_table(
-                self.columns, context["page"].object_list, query=self.request.GET, sort=""
+            context["table"] = self.table(
+                list(context["page"].object_list), query=self.link_params(), sort=""
             )
             context["export_error"] = (
                 f"符合条件的记录超过 {MAX_EXPORT_ROWS:,} 条,请缩小筛选范围后分批导出。"
             )
             return render(self.request, self.template_name, context, status=400)
-        assert self.export_name
-        sheet = export_sheet(self.export_name, self.columns, rows)
+        export_name = self.get_export_name()
+        assert export_name
+        self.prepare_rows(rows)
+        sheet = export_sheet(export_name, self.get_columns(), rows)
         content = xlsx.workbook_bytes([sheet])
         model = self.audit_model or ordered.model
         from zhengtong.audit.reads import record_export
 
         record_export(
             actor=self.request.user,
-            name=self.export_name,
+            name=export_name,
             model=model,
             count=len(rows),
             filters=self.form.cleaned_data if self.form.is_valid() else None,
         )
         stamp = timezone.localdate().strftime("%Y%m%d")
-        return xlsx.xlsx_response(content, f"{self.export_name}-{stamp}.xlsx")
+        return xlsx.xlsx_response(content, f"{export_name}-{stamp}.xlsx")
 
 
 def _with(query: QueryDict, **extra: str) -> str:

@@ -554,9 +554,8 @@ class ProblemList(listing.ListPage):
             return _deadline_text(problem.deadline)
 
         self.today = today
-        # The kit declares columns on the class; this page's count down from one request's
-        # calendar, so they are made per request.
-        self.columns = (  # type: ignore[misc]
+        # This page's columns count down on one request's calendar, so they are made per request.
+        self.page_columns = (
             listing.Column(
                 "title", "问题", link=lambda p: p.get_absolute_url(),
                 template="projects/_problem_title_cell.html",

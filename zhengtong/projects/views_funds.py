@@ -248,8 +248,8 @@ class FundDetail(listing.ListPage):
                     template="projects/_disburse_cell.html",
                 )
             )  # fmt: skip
-        # Per request: the 拨付 column only for the office (the kit declares columns on the class).
-        self.columns = columns  # type: ignore[misc]
+        # Per request: the 拨付 column only for the office.
+        self.page_columns = columns
 
     def get_queryset(self):
         visible = projects_visible_to(self.request.user).order_by().values("pk")

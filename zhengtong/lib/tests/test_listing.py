@@ -187,3 +187,98 @@ class ListPageTestCase(JobsTestCase):
         self.client.force_login(self.outsider)
         self.assertEqual(self.client.get(URL).status_code, 403)
         self.assertEqual(self.client.get(URL, {"export": "xlsx"}).status_code, 403)
+
+
+class KitHooksTestCase(JobsTestCase):
+    """The hooks a page uses instead of copying the kit: per-request columns, a row class, the
+    rows prepared once, links that keep a POSTed search's filters, print without screen-only
+    columns, dates from date-times, and no empty search box."""
+
+    def page(self, **attrs):
+        from zhengtong.livelihood.models import EmploymentRecord
+        from zhengtong.livelihood.views import EmploymentList
+
+        return type("Page", (EmploymentList,), attrs), EmploymentRecord
+
+    def call(self, page_class, method="get", data=None):
+        from django.contrib.messages.storage.fallback import FallbackStorage
+        from django.test import RequestFactory
+
+        factory = RequestFactory()
+        request = getattr(factory, method)(URL, data or {})
+        request.user = self.clerk
+        request.session = self.client.session
+        request._messages = FallbackStorage(request)
+        request.htmx = False
+        return page_class.as_view()(request)
+
+    def test_columns_rows_and_classes_per_request(self) -> None:
+        record(self.clerk, 1, name="甲")
+        record(self.clerk, 2, name="乙", kind="rural_transfer")
+        prepared = []
+
+        def setup(self, request, *args, **kwargs):
+            super(type(self), self).setup(request, *args, **kwargs)
+            self.page_columns = (listing.Column("name", "姓名", "person.name"),)
+
+        page_class, _ = self.page(
+            setup=setup,
+            prepare_rows=lambda self, rows: prepared.append(len(rows)),
+            row_class=lambda self, row: "table-warning" if row.kind == "rural_transfer" else "",
+        )
+        body = self.call(page_class, data={"year": 2026}).content.decode()
+        self.assertIn('<tr class="table-warning">', body)
+        self.assertEqual(body.count('<th scope="col"'), 1)
+        self.assertEqual(prepared, [2])
+
+    def test_print_leaves_out_screen_only_columns(self) -> None:
+        record(self.clerk, 1)
+        page_class, _ = self.page(
+            columns=(
+                listing.Column("name", "姓名", "person.name"),
+                listing.Column("edit", "操作", lambda r: "修改", export=False),
+            )
+        )
+        screen = self.call(page_class, data={"year": 2026}).content.decode()
+        paper = self.call(page_class, data={"year": 2026, "print": "1"}).content.decode()
+        self.assertIn("操作", screen)
+        self.assertNotIn("操作", paper)
+
+    def test_a_date_column_of_date_times_shows_and_exports_the_local_day(self) -> None:
+        import datetime
+
+        from django.utils import timezone
+
+        late = timezone.make_aware(datetime.datetime(2026, 3, 1, 23, 30))  # Asia/Shanghai
+        column = listing.Column("at", "日期", kind=listing.DATE)
+        rows = [{"at": late.astimezone(datetime.UTC)}]
+        self.assertEqual(listing.build_table([column], rows, query=None, sort="").rows[0][0].text,
+                         "2026-03-01")  # fmt: skip
+        sheet = listing.export_sheet("表", [column], rows)
+        self.assertEqual(list(sheet.rows)[0][0], datetime.date(2026, 3, 1))
+
+    def test_the_phone_card_names_the_unit_of_a_money_column(self) -> None:
+        column = listing.Column("amount", "金额", kind=listing.MONEY)
+        cell = listing.build_table([column], [{"amount": Decimal("120000")}], query=None, sort="")
+        self.assertEqual(cell.rows[0][0].label, "金额(万元)")
+
+    def test_no_search_box_without_anything_to_search(self) -> None:
+        page_class, _ = self.page(
+            filter_form=None, search_fields=(), year_field=None, get_form_kwargs=lambda self: {}
+        )
+        body = self.call(page_class).content.decode()
+        self.assertNotIn('role="search"', body)
+
+
+class PostedSearchTestCase(SimpleTestCase):
+    def test_links_keep_the_filters_but_never_a_full_id_number(self) -> None:
+        from django.test import RequestFactory
+
+        page = listing.ListPage()
+        page.id_search = True  # type: ignore[misc]
+        page.request = RequestFactory().post(
+            URL, {"q": "11010519491231002X", "status": "open", "csrfmiddlewaretoken": "t"}
+        )
+        self.assertEqual(page.link_params().dict(), {"status": "open"})
+        page.request = RequestFactory().post(URL, {"q": "王", "status": "open"})
+        self.assertEqual(page.link_params().dict(), {"q": "王", "status": "open"})

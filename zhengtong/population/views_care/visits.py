@@ -300,7 +300,7 @@ class ReferralList(listing.ListPage):
             export=False,
             nowrap=True,
         )
-        self.columns = (*REFERRAL_COLUMNS[:5], countdown, *REFERRAL_COLUMNS[5:])  # type: ignore[misc]
+        self.page_columns = (*REFERRAL_COLUMNS[:5], countdown, *REFERRAL_COLUMNS[5:])
 
     def get_queryset(self):
         referrals = referrals_visible_to(self.request.user)

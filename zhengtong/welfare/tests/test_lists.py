@@ -356,9 +356,7 @@ class BatchListTestCase(BatchRowsTestCase):
         self.assertContains(r, "审批 <strong>0</strong> 批")
         r = self.client.get(self.url, {"status": "approved"})
         self.assertEqual(names(r, "name"), ["春节慰问"])
-        self.assertContains(
-            self.client.get(self.url, {"status": "x"}), "筛选条件有误"
-        )
+        self.assertContains(self.client.get(self.url, {"status": "x"}), "筛选条件有误")
 
     def test_an_empty_batch_name_shows_the_list_again_with_the_error(self) -> None:
         r = self.client.post(self.url, {"name": ""})
