@@ -246,7 +246,6 @@ class KitHooksTestCase(JobsTestCase):
 
     def test_a_date_column_of_date_times_shows_and_exports_the_local_day(self) -> None:
         import datetime
-
         import zoneinfo
 
         late = datetime.datetime(2026, 3, 1, 23, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
