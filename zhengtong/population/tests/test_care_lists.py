@@ -393,7 +393,7 @@ class AssistanceListTestCase(CareListTestCase):
         self.client.force_login(self.east_worker)
         r = self.client.get("/population/assistance/")
         self.assertContains(r, "金额(元)")
-        self.assertContains(r, 'data-label="金额">1,200.50</td>', html=False)
+        self.assertContains(r, 'data-label="金额(元)">1,200.50</td>', html=False)
         self.assertContains(r, "合计帮扶 <strong>2</strong> 次,其中资金类 1 次")
         self.assertContains(r, "1200.50元")
         self.assertNotContains(r, "李小宝")
@@ -406,8 +406,8 @@ class AssistanceListTestCase(CareListTestCase):
         self.client.force_login(self.east_worker)
         r = self.client.get("/population/assistance/")
         self.assertContains(r, "金额(万元)")
-        self.assertContains(r, 'data-label="金额">2.50</td>', html=False)
-        self.assertContains(r, 'data-label="金额">0.12</td>', html=False)
+        self.assertContains(r, 'data-label="金额(万元)">2.50</td>', html=False)
+        self.assertContains(r, 'data-label="金额(万元)">0.12</td>', html=False)
 
     def test_search_by_name_or_program(self) -> None:
         self.client.force_login(self.town_worker)
