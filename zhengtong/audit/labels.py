@@ -45,6 +45,7 @@ ACTION_LABELS: dict[str, str] = {
     "project_list_drafted": "编制年度重点项目清单",
     "project_list_approved": "批准年度重点项目清单",
     "progress_reported": "填报月度进度",
+    "progress_report_checked": "审核月度进度",
     "milestone_set": "设置节点",
     "milestone_status_changed": "节点状态变更",
     "problem_raised": "提报问题",

@@ -30,6 +30,7 @@ from zhengtong.projects.actions import (
     problem_resolve,
     problems_escalate,
     project_create,
+    report_check,
     report_submit,
 )
 from zhengtong.projects.actions.funds import allocation_create, disbursement_create
@@ -701,9 +702,21 @@ class DemoBuilder:
         self.made.add("年度清单")
         return list_approve(actor=self.office, project_list=draft)
 
+    def check_reports(self) -> None:
+        """The office has checked every report but the latest month's, which waits in its
+        我的待办 (月报审核)."""
+        latest = ProgressReport.objects.order_by("-month").values_list("month", flat=True).first()
+        if latest is None:
+            return
+        waiting = ProgressReport.objects.filter(checked_at__isnull=True, month__lt=latest)
+        for report in waiting.order_by("month", "pk"):
+            report_check(actor=self.office, report=report)
+            self.made.add("月报审核")
+
     def build(self) -> Totals:
         sectors = self.sectors()
         projects = self.projects(sectors)
+        self.check_reports()
         self.funds(projects)
         self.problems(projects)
         this_year = self.approve_list()

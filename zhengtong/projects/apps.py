@@ -10,8 +10,9 @@ class ProjectsConfig(AppConfig):
         from zhengtong.workdays import recompute
 
         from .due_dates import recompute_problems
-        from .inbox import problem_items, report_items
+        from .inbox import check_items, problem_items, report_items
 
         register(problem_items)
         register(report_items)
+        register(check_items)
         recompute.register(recompute_problems)

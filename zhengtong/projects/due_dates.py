@@ -17,6 +17,8 @@ from zhengtong.workdays.recompute import Recomputed, recompute_rows, span_filter
 from .models import Problem
 
 REPORT_DUE_WORKDAYS = getattr(settings, "PROGRESS_REPORT_DUE_WORKDAYS", 5)
+# The office checks a filed report within this many working days of its filing.
+REPORT_CHECK_WORKDAYS = getattr(settings, "PROGRESS_REPORT_CHECK_WORKDAYS", 3)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""我的待办 entries of the key-project module: open problems of the 问题台账, and the monthly
-reports a liaison still owes."""
+"""我的待办 entries of the key-project module: open problems of the 问题台账, the monthly
+reports a liaison still owes, and the filed reports the office has not checked."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -7,10 +7,11 @@ from django.utils import timezone
 from zhengtong.inbox.registry import InboxItem
 from zhengtong.workdays import WorkCalendar
 
-from .due_dates import report_due, report_month
-from .selectors import problems_for_inbox, reports_owed_by
+from .due_dates import REPORT_CHECK_WORKDAYS, report_due, report_month
+from .selectors import problems_for_inbox, reports_owed_by, reports_to_check
 
 KIND_REPORT = "项目月报"
+KIND_CHECK = "月报审核"
 
 
 def problem_items(user) -> list[InboxItem]:
@@ -52,3 +53,27 @@ def report_items(user) -> list[InboxItem]:
         )
         for project in projects
     ]
+
+
+def check_items(user) -> list[InboxItem]:
+    """Each filed report the office has not checked, due REPORT_CHECK_WORKDAYS working days
+    after it was filed. One query, and the calendar's years once."""
+    reports = list(reports_to_check(user))
+    if not reports:
+        return []
+    calendar = WorkCalendar()
+    items = []
+    for report in reports:
+        filed_on = timezone.localtime(report.created_at).date()
+        due_on = calendar.add_workdays(filed_on, REPORT_CHECK_WORKDAYS)
+        items.append(
+            InboxItem(
+                kind=KIND_CHECK,
+                title=f"审核{report.month.year}年{report.month.month}月月报",
+                url=reverse("projects:project_detail", args=[report.project_id]) + "#reports",
+                due_on=due_on,
+                provisional=calendar.spans_provisional(filed_on, due_on),
+                subtitle=report.project.name,
+            )
+        )
+    return items

@@ -415,6 +415,18 @@ class ProgressReport(models.Model):
     )
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # 审核: the office reads each filed report and marks it checked (or sends it back with a
+    # note, which the liaison answers in the next report); unchecked ones are in its 我的待办.
+    checked_at = models.DateTimeField(_("审核时间"), null=True, blank=True, db_index=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    check_note = models.CharField(_("审核意见"), max_length=300, blank=True)
 
     # Set on rows by the querysets and views that show them; not columns.
     ytd: Decimal

@@ -242,6 +242,21 @@ def reports_owed_by(user, month) -> "KeyProjectQuerySet":
     )
 
 
+def reports_to_check(user):
+    """Filed reports of the projects the user's office manages that nobody has checked yet,
+    oldest first (one query)."""
+    from .models import KeyProject, ProgressReport
+
+    if not getattr(user, "is_authenticated", False):
+        return ProgressReport.objects.none()
+    managed = scope(KeyProject.objects.all(), user, MANAGE_ROLES).order_by().values("pk")
+    return (
+        ProgressReport.objects.filter(checked_at__isnull=True, project__in=managed)
+        .select_related("project")
+        .order_by("created_at", "pk")
+    )
+
+
 # Approving a yearly list is the key-project office's decision, not system configuration: the
 # system administrator, who by design sees no business data, has no part in it.
 LIST_ROLES = [Role.PROJECT_OFFICE]

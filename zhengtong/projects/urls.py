@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/leaders/", views.project_leaders, name="project_leaders"),
     path("<int:pk>/history/", views.project_history, name="project_history"),
     path("<int:pk>/reports/new/", views.report_create, name="report_create"),
+    path("<int:pk>/reports/<int:report_pk>/check/", views.report_check, name="report_check"),
     path("<int:pk>/milestones/", views.milestone_edit, name="milestone_edit"),
     path("<int:pk>/problems/new/", views.problem_create, name="problem_create"),
     path("problems/", views.problem_list, name="problem_list"),

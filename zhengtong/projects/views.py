@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.permissions import may_open, role_required
 from zhengtong.audit.history import change_rows
@@ -266,7 +266,11 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         project.list_entries.select_related("project_list").order_by("-project_list__year")
     )
     leaders = list(project.leader_links.select_related("user").order_by("user__username"))
-    reports = list(project.reports.prefetch_related("photos").order_by("month"))
+    reports = list(
+        project.reports.select_related("submitted_by", "checked_by")
+        .prefetch_related("photos")
+        .order_by("month")
+    )
     running: dict[int, Decimal] = {}
     for report in reports:
         # YTD is derived: the running sum of the monthly figures within each year.
@@ -476,6 +480,22 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     photo_errors = form.errors.get("__all__") if form.errors else None
     context = {"form": form, "project": project, "photo_errors": photo_errors}
     return render(request, "projects/report_form.html", context)
+
+
+@login_required
+@require_POST
+def report_check(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    """The office marks one filed report as checked, with an optional note (审核意见)."""
+    project = get_project_for_user(request.user, pk)
+    report = get_object_or_404(project.reports, pk=report_pk)
+    try:
+        actions.report_check(actor=request.user, report=report, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"{report.month.year}年{report.month.month}月月报已审核。")
+    return redirect(project.get_absolute_url() + "#reports")
 
 
 @login_required

@@ -312,6 +312,7 @@ OWN_DEPARTMENT_PAGES = {"livelihood:index", "livelihood_summary_api"}
 # tests live beside them (the API and public lookup tests).
 POST_ONLY_OR_PARAMETERISED = {
     "projects:list_approve",
+    "projects:report_check",
     "accounts:logout",
     "accounts:token_revoke",
     "public:lookup_json",

@@ -17,7 +17,7 @@ from .register import (
     project_set_stage,
     project_update,
 )
-from .reports import report_submit
+from .reports import report_check, report_submit
 
 __all__ = [
     "AMOUNT_CAP",
@@ -32,5 +32,6 @@ __all__ = [
     "project_set_leaders",
     "project_set_stage",
     "project_update",
+    "report_check",
     "report_submit",
 ]

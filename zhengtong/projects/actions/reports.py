@@ -131,3 +131,34 @@ def report_submit(
         },
     )
     return report
+
+
+@audited_atomic
+def report_check(*, actor, report: ProgressReport, note: str = "") -> ProgressReport:
+    """The office marks a filed report as read and checked (审核), with an optional note for the
+    liaison. Only the office over the project; a report is checked once."""
+    from django.core.exceptions import PermissionDenied
+
+    from ..selectors import can_manage_project
+
+    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    if not can_manage_project(actor, report.project):
+        raise PermissionDenied("只有重点项目办公室可以审核月报。")
+    if report.checked_at is not None:
+        raise ValidationError({"note": f"{_month_label(report.month)}的月报已审核,不能重复审核。"})
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise ValidationError({"note": "审核意见不能超过 300 字。"})
+    report.checked_at = timezone.now()
+    report.checked_by = actor
+    report.check_note = note
+    report.save(update_fields=["checked_at", "checked_by", "check_note", "updated_at"])
+    record_event(
+        actor=actor,
+        action="progress_report_checked",
+        target=report,
+        kind=Event.Kind.UPDATE,
+        org_unit=report.project.org_unit,
+        changes={"checked_at": [None, report.checked_at.isoformat()], "check_note": [None, note]},
+    )
+    return report
