@@ -47,8 +47,9 @@ def test_a_phone_shows_the_yearly_lists_and_the_picker_without_sideways_scrollin
     page.goto(f"{demo}/projects/lists/")
     assert page.get_by_text("2027年市级重点建设项目").first.is_visible()
     page.get_by_role("link", name="2027年市级重点建设项目").click()
-    assert page.locator("#entries").is_visible()
-    for path in ("/projects/lists/", "/projects/cockpit/?year=2027"):
+    assert page.locator("#results table.zt-cards").is_visible()  # the rows, as cards
+    list_path = page.url.removeprefix(demo)
+    for path in ("/projects/lists/", list_path, "/projects/cockpit/?year=2027"):
         page.goto(f"{demo}{path}")
         overflow = page.evaluate("[document.body.scrollWidth, window.innerWidth]")
         assert overflow[0] <= overflow[1], (path, overflow)

@@ -121,5 +121,5 @@ class EmploymentTotalsTestCase(JobsTestCase):
         r = self.client.get("/livelihood/?year=2026")
         self.assertContains(r, "5 人")
         self.assertContains(r, "2.50%")
-        self.assertContains(r, "150000.00 元")
+        self.assertContains(r, "15.00万元")
         self.assertNotContains(r, "超过目标")
