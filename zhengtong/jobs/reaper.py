@@ -9,12 +9,13 @@ is marked failed with the reason, and an administrator may retry it from /jobs/.
 import datetime
 import logging
 
+from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
 from .errors import LOST_REASON
 from .models import LOST_PATH, Job, WorkerHeartbeat
-from .registry import info_for
+from .registry import TaskInfo, info_for
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,17 @@ def alive_worker_ids(stale_after: int, now: datetime.datetime | None = None) -> 
     cutoff = (now or timezone.now()) - datetime.timedelta(seconds=stale_after)
     rows = WorkerHeartbeat.objects.filter(seen_at__gte=cutoff, stopped_at__isnull=True)
     return set(rows.values_list("worker_id", flat=True))
+
+
+def _task_info(job: Job) -> TaskInfo | None:
+    """The registry entry of the job's task, importing its module if nothing has yet."""
+    if (info := info_for(job.task_path)) is None:
+        try:
+            job.task  # noqa: B018 (importing the task registers it)
+        except (ImportError, SuspiciousOperation):
+            return None
+        info = info_for(job.task_path)
+    return info
 
 
 def reap_lost_jobs(
@@ -43,7 +55,7 @@ def reap_lost_jobs(
         same = Job.objects.filter(
             pk=job.pk, status=TaskResultStatus.RUNNING, started_at=job.started_at
         )
-        info = info_for(job.task_path)
+        info = _task_info(job)
         if info is not None and info.retry_safe and len(job.worker_ids) < 2:
             if same.update(status=TaskResultStatus.READY, started_at=None):
                 logger.warning("任务 %s 的工作进程中断,已重新排队(第二次尝试)。", job.pk)

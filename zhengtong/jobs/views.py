@@ -47,7 +47,9 @@ class JobList(listing.ListPage):
         listing.Column("attempts", "尝试次数", kind=listing.COUNT, phone=False),
         listing.Column("worker", "工作进程", wide_only=True),
         listing.Column("error", "错误或结果", "error_message", template="jobs/_error_cell.html"),
-        listing.Column("actions", "操作", template="jobs/_actions_cell.html", export=False),
+        listing.Column(
+            "actions", "操作", lambda row: "", template="jobs/_actions_cell.html", export=False
+        ),
     )
 
     def get_queryset(self):

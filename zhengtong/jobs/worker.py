@@ -9,6 +9,7 @@ jobs of dead workers every minute and queues the periodic work that has come due
 import datetime
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -110,7 +111,13 @@ def run_worker(
         worker_id=worker_id,
         excluded_queue_names=[],
     )
+    # Started in the background of a script (`make demo`), the process inherits an ignored
+    # SIGINT: it keeps ignoring the terminal's Ctrl-C and stops on the script's one SIGTERM, so
+    # a job running then finishes instead of being cut off by a second signal.
+    ignores_interrupt = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     worker.configure_signals()
+    if ignores_interrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         worker.run()
     finally:

@@ -45,6 +45,7 @@ class Command(BaseCommand):
             log.setLevel(logging.INFO if options["verbosity"] else logging.WARNING)
             if not log.handlers:
                 log.addHandler(handler)
+                log.propagate = False
         self.stdout.write(f"工作进程 {worker_id} 已启动。按 Ctrl-C 停止。")
         run_worker(
             worker_id=worker_id,
