@@ -155,7 +155,9 @@ class ScheduledRun(models.Model):
         verbose_name = "定时任务运行记录"
         verbose_name_plural = "定时任务运行记录"
         constraints = [
-            models.UniqueConstraint(fields=["name", "slot"], name="jobs_scheduled_run_once_per_slot")
+            models.UniqueConstraint(
+                fields=["name", "slot"], name="jobs_scheduled_run_once_per_slot"
+            )
         ]
 
     def __str__(self) -> str:

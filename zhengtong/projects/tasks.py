@@ -11,7 +11,9 @@ def escalate_problems() -> str:
     """What `manage.py escalate_problems` does: overdue problems → their 帮包 leaders."""
     with acting(channel="job"):
         problems = problems_escalate()
-    return f"已升级督办 {len(problems)} 个超期问题。" if problems else "没有需要升级督办的超期问题。"
+    return (
+        f"已升级督办 {len(problems)} 个超期问题。" if problems else "没有需要升级督办的超期问题。"
+    )
 
 
 @task("更新项目节点状态", retry_safe=True)

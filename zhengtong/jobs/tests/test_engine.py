@@ -74,7 +74,10 @@ class RegistryTestCase(TestCase):
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom) and node.module in {"django_tasks", "django.tasks"}:
+                if isinstance(node, ast.ImportFrom) and node.module in {
+                    "django_tasks",
+                    "django.tasks",
+                }:
                     if any(alias.name == "task" for alias in node.names):
                         undeclared.append(str(path.relative_to(ROOT)))
         self.assertEqual(undeclared, [])
@@ -98,7 +101,9 @@ class ScheduleSlotsTestCase(TestCase):
 
     def test_the_checkpoint_runs_in_ten_minute_slots(self) -> None:
         checkpoint = next(e for e in SCHEDULE if e.name == "audit_checkpoint")
-        self.assertEqual(checkpoint.slot(local(2026, 12, 2, 14, 27, 59)), local(2026, 12, 2, 14, 20))
+        self.assertEqual(
+            checkpoint.slot(local(2026, 12, 2, 14, 27, 59)), local(2026, 12, 2, 14, 20)
+        )
         self.assertEqual(checkpoint.slot(local(2026, 12, 2, 14, 30)), local(2026, 12, 2, 14, 30))
         self.assertEqual(checkpoint.slot(local(2026, 12, 2, 0, 3)), local(2026, 12, 2, 0, 0))
 
@@ -188,7 +193,9 @@ class ReaperTestCase(TestCase):
 
         reaped = reap_lost_jobs(stale_after=60, now=now)
 
-        self.assertEqual(sorted(reaped), sorted([(str(lost.pk), "failed"), (str(never_beat.pk), "failed")]))
+        self.assertEqual(
+            sorted(reaped), sorted([(str(lost.pk), "failed"), (str(never_beat.pk), "failed")])
+        )
         lost.refresh_from_db()
         self.assertEqual(lost.state, JobState.FAILED)
         self.assertEqual(lost.error_class, "工作进程中断")
