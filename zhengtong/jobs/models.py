@@ -119,8 +119,9 @@ class JobRetry(models.Model):
     original = models.OneToOneField(
         Job, on_delete=models.CASCADE, related_name="retry", verbose_name="原任务"
     )
+    # Kept when the new job's record is pruned: the original stays "retried".
     retried_as = models.ForeignKey(
-        Job, on_delete=models.CASCADE, related_name="retry_of", verbose_name="重试任务"
+        Job, on_delete=models.SET_NULL, null=True, related_name="retry_of", verbose_name="重试任务"
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -76,6 +76,12 @@ def _audit_checkpoint() -> Task:
     return audit_checkpoint
 
 
+def _prune_jobs() -> Task:
+    from .tasks import prune_jobs
+
+    return prune_jobs
+
+
 DAILY = datetime.time(0, 10)
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("escalate_problems", _escalate_problems, daily_at=DAILY),
@@ -83,6 +89,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("population_daily", _population_daily, daily_at=DAILY),
     Periodic("audit_verify", _audit_verify, daily_at=DAILY),
     Periodic("audit_checkpoint", _audit_checkpoint, every_minutes=10),
+    Periodic("prune_jobs", _prune_jobs, daily_at=DAILY),
 )
 
 

@@ -225,3 +225,29 @@ class ReaperTestCase(TestCase):
             started_at=now - datetime.timedelta(minutes=1, seconds=1),
         )
         self.assertEqual(reap_lost_jobs(stale_after=60, now=now), [(str(job.pk), "failed")])
+
+
+class PruneTestCase(TestCase):
+    def test_old_finished_jobs_go_and_queued_and_recent_ones_stay(self) -> None:
+        from zhengtong.jobs.tasks import prune_jobs
+
+        now = timezone.now()
+        old, recent, old_failed, queued = (
+            Job.objects.get(pk=note.enqueue(str(i)).id) for i in range(4)
+        )
+        Job.objects.filter(pk=old.pk).update(
+            status=TaskResultStatus.SUCCESSFUL, finished_at=now - datetime.timedelta(days=31)
+        )
+        Job.objects.filter(pk=recent.pk).update(
+            status=TaskResultStatus.SUCCESSFUL, finished_at=now - datetime.timedelta(days=2)
+        )
+        Job.objects.filter(pk=old_failed.pk).update(
+            status=TaskResultStatus.FAILED, finished_at=now - datetime.timedelta(days=31)
+        )
+        Job.objects.filter(pk=queued.pk).update(enqueued_at=now - datetime.timedelta(days=400))
+        with override_settings(TASKS=IMMEDIATE):
+            message = prune_jobs.enqueue().return_value
+        self.assertEqual(message, "已清理已完成的任务记录 1 条、失败或已取消的 0 条。")
+        self.assertEqual(
+            set(Job.objects.values_list("pk", flat=True)), {recent.pk, old_failed.pk, queued.pk}
+        )
