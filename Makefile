@@ -23,6 +23,8 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced
 
+# The demo runs the two processes of production: the web server and the background worker
+# (`manage.py worker`: the queued jobs and the periodic schedule). Ctrl-C stops both.
 # The demo signs in with passwords alone: OTP_REQUIRED_ROLES is empty unless set. It seals
 # its audit chain with the development key derived from SECRET_KEY (never in production).
 demo: export SECRET_KEY ?= $(DEMO_SECRET_KEY)
@@ -34,6 +36,10 @@ demo: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(PY) manage.py demo_accounts
 	@echo "$(if $(OTP_REQUIRED_ROLES),两步验证:以下角色登录须绑定手机验证器:$(OTP_REQUIRED_ROLES)。,两步验证:演示环境未强制启用;要强制系统管理员、审计员、区领导使用手机验证器,请用 OTP_REQUIRED_ROLES=admin,auditor,leader make demo 启动。)"
+	@echo "后台工作进程已随网页一起启动(python manage.py worker);按 Ctrl-C 同时停止两者。"
+	@$(PY) manage.py worker --verbosity 0 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --insecure
 
 test: install

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "zhengtong.accounts",
     "zhengtong.audit",
     "zhengtong.workdays",
@@ -64,8 +66,15 @@ INSTALLED_APPS = [
     "zhengtong.livelihood",
     "zhengtong.welfare",
     "zhengtong.reports",
+    "zhengtong.jobs",
     "zhengtong.demo",
 ]
+
+# Background jobs: the Django tasks API (django-tasks) on its database backend, run by
+# `python manage.py worker` (zhengtong/jobs). A job cut off by a dead worker is failed (or
+# queued once more when its task is retry-safe) after its worker's heartbeat is this old.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOBS_STALE_AFTER = int(os.environ.get("JOBS_STALE_AFTER", "60"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/", include("zhengtong.accounts.urls")),
     path("audit/", include("zhengtong.audit.urls")),
     path("workdays/", include("zhengtong.workdays.urls")),
+    path("jobs/", include("zhengtong.jobs.urls")),
     path("projects/", include("zhengtong.projects.urls")),
     path("population/", include("zhengtong.population.urls")),
     path("livelihood/", include("zhengtong.livelihood.urls")),

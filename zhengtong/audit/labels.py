@@ -33,6 +33,8 @@ ACTION_LABELS: dict[str, str] = {
     "admin_add": "后台新增",
     "admin_change": "后台修改",
     "admin_delete": "后台删除",
+    "job_retried": "重试后台任务",
+    "job_cancelled": "取消后台任务",
     # Working-day calendar
     "holidays_loaded": "导入节假日安排",
     "calendar_year_confirmed": "确认年度节假日安排",
@@ -192,6 +194,7 @@ CHANNEL_LABELS = {
     "admin": "系统管理后台",
     "import": "批量导入",
     "command": "管理命令",
+    "job": "后台任务",
     "system": "系统自动",
 }
 

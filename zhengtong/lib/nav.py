@@ -84,6 +84,7 @@ MODULES: tuple[Module, ...] = (
         "系统",
         (
             Entry("工作日历", "workdays:year_list"),
+            Entry("后台任务", "jobs:job_list"),
             Entry("系统管理", "admin:index"),
         ),
     ),

@@ -84,6 +84,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "audit:event_detail": ("/audit/{event}/", {"auditor"}),
     "workdays:year_list": ("/workdays/", {"admin"}),
     "workdays:notice_entry": ("/workdays/enter/", {"admin"}),
+    "jobs:job_list": ("/jobs/", {"admin"}),
     "projects:project_list": ("/projects/", PROJECT_VIEWERS),
     "projects:my_projects": ("/projects/mine/", {"leader"}),
     "projects:project_create": ("/projects/new/", {"office"}),
@@ -313,6 +314,8 @@ OWN_DEPARTMENT_PAGES = {"livelihood:index", "livelihood_summary_api"}
 POST_ONLY_OR_PARAMETERISED = {
     "projects:list_approve",
     "projects:report_check",
+    "jobs:retry",  # zhengtong/jobs/tests/test_views.py
+    "jobs:cancel",
     "accounts:logout",
     "accounts:token_revoke",
     "public:lookup_json",
