@@ -307,6 +307,10 @@ class FundListTestCase(FundTestCase):
         self.assertEqual((other.allocated, other.disbursed), (Decimal("0"), Decimal("0")))
         self.assertContains(r, "50.00万元")
         self.assertContains(r, "25.00万元")
+        totals = r.context["totals"]
+        self.assertEqual((totals["allocated"], totals["disbursed"]), (allocated, disbursed))
+        budgets = Fund.objects.aggregate(t=Sum("budget"))["t"]
+        self.assertEqual(totals["remaining"], budgets - allocated)
 
     def test_the_list_runs_a_fixed_number_of_queries(self) -> None:
         self.client.force_login(self.office)
