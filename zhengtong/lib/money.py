@@ -23,6 +23,11 @@ def quantize2(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def fen(value) -> Decimal:
+    """A database sum to the fen: None (a sum over no rows) is 0.00."""
+    return quantize2(to_decimal(value or 0))
+
+
 def format_yuan(value, unit: str | None = None) -> str:
     """65,800,000,000 → "658.00亿元"; 71,000 → "7.10万元"; 950 → "950.00元".
 

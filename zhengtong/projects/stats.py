@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 
-from zhengtong.lib.money import percent
+from zhengtong.lib.money import fen, percent
 
 from . import progress
 from .models import STAGE_CLASS, ProgressReport, ProjectLeader, Stage
@@ -20,10 +20,6 @@ from .models import STAGE_CLASS, ProgressReport, ProjectLeader, Stage
 ZERO = Decimal("0.00")
 # The seed's classes in display order; 已取消 is kept apart from the three.
 STAGE_CLASSES = [Stage.NOT_STARTED, Stage.UNDER_CONSTRUCTION, Stage.COMPLETED, Stage.CANCELLED]
-
-
-def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 def _pks(queryset: QuerySet) -> QuerySet:
@@ -38,8 +34,8 @@ def totals(queryset: QuerySet) -> dict:
     )
     return {
         "count": row["count"],
-        "total_investment": _money(row["total_investment"]),
-        "annual_plan": _money(row["annual_plan"]),
+        "total_investment": fen(row["total_investment"]),
+        "annual_plan": fen(row["annual_plan"]),
     }
 
 
@@ -74,8 +70,8 @@ def by_sector(queryset: QuerySet) -> list[dict]:
             "code": r["sector__code"],
             "name": r["sector__name"],
             "count": r["count"],
-            "total_investment": _money(r["total_investment"]),
-            "annual_plan": _money(r["annual_plan"]),
+            "total_investment": fen(r["total_investment"]),
+            "annual_plan": fen(r["annual_plan"]),
         }
         for r in rows
     ]
@@ -96,7 +92,7 @@ def by_leader(queryset: QuerySet) -> list[dict]:
             "id": r["user_id"],
             "name": r["user__full_name"] or r["user__username"],
             "count": r["count"],
-            "total_investment": _money(r["total_investment"]),
+            "total_investment": fen(r["total_investment"]),
         }
         for r in rows
     ]
@@ -118,7 +114,7 @@ def monthly(queryset: QuerySet, *, year: int, month: int, annual_plan: Decimal) 
         .values_list("month")
         .annotate(total=Sum("investment"))
     )
-    by_month = {m.month: _money(total) for m, total in rows.items()}
+    by_month = {m.month: fen(total) for m, total in rows.items()}
     result = []
     running = ZERO
     for m in range(1, 13):
@@ -149,7 +145,7 @@ def progress_rows(queryset: QuerySet, *, year: int, month: int) -> list[dict]:
                 "code": project.code,
                 "name": project.name,
                 "stage": project.stage,
-                "annual_plan": _money(project.annual_plan),
+                "annual_plan": fen(project.annual_plan),
                 "cumulative_plan": p.cumulative_plan,
                 "ytd_investment": p.ytd_investment,
                 "gap": p.gap,

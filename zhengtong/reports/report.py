@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import scope
-from zhengtong.lib.money import WAN, percent
+from zhengtong.lib.money import WAN, fen, percent
 from zhengtong.lib.periods import DataDates, Period
 from zhengtong.livelihood.school_stats import school_totals
 from zhengtong.livelihood.stats import employment_totals, ledger_dates
@@ -67,10 +67,6 @@ def data_dates(user) -> DataDates:
 
 
 # ---------------------------------------------------------------------------- figures
-
-
-def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 def summary(user, period: Period) -> dict:
@@ -142,7 +138,7 @@ def summary_from(jobs: dict, schools: dict, welfare: dict) -> dict:
     for key in SUMMARY_KEYS:
         value = merged.get(key)
         if key.endswith("_yuan"):
-            value = _money(value)
+            value = fen(value)
         elif key != "unemployment_rate":
             value = int(value or 0)
         result[key] = value
