@@ -46,7 +46,6 @@ warnings.filterwarnings("ignore", message="No directory at")
 django.setup()
 
 import openpyxl  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -60,7 +59,6 @@ from zhengtong.population.models import ImportJob  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 TRACE = os.environ.get("BENCH_TRACEMALLOC") == "1"
-settings.IMPORT_IN_THREAD = False
 
 
 def rss_mib() -> float:

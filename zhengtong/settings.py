@@ -80,7 +80,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware, but background polling is not activity (the idle timeout).
+    "zhengtong.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -291,9 +292,6 @@ LOGGING: dict[str, Any] = {
 PROGRESS_TOLERANCE = os.environ.get("PROGRESS_TOLERANCE", "0.10")
 # Working days a key-project problem has before it is overdue, unless set on the problem.
 PROBLEM_DEFAULT_WORKDAYS = int(os.environ.get("PROBLEM_DEFAULT_WORKDAYS", "10"))
-# Run an uploaded population import in a thread of the web process. False: leave the job queued
-# for `manage.py run_imports` (a cron job or a worker).
-IMPORT_IN_THREAD = envbool("IMPORT_IN_THREAD", "True")
 # Monthly nursing subsidy for disabled elderly people by ability level, in 元 (local policy).
 NURSING_SUBSIDY_RATES = {
     "2": os.environ.get("NURSING_SUBSIDY_LEVEL2", "100"),

@@ -10,6 +10,7 @@ kept in the session, so ordinary requests cost no query. A role or unit flag add
 effect at the next login (the idle timeout ends a session after 15 minutes).
 """
 
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -61,3 +62,18 @@ class SecondFactorMiddleware:
         if request.method == "GET" and request.path != "/":
             url += "?" + urlencode({"next": request.get_full_path()})
         return redirect(url)
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, with one difference for the 15-minute idle timeout
+    (SESSION_SAVE_EVERY_REQUEST): a page's own background polling (a request carrying
+    `X-Zt-Poll: 1`, e.g. an import's progress) does not count as the person's activity, so an
+    unattended progress page does not keep a session open for ever. A poll that changed the
+    session (it never does) is still saved."""
+
+    def process_response(self, request, response):
+        if request.headers.get("X-Zt-Poll") == "1" and not getattr(
+            request.session, "modified", False
+        ):
+            return response
+        return super().process_response(request, response)

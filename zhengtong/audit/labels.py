@@ -117,6 +117,7 @@ ACTION_LABELS: dict[str, str] = {
     "population_import_checked": "人口导入校验",
     "population_import_done": "人口导入完成",
     "population_import_failed": "人口导入失败",
+    "population_import_cancelled": "取消人口导入",
     "population_import_file_downloaded": "下载导入文件",
     "xlsx_import_checked": "试导入",
     "xlsx_import_done": "批量导入完成",

@@ -48,7 +48,7 @@ def reap_lost_jobs(
     alive = alive_worker_ids(stale_after, now)
     done: list[tuple[str, str]] = []
     running = Job.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
-    for job in running.only("id", "task_path", "worker_ids", "started_at"):
+    for job in running.only("id", "task_path", "worker_ids", "started_at", "args_kwargs"):
         if job.worker in alive:
             continue
         # Only the row as read: a worker that claims or finishes it meanwhile wins.
@@ -71,4 +71,10 @@ def reap_lost_jobs(
         if changed:
             logger.warning("任务 %s 的工作进程中断,已标记为失败。", job.pk)
             done.append((str(job.pk), "failed"))
+            if info is not None and info.on_lost is not None:
+                call = job.args_kwargs or {}
+                try:
+                    info.on_lost(*call.get("args", []), **call.get("kwargs", {}))
+                except Exception:
+                    logger.exception("任务 %s 中断后的收尾处理失败。", job.pk)
     return done

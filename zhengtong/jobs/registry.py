@@ -24,20 +24,28 @@ class TaskInfo:
     path: str
     label: str
     retry_safe: bool = False
+    # Called with the job's arguments when the reaper marks it failed (its worker died and it
+    # may not run again), so the record that waits for the job ends too.
+    on_lost: Callable[..., Any] | None = None
 
 
 TASKS: dict[str, TaskInfo] = {}
 
 
 def task(
-    label: str, *, retry_safe: bool = False, priority: int = 0, queue_name: str = "default"
+    label: str,
+    *,
+    retry_safe: bool = False,
+    priority: int = 0,
+    queue_name: str = "default",
+    on_lost: Callable[..., Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Task]:
     """Declare a background task with its Chinese name (`label`)."""
 
     def decorator(func: Callable[..., Any]) -> Task:
         declared: Task = engine_task(priority=priority, queue_name=queue_name)(func)
         path = get_module_path(func)
-        TASKS[path] = TaskInfo(path=path, label=label, retry_safe=retry_safe)
+        TASKS[path] = TaskInfo(path=path, label=label, retry_safe=retry_safe, on_lost=on_lost)
         return declared
 
     return decorator

@@ -521,6 +521,7 @@ class ImportJob(models.Model):
         RUNNING = "running", _("导入中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("有错误,未导入")
+        CANCELLED = "cancelled", _("已取消")
 
     kind = models.CharField(_("类别"), max_length=20)
     file = models.FileField(_("文件"), upload_to=StoredName("imports", ("xlsx",)))

@@ -20,3 +20,19 @@ def population_daily() -> str:
         opened = contraception_reports_open_period(today=today)
         closed = contraception_reports_close_period(today=today)
     return f"{today:%Y-%m-%d}:新增应寄回报告单 {len(opened)} 份,转为待办 {len(closed)} 份。"
+
+
+def _import_lost(job_id: int) -> None:
+    from .actions.imports import import_job_lost
+
+    import_job_lost(job_id)
+
+
+@task("人口信息批量导入", retry_safe=True, on_lost=_import_lost)
+def run_import(job_id: int) -> str:
+    """Check (and unless a dry run, write) one uploaded file. Run again after its worker died,
+    it starts over: the rows are written in one transaction, so nothing was written."""
+    from .actions.imports import process_job
+
+    job = process_job(job_id, resume=True)
+    return f"{job.get_status_display()}:共 {job.total_rows} 行,新增 {job.created_rows} 条。"

@@ -13,4 +13,6 @@ urlpatterns: list = [
     ),
     path("imports/<int:pk>/", views_imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/run/", views_imports.import_run, name="import_run"),
+    path("imports/<int:pk>/cancel/", views_imports.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/retry/", views_imports.import_retry, name="import_retry"),
 ]

@@ -16,7 +16,13 @@ from zhengtong.lib.http import HtmxHttpRequest
 from zhengtong.lib.imports import RowError, template_response
 
 from . import imports
-from .actions.imports import import_job_create, import_job_rerun
+from .actions.imports import (
+    import_job_cancel,
+    import_job_create,
+    import_job_rerun,
+    import_job_retry,
+    retryable,
+)
 from .models import ImportJob
 from .selectors import POPULATION_ROLES, rows_visible_to
 
@@ -104,6 +110,7 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         and job.total_rows
         and job.processed_rows >= job.total_rows,
         "errors": [RowError.from_dict(e) for e in job.errors or []],
+        "retryable": retryable(job),
         "title": _("导入任务"),
     }
     return render(request, template, context)
@@ -117,6 +124,35 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_jobs_for(request.user), pk=pk)
     try:
         new = import_job_rerun(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("population:import_detail", pk=job.pk)
+    return redirect("population:import_detail", pk=new.pk)
+
+
+@login_required
+@require_POST
+@importer_required
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop a queued job or one still checking its rows; nothing is written."""
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
+    try:
+        import_job_cancel(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("导入已取消,未写入任何数据。"))
+    return redirect("population:import_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+@importer_required
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run a cancelled or failed job's file again, as a new job."""
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
+    try:
+        new = import_job_retry(actor=request.user, job=job)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("population:import_detail", pk=job.pk)

@@ -97,7 +97,7 @@ class UploadTestCase(CareTestCase):
         super().setUp()
         self.root = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
-        override = override_settings(MEDIA_ROOT=self.root, IMPORT_IN_THREAD=False)
+        override = override_settings(MEDIA_ROOT=self.root)
         override.enable()
         self.addCleanup(override.disable)
 

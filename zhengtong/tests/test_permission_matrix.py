@@ -346,6 +346,8 @@ POST_ONLY_OR_PARAMETERISED = {
     "population:pairing_visit",
     "population:pairing_end",
     "population:import_run",
+    "population:import_cancel",
+    "population:import_retry",
     "api_pregnancy_create",
     "api_pregnancy_delivery",
     "livelihood:loan_approve",

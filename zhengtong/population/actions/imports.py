@@ -14,12 +14,11 @@ trail reaches every imported row through the job id.
 """
 
 import logging
-import threading
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from zhengtong.accounts.models import OrgUnit
@@ -28,6 +27,7 @@ from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.context import acting
 from zhengtong.audit.models import Event
+from zhengtong.jobs.enqueue import enqueue_on_commit
 from zhengtong.lib.files import original_file_name
 from zhengtong.lib.imports import Row
 from zhengtong.people.models import Person
@@ -84,8 +84,7 @@ def import_job_create(*, actor, kind: str, upload, dry_run: bool) -> ImportJob:
             "original_name": [None, job.original_name],
         },
     )
-    if getattr(settings, "IMPORT_IN_THREAD", True):
-        transaction.on_commit(lambda: start_in_thread(job.pk))
+    _enqueue(job.pk)
     return job
 
 
@@ -109,49 +108,146 @@ def import_job_rerun(*, actor, job: ImportJob) -> ImportJob:
         target=new,
         changes={"kind": [None, new.kind], "dry_run": [None, False], "from_job": [None, job.pk]},
     )
-    if getattr(settings, "IMPORT_IN_THREAD", True):
-        transaction.on_commit(lambda: start_in_thread(new.pk))
+    _enqueue(new.pk)
     return new
 
 
-def start_in_thread(job_id: int) -> threading.Thread:
-    """Process the job in a daemon thread with its own database connection."""
+def _enqueue(job_id: int) -> None:
+    """Run the job on the worker once the upload commits (`zhengtong.jobs`)."""
+    from ..tasks import run_import
 
-    def run() -> None:
-        try:
-            process_job(job_id)
-        except Exception:
-            logger.exception("import job %s failed", job_id)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name=f"import-job-{job_id}", daemon=True)
-    thread.start()
-    return thread
+    enqueue_on_commit(run_import, job_id)
 
 
-def claim(job_id: int) -> bool:
-    """Mark a queued job running; False when another worker took it first."""
+class ImportCancelled(Exception):
+    """The job was cancelled while it ran; nothing was written."""
+
+
+@audited_atomic
+def import_job_cancel(*, actor, job: ImportJob) -> ImportJob:
+    """Stop a queued job, or one still checking its rows. Once the rows are being written (one
+    transaction, a matter of seconds) the job can no longer be cancelled."""
+    writing = ImportJob.objects.filter(
+        pk=job.pk,
+        status=ImportJob.Status.RUNNING,
+        dry_run=False,
+        total_rows__gt=0,
+        processed_rows__gte=F("total_rows"),
+    )
+    if writing.exists():
+        raise ValidationError({"job": "检查已完成,正在写入数据(单一事务),不能再取消。"})
+    changed = ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).update(status=ImportJob.Status.CANCELLED, finished_at=timezone.now())
+    if not changed:
+        raise ValidationError({"job": "该导入已经结束,不能取消。"})
+    job.refresh_from_db()
+    record_event(
+        actor=actor,
+        action="population_import_cancelled",
+        kind=Event.Kind.UPDATE,
+        target=job,
+        changes={"status": ["running", "cancelled"], "processed_rows": job.processed_rows},
+    )
+    return job
+
+
+@audited_atomic
+def import_job_retry(*, actor, job: ImportJob) -> ImportJob:
+    """A cancelled job, or one that failed (a worker cut off, a wrong row since fixed in the
+    file on disk is not possible: the same stored file), run again as a new job."""
+    if not retryable(job):
+        raise ValidationError(
+            {"job": "只有已取消、或因中断而失败的导入才能重新运行;有错误的行请修改文件后重新上传。"}
+        )
+    new = ImportJob.objects.create(
+        kind=job.kind,
+        dry_run=job.dry_run,
+        org_unit=job.org_unit,
+        created_by=actor,
+        file=job.file.name,
+        original_name=job.original_name,
+    )
+    record_event(
+        actor=actor,
+        action="population_import_queued",
+        kind=Event.Kind.CREATE,
+        target=new,
+        changes={
+            "kind": [None, new.kind],
+            "dry_run": [None, new.dry_run],
+            "from_job": [None, job.pk],
+        },
+    )
+    _enqueue(new.pk)
+    return new
+
+
+def retryable(job: ImportJob) -> bool:
+    """Cancelled, or failed for a reason that is not a row of the file (a worker cut off, an
+    unexpected error): running the same stored file again may succeed."""
+    if job.status == ImportJob.Status.CANCELLED:
+        return True
+    return job.status == ImportJob.Status.FAILED and all(
+        (e or {}).get("row") is None for e in job.errors or [{}]
+    )
+
+
+def import_job_lost(job_id: int) -> None:
+    """The worker running the job died twice (the engine gave up): the job ends failed with the
+    reason; nothing was written (the rows are written in one transaction)."""
+    from zhengtong.jobs.errors import LOST_REASON
+
+    with transaction.atomic():
+        changed = ImportJob.objects.filter(
+            pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+        ).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            errors=[{"row": None, "field": "", "message": f"{LOST_REASON};未写入任何数据。"}],
+        )
+        if changed:
+            job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+            with acting(channel="job"):
+                record_event(
+                    actor=None,
+                    action="population_import_failed",
+                    kind=Event.Kind.UPDATE,
+                    target=job,
+                    changes={"rows": job.total_rows, "errors": 1, "dry_run": job.dry_run},
+                )
+
+
+def claim(job_id: int, *, resume: bool = False) -> bool:
+    """Mark a queued job running; False when another worker took it first. `resume` also takes
+    a job left running by a worker that died (the engine runs it again: nothing was written)."""
+    states = (
+        [ImportJob.Status.QUEUED, ImportJob.Status.RUNNING] if resume else [ImportJob.Status.QUEUED]
+    )
     return bool(
-        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        ImportJob.objects.filter(pk=job_id, status__in=states).update(
             status=ImportJob.Status.RUNNING, processed_rows=0
         )
     )
 
 
-def process_job(job_id: int, *, progress: Callable[[int, int], None] | None = None) -> ImportJob:
+def process_job(
+    job_id: int, *, progress: Callable[[int, int], None] | None = None, resume: bool = False
+) -> ImportJob:
     """Check, and unless it is a dry run or a row is wrong, write the job's file.
 
     `progress(processed, total)` is called as the first pass goes (tests use it to see that
     rows are handled one by one). Returns the job in its final state.
     """
-    if not claim(job_id):
+    if not claim(job_id, resume=resume):
         return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     actor = job.created_by
     with acting(channel="import"):
         try:
             return _process(job, actor, progress)
+        except ImportCancelled:
+            return ImportJob.objects.get(pk=job.pk)
         except imports.ImportFileError as exc:
             return _fail(job, actor, [{"row": None, "field": "", "message": str(exc)}], 1)
         except Exception as exc:
@@ -168,9 +264,10 @@ def _process(job: ImportJob, actor, progress) -> ImportJob:
     def report(processed: int) -> None:
         shown_total = max(total, processed)
         if processed % PROGRESS_EVERY == 0 or processed == shown_total:
-            ImportJob.objects.filter(pk=job.pk).update(
-                processed_rows=processed, total_rows=shown_total
-            )
+            # Conditional: a job cancelled meanwhile is no longer RUNNING, and stops here.
+            running = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING)
+            if not running.update(processed_rows=processed, total_rows=shown_total):
+                raise ImportCancelled
         if progress is not None:
             progress(processed, shown_total)
 
@@ -239,6 +336,8 @@ def _finish(job: ImportJob, actor, *, action: str, changes: dict) -> ImportJob:
 
 def _write(job: ImportJob, actor) -> ImportJob:
     """Second pass: every row in one transaction, or none."""
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).exists():
+        raise ImportCancelled
     importer = imports.IMPORTERS[job.kind](actor)
     _, rows = importer.read(job.file.path)
     parsed_rows = importer.parsed_rows(rows)

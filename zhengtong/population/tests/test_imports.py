@@ -44,12 +44,12 @@ def person_row(n: int, *, name: str = "", village: str = "东村", female: bool 
 
 @time_machine.travel(TODAY, tick=False)
 class ImportTestCase(BaseTestCase):
-    """Jobs are processed by calling `process_job` (the thread is off in these tests)."""
+    """Jobs are processed by calling `process_job` (no worker runs in these tests)."""
 
     def setUp(self) -> None:
         super().setUp()
         self.media = tempfile.mkdtemp()
-        override = override_settings(MEDIA_ROOT=self.media, IMPORT_IN_THREAD=False)
+        override = override_settings(MEDIA_ROOT=self.media)
         override.enable()
         self.addCleanup(override.disable)
         self.addCleanup(shutil.rmtree, self.media, ignore_errors=True)
@@ -250,19 +250,21 @@ class PersonImportTestCase(ImportTestCase):
 
 class ImportPagesTestCase(ImportTestCase):
     def test_upload_queues_a_job_and_starts_it_after_commit(self) -> None:
+        from zhengtong.jobs.models import Job
+
         self.client.force_login(self.worker)
         upload = xlsx(PERSON_HEADERS, [person_row(1)])
-        with (
-            override_settings(IMPORT_IN_THREAD=True),
-            mock.patch.object(actions, "start_in_thread") as start,
-            self.captureOnCommitCallbacks(execute=True),
-        ):
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
             r = self.client.post(
                 "/population/imports/", {"kind": "persons", "file": upload, "dry_run": "on"}
             )
+        self.assertFalse(Job.objects.exists())  # nothing queued before the upload commits
+        for callback in callbacks:
+            callback()
         job = ImportJob.objects.get()
         self.assertRedirects(r, f"/population/imports/{job.pk}/")
-        start.assert_called_once_with(job.pk)
+        queued = Job.objects.get(task_path="zhengtong.population.tasks.run_import")
+        self.assertEqual(queued.args_kwargs["args"], [job.pk])
         self.assertEqual(
             (job.status, job.dry_run, job.org_unit), ("queued", True, self.east_village)
         )
