@@ -1,0 +1,93 @@
+"""The reminder rule over 我的待办: N working days before (per kind), on the due day, one
+overdue digest a day; and the leader's 督办 digest, only when there is something to say."""
+
+import datetime
+from unittest import mock
+
+import time_machine
+from django.test import override_settings
+
+from zhengtong.inbox import registry
+from zhengtong.inbox.registry import InboxItem
+from zhengtong.inbox.reminders import leader_digest, reminders_for
+from zhengtong.projects.models import Problem
+from zhengtong.projects.tests.test_register import project
+from zhengtong.test import BaseTestCase
+
+D = datetime.date
+TUESDAY = D(2026, 12, 1)
+FRIDAY = D(2026, 12, 4)
+
+
+def item(title: str, due_on: datetime.date, kind: str = "项目问题") -> InboxItem:
+    return InboxItem(kind=kind, title=title, url=f"/x/{title}/", due_on=due_on)
+
+
+class ReminderRuleTestCase(BaseTestCase):
+    def remind(self, items, today):
+        with mock.patch.object(registry, "_providers", [lambda user: list(items)]):
+            return reminders_for(self.office, today=today)
+
+    def test_one_working_day_before_and_on_the_day(self) -> None:
+        reminders = self.remind(
+            [item("明天到期", D(2026, 12, 2)), item("今天到期", TUESDAY), item("周五", FRIDAY)],
+            TUESDAY,
+        )
+        self.assertEqual(
+            [(r.when, r.items[0].title) for r in reminders],
+            [("due", "今天到期"), ("before", "明天到期")],
+        )
+        self.assertIn("还有 1 个工作日", reminders[1].text)
+
+    def test_the_weekend_is_not_counted(self) -> None:
+        reminders = self.remind([item("周一到期", D(2026, 12, 7))], FRIDAY)
+        self.assertEqual([r.when for r in reminders], ["before"])
+
+    @override_settings(REMINDER_WORKDAYS_BEFORE={"default": 1, "项目月报": 3})
+    def test_the_offset_is_per_kind(self) -> None:
+        reminders = self.remind(
+            [item("月报", FRIDAY, kind="项目月报"), item("问题", FRIDAY)], TUESDAY
+        )
+        self.assertEqual([r.items[0].kind for r in reminders], ["项目月报"])
+
+    def test_overdue_items_make_one_digest_a_day(self) -> None:
+        late = [item(f"逾期{n}", D(2026, 11, 20 + n)) for n in range(7)]
+        reminders = self.remind(late, TUESDAY)
+        self.assertEqual([r.when for r in reminders], ["overdue"])
+        digest = reminders[0]
+        self.assertEqual(len(digest.items), 7)
+        self.assertIn("等 7 项", digest.text)
+        self.assertEqual(digest.dedupe, f"remind:{self.office.pk}:overdue:2026-12-01")
+        tomorrow = self.remind(late, D(2026, 12, 2))[0]
+        self.assertNotEqual(tomorrow.dedupe, digest.dedupe)
+
+    def test_the_same_item_on_the_same_day_has_the_same_key(self) -> None:
+        first = self.remind([item("今天到期", TUESDAY)], TUESDAY)[0]
+        again = self.remind([item("今天到期", TUESDAY)], TUESDAY)[0]
+        self.assertEqual(first.dedupe, again.dedupe)
+
+    def test_nothing_due_nothing_said(self) -> None:
+        self.assertEqual(self.remind([item("下周", D(2026, 12, 10))], TUESDAY), [])
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC), tick=False)
+class LeaderDigestTestCase(BaseTestCase):
+    def test_only_a_leader_with_something_to_say_gets_a_digest(self) -> None:
+        self.assertIsNone(leader_digest(self.office, today=TUESDAY))
+        quiet = leader_digest(self.leader, today=TUESDAY)
+        self.assertIsNone(quiet)
+        row = project("KP-001", self.company, leaders=[self.leader])
+        Problem.objects.create(
+            project=row,
+            title="征地拆迁未完成",
+            owning_unit=self.social,
+            raised_by=self.liaison,
+            raised_on=D(2026, 11, 2),
+            deadline_workdays=10,
+            due_on=D(2026, 11, 16),
+        )
+        text = leader_digest(self.leader, today=TUESDAY)
+        self.assertIsNotNone(text)
+        self.assertIn("征地拆迁未完成", text)
+        self.assertTrue(text.startswith("2026年12月01日督办:"))
+        self.assertIsNone(leader_digest(self.second_leader, today=TUESDAY))
