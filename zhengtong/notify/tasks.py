@@ -14,12 +14,14 @@ from zhengtong.jobs.registry import task
 from .models import Channel, Message, State
 from .rendering import sms_values
 from .sms import SmsMessage, get_backend
+from .sms.console import FileBackend
 
 QUIET_START = datetime.time(21, 0)
 QUIET_END = datetime.time(8, 0)
 BACKOFF_MINUTES = (1, 5, 30)
 MAX_ATTEMPTS = 4
 DEFAULT_DAILY_CAP = 5
+DEMO_SIGN_NAME = "政通演示"
 
 
 def daily_cap() -> int:
@@ -33,6 +35,14 @@ def quiet_until(now: datetime.datetime) -> datetime.datetime | None:
         return None
     day = local.date() if local.time() < QUIET_END else local.date() + datetime.timedelta(days=1)
     return datetime.datetime.combine(day, QUIET_END, tzinfo=local.tzinfo)
+
+
+def sign_name_for(backend) -> str:
+    """Empty (the backend's SMS_SIGN_NAME), except that the development file backend, which
+    sends nothing, signs as the demo when no signature is configured."""
+    if not settings.SMS_SIGN_NAME and isinstance(backend, FileBackend):
+        return DEMO_SIGN_NAME
+    return ""
 
 
 def sent_today(phone: str, now: datetime.datetime) -> int:
@@ -119,11 +129,13 @@ def _send_sms(message: Message, now: datetime.datetime) -> str:
         message.save(update_fields=fields)
         return message.last_error
     message.attempts += 1
-    result = get_backend().send(
+    backend = get_backend()
+    result = backend.send(
         SmsMessage(
             phone=message.phone,
             template_code=message.template_code,
             params=sms_values(message.context, recipient_name=message.recipient_name),
+            sign_name=sign_name_for(backend),
         )
     )
     if result.ok:
