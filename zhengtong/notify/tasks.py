@@ -85,12 +85,7 @@ def send_message(message_id: int) -> str:
     # (by record_event), so a slow provider never holds up other audited changes; no audited
     # change waits for a message row (the door only inserts), so this order cannot deadlock.
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update()
-            .select_related("target_type")
-            .filter(pk=message_id)
-            .first()
-        )
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
             return "消息不存在。"
         if message.state != State.QUEUED:
