@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from zhengtong.accounts.models import User
 from zhengtong.jobs.enqueue import enqueue_on_commit
 
 from .models import Channel, Message, MessageTemplate, State
@@ -23,7 +24,7 @@ MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 class Recipient:
     """A staff user (in-app message) or a resident's phone and name (SMS)."""
 
-    user: models.Model | None = None
+    user: User | None = None
     phone: str = ""
     name: str = ""
 
