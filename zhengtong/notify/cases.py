@@ -4,13 +4,18 @@
 from .outbox import Recipient, notify
 
 
+def hall_name(unit: str) -> str:
+    """Where the applicant goes: the township's 便民服务中心 (the case's org unit)."""
+    return unit if unit.endswith("中心") else f"{unit}便民服务中心"
+
+
 def case_context(application, **extra) -> dict:
     item = application.item
     context = {
         "name": application.applicant.name,
         "receipt_no": application.receipt_no,
         "item": item.name,
-        "hall": application.org_unit.name,
+        "hall": hall_name(application.org_unit.name),
         "window": item.window,
     }
     context.update({k: "" if v is None else str(v) for k, v in extra.items()})

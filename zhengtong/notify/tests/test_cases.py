@@ -84,7 +84,7 @@ class CaseEventsTestCase(CaseTestCase):
         application_approve(actor=self.clerk_a, application=done)
         text = Message.objects.get(event="case_done").text
         self.assertIn("已办结", text)
-        self.assertIn("刘集镇", text)
+        self.assertIn("到刘集镇便民服务中心3号窗口领取测试证明", text)
         self.assertIn("3号窗口", text)
         refused = self.intake()
         application_refuse(actor=self.clerk_a, application=refused, reason="不符合办理条件")
