@@ -137,3 +137,15 @@ class CaseEventsTestCase(CaseTestCase):
         self.assertEqual(
             self.client.get(f"/api/v1/services/applications/{case.receipt_no}/").status_code, 404
         )
+
+    def test_the_case_page_lists_its_notifications_without_the_phone(self) -> None:
+        case = self.intake(materials=("id",))
+        application_supplement(actor=self.clerk_a, application=case, materials=["hukou"])
+        self.client.force_login(self.clerk_a)
+        response = self.client.get(f"/services/{case.receipt_no}/")
+        self.assertEqual(response.status_code, 200)
+        body = response.content.decode()
+        section = body[body.index('<h2 class="h6">通知</h2>') :]
+        self.assertLess(section.index("补正告知"), section.index("办件受理"))
+        self.assertIn("待发送", section)
+        self.assertNotIn("5351234", section)
