@@ -106,6 +106,9 @@ class CaseEventsTestCase(CaseTestCase):
         self.assertEqual(message.user, self.clerk_c)
         self.assertEqual(message.channel, Channel.INAPP)
         self.assertIn(case.receipt_no, message.text)
+        self.client.force_login(self.clerk_c)
+        page = self.client.get(f"/notify/{message.pk}/")
+        self.assertContains(page, f'href="/services/{case.receipt_no}/"')
 
     def test_the_sent_sms_is_in_the_case_timeline(self) -> None:
         case = self.intake()
