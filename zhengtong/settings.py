@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhengtong.accounts.context_processors.navigation",
+                "zhengtong.notify.context_processors.unread_messages",
             ],
         },
     },

@@ -32,6 +32,7 @@ urlpatterns = [
     path("audit/", include("zhengtong.audit.urls")),
     path("workdays/", include("zhengtong.workdays.urls")),
     path("jobs/", include("zhengtong.jobs.urls")),
+    path("notify/", include("zhengtong.notify.urls")),
     path("projects/", include("zhengtong.projects.urls")),
     path("population/", include("zhengtong.population.urls")),
     path("livelihood/", include("zhengtong.livelihood.urls")),

@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, str] = {
     "admin_delete": "后台删除",
     "job_retried": "重试后台任务",
     "job_cancelled": "取消后台任务",
+    "message_sent": "发送消息",
     # Working-day calendar
     "holidays_loaded": "导入节假日安排",
     "calendar_year_confirmed": "确认年度节假日安排",

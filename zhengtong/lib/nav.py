@@ -85,6 +85,7 @@ MODULES: tuple[Module, ...] = (
         (
             Entry("工作日历", "workdays:year_list"),
             Entry("后台任务", "jobs:job_list"),
+            Entry("消息发送记录", "notify:outbox"),
             Entry("系统管理", "admin:index"),
         ),
     ),

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.audit.actions import record_event
 from zhengtong.livelihood import models as lv
+from zhengtong.notify.models import Message
 from zhengtong.people.models import Household, HouseholdMember
 from zhengtong.people.tests.fixtures import RegistryTestCase
 from zhengtong.population import models as pop
@@ -85,6 +86,9 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "workdays:year_list": ("/workdays/", {"admin"}),
     "workdays:notice_entry": ("/workdays/enter/", {"admin"}),
     "jobs:job_list": ("/jobs/", {"admin"}),
+    "notify:message_list": ("/notify/", STAFF),
+    "notify:message_detail": ("/notify/{message}/", {"clerk_a"}),
+    "notify:outbox": ("/notify/outbox/", {"admin"}),
     "projects:project_list": ("/projects/", PROJECT_VIEWERS),
     "projects:my_projects": ("/projects/mine/", {"leader"}),
     "projects:project_create": ("/projects/new/", {"office"}),
@@ -316,6 +320,7 @@ POST_ONLY_OR_PARAMETERISED = {
     "projects:report_check",
     "jobs:retry",  # zhengtong/jobs/tests/test_views.py
     "jobs:cancel",
+    "notify:mark_all_read",  # zhengtong/notify/tests/test_pages.py
     "accounts:logout",
     "accounts:token_revoke",
     "public:lookup_json",
@@ -629,6 +634,13 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             reason="探亲",
         )
         event = record_event(actor=self.office, action="matrix_probe", target=self.project)
+        message = Message.objects.create(
+            user=self.clerk_a,
+            channel="inapp",
+            event="case_handed_over",
+            text="矩阵",
+            dedupe_key="m",
+        )
         self.values = {
             "project": self.project.pk,
             "project_code": self.project.code,
@@ -640,6 +652,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "works": self.project.pk,
             "target": self.target.pk,
             "event": event.pk,
+            "message": message.pk,
             "receipt": application.receipt_no,
             "notice": notice.pk,
             "rectification": rating.rectification.pk,

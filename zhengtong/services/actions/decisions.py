@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
+from zhengtong.notify import cases as notices
 
 from ..models import (
     Application,
@@ -42,6 +43,7 @@ def finish(
         ]
     )
     record_event(actor=actor, action=action, target=application, changes=changes, reason=note)
+    notices.case_finished(application)
     return application
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
+from zhengtong.notify import cases as notices
 
 from ..models import (
     Application,
@@ -76,6 +77,8 @@ def application_supplement(*, actor, application: Application, materials: list[s
         changes["status"] = [old_status, application.status]
         changes.update(due_change(application))
         changes["due_on"][0] = old_due
+        if action == "application_accepted":
+            notices.case_accepted(application)
     record_event(actor=actor, action=action, target=application, changes=changes)
     return application
 
@@ -137,6 +140,7 @@ def application_request_correction(
         action = "notice_outside_first"
         changes["outside_first_notice"] = [None, names(outside)]
     record_event(actor=actor, action=action, target=application, changes=changes, reason=note)
+    notices.case_notice(application, notice, cited)
     return notice
 
 
@@ -164,4 +168,5 @@ def application_handover(*, actor, application: Application, to_user, reason: st
         changes={"handler": [old.display_name, to_user.display_name], **on_behalf},
         reason=reason,
     )
+    notices.case_handed_over(application, from_user=actor, to_user=to_user, reason=reason)
     return application

@@ -14,6 +14,7 @@ from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.lib.idcard import parse_id_number
+from zhengtong.notify import cases as notices
 from zhengtong.people.actions import person_get_or_register
 from zhengtong.people.models import Person
 
@@ -212,6 +213,7 @@ def application_intake(
             for m in missing
         )
         changes["missing_materials"] = [None, names(missing)]
+        notices.case_notice(application, notice, missing)
     else:
         application.status = Application.Status.ACCEPTED
         application.accepted_on = day
@@ -227,6 +229,7 @@ def application_intake(
             ]
         )
         changes.update(due_change(application))
+        notices.case_accepted(application)
     changes["status"] = [None, application.status]
     record_event(
         actor=actor,

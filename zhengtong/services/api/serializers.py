@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import ReturnList
 
 from zhengtong.lib.masking import mask_phone_internal
+from zhengtong.notify.outbox import messages_for
 
 from ..models import Application, Material, ServiceItem
 from ..public_views import condition_text, staff_card
@@ -178,6 +179,13 @@ class TimelineEventSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class NotificationSerializer(serializers.Serializer):
+    event = serializers.CharField(help_text="事件:case_accepted / case_notice / case_done / …")
+    channel = serializers.CharField(help_text="渠道:sms 短信,inapp 站内消息")
+    state = serializers.CharField(help_text="queued / sent / failed / delivered / cancelled")
+    created_at = serializers.DateTimeField()
+
+
 class NoticeOutputSerializer(serializers.Serializer):
     issued_at = serializers.DateTimeField()
     issued_by = serializers.CharField(source="issued_by.display_name")
@@ -204,6 +212,9 @@ class ApplicationDetailOutputSerializer(serializers.ModelSerializer):
     received_materials = serializers.SerializerMethodField()
     notices = NoticeOutputSerializer(many=True)
     timeline = serializers.SerializerMethodField()
+    notifications = serializers.SerializerMethodField(
+        help_text="本办件引起的通知,按生成时间先后;不含手机号"
+    )
 
     class Meta:
         model = Application
@@ -231,6 +242,7 @@ class ApplicationDetailOutputSerializer(serializers.ModelSerializer):
             "received_materials",
             "notices",
             "timeline",
+            "notifications",
         ]
 
     def get_applicant_phone(self, application: Application) -> str:
@@ -247,6 +259,11 @@ class ApplicationDetailOutputSerializer(serializers.ModelSerializer):
     def get_timeline(self, application: Application) -> ReturnList:
         # many=True makes a ListSerializer, whose data is a list; the stubs type it as the child's.
         return TimelineEventSerializer(self.context["timeline"], many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(NotificationSerializer(many=True))
+    def get_notifications(self, application: Application) -> ReturnList:
+        messages = messages_for(application).only("event", "channel", "state", "created_at")
+        return NotificationSerializer(messages, many=True).data  # type: ignore[return-value]
 
 
 class LookupInputSerializer(serializers.Serializer):

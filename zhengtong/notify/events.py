@@ -1,0 +1,48 @@
+"""The events that send messages: their Chinese names, placeholders, sample data and texts.
+
+A new event is one entry here plus a default text in `DEFAULT_TEXTS` (seeded by a migration,
+then edited by administrators in 系统管理 → 消息模板).
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    label: str
+    # Sample values for the template preview: every placeholder the event's context carries.
+    sample: dict[str, str] = field(default_factory=dict)
+
+
+CASE_SAMPLE = {
+    "name": "张三丰",
+    "receipt_no": "BM20261120001",
+    "item": "生育登记",
+    "hall": "城关镇便民服务中心",
+    "window": "3 号窗口",
+}
+
+EVENTS: dict[str, EventInfo] = {
+    "case_accepted": EventInfo("办件受理", {**CASE_SAMPLE, "due_on": "2026年11月27日"}),
+    "case_notice": EventInfo("补正告知", {**CASE_SAMPLE, "materials": "户口簿、结婚证"}),
+    "case_done": EventInfo("办件办结", {**CASE_SAMPLE, "result": "生育服务证"}),
+    "case_refused": EventInfo("不予办理", {**CASE_SAMPLE, "reason": "不符合办理条件"}),
+    "case_handed_over": EventInfo(
+        "办件移交", {**CASE_SAMPLE, "from_user": "李四", "reason": "请假"}
+    ),
+}
+
+
+def event_label(code: str) -> str:
+    info = EVENTS.get(code)
+    return info.label if info else f"未登记的事件({code})"
+
+
+def ensure_default_templates() -> None:
+    """The seeded templates, again (for tests after a flush): the migration's texts."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    seed = import_module("zhengtong.notify.migrations.0002_default_templates").seed
+    seed(apps, None)
