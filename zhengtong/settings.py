@@ -75,6 +75,10 @@ INSTALLED_APPS = [
 # queued once more when its task is retry-safe) after its worker's heartbeat is this old.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOBS_STALE_AFTER = int(os.environ.get("JOBS_STALE_AFTER", "60"))
+# At most this many SMS to one phone a day (more are failed with the reason, not sent).
+NOTIFY_SMS_DAILY_CAP = int(os.environ.get("NOTIFY_SMS_DAILY_CAP", "5"))
+# Reminders of 我的待办: working days before the due date, per kind (default for the rest).
+REMINDER_WORKDAYS_BEFORE = {"default": int(os.environ.get("REMINDER_WORKDAYS_BEFORE", "1"))}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

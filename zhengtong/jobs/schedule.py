@@ -82,7 +82,14 @@ def _prune_jobs() -> Task:
     return prune_jobs
 
 
+def _remind_due() -> Task:
+    from zhengtong.inbox.tasks import remind_due
+
+    return remind_due
+
+
 DAILY = datetime.time(0, 10)
+MORNING = datetime.time(8, 0)  # reminders when the offices open
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("escalate_problems", _escalate_problems, daily_at=DAILY),
     Periodic("evaluate_milestones", _evaluate_milestones, daily_at=DAILY),
@@ -90,6 +97,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("audit_verify", _audit_verify, daily_at=DAILY),
     Periodic("audit_checkpoint", _audit_checkpoint, every_minutes=10),
     Periodic("prune_jobs", _prune_jobs, daily_at=DAILY),
+    Periodic("remind_due", _remind_due, daily_at=MORNING),
 )
 
 

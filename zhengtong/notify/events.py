@@ -30,6 +30,17 @@ EVENTS: dict[str, EventInfo] = {
     "case_handed_over": EventInfo(
         "办件移交", {**CASE_SAMPLE, "from_user": "李四", "reason": "请假"}
     ),
+    "problem_escalated": EventInfo(
+        "问题升级督办",
+        {"project": "中通新能源客车基地", "title": "征地拆迁未完成", "due_on": "2026年11月16日"},
+    ),
+    "reminder": EventInfo(
+        "待办提醒", {"text": "【项目月报】填报2026年11月月报(中通新能源客车基地)今天到期。"}
+    ),
+    "leader_digest": EventInfo(
+        "领导督办日报",
+        {"text": "2026年12月01日督办:超期办件:计生服务窗口 3 件。"},
+    ),
 }
 
 
@@ -44,5 +55,5 @@ def ensure_default_templates() -> None:
 
     from django.apps import apps
 
-    seed = import_module("zhengtong.notify.migrations.0002_default_templates").seed
-    seed(apps, None)
+    for name in ("0002_default_templates", "0003_reminder_templates"):
+        import_module(f"zhengtong.notify.migrations.{name}").seed(apps, None)

@@ -91,3 +91,55 @@ class LeaderDigestTestCase(BaseTestCase):
         self.assertIn("征地拆迁未完成", text)
         self.assertTrue(text.startswith("2026年12月01日督办:"))
         self.assertIsNone(leader_digest(self.second_leader, today=TUESDAY))
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 1, 0, 30, tzinfo=datetime.UTC), tick=False)
+class ReminderSweepTestCase(BaseTestCase):
+    """The daily task sends the rule's reminders and the digests as 站内消息, once a day."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        from zhengtong.notify.events import ensure_default_templates
+
+        ensure_default_templates()
+        row = project("KP-001", self.company, leaders=[self.leader])
+        self.problem = Problem.objects.create(
+            project=row,
+            title="征地拆迁未完成",
+            owning_unit=self.social,
+            raised_by=self.liaison,
+            raised_on=D(2026, 11, 2),
+            deadline_workdays=10,
+            due_on=D(2026, 11, 16),
+        )
+
+    def test_overdue_items_and_the_leaders_digest_arrive_once(self) -> None:
+        from zhengtong.inbox.tasks import remind_due
+        from zhengtong.notify.models import Message
+
+        with self.captureOnCommitCallbacks(execute=False):
+            summary = remind_due.call()
+        self.assertIn("领导督办日报 1 份", summary)
+        leader = Message.objects.filter(user=self.leader)
+        self.assertEqual(
+            sorted(leader.values_list("event", flat=True)), ["leader_digest", "reminder"]
+        )
+        digest = leader.get(event="leader_digest")
+        self.assertIn("征地拆迁未完成", digest.text)
+        office = Message.objects.get(user=self.office, event="reminder")
+        self.assertIn("已超期待办共 1 项", office.text)
+        count = Message.objects.count()
+        with self.captureOnCommitCallbacks(execute=False):
+            remind_due.call()
+        self.assertEqual(Message.objects.count(), count)  # the same day: nothing new
+
+    def test_an_escalated_problem_reaches_its_leaders_at_once(self) -> None:
+        from zhengtong.notify.models import Message
+        from zhengtong.projects.actions import problems_escalate
+
+        with self.captureOnCommitCallbacks(execute=False):
+            problems_escalate(today=TUESDAY)
+            problems_escalate(today=TUESDAY)
+        message = Message.objects.get(event="problem_escalated")
+        self.assertEqual(message.user, self.leader)
+        self.assertIn("已升级至您督办", message.text)

@@ -118,10 +118,13 @@ class ScheduleSlotsTestCase(TestCase):
         # Ten minutes on: only the checkpoint's new slot.
         won = enqueue_due(now + datetime.timedelta(minutes=10), worker_id="w2")
         self.assertEqual([r.name for r in won], ["audit_checkpoint"])
-        # After 00:10 the next day: the daily work again.
+        # After 00:10 the next day: the night's work again; the reminders wait for 08:00.
         won = enqueue_due(local(2026, 12, 3, 0, 11), worker_id="w1")
-        self.assertEqual(len(won), len(SCHEDULE))
-        self.assertEqual(Job.objects.count(), 2 * len(SCHEDULE) + 1)
+        self.assertEqual(len(won), len(SCHEDULE) - 1)
+        self.assertNotIn("remind_due", {r.name for r in won})
+        won = enqueue_due(local(2026, 12, 3, 8, 1), worker_id="w2")
+        self.assertEqual({r.name for r in won}, {"remind_due", "audit_checkpoint"})
+        self.assertEqual(Job.objects.count(), 2 * len(SCHEDULE) + 2)
 
     @override_settings(TASKS=IMMEDIATE)
     def test_the_daily_tasks_run_and_say_what_they_did(self) -> None:

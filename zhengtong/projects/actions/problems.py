@@ -114,14 +114,24 @@ def problems_escalate(*, today: datetime.date | None = None) -> list[Problem]:
         .select_related("project__org_unit")
         .order_by("due_on", "pk")
     )
+    from zhengtong.notify.outbox import Recipient, notify
+
     now = timezone.now()
     for problem in overdue:
-        leaders = [
-            str(link.user)
-            for link in problem.project.leader_links.select_related("user").order_by(
-                "user__username"
-            )
-        ]
+        links = list(problem.project.leader_links.select_related("user").order_by("user__username"))
+        leaders = [str(link.user) for link in links]
+        # The 帮包 leaders hear of it at once (站内消息), not when they next open the page.
+        notify(
+            event="problem_escalated",
+            target=problem,
+            recipients=[Recipient.staff(link.user) for link in links],
+            context={
+                "project": problem.project.name,
+                "title": problem.title,
+                "due_on": f"{problem.due_on.year}年{problem.due_on.month}月{problem.due_on.day}日",
+            },
+            dedupe=f"problem:{problem.pk}:escalated",
+        )
         problem.escalated_at = now
         problem.save(update_fields=["escalated_at", "updated_at"])
         record_event(

@@ -1,0 +1,29 @@
+"""Texts of the escalation message, the reminders of 我的待办 and the leaders' 督办 digest."""
+
+from django.db import migrations
+
+TEXTS = [
+    (
+        "problem_escalated",
+        "inapp",
+        "项目“{project}”的问题“{title}”超过办结期限({due_on})仍未解决,已升级至您督办。",
+    ),
+    ("reminder", "inapp", "{text}"),
+    ("leader_digest", "inapp", "{text}"),
+]
+
+
+def seed(apps, schema_editor):
+    MessageTemplate = apps.get_model("notify", "MessageTemplate")
+    for event, channel, text in TEXTS:
+        MessageTemplate.objects.get_or_create(
+            event=event,
+            channel=channel,
+            item=None,
+            defaults={"text": text, "provider_template_code": "", "is_active": True},
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("notify", "0002_default_templates")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
