@@ -34,6 +34,16 @@ EVENTS: dict[str, EventInfo] = {
         "问题升级督办",
         {"project": "中通新能源客车基地", "title": "征地拆迁未完成", "due_on": "2026年11月16日"},
     ),
+    "leave_backup": EventInfo(
+        "A 角请假(B 角代办)",
+        {
+            "name": "孙晓燕",
+            "start_on": "12月1日",
+            "end_on": "12月3日",
+            "count": "2",
+            "cases": "LJ20261120001、LJ20261120002",
+        },
+    ),
     "reminder": EventInfo(
         "待办提醒", {"text": "【项目月报】填报2026年11月月报(中通新能源客车基地)今天到期。"}
     ),

@@ -1,4 +1,5 @@
-"""Texts of the escalation message, the reminders of 我的待办 and the leaders' 督办 digest."""
+"""Texts of the escalation message, the A/B leave message, the reminders of 我的待办 and the
+leaders' 督办 digest."""
 
 from django.db import migrations
 
@@ -7,6 +8,11 @@ TEXTS = [
         "problem_escalated",
         "inapp",
         "项目“{project}”的问题“{title}”超过办结期限({due_on})仍未解决,已升级至您督办。",
+    ),
+    (
+        "leave_backup",
+        "inapp",
+        "{name}于{start_on}至{end_on}请假,期间其承办的 {count} 件办件由您(B 角)代办:{cases}。",
     ),
     ("reminder", "inapp", "{text}"),
     ("leader_digest", "inapp", "{text}"),

@@ -59,4 +59,35 @@ def leave_record(
         },
         reason=reason,
     )
+    _tell_backups(leave, posts)
     return leave
+
+
+def _tell_backups(leave: Leave, posts: list[Post]) -> None:
+    """Each B of the clerk's A posts hears, as a 站内消息, which cases move to them."""
+    from zhengtong.notify.outbox import Recipient, notify
+
+    from ..models import Application
+
+    backups = {p.b_user for p in posts if p.a_user_id == leave.user_id and p.b_user is not None}
+    if not backups:
+        return
+    open_cases = Application.objects.filter(
+        handler=leave.user, status__in=Application.OPEN_STATUSES
+    ).order_by("due_on", "pk")
+    receipts = list(open_cases.values_list("receipt_no", flat=True)[:10])
+    count = open_cases.count()
+    listed = "、".join(receipts) + ("等" if count > len(receipts) else "")
+    notify(
+        event="leave_backup",
+        target=leave,
+        recipients=[Recipient.staff(user) for user in sorted(backups, key=lambda u: u.pk)],
+        context={
+            "name": leave.user.display_name,
+            "start_on": f"{leave.start_on.month}月{leave.start_on.day}日",
+            "end_on": f"{leave.end_on.month}月{leave.end_on.day}日",
+            "count": str(count),
+            "cases": listed or "无",
+        },
+        dedupe=f"leave:{leave.pk}:backup",
+    )

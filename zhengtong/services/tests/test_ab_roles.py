@@ -175,3 +175,26 @@ class VisibilityTestCase(CaseTestCase):
     def test_an_unknown_receipt_number_is_404(self) -> None:
         with self.assertRaises(Http404):
             get_application_for_user(self.clerk_a, "LIUJI209901010001")
+
+
+class LeaveNoticeTestCase(CaseTestCase):
+    def test_the_b_clerk_hears_which_cases_move_to_them(self) -> None:
+        from zhengtong.notify.events import ensure_default_templates
+        from zhengtong.notify.models import Message
+
+        ensure_default_templates()
+        with time_machine.travel("2026-10-09 09:00 +0800", tick=False):
+            case = self.intake(received_at=at(2026, 10, 9))
+        with self.captureOnCommitCallbacks(execute=False):
+            leave_record(
+                actor=self.clerk_a,
+                user=self.clerk_a,
+                start_on=LEAVE_START,
+                end_on=LEAVE_END,
+                reason="病假",
+            )
+        message = Message.objects.get(event="leave_backup")
+        self.assertEqual(message.user, self.clerk_b)
+        self.assertIn(case.receipt_no, message.text)
+        self.assertIn("10月12日至10月14日请假", message.text)
+        self.assertFalse(Message.objects.filter(event="leave_backup", user=self.clerk_a).exists())
