@@ -108,6 +108,29 @@ def test_a_clerk_takes_in_an_incomplete_application_and_the_applicant_rates_it(
     assert application.certificate_no in page.locator("dl").inner_text()
     page.screenshot(path=ARTIFACTS / "hall_approved.png", full_page=True)
 
+    # The worker sends what the case caused (run here as it would run them); the administrator
+    # finds the applicant's SMS in the demo outbox, masked: 受理, 补正, 办结.
+    from zhengtong.notify.models import Message
+    from zhengtong.notify.tasks import send_message
+
+    caused = Message.objects.filter(target_id=str(application.pk), channel="sms")
+    for pk in caused.values_list("pk", flat=True):
+        send_message.call(pk)
+    assert sorted(caused.values_list("event", "state")) == [
+        ("case_accepted", "sent"),
+        ("case_done", "sent"),
+        ("case_notice", "sent"),
+    ]
+    admin = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    log_in(admin, base, "admin", DEMO_PASSWORD)
+    admin.goto(f"{base}/notify/outbox/?channel=sms")
+    outbox = admin.locator("#results").inner_text()
+    assert "办件受理" in outbox and "补正告知" in outbox and "办件办结" in outbox
+    assert "卢*" in outbox
+    assert APPLICANT["name"] not in outbox and APPLICANT["phone"] not in outbox
+    admin.screenshot(path=ARTIFACTS / "outbox.png", full_page=False)
+    admin.close()
+
     # The hall's open cases with their countdowns, and last month's disclosure, for the README.
     page.goto(f"{base}/services/?scope=all&status=open")
     assert page.locator("table tbody tr").count() >= 3
