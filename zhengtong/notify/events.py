@@ -44,6 +44,10 @@ EVENTS: dict[str, EventInfo] = {
             "cases": "LJ20261120001、LJ20261120002",
         },
     ),
+    "payment_approved": EventInfo(
+        "补贴审批发放",
+        {"name": "王大爷", "month": "2026年11月", "amount": "100.00元", "unit": "民政局"},
+    ),
     "reminder": EventInfo(
         "待办提醒", {"text": "【项目月报】填报2026年11月月报(中通新能源客车基地)今天到期。"}
     ),

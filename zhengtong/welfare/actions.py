@@ -311,7 +311,30 @@ def cycle_approve(*, actor, cycle: PaymentCycle) -> PaymentCycle:
         changes={"status": [PaymentCycle.Status.DRAFT, PaymentCycle.Status.APPROVED]},
         org_unit=cycle.org_unit,
     )
+    _tell_recipients(cycle)
     return cycle
+
+
+def _tell_recipients(cycle: PaymentCycle) -> None:
+    """Each recipient with a mobile number on record hears that the month's subsidy is approved
+    (an SMS: the name masked, no ID number). One message per payment, however often approved."""
+    from zhengtong.lib.money import format_yuan
+    from zhengtong.notify.outbox import Recipient, notify
+
+    month = f"{cycle.month.year}年{cycle.month.month}月"
+    for payment in cycle.payments.select_related("person").exclude(person__phone="").order_by("pk"):
+        notify(
+            event="payment_approved",
+            target=payment,
+            recipients=[Recipient.resident(payment.person.phone, payment.person.name)],
+            context={
+                "name": payment.person.name,
+                "month": month,
+                "amount": format_yuan(payment.amount, "元"),
+                "unit": cycle.org_unit.name,
+            },
+            dedupe=f"payment:{payment.pk}:approved",
+        )
 
 
 # ------------------------------------------------------------------------------- relief

@@ -14,6 +14,11 @@ TEXTS = [
         "inapp",
         "{name}于{start_on}至{end_on}请假,期间其承办的 {count} 件办件由您(B 角)代办:{cases}。",
     ),
+    (
+        "payment_approved",
+        "sms",
+        "{name}您好,您{month}的护理补贴{amount}已由{unit}审批发放,请留意到账。",
+    ),
     ("reminder", "inapp", "{text}"),
     ("leader_digest", "inapp", "{text}"),
 ]

@@ -61,6 +61,22 @@ class CycleTestCase(WelfareTestCase):
             payment_add(actor=self.civil, cycle=cycle, person=self.p3)
         self.assertEqual(cycle.payments.filter(person=self.p3).count(), 1)
 
+    def test_approval_tells_each_recipient_with_a_mobile_number(self):
+        from zhengtong.notify.events import ensure_default_templates
+        from zhengtong.notify.models import Message
+
+        ensure_default_templates()
+        self.p3.phone = "13905351234"
+        self.p3.save(update_fields=["phone"])
+        cycle = cycle_create(actor=self.civil, month=JUNE)
+        with self.captureOnCommitCallbacks(execute=False):
+            cycle_approve(actor=self.civil, cycle=cycle)
+        message = Message.objects.get(event="payment_approved")
+        self.assertEqual((message.channel, message.phone), ("sms", "13905351234"))
+        self.assertIn("2025年6月的护理补贴200.00元", message.text)
+        self.assertNotIn("张老汉", message.text)  # the name is masked in an SMS
+        self.assertEqual(Message.objects.count(), 1)  # 李老汉 has no number on record
+
     def test_an_approved_cycle_is_frozen(self):
         cycle = cycle_create(actor=self.civil, month=JUNE)
         payment = cycle.payments.get(person=self.p2)
