@@ -44,6 +44,15 @@ EVENTS: dict[str, EventInfo] = {
             "cases": "LJ20261120001、LJ20261120002",
         },
     ),
+    "callback_scheduled": EventInfo(
+        "差评回访",
+        {
+            "receipt_no": "LIUJI202611200001",
+            "item": "生育登记",
+            "rating": "不满意",
+            "due_on": "2026年12月11日",
+        },
+    ),
     "payment_approved": EventInfo(
         "补贴审批发放",
         {"name": "王大爷", "month": "2026年11月", "amount": "100.00元", "unit": "民政局"},

@@ -19,6 +19,11 @@ TEXTS = [
         "sms",
         "{name}您好,您{month}的护理补贴{amount}已由{unit}审批发放,请留意到账。",
     ),
+    (
+        "callback_scheduled",
+        "inapp",
+        "办件{receipt_no}({item})收到“{rating}”评价,请于{due_on}前完成回访和整改。",
+    ),
     ("reminder", "inapp", "{text}"),
     ("leader_digest", "inapp", "{text}"),
 ]

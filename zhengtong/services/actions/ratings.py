@@ -61,13 +61,14 @@ def rating_submit(*, application: Application, level: int, comment: str = "") ->
             due_on = calendar.add_workdays(today, rectification_workdays())
         except HolidayDataMissing as exc:
             missing = exc.year
-        Rectification.objects.create(
+        rectification = Rectification.objects.create(
             rating=rating,
             owner=application.first_responder,
             due_on=due_on,
             due_provisional=calendar.spans_provisional(today, due_on) if due_on else False,
             calendar_missing_year=missing,
         )
+        _tell_owner(rectification, application, rating)
         changes["rectification_owner"] = [None, application.first_responder.display_name]
         changes["rectification_due_on"] = [None, due_on]
     record_event(
@@ -79,6 +80,25 @@ def rating_submit(*, application: Application, level: int, comment: str = "") ->
         reason=comment,
     )
     return rating
+
+
+def _tell_owner(rectification: Rectification, application: Application, rating: Rating) -> None:
+    """The first-responsible clerk hears at once that a callback is due (站内消息)."""
+    from zhengtong.notify.outbox import Recipient, notify
+
+    due = rectification.due_on
+    notify(
+        event="callback_scheduled",
+        target=application,
+        recipients=[Recipient.staff(rectification.owner)],
+        context={
+            "receipt_no": application.receipt_no,
+            "item": application.item.name,
+            "rating": rating.get_level_display(),
+            "due_on": f"{due.year}年{due.month}月{due.day}日" if due else "待定",
+        },
+        dedupe=f"rating:{rating.pk}:callback",
+    )
 
 
 @audited_atomic

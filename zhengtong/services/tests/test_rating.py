@@ -44,6 +44,17 @@ class RatingTestCase(CaseTestCase):
         self.assertEqual(rectification.owner, self.clerk_a)
         self.assertEqual(rectification.due_on, datetime.date(2026, 11, 23))
 
+    def test_the_owner_hears_of_the_callback_at_once(self) -> None:
+        from zhengtong.notify.events import ensure_default_templates
+        from zhengtong.notify.models import Message
+
+        ensure_default_templates()
+        with self.captureOnCommitCallbacks(execute=False):
+            rating_submit(application=self.case, level=2, comment="等太久")
+        message = Message.objects.get(event="callback_scheduled")
+        self.assertEqual(message.user, self.clerk_a)
+        self.assertIn("请于2026年11月23日前完成回访和整改", message.text)
+
     @override_settings(RECTIFICATION_WORKDAYS=5)
     def test_the_rectification_time_limit_is_configurable(self) -> None:
         rating = rating_submit(application=self.case, level=1)
