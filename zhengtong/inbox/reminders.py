@@ -30,6 +30,12 @@ DEFAULT_WORKDAYS_BEFORE = 1
 DIGEST_ITEMS = 5
 
 
+def daily_kinds() -> set[str]:
+    """Kinds reminded every working day while they are open (the liaison's 月报, from the
+    25th), instead of N working days before."""
+    return set(getattr(settings, "REMINDER_DAILY_KINDS", {"项目月报"}))
+
+
 def workdays_before(kind: str) -> int:
     """How many working days before the due date an item of `kind` is reminded of."""
     table = getattr(settings, "REMINDER_WORKDAYS_BEFORE", {}) or {}
@@ -66,6 +72,8 @@ def reminders_for(
             continue
         if item.due_on == today:
             when, words = "due", "今天到期"
+        elif item.kind in daily_kinds() and calendar.is_workday(today):
+            when, words = f"daily-{today.isoformat()}", f"{item.due_on:%m月%d日}到期,请按时办理"
         elif calendar.workdays_between(today, item.due_on) == workdays_before(item.kind):
             when = "before"
             words = f"{item.due_on:%m月%d日}到期(还有 {workdays_before(item.kind)} 个工作日)"

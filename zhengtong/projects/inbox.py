@@ -1,13 +1,15 @@
 """我的待办 entries of the key-project module: open problems of the 问题台账, the monthly
 reports a liaison still owes, and the filed reports the office has not checked."""
 
+import datetime
+
 from django.urls import reverse
 from django.utils import timezone
 
 from zhengtong.inbox.registry import InboxItem
 from zhengtong.workdays import WorkCalendar
 
-from .due_dates import REPORT_CHECK_WORKDAYS, report_due, report_month
+from .due_dates import REPORT_CHECK_WORKDAYS, report_due
 from .selectors import problems_for_inbox, reports_owed_by, reports_to_check
 
 KIND_REPORT = "项目月报"
@@ -34,25 +36,35 @@ def problem_items(user) -> list[InboxItem]:
     return items
 
 
+# From this day of the month the liaison sees this month's report coming (reminded daily).
+REPORT_NOTICE_DAY = 25
+
+
 def report_items(user) -> list[InboxItem]:
-    """The last month's report of each project the liaison reports for and has not filed,
-    due on the 5th working day of this month (due_dates.report_due). Two queries at most."""
+    """The last month's report of each project the liaison reports for and has not filed, due
+    on the 5th working day of this month (due_dates.report_due); from the 25th also this
+    month's, due on the 5th working day of the next. Four queries at most."""
     today = timezone.localdate()
-    projects = list(reports_owed_by(user, report_month(today)))
-    if not projects:
-        return []
-    due = report_due(today, WorkCalendar())
-    return [
-        InboxItem(
-            kind=KIND_REPORT,
-            title=f"填报{due.label}月报",
-            url=reverse("projects:report_create", args=[project.pk]),
-            due_on=due.due_on,
-            provisional=due.provisional,
-            subtitle=project.name,
-        )
-        for project in projects
-    ]
+    calendar = WorkCalendar()
+    owed = [report_due(today, calendar)]
+    if today.day >= REPORT_NOTICE_DAY:
+        next_month = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        owed.append(report_due(next_month, calendar))
+    items = []
+    for due in owed:
+        for project in reports_owed_by(user, due.month):
+            url = reverse("projects:report_create", args=[project.pk])
+            items.append(
+                InboxItem(
+                    kind=KIND_REPORT,
+                    title=f"填报{due.label}月报",
+                    url=f"{url}?month={due.month:%Y-%m}",
+                    due_on=due.due_on,
+                    provisional=due.provisional,
+                    subtitle=project.name,
+                )
+            )
+    return items
 
 
 def check_items(user) -> list[InboxItem]:

@@ -17,7 +17,7 @@ from zhengtong.audit.history import change_rows
 from zhengtong.audit.labels import action_label, actor_label
 from zhengtong.audit.models import Event
 from zhengtong.inbox.registry import deadline
-from zhengtong.lib import listing
+from zhengtong.lib import listing, periods
 from zhengtong.lib.display import show
 from zhengtong.lib.forms import add_errors
 from zhengtong.workdays import WorkCalendar
@@ -463,7 +463,7 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_report(request.user, project):
         raise PermissionDenied
     # The month owed (December's in January), which the liaison's 我的待办 links here for.
-    form = ReportForm(request.POST or None, initial={"month": report_month(timezone.localdate())})
+    form = ReportForm(request.POST or None, initial={"month": _asked_month(request)})
     if request.method == "POST" and form.is_valid():
         try:
             actions.report_submit(
@@ -480,6 +480,18 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     photo_errors = form.errors.get("__all__") if form.errors else None
     context = {"form": form, "project": project, "photo_errors": photo_errors}
     return render(request, "projects/report_form.html", context)
+
+
+def _asked_month(request: HttpRequest):
+    """The month 我的待办 links for (?month=2026-11), else the month owed today."""
+    owed = report_month(timezone.localdate())
+    try:
+        period = periods.parse_month(request.GET.get("month"))
+    except periods.PeriodError:
+        return owed
+    if period is None or period.start > timezone.localdate().replace(day=1):
+        return owed
+    return period.start
 
 
 @login_required

@@ -143,3 +143,33 @@ class ReminderSweepTestCase(BaseTestCase):
         message = Message.objects.get(event="problem_escalated")
         self.assertEqual(message.user, self.leader)
         self.assertIn("已升级至您督办", message.text)
+
+
+class MonthlyReportReminderTestCase(BaseTestCase):
+    """From the 25th the liaison sees this month's report coming and is reminded every working
+    day until it is filed."""
+
+    def test_from_the_25th_this_months_report_is_owed_and_reminded_daily(self) -> None:
+        from zhengtong.projects.inbox import report_items
+        from zhengtong.projects.models import Stage
+
+        row = project("KP-001", self.company, stage=Stage.UNDER_CONSTRUCTION)
+        with time_machine.travel(datetime.datetime(2026, 11, 24, 2, 0, tzinfo=datetime.UTC)):
+            titles = [i.title for i in report_items(self.liaison)]
+        self.assertEqual(titles, ["填报2026年10月月报"])
+        with time_machine.travel(datetime.datetime(2026, 11, 25, 2, 0, tzinfo=datetime.UTC)):
+            items = report_items(self.liaison)
+            self.assertEqual([i.title for i in items], ["填报2026年10月月报", "填报2026年11月月报"])
+            self.assertEqual(items[1].url, f"/projects/{row.pk}/reports/new/?month=2026-11")
+            self.assertEqual(items[1].due_on, D(2026, 12, 7))
+            reminders = reminders_for(self.liaison, today=D(2026, 11, 25))
+            self.client.force_login(self.liaison)
+            form = self.client.get(items[1].url).context["form"]
+            self.assertEqual(form.initial["month"], D(2026, 11, 1))
+        daily = [r for r in reminders if "11月月报" in r.text]
+        self.assertEqual(len(daily), 1)
+        self.assertIn("12月07日到期", daily[0].text)
+        with time_machine.travel(datetime.datetime(2026, 11, 26, 2, 0, tzinfo=datetime.UTC)):
+            tomorrow = reminders_for(self.liaison, today=D(2026, 11, 26))
+        again = [r for r in tomorrow if "11月月报" in r.text]
+        self.assertNotEqual(again[0].dedupe, daily[0].dedupe)  # one a day, every working day

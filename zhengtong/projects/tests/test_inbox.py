@@ -103,7 +103,7 @@ class ReportInboxTestCase(BaseTestCase):
         self.assertEqual(item.kind, "项目月报")
         self.assertEqual(item.title, "填报2026年11月月报")
         self.assertEqual(item.due_on, datetime.date(2026, 12, 7))
-        self.assertEqual(item.url, f"/projects/{self.mine.pk}/reports/new/")
+        self.assertEqual(item.url, f"/projects/{self.mine.pk}/reports/new/?month=2026-11")
         self.assertEqual([i.subtitle for i in report_items(self.other_liaison)], ["项目KP-003"])
 
     def test_only_the_liaison_owes_a_report(self) -> None:
