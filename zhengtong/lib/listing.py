@@ -46,12 +46,11 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import format_html
 from django.views import View
 
 from . import display, xlsx
@@ -637,13 +636,3 @@ def link(url_name: str, *attrs: str) -> Callable[[Any], str]:
         return reverse(url_name, args=[resolve(row, a) for a in names])
 
     return url
-
-
-def badge(text: str, tone: str = "secondary"):
-    """A small coloured label for a cell (`template`-free): Bootstrap's text-bg classes."""
-    return format_html('<span class="badge text-bg-{}">{}</span>', tone, text)
-
-
-def first_page(queryset: QuerySet, size: int = 25) -> Page:
-    """Page 1 of `queryset` (for a page that shows a list without the kit's chrome)."""
-    return Paginator(queryset, size).get_page(1)
