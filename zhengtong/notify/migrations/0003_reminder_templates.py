@@ -3,6 +3,7 @@ leaders' 督办 digest."""
 
 from django.db import migrations
 
+# (event, channel, text[, the provider's template code: every SMS needs one])
 TEXTS = [
     (
         "problem_escalated",
@@ -18,6 +19,7 @@ TEXTS = [
         "payment_approved",
         "sms",
         "{name}您好,您{month}的护理补贴{amount}已由{unit}审批发放,请留意到账。",
+        "SMS_SUBSIDY_APPROVED",
     ),
     (
         "callback_scheduled",
@@ -31,12 +33,16 @@ TEXTS = [
 
 def seed(apps, schema_editor):
     MessageTemplate = apps.get_model("notify", "MessageTemplate")
-    for event, channel, text in TEXTS:
+    for event, channel, text, *code in TEXTS:
         MessageTemplate.objects.get_or_create(
             event=event,
             channel=channel,
             item=None,
-            defaults={"text": text, "provider_template_code": "", "is_active": True},
+            defaults={
+                "text": text,
+                "provider_template_code": code[0] if code else "",
+                "is_active": True,
+            },
         )
 
 

@@ -69,3 +69,14 @@ class TemplateAdminTestCase(BaseTestCase):
         self.client.force_login(self.clerk)
         response = self.client.get(f"/admin/notify/messagetemplate/{self.accepted.pk}/change/")
         self.assertNotEqual(response.status_code, 200)
+
+
+class SeededTemplatesTestCase(BaseTestCase):
+    def test_every_seeded_sms_names_its_provider_template(self) -> None:
+        """A provider refuses an SMS without a template code: none may be seeded without one."""
+        ensure_default_templates()
+        sms = MessageTemplate.objects.filter(channel="sms", is_active=True)
+        self.assertTrue(sms.exists())
+        self.assertEqual(
+            list(sms.filter(provider_template_code="").values_list("event", flat=True)), []
+        )

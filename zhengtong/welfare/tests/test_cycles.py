@@ -76,6 +76,7 @@ class CycleTestCase(WelfareTestCase):
         self.assertIn("2025年6月的护理补贴200.00元", message.text)
         self.assertNotIn("张老汉", message.text)  # the name is masked in an SMS
         self.assertEqual(Message.objects.count(), 1)  # 李老汉 has no number on record
+        self.assertEqual(message.template_code, "SMS_SUBSIDY_APPROVED")  # a provider needs one
 
     def test_an_approved_cycle_is_frozen(self):
         cycle = cycle_create(actor=self.civil, month=JUNE)
