@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "zhengtong.reports",
     "zhengtong.jobs",
     "zhengtong.demo",
+    "zhengtong.backups",
 ]
 
 # Background jobs: the Django tasks API (django-tasks) on its database backend, run by
