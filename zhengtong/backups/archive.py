@@ -52,7 +52,9 @@ def load_key() -> bytes | None:
         try:
             raw = Path(path).read_bytes()
         except OSError as exc:
-            raise BackupError(f"读不到备份密钥文件 {path}(cannot read BACKUP_KEY_FILE): {exc}") from None
+            raise BackupError(
+                f"读不到备份密钥文件 {path}(cannot read BACKUP_KEY_FILE): {exc}"
+            ) from None
         text = raw.decode("ascii", "replace").strip() if len(raw) != sm4.KEY_BYTES else raw.hex()
     if not text:
         return None
@@ -61,7 +63,9 @@ def load_key() -> bytes | None:
     except ValueError:
         key = b""
     if len(key) != sm4.KEY_BYTES:
-        raise BackupError("备份密钥应为 32 位十六进制(backup key must be 16 bytes as 32 hex digits)")
+        raise BackupError(
+            "备份密钥应为 32 位十六进制(backup key must be 16 bytes as 32 hex digits)"
+        )
     return key
 
 
@@ -111,10 +115,8 @@ def media_checksums(root: Path) -> dict[str, str]:
     if not root.exists():
         return files
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest = hashlib.sha256()
         with path.open("rb") as fh:
-            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                digest.update(block)
+            digest = hashlib.file_digest(fh, "sha256")
         files[path.relative_to(root).as_posix()] = digest.hexdigest()
     return files
 
@@ -151,7 +153,10 @@ def _dump_database(alias: str, target: Path) -> str:
     conn = connections[alias]
     settings = conn.settings_dict
     if conn.vendor == "postgresql":
-        _run(["pg_dump", "-Fc", "--no-owner", "-f", str(target), *_pg_url(settings)], _pg_env(settings))
+        _run(
+            ["pg_dump", "-Fc", "--no-owner", "-f", str(target), *_pg_url(settings)],
+            _pg_env(settings),
+        )
         return "postgresql"
     if conn.vendor != "sqlite":
         raise BackupError(f"不支持的数据库 {conn.vendor}(unsupported database)")
@@ -214,7 +219,9 @@ def _seal_file(key: bytes, plain: Path, out: Path) -> None:
 
 def _open_file(key: bytes | None, sealed: Path, out: Path) -> None:
     if key is None:
-        raise BackupError("备份已加密,请设置 BACKUP_KEY_FILE(archive is encrypted; set BACKUP_KEY_FILE)")
+        raise BackupError(
+            "备份已加密,请设置 BACKUP_KEY_FILE(archive is encrypted; set BACKUP_KEY_FILE)"
+        )
     with sealed.open("rb") as src, out.open("wb") as dst:
         src.read(len(MAGIC))
         index = 0
@@ -231,9 +238,7 @@ def _open_file(key: bytes | None, sealed: Path, out: Path) -> None:
                     continue
                 break
             if plain is None:
-                raise BackupError(
-                    "密钥错误或备份文件已损坏(wrong key or damaged archive)"
-                )
+                raise BackupError("密钥错误或备份文件已损坏(wrong key or damaged archive)")
             dst.write(plain)
             if last:
                 if src.read(1):
@@ -252,7 +257,7 @@ def create_backup(output: Path, alias: str = "default", media_root: Path | None 
         _progress("导出数据库 dumping database")
         vendor = _dump_database(alias, work / "database.dump")
         _progress("计算各表校验值 checksumming tables")
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": 1,
             "created": dt.datetime.now(dt.UTC).isoformat(),
             "vendor": vendor,
@@ -308,9 +313,13 @@ def restore_backup(
             )
         if not force:
             if not _database_empty(settings_dict, vendor):
-                raise BackupError("目标数据库不是空的,加 --force 覆盖(target database is not empty)")
+                raise BackupError(
+                    "目标数据库不是空的,加 --force 覆盖(target database is not empty)"
+                )
             if media_root.exists() and any(media_root.iterdir()):
-                raise BackupError("目标 MEDIA_ROOT 不是空的,加 --force 覆盖(target MEDIA_ROOT is not empty)")
+                raise BackupError(
+                    "目标 MEDIA_ROOT 不是空的,加 --force 覆盖(target MEDIA_ROOT is not empty)"
+                )
         _progress("恢复数据库 restoring database")
         _load_database(work / "x" / "database.dump", settings_dict, vendor, force)
         _progress(f"恢复 {len(manifest['files'])} 个文件 restoring files")
@@ -338,7 +347,9 @@ def _scratch_settings(base: dict[str, Any], tmp: Path) -> dict[str, Any]:
 
 def _drop_scratch(settings: dict[str, Any]) -> None:
     if "postgresql" in settings["ENGINE"]:
-        _run(["dropdb", "--if-exists", *_pg_url(settings)[:-2], settings["NAME"]], _pg_env(settings))
+        _run(
+            ["dropdb", "--if-exists", *_pg_url(settings)[:-2], settings["NAME"]], _pg_env(settings)
+        )
 
 
 def _database_url(settings: dict[str, Any]) -> str:
@@ -380,7 +391,11 @@ def verify_backup(archive: Path, alias: str = "default") -> list[str]:
                 if files.get(name) != digest:
                     problems.append(f"文件 {name} 缺失或内容不一致")
             _progress("校验恢复后的审计链 checking the audit chain")
-            env = {**os.environ, "DATABASE_URL": _database_url(scratch), "MEDIA_ROOT": str(work / "media")}
+            env = {
+                **os.environ,
+                "DATABASE_URL": _database_url(scratch),
+                "MEDIA_ROOT": str(work / "media"),
+            }
             manage = Path(__file__).resolve().parents[2] / "manage.py"
             done = subprocess.run(
                 [sys.executable, str(manage), "audit_verify", "--no-checkpoint"],
@@ -390,7 +405,9 @@ def verify_backup(archive: Path, alias: str = "default") -> list[str]:
                 check=False,
             )
             if done.returncode != 0:
-                problems.append("恢复后的审计链校验未通过:" + (done.stderr or done.stdout).strip()[:500])
+                problems.append(
+                    "恢复后的审计链校验未通过:" + (done.stderr or done.stdout).strip()[:500]
+                )
         finally:
             _drop_scratch(scratch)
     return problems

@@ -29,5 +29,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=1) from None
         rows = sum(t["rows"] for t in manifest["tables"].values())
         self.stdout.write(
-            self.style.SUCCESS(f"已恢复:{len(manifest['tables'])} 张表共 {rows} 行,{len(manifest['files'])} 个文件。")
+            self.style.SUCCESS(
+                f"已恢复:{len(manifest['tables'])} 张表共 {rows} 行,{len(manifest['files'])} 个文件。"
+            )
         )
