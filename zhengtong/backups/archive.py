@@ -331,6 +331,11 @@ def restore_backup(
     return manifest
 
 
+def summary(manifest: dict[str, Any]) -> str:
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    return f"{len(manifest['tables'])} 张表共 {rows} 行,{len(manifest['files'])} 个文件"
+
+
 # --- verification ----------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhengtong.backups.archive import BackupError, create_backup, verify_backup
+from zhengtong.backups.archive import BackupError, create_backup, summary, verify_backup
 
 
 class Command(BaseCommand):
@@ -32,10 +32,4 @@ class Command(BaseCommand):
             manifest = create_backup(output)
         except BackupError as exc:
             raise CommandError(str(exc), returncode=1) from None
-        rows = sum(t["rows"] for t in manifest["tables"].values())
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"已备份到 {output}:{len(manifest['tables'])} 张表共 {rows} 行,"
-                f"{len(manifest['files'])} 个文件。"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(f"已备份到 {output}:{summary(manifest)}。"))

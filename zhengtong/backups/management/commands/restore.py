@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from zhengtong.backups.archive import BackupError, restore_backup
+from zhengtong.backups.archive import BackupError, restore_backup, summary
 
 
 class Command(BaseCommand):
@@ -27,9 +27,4 @@ class Command(BaseCommand):
             )
         except BackupError as exc:
             raise CommandError(str(exc), returncode=1) from None
-        rows = sum(t["rows"] for t in manifest["tables"].values())
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"已恢复:{len(manifest['tables'])} 张表共 {rows} 行,{len(manifest['files'])} 个文件。"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(f"已恢复:{summary(manifest)}。"))
