@@ -103,7 +103,7 @@ def write_rows(model: type[models.Model], rows: Iterable[list]) -> int:
     """Write `rows` (values in `insert_fields` order) to the model's table; returns the count."""
     fields = insert_fields(model)
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -196,7 +196,9 @@ class CityBuilder:
         ]
         User.objects.bulk_create(users, batch_size=2000)
         by_name = dict(
-            User.objects.filter(username__startswith=f"{self.prefix}-").values_list("username", "pk")
+            User.objects.filter(username__startswith=f"{self.prefix}-").values_list(
+                "username", "pk"
+            )
         )
         Membership.objects.bulk_create(
             [
@@ -218,8 +220,11 @@ class CityBuilder:
         per_village = self.size.persons_per_village
         at_town = max(0, math.floor(per_village * 0.1))
 
+        # Numbering continues after the residents already there, so ID numbers stay unique.
+        first = Person.objects.count()
+
         def rows() -> Iterator[list]:
-            index = 0
+            index = first
             for village, town, region in villages:
                 for k in range(per_village):
                     unit = town if k < at_town else village
@@ -273,4 +278,3 @@ class CityBuilder:
             created_by_id=self.creator_id,
         )
         return column_values(FloatingRecord, record)
-
