@@ -130,8 +130,9 @@ def person_row(index: int, unit_id: int, region: str) -> list:
     """The one place a generated resident becomes column values (see module docstring)."""
     female = index % 2 == 1
     birth = BIRTH_FIRST + datetime.timedelta(days=(index * 7919) % BIRTH_DAYS)
-    # (birth date, seq, sex) is unique within a region for up to BIRTH_DAYS * 998 residents.
-    seq = (index // (2 * BIRTH_DAYS)) % 499 + 1
+    # 7919 is prime, so within each run of BIRTH_DAYS indexes every birth date comes once;
+    # the run number is the order code: unique for the first BIRTH_DAYS * 499 (17 million).
+    seq = (index // BIRTH_DAYS) % 499 + 1
     id_number = make_id_number(birth, female=female, seq=seq, region=region)
     person = Person(
         id_number=id_number,
