@@ -139,6 +139,12 @@ else:
         }
     }
 
+# REPLICA_DATABASE_URL: a read replica of the same database; report pages read from it
+# (zhengtong.lib.replica), writes and everything else stay on the primary.
+if replica_url := os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(replica_url, conn_max_age=60)
+DATABASE_ROUTERS = ["zhengtong.lib.replica.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
