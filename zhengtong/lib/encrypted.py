@@ -183,7 +183,7 @@ class EncryptedField(models.BinaryField):
         return "" if value is None else value
 
     def value_to_string(self, obj) -> str:
-        return self.value_from_object(obj) or ""
+        return str(self.value_from_object(obj) or "")
 
     def formfield(self, **kwargs):
         from django import forms

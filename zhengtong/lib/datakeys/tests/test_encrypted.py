@@ -2,9 +2,12 @@
 and uniqueness, a wrong master key refused with a clear message, the deploy check."""
 
 import datetime
+import io
 import tempfile
 
 from django.core.exceptions import FieldError
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.db import IntegrityError, connection, models, transaction
 from django.test import TestCase, override_settings
 
@@ -35,6 +38,9 @@ class Resident(models.Model):
         app_label = "datakeys"
         db_table = "datakeys_test_resident"
         managed = False
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class EncryptedFieldTests(TestCase):
@@ -251,6 +257,11 @@ class MasterKeyCheckTests(TestCase):
         self.assertEqual([e.id for e in errors], ["datakeys.E002"])
         self.assertTrue(errors[0].is_serious())
         self.assertIn("开发主密钥", errors[0].msg)
+
+    @override_settings(DEBUG=False, AUDIT_HMAC_DEV_KEY=True)
+    def test_check_deploy_stops_on_the_development_master_key(self):
+        with self.assertRaisesMessage(SystemCheckError, "datakeys.E002"):
+            call_command("check", deploy=True, tags=["security"], stdout=io.StringIO())
 
     @override_settings(DATA_MASTER_KEY=MASTER_A, **PRODUCTION)
     def test_a_real_master_key_passes_both_checks(self):
