@@ -207,8 +207,9 @@ def get_key(purpose: str, version: int) -> bytes:
 
 def current_key(purpose: str) -> tuple[int, bytes]:
     """The newest version of a purpose's data key (made on first use) and the key."""
-    if (version := _current.get(purpose)) is not None:
-        return version, _cache[(purpose, version)]
+    version = _current.get(purpose)
+    if version is not None and (key := _cache.get((purpose, version))) is not None:
+        return version, key
     from .models import DataKey
 
     row = DataKey.objects.filter(purpose=purpose).order_by("-version").first()
