@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "zhengtong.jobs",
     "zhengtong.demo",
     "zhengtong.backups",
+    "zhengtong.lib.datakeys",
 ]
 
 # Background jobs: the Django tasks API (django-tasks) on its database backend, run by
@@ -332,6 +333,16 @@ AUDIT_HMAC_KEYS_FILE = os.environ.get("AUDIT_HMAC_KEYS_FILE", "")
 # True: without a real key, seal with a development key derived from SECRET_KEY (demo and
 # tests only; DEBUG=True allows it too). Otherwise a missing key stops the server (audit.E001).
 AUDIT_HMAC_DEV_KEY = envbool("AUDIT_HMAC_DEV_KEY")
+
+# --- Personal data at rest (zhengtong/lib/datakeys, zhengtong/lib/encrypted.py) -------------
+# ID and phone numbers are sealed with SM4 data keys kept wrapped in the database by a master
+# key that is not: DATA_MASTER_KEY (32 hex digits) or DATA_MASTER_KEY_FILE (a file holding it),
+# or DATA_KEY_PROVIDER, the dotted path of a KMS/HSM class with wrap(key, aad) and
+# unwrap(blob, aad). Without them, AUDIT_HMAC_DEV_KEY=True (or DEBUG) derives a development
+# master key from SECRET_KEY; `check --deploy` refuses it (datakeys.E002).
+DATA_MASTER_KEY = os.environ.get("DATA_MASTER_KEY", "")
+DATA_MASTER_KEY_FILE = os.environ.get("DATA_MASTER_KEY_FILE", "")
+DATA_KEY_PROVIDER = os.environ.get("DATA_KEY_PROVIDER", "")
 # Signed checkpoints of the chain (`audit_checkpoint`, `audit_verify`) go to this directory,
 # outside the database and the media store. Keep it on storage the database users cannot write.
 AUDIT_CHECKPOINT_DIR = Path(
