@@ -5,8 +5,11 @@ Every item with a due date is already known to the inbox providers, so the rule 
 from the modules: an owner is reminded `REMINDER_WORKDAYS_BEFORE` working days before the due
 date (per kind, default 1; counted on the working-day calendar, provisional years included), on
 the due day, and — when items are overdue — once a day in one digest, not one message per item.
-Items already done are not in any provider, so they are never reminded of; a reminder still
-waiting to be sent whose item has left the inbox is cancelled by the sending door.
+Items already done are not in any provider, so they are never reminded of. A reminder carries
+the keys of its items; one still waiting to be sent whose items have all left the owner's inbox
+(the case closed, the problem resolved, the follow-up done) is cancelled: when such an object is
+saved, in the same transaction (`cancel_closed()`, connected in `connect_close_hooks()`), and
+again by `send_message` just before it sends (`still_due()`).
 
 A leader also gets one 督办 digest a day, only when there is something to say: overdue problems
 of the projects they lead (帮包), overdue cases per window of the halls under their units, and
@@ -54,8 +57,65 @@ class Reminder:
     items: tuple[InboxItem, ...]
 
 
-def _item_key(item: InboxItem) -> str:
+def item_key(item: InboxItem) -> str:
     return f"{item.kind}|{item.url}|{item.due_on.isoformat()}"
+
+
+REMINDER_EVENTS = frozenset({"reminder"})
+CANCELLED_NOTE = "提醒的事项已办结或已移出待办,提醒已取消。"
+# The objects whose closing takes an item out of 我的待办: a case, a problem, a follow-up.
+CLOSING_MODELS = ("services.Application", "projects.Problem", "population.FollowUp")
+
+
+def still_due(message) -> bool:
+    """Whether a reminder message still has an item in its owner's 我的待办 (any other message
+    is always still due). A reminder without item keys (written before they were kept) is."""
+    if message.event not in REMINDER_EVENTS or message.user_id is None:
+        return True
+    keys = message.context.get("items") or []
+    if not keys:
+        return True
+    # The due date is left out: a postponed item is still the same item to remind of.
+    open_items = {item_key(i).rsplit("|", 1)[0] for i in items_for(message.user)}
+    return any(key.rsplit("|", 1)[0] in open_items for key in keys)
+
+
+def cancel_closed() -> int:
+    """Cancel every queued reminder whose items have all left the inbox; how many."""
+    from django.db import transaction
+
+    from zhengtong.notify.models import Message, State
+
+    cancelled = 0
+    waiting = Message.objects.filter(event__in=REMINDER_EVENTS, state=State.QUEUED)
+    if not waiting.exists():
+        return 0
+    for message in waiting.select_related("user").order_by("pk"):
+        if still_due(message):
+            continue
+        with transaction.atomic():
+            updated = Message.objects.filter(pk=message.pk, state=State.QUEUED).update(
+                state=State.CANCELLED, next_attempt_at=None, last_error=CANCELLED_NOTE
+            )
+        cancelled += updated
+    return cancelled
+
+
+def _on_close(sender, instance, **kwargs) -> None:
+    # In the saving transaction: a rolled-back close cancels nothing. One query when no
+    # reminder is waiting, which is nearly always (in-app reminders go out within seconds).
+    cancel_closed()
+
+
+def connect_close_hooks() -> None:
+    """Saving a case, problem or follow-up re-checks the queued reminders."""
+    from django.apps import apps
+    from django.db.models.signals import post_save
+
+    for label in CLOSING_MODELS:
+        post_save.connect(
+            _on_close, sender=apps.get_model(label), dispatch_uid=f"remind-close-{label}"
+        )
 
 
 def reminders_for(
@@ -86,7 +146,7 @@ def reminders_for(
                 title=f"【{item.kind}】{item.title}",
                 text=f"【{item.kind}】{item.title}{subtitle}{words}。",
                 url=item.url,
-                dedupe=f"remind:{user.pk}:{when}:{_item_key(item)}",
+                dedupe=f"remind:{user.pk}:{when}:{item_key(item)}",
                 items=(item,),
             )
         )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from zhengtong.jobs.registry import task
 from zhengtong.workdays import WorkCalendar
 
-from .reminders import leader_digest, reminders_for
+from .reminders import item_key, leader_digest, reminders_for
 
 
 @task("待办提醒与领导督办日报", retry_safe=True)
@@ -28,7 +28,10 @@ def remind_due() -> str:
                     event="reminder",
                     target=None,
                     recipients=[Recipient.staff(user)],
-                    context={"text": reminder.text},
+                    context={
+                        "text": reminder.text,
+                        "items": [item_key(i) for i in reminder.items],
+                    },
                     dedupe=reminder.dedupe,
                 )
                 reminded += 1

@@ -93,6 +93,14 @@ def send_message(message_id: int) -> str:
         now = timezone.now()
         if message.next_attempt_at and message.next_attempt_at > now:
             return "未到发送时间。"
+        from zhengtong.inbox.reminders import CANCELLED_NOTE, still_due
+
+        if not still_due(message):
+            message.state = State.CANCELLED
+            message.next_attempt_at = None
+            message.last_error = CANCELLED_NOTE
+            message.save(update_fields=["state", "next_attempt_at", "last_error"])
+            return CANCELLED_NOTE
         if message.channel == Channel.INAPP:
             message.attempts += 1
             message.state = State.SENT

@@ -133,6 +133,67 @@ class ReminderSweepTestCase(BaseTestCase):
             remind_due.call()
         self.assertEqual(Message.objects.count(), count)  # the same day: nothing new
 
+    def office_reminder(self):
+        from zhengtong.inbox.tasks import remind_due
+        from zhengtong.notify.models import Message
+
+        with self.captureOnCommitCallbacks(execute=False):
+            remind_due.call()
+        return Message.objects.get(user=self.office, event="reminder")
+
+    def test_resolving_the_problem_cancels_its_queued_reminder(self) -> None:
+        from zhengtong.notify.models import State
+
+        reminder = self.office_reminder()
+        self.assertEqual(reminder.state, State.QUEUED)
+        self.problem.status = Problem.Status.RESOLVED
+        self.problem.save()
+        reminder.refresh_from_db()
+        self.assertEqual(reminder.state, State.CANCELLED)
+        self.assertIn("已办结", reminder.last_error)
+
+    def test_a_rolled_back_close_leaves_the_reminder_queued(self) -> None:
+        from django.db import transaction
+
+        from zhengtong.notify.models import State
+
+        reminder = self.office_reminder()
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            self.problem.status = Problem.Status.RESOLVED
+            self.problem.save()
+            raise RuntimeError
+        reminder.refresh_from_db()
+        self.assertEqual(reminder.state, State.QUEUED)
+
+    def test_an_unrelated_save_leaves_the_reminder_queued(self) -> None:
+        from zhengtong.notify.models import State
+
+        reminder = self.office_reminder()
+        self.problem.description = "补充说明"
+        self.problem.save()
+        reminder.refresh_from_db()
+        self.assertEqual(reminder.state, State.QUEUED)
+
+    def test_sending_rechecks_the_item_and_cancels_instead(self) -> None:
+        from zhengtong.notify.models import State
+        from zhengtong.notify.tasks import send_message
+
+        reminder = self.office_reminder()
+        # Closed without a signal (a bulk update): the sending door still catches it.
+        Problem.objects.filter(pk=self.problem.pk).update(status=Problem.Status.RESOLVED)
+        self.assertIn("已取消", send_message.call(reminder.pk))
+        reminder.refresh_from_db()
+        self.assertEqual((reminder.state, reminder.sent_at), (State.CANCELLED, None))
+
+    def test_a_reminder_whose_item_is_open_is_sent(self) -> None:
+        from zhengtong.notify.models import State
+        from zhengtong.notify.tasks import send_message
+
+        reminder = self.office_reminder()
+        send_message.call(reminder.pk)
+        reminder.refresh_from_db()
+        self.assertEqual(reminder.state, State.SENT)
+
     def test_an_escalated_problem_reaches_its_leaders_at_once(self) -> None:
         from zhengtong.notify.models import Message
         from zhengtong.projects.actions import problems_escalate
