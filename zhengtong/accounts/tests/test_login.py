@@ -187,3 +187,55 @@ class LoginAuditTestCase(BaseTestCase):
         self.client.post(LOGIN_URL, {"username": "ghost", "password": "x"}, REMOTE_ADDR="10.4.4.4")
         self.assertEqual(Event.objects.get(action="login_failed").target_repr, "ghost")
         self.assertFalse(Event.objects.filter(action="login").exists())
+
+
+class SessionWriteTestCase(BaseTestCase):
+    """An unchanged session is written at most once a minute; the idle timeout still holds."""
+
+    def expiry(self):
+        from django.contrib.sessions.models import Session
+
+        return Session.objects.get(session_key=self.client.session.session_key).expire_date
+
+    def at(self, seconds):
+        return time_machine.travel(START + datetime.timedelta(seconds=seconds), tick=False)
+
+    def sign_in(self):
+        with self.at(0):
+            self.client.post(
+                LOGIN_URL, {"username": "office", "password": PASSWORD}, REMOTE_ADDR="10.1.1.1"
+            )
+        return self.expiry()
+
+    def test_requests_within_a_minute_do_not_write_the_session(self):
+        signed_in = self.sign_in()
+        for seconds in (10, 30, 59):
+            with self.at(seconds):
+                self.assertEqual(self.client.get("/").status_code, 200)
+        self.assertEqual(self.expiry(), signed_in)
+
+    def test_a_request_after_a_minute_moves_the_expiry(self):
+        signed_in = self.sign_in()
+        with self.at(61):
+            self.assertEqual(self.client.get("/").status_code, 200)
+        self.assertEqual(self.expiry(), signed_in + datetime.timedelta(seconds=61))
+
+    def test_clicks_every_half_minute_keep_the_session_for_an_hour(self):
+        self.sign_in()
+        for seconds in range(30, 3600, 30):
+            with self.at(seconds):
+                self.assertEqual(self.client.get("/").status_code, 200, seconds)
+
+    def test_15_minutes_after_the_last_write_the_session_is_over(self):
+        self.sign_in()
+        with self.at(50):
+            self.assertEqual(self.client.get("/").status_code, 200)
+        with self.at(15 * 60 + 1):
+            r = self.client.get("/")
+        self.assertRedirects(r, "/accounts/login/?next=/", fetch_redirect_response=False)
+
+    def test_an_anonymous_visit_creates_no_session(self):
+        from django.contrib.sessions.models import Session
+
+        self.client.get("/public/disclosure/")
+        self.assertFalse(Session.objects.exists())

@@ -129,5 +129,9 @@ class ImportJobTestCase(ImportTestCase):
         poll = self.client.get(url, headers={"HX-Request": "true", "X-Zt-Poll": "1"})
         self.assertEqual(poll.status_code, 200)
         self.assertNotIn("sessionid", poll.cookies)  # no refreshed session cookie
-        person = self.client.get(url)
+        later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=2)
+        with time_machine.travel(later, tick=False):
+            polled = self.client.get(url, headers={"HX-Request": "true", "X-Zt-Poll": "1"})
+            self.assertNotIn("sessionid", polled.cookies)  # not even after a minute
+            person = self.client.get(url)
         self.assertIn("sessionid", person.cookies)  # a person's request is activity

@@ -2,8 +2,11 @@ import datetime
 import re
 
 import time_machine
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
+from zhengtong.accounts.models import RateCounter
 from zhengtong.audit.models import Event
 from zhengtong.services.models import Application, Rating
 
@@ -139,6 +142,28 @@ class LookupTestCase(PublicTestCase):
         self.assertEqual(self.get_json(ip="10.2.2.2").status_code, 200)
         # Refused attempts are not recorded, so a client cannot fill the audit log.
         self.assertEqual(Event.objects.filter(action="public_lookup", ip="10.1.1.1").count(), 10)
+
+    @override_settings(PUBLIC_LOOKUP_LIMIT=3)
+    def test_the_throttle_counts_per_address_and_window_without_reading_the_audit_log(
+        self,
+    ) -> None:
+        """The 429 comes from the address's counter: the audit table is never read to decide."""
+        audit_table = Event._meta.db_table
+        for _n in range(3):
+            self.assertEqual(self.get_json().status_code, 200)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.get_json().status_code, 429)
+        reads = [q["sql"] for q in queries if audit_table in q["sql"]]
+        self.assertEqual(reads, [])
+        counter = RateCounter.objects.get(key="public_lookup:10.1.1.1")
+        self.assertEqual(counter.count, 4)
+        self.assertEqual(
+            (counter.window_start.minute, counter.window_end - counter.window_start),
+            (0, datetime.timedelta(minutes=10)),
+        )
+        # Another address has its own counter; the first address stays refused.
+        self.assertEqual(self.get_json(ip="10.2.2.2").status_code, 200)
+        self.assertEqual(self.get_json().status_code, 429)
 
     def test_the_limit_lifts_after_ten_minutes(self) -> None:
         for _n in range(10):
