@@ -11,6 +11,7 @@ urlpatterns = [
     path("guide/<str:code>/", views.guide_detail, name="guide_detail"),
     path("lookup/", views.lookup, name="lookup"),
     path("lookup.json", views.lookup_json, name="lookup_json"),
+    path("verify/", views.verify, name="verify"),
     path("lookup/rate/", views.rate, name="rate"),
     path("duty/", views.duty_board, name="duty"),
     path("disclosure/", views.disclosure, name="disclosure"),

@@ -30,7 +30,7 @@ from zhengtong.lib.forms import MonthInput, StyledForm
 from zhengtong.lib.masking import mask_name_public
 from zhengtong.people.models import Person
 
-from . import reports
+from . import certificates, reports
 from .actions.ratings import rating_submit
 from .models import Application, DutyEntry, Leave, Material, Post, Rating, ServiceItem
 from .selectors import due_state
@@ -250,7 +250,11 @@ def _json_ready(payload: dict) -> dict:
 @never_cache
 @require_GET
 def lookup(request: HttpRequest) -> HttpResponse:
-    form = LookupForm(request.GET if request.GET else None)
+    if "phone_last4" in request.GET:
+        form = LookupForm(request.GET)
+    else:
+        # The QR code of a receipt opens this page with its receipt number filled in.
+        form = LookupForm(initial={"receipt_no": request.GET.get("receipt_no", "")[:30]})
     context: dict = {"form": form}
     status = 200
     if form.is_bound and form.is_valid():
@@ -313,6 +317,47 @@ def rate(request: HttpRequest) -> HttpResponse:
         return render(request, "services/public/rating.html", context, status=400)
     context.update(rating=rating, case=lookup_payload(application, request))
     return render(request, "services/public/rating.html", context)
+
+
+# ---------------------------------------------------------------------------- 证件核验
+
+VERIFY_NOT_FOUND_MESSAGE = "未找到该编号的证件,请核对证件上的编号后再试。"
+
+
+class VerifyForm(StyledForm):
+    no = forms.CharField(
+        label="证件编号",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "证件编号:必填。", "max_length": "证件编号:格式不正确。"},
+    )
+
+    def clean_no(self) -> str:
+        value = self.cleaned_data["no"].strip().upper()
+        if not certificates.CERTIFICATE_NO_RE.match(value):
+            raise ValidationError("证件编号:格式不正确,只含字母、数字和短横线。")
+        return value
+
+
+@never_cache
+@require_GET
+def verify(request: HttpRequest) -> HttpResponse:
+    """本证凭编号核验真伪: the certificate a number belongs to, as the certificate shows it."""
+    form = VerifyForm(request.GET if "no" in request.GET else None)
+    context: dict = {"form": form}
+    status = 200
+    if form.is_bound and form.is_valid():
+        if certificates.verify_throttled(current().ip):
+            context["error"] = THROTTLED_MESSAGE
+            status = 429
+        elif (application := certificates.find_certificate(form.cleaned_data["no"])) is None:
+            context["error"] = VERIFY_NOT_FOUND_MESSAGE
+            status = 404
+        else:
+            context["certificate"] = certificates.public_certificate(application)
+    elif form.is_bound:
+        status = 400
+    return render(request, "services/public/verify.html", context, status=status)
 
 
 # ---------------------------------------------------------------------------- 挂牌上岗

@@ -26,7 +26,7 @@ from zhengtong.lib.idquery import looks_like_id_number
 from zhengtong.lib.pdf import pdf_response, render_pdf
 from zhengtong.workdays import WorkCalendar
 
-from . import documents
+from . import certificates, documents
 from .actions import decisions, duty, handling, intake, leave, ratings
 from .forms import (
     ApplicationFilterForm,
@@ -549,6 +549,8 @@ def certificate_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
     if application.status != Application.Status.APPROVED or not application.certificate_no:
         raise Http404("该办件没有证件。")
     context = documents.certificate_context(application)
+    verify_url = request.build_absolute_uri(certificates.verify_path(application.certificate_no))
+    context.update(verify_url=verify_url, qr=certificates.qr_data_uri(verify_url))
     pdf = render_pdf("documents/certificate.html", context, request=request)
     return pdf_response(pdf, f"{context['certificate_name']}-{application.certificate_no}.pdf")
 
@@ -561,6 +563,8 @@ def receipt_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
     state = due_state(application, WorkCalendar())
     due_unknown = state.message if state.state == "unknown" and application.accepted_on else ""
     context = documents.receipt_context(application, due_unknown=due_unknown)
+    lookup_url = request.build_absolute_uri(certificates.lookup_path(application.receipt_no))
+    context.update(lookup_url=lookup_url, qr=certificates.qr_data_uri(lookup_url))
     pdf = render_pdf("documents/receipt.html", context, request=request)
     return pdf_response(pdf, f"{context['title']}-{application.receipt_no}.pdf")
 

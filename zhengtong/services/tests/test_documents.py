@@ -5,10 +5,12 @@ Each is a PDF with a Noto CJK font embedded (pdffonts) and its Chinese text pres
 """
 
 import datetime
+from unittest import mock
 
 import time_machine
 
 from zhengtong.lib.tests.test_pdf import embedded_cjk_fonts, pdf_text
+from zhengtong.services import certificates
 from zhengtong.services.actions.decisions import application_approve
 from zhengtong.services.actions.handling import application_supplement
 from zhengtong.services.actions.intake import application_intake
@@ -106,6 +108,25 @@ class DocumentsTestCase(PageTestCase):
         self.assertIn("刘小梅", flat)
         self.assertIn(self.number[:6] + "********" + self.number[-4:], flat)
         self.assertNotIn(self.number, flat)
+
+    def test_the_qr_codes_open_the_verification_and_the_lookup(self) -> None:
+        application_supplement(
+            actor=self.clerk_a, application=self.case, materials=["marriage", "hukou_book"]
+        )
+        application_approve(actor=self.clerk_a, application=self.case)
+        self.case.refresh_from_db()
+        with mock.patch.object(certificates, "qr_data_uri", wraps=certificates.qr_data_uri) as qr:
+            self.get_pdf(self.url("certificate.pdf"))
+            self.get_pdf(self.url("receipt.pdf"))
+        verify = f"http://testserver/public/verify/?no={self.case.certificate_no}"
+        lookup = f"http://testserver/public/lookup/?receipt_no={self.case.receipt_no}"
+        self.assertEqual([c.args[0] for c in qr.call_args_list], [verify, lookup])
+        # The certificate's QR opens a page that confirms the certificate.
+        self.client.logout()
+        r = self.client.get(verify)
+        self.assertContains(r, "该证件真实有效")
+        self.assertContains(r, self.case.certificate_no)
+        self.assertNotContains(r, "刘小梅")
 
     def test_documents_of_another_township_are_not_found(self) -> None:
         self.client.force_login(self.other_clerk)
