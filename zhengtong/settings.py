@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "zhengtong.welfare",
     "zhengtong.reports",
     "zhengtong.jobs",
+    "zhengtong.health",
     "zhengtong.demo",
 ]
 
@@ -331,6 +332,8 @@ AUDIT_CHECKPOINT_DIR = Path(
     os.environ.get("AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit-checkpoints"))
 )
 LOGGING.setdefault("loggers", {})["zhengtong.audit.checkpoint"] = {"level": "INFO"}
+# /health/ fails when an audit event has waited longer than this for a checkpoint.
+AUDIT_CHECKPOINT_MAX_AGE_MINUTES = int(os.environ.get("AUDIT_CHECKPOINT_MAX_AGE_MINUTES", "30"))
 
 # --- SMS (zhengtong/notify/sms) --------------------------------------------------------------
 # The provider: the development file backend (nothing is sent; one JSON line a message in
