@@ -290,7 +290,17 @@ STORAGES = {
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One JSON object a line (request id, user id), ID and phone numbers masked: LOG_FORMAT=text
+    # gives plain lines for a terminal.
+    "filters": {"mask": {"()": "zhengtong.lib.logs.MaskPersonalNumbersFilter"}},
+    "formatters": {"json": {"()": "zhengtong.lib.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask"],
+            **({} if os.environ.get("LOG_FORMAT") == "text" else {"formatter": "json"}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
