@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "zhengtong.welfare",
     "zhengtong.reports",
     "zhengtong.jobs",
+    "zhengtong.health",
     "zhengtong.demo",
     "zhengtong.backups",
     "zhengtong.lib.datakeys",
@@ -297,7 +298,17 @@ STORAGES = {
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One JSON object a line (request id, user id), ID and phone numbers masked: LOG_FORMAT=text
+    # gives plain lines for a terminal.
+    "filters": {"mask": {"()": "zhengtong.lib.logs.MaskPersonalNumbersFilter"}},
+    "formatters": {"json": {"()": "zhengtong.lib.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask"],
+            **({} if os.environ.get("LOG_FORMAT") == "text" else {"formatter": "json"}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
@@ -349,6 +360,8 @@ AUDIT_CHECKPOINT_DIR = Path(
     os.environ.get("AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit-checkpoints"))
 )
 LOGGING.setdefault("loggers", {})["zhengtong.audit.checkpoint"] = {"level": "INFO"}
+# /health/ fails when an audit event has waited longer than this for a checkpoint.
+AUDIT_CHECKPOINT_MAX_AGE_MINUTES = int(os.environ.get("AUDIT_CHECKPOINT_MAX_AGE_MINUTES", "30"))
 
 # --- SMS (zhengtong/notify/sms) --------------------------------------------------------------
 # The provider: the development file backend (nothing is sent; one JSON line a message in

@@ -28,6 +28,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("", home, name="home"),
+    path("health/", include("zhengtong.health.urls")),
     path("accounts/", include("zhengtong.accounts.urls")),
     path("audit/", include("zhengtong.audit.urls")),
     path("workdays/", include("zhengtong.workdays.urls")),

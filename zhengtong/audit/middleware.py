@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from zhengtong.lib.logs import current_user_id
+
 from .context import acting
 
 
@@ -28,8 +30,21 @@ class RequestContextMiddleware:
             channel = "admin"
         else:
             channel = "web"
-        with acting(ip=client_ip(request), channel=channel) as info:
+        # nginx names each request (X-Request-ID) so its log and ours can be joined.
+        request_id = None
+        if settings.TRUSTED_PROXY:
+            given = request.META.get("HTTP_X_REQUEST_ID", "")
+            if given and len(given) <= 64 and given.isascii() and given.isalnum():
+                request_id = given
+        with acting(ip=client_ip(request), channel=channel, request_id=request_id) as info:
             request.request_id = info.request_id
-            response = self.get_response(request)
+            user = getattr(request, "user", None)
+            token = current_user_id.set(
+                user.pk if user is not None and user.is_authenticated else None
+            )
+            try:
+                response = self.get_response(request)
+            finally:
+                current_user_id.reset(token)
         response["X-Request-ID"] = info.request_id
         return response

@@ -18,6 +18,7 @@ from django.db import transaction
 from zhengtong.accounts.models import Membership, OrgUnit, Role, User
 from zhengtong.audit.actions import record_event, snapshot
 from zhengtong.audit.models import Event
+from zhengtong.lib.fonts import NO_FONTS_FINGERPRINT, cjk_font_files, font_fingerprint
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -316,7 +317,9 @@ def initials_avatar(name: str, size: int = 240) -> bytes:
     digest = hashlib.sha256(name.encode()).digest()
     palette = [(13, 110, 253), (25, 135, 84), (111, 66, 193), (214, 51, 132), (32, 100, 120)]
     image = Image.new("RGB", (size, size * 5 // 4), palette[digest[0] % len(palette)])
-    font_path = next((p for p in AVATAR_FONTS if Path(p).exists()), None)
+    font_path = next((p for p in AVATAR_FONTS if Path(p).exists()), None) or next(
+        iter(cjk_font_files()), None
+    )
     if font_path:
         text = name[-2:]
         font = ImageFont.truetype(font_path, size // 3)
@@ -330,15 +333,21 @@ def initials_avatar(name: str, size: int = 240) -> bytes:
     return out.getvalue()
 
 
+def demo_photo_name(username: str, fingerprint: str) -> str:
+    key = f"demo-portrait:{username}:{settings.SECRET_KEY}:{fingerprint}"
+    return f"staff/{hashlib.sha256(key.encode()).hexdigest()[:32]}.png"
+
+
 def demo_photo(username: str, full_name: str) -> str:
     """The storage name of the user's demo portrait, written once and reused afterwards, so
     repeated runs (and test runs) leave one file per demo clerk.
 
     The name has the shape of every stored name (`staff/<32 hex>.png`, see lib/files.py) and is
     derived from the username with the secret key, so it is stable here and unguessable elsewhere.
+    The fonts' fingerprint is part of it: installing or changing the CJK fonts draws new portraits
+    instead of keeping the ones drawn without them.
     """
-    digest = hashlib.sha256(f"demo-portrait:{username}:{settings.SECRET_KEY}".encode())
-    name = f"staff/{digest.hexdigest()[:32]}.png"
+    name = demo_photo_name(username, font_fingerprint())
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(initials_avatar(full_name)))
     return name
@@ -382,6 +391,11 @@ def ensure_user(
         if photo:
             fields.append("photo")
         _record_created(actor, user, fields)
+    elif photo and user.photo.name == demo_photo_name(username, NO_FONTS_FINGERPRINT):
+        # Drawn before a CJK font was installed: a plain square, so draw it again with the font.
+        user.photo.name = demo_photo(username, full_name)
+        if user.photo.name != demo_photo_name(username, NO_FONTS_FINGERPRINT):
+            user.save(update_fields=["photo"])
     for role, unit in memberships:
         if not Membership.objects.filter(user=user, role=role, org_unit=unit).exists():
             membership = Membership.objects.create(user=user, role=role, org_unit=unit)
