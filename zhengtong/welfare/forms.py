@@ -142,6 +142,7 @@ class AssessmentFilterForm(forms.Form):
         required=False,
         choices=[("", "全部"), ("overdue", "已逾期"), ("pending", "未到期")],
     )
+    recomputed = forms.BooleanField(label="仅看重算后等级有变化的", required=False)
 
 
 class StatusFilterForm(forms.Form):

@@ -68,7 +68,10 @@ def _ctx(request, **extra):
 
 
 def _level_text(row) -> str:
-    return f"{row.level} 级 {scales.LEVEL_LABELS.get(row.level, '')}".strip()
+    text = f"{row.level} 级 {scales.LEVEL_LABELS.get(row.level, '')}".strip()
+    if getattr(row, "level_changed_from", None) is not None:
+        text += f"(重算前 {row.level_changed_from} 级)"
+    return text
 
 
 def _month_text(row) -> str:
@@ -139,6 +142,8 @@ class AssessmentList(WelfareList):
             queryset = queryset.filter(reassess_due_on__lt=today)
         elif data.get("due") == "pending":
             queryset = queryset.filter(reassess_due_on__gte=today)
+        if data.get("recomputed"):
+            queryset = queryset.filter(level_changed_from__isnull=False)
         return queryset
 
 

@@ -126,9 +126,22 @@ class RecomputeTestCase(WelfareTestCase):
         page = self.client.get(f"/welfare/assessments/{raised.pk}/")
         self.assertContains(page, "由 1 级 轻度失能 改为 2 级 中度失能")
         self.assertContains(page, "护理补贴等级条件由不符合变为符合")
+        listed = self.client.get("/welfare/assessments/", {"recomputed": "on"})
+        self.assertContains(listed, "2 级 中度失能(重算前 1 级)")
+        self.assertNotContains(listed, "李老汉")
         call_command("recompute_assessment_levels", stdout=StringIO())
         raised.refresh_from_db()
         self.assertEqual(raised.level, 2)
+
+
+@time_machine.travel(TODAY)
+class VerifiedThresholdsTestCase(WelfareTestCase):
+    def test_the_confirmed_dimensions_and_the_scale_are_marked_verified(self):
+        definition = self.scale.definition
+        self.assertEqual({d["code"]: d["verified"] for d in definition["dimensions"]},
+                         {"adl": True, "mental": True, "sensory": True, "social": True})  # fmt: skip
+        self.scale.refresh_from_db()
+        self.assertTrue(self.scale.verified)
 
 
 @time_machine.travel(TODAY)
