@@ -103,6 +103,8 @@ ELDERLY = (
     [("dibao", True, 3)] * 4 + [("tekun", True, 2)] * 3 + [("dibao", True, 2)] * 3
     + [("dibao", False, 1)] * 2 + [("tekun", True, 1)] + [("", True, 3)]
 )  # fmt: skip
+# Elders of ELDERLY (by index) who live in an institution (not 散居): refused the subsidy.
+IN_INSTITUTION = {3}
 
 
 class LivelihoodBuilder:
@@ -424,7 +426,8 @@ class LivelihoodBuilder:
         for _attempt in range(5000):
             scores = {item["code"]: self.rng.choice(item["scores"]) for _dim, item in pairs}
             result = scales.score(definition, scores)
-            if result.level == level and not result.gap:
+            # 认知 2 is “已确诊为认知障碍”: the demo keeps its diagnoses in the condition fields.
+            if result.level == level and not result.gap and scores.get("cognition", 0) < 2:
                 return scores
         raise RuntimeError(f"no scores found for level {level}")
 
@@ -443,6 +446,7 @@ class LivelihoodBuilder:
                 person=person,
                 category=category,
                 long_term_dependent=dependent,
+                in_institution=n in IN_INSTITUTION,
                 verified_on=self.day(0.1),
             )
             welfare.assessment_create(

@@ -62,6 +62,7 @@ def welfare_status_set(
     long_term_dependent: bool,
     verified_on: datetime.date,
     org_unit=None,
+    in_institution: bool | None = None,
 ) -> WelfareStatus:
     """Record (or correct) what the office has verified about `person`."""
     if category not in WelfareStatus.Category.values:
@@ -71,7 +72,7 @@ def welfare_status_set(
     if verified_on > timezone.localdate():
         raise ValidationError({"verified_on": "核实日期不能晚于今天。"})
     status = WelfareStatus.objects.select_for_update().filter(person=person).first()
-    fields = ["category", "long_term_dependent", "verified_on", "verified_by"]
+    fields = ["category", "long_term_dependent", "in_institution", "verified_on", "verified_by"]
     if status is None:
         unit = _unit_for(actor, org_unit)
         status = WelfareStatus(person=person, org_unit=unit)
@@ -81,6 +82,8 @@ def welfare_status_set(
         before, kind = snapshot(status, fields), Event.Kind.UPDATE
     status.category = category
     status.long_term_dependent = bool(long_term_dependent)
+    if in_institution is not None:  # an import without the column keeps what is recorded
+        status.in_institution = bool(in_institution)
     status.verified_on = verified_on
     status.verified_by = actor
     status.save()
@@ -111,6 +114,7 @@ def assessment_create(
     scale: AssessmentScale | None = None,
     org_unit=None,
     note: str = "",
+    conditions: dict | None = None,
 ) -> Assessment:
     """Score an assessment by the scale's definition; two different assessors sign it.
 
@@ -119,6 +123,7 @@ def assessment_create(
     """
     unit = _unit_for(actor, org_unit)
     scale = scale or active_scale()
+    conditions = conditions or {}
     errors: dict[str, Any] = {}
     if assessed_on is None:
         errors["assessed_on"] = "请填写评估日期。"
@@ -131,7 +136,7 @@ def assessment_create(
     elif assessor_1 is not None and assessor_1.pk == assessor_2.pk:
         errors["assessor_2"] = "评估员二不能与评估员一是同一人,评估需两名不同的评估员。"
     try:
-        result = scales.score_scale(scale, scores)
+        result = scales.score_scale(scale, scores, conditions=conditions)
     except ValidationError as exc:
         errors.update(exc.message_dict)
         result = None
@@ -147,6 +152,9 @@ def assessment_create(
         scores=scales.clean_scores(scale.definition, scores),
         grades=result.as_grades_json(),
         level=result.level,
+        dementia=bool(conditions.get("dementia")),
+        psychiatric=bool(conditions.get("psychiatric")),
+        incidents_30d=int(conditions.get("incidents_30d") or 0),
         assessor_1=assessor_1,
         assessor_2=assessor_2,
         reassess_due_on=add_months(assessed_on, months),

@@ -35,6 +35,16 @@ class AssessmentForm(PersonFields):
     assessor_1 = AssessorField(label="评估员一", queryset=User.objects.none())
     assessor_2 = AssessorField(label="评估员二", queryset=User.objects.none())
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    dementia = forms.BooleanField(label="确诊为认知障碍/痴呆", required=False)
+    psychiatric = forms.BooleanField(label="确诊为精神疾病", required=False)
+    incidents_30d = forms.IntegerField(
+        label="近30天内跌倒、噎食、自杀、走失次数",
+        min_value=0,
+        max_value=99,
+        initial=0,
+        required=False,
+        help_text="2 次及以上时能力等级提高一级(MZ/T 039-2013 等级变更)。",
+    )
 
     def __init__(self, *args, definition: dict, assessors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +72,14 @@ class AssessmentForm(PersonFields):
             if name.startswith("item_")
         }
 
+    def conditions(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "dementia": data["dementia"],
+            "psychiatric": data["psychiatric"],
+            "incidents_30d": data["incidents_30d"] or 0,
+        }
+
     def dimension_fields(self):
         for dim in self.dimensions:
             yield dim, [self[name] for name in dim["fields"]]
@@ -72,6 +90,9 @@ class WelfareStatusForm(PersonFields):
         label="救助类别", choices=WelfareStatus.Category.choices, required=False
     )
     long_term_dependent = forms.BooleanField(label="生活长期不能自理", required=False)
+    in_institution = forms.BooleanField(
+        label="入住养老机构(非散居)", required=False, help_text="护理补贴仅发给散居老人。"
+    )
     verified_on = forms.DateField(label="核实日期", widget=DateInput())
 
 
@@ -121,6 +142,7 @@ class AssessmentFilterForm(forms.Form):
         required=False,
         choices=[("", "全部"), ("overdue", "已逾期"), ("pending", "未到期")],
     )
+    recomputed = forms.BooleanField(label="仅看重算后等级有变化的", required=False)
 
 
 class StatusFilterForm(forms.Form):

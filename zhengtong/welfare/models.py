@@ -36,6 +36,8 @@ class WelfareStatus(models.Model):
         _("救助类别"), max_length=12, choices=Category.choices, blank=True, default=""
     )
     long_term_dependent = models.BooleanField(_("生活长期不能自理"), default=False)
+    # 散居 = not living in an institution; the nursing subsidy is for 散居 elders only.
+    in_institution = models.BooleanField(_("入住养老机构(非散居)"), default=False)
     verified_on = models.DateField(_("核实日期"))
     verified_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
@@ -87,6 +89,15 @@ class Assessment(models.Model):
     # Derived by the scale's rules when the assessment is saved; never typed.
     grades = models.JSONField(_("各维度等级"), default=dict)
     level = models.PositiveSmallIntegerField(_("能力等级"))
+    # MZ/T 039-2013 §5.3.2 等级变更 facts, recorded by the assessors.
+    dementia = models.BooleanField(_("确诊为认知障碍/痴呆"), default=False)
+    psychiatric = models.BooleanField(_("确诊为精神疾病"), default=False)
+    incidents_30d = models.PositiveSmallIntegerField(
+        _("近30天跌倒、噎食、自杀、走失次数"), default=0
+    )
+    # Set when a recomputation under the 等级变更 rules changed the level (see recompute.py).
+    level_changed_from = models.PositiveSmallIntegerField(_("重算前等级"), null=True, blank=True)
+    level_change_reason = models.CharField(_("重算原因"), max_length=200, blank=True)
     assessor_1 = models.ForeignKey(
         USER, verbose_name=_("评估员一"), on_delete=models.PROTECT, related_name="+"
     )

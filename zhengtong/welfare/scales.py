@@ -135,9 +135,48 @@ def _mz039_card(a: int, m: int, s: int, p: int) -> tuple[int, bool]:
 
 LEVEL_RULES = {"mz039_card": _mz039_card}
 
+# MZ/T 039-2013 §5.3 等级变更 (the standard's text, 5 评估结果, as published at
+# wanglu.net/thread/t12-212956-1.html; §5.1's bands there match the seed):
+#   5.3.1 处于昏迷状态者,直接评定为重度失能。若意识转为清醒,需重新进行评估。
+#   5.3.2 有以下情况之一者,在原有能力级别上提高一个级别:a) 确诊为认知障碍/痴呆;
+#         b) 确诊为精神疾病;c) 近30天内发生过2次及以上跌倒、噎食、自杀、走失。
+# "有以下情况之一者 … 提高一个级别" is one raise for the case, however many of a)–c) hold:
+# the raises do not stack (dementia and two falls from 0 give 1, not 2). Level 3 is the top
+# level, so an initial 3 is not raised. The coma rule is the definition's `adjustments`.
+RAISE_MIN_INCIDENTS = 2
+ADJUSTMENT_LABELS = {
+    "coma": "昏迷,直接评定为重度失能",
+    "dementia": "确诊为认知障碍/痴呆,提高一个等级",
+    "psychiatric": "确诊为精神疾病,提高一个等级",
+    "incidents": "近30天内发生过2次及以上跌倒、噎食、自杀、走失,提高一个等级",
+}
+TOP_LEVEL = 3
 
-def score(definition: dict, scores: dict) -> Result:
-    """Grade every dimension and derive the level; raises ValidationError on bad scores."""
+
+def raise_reasons(conditions: dict | None) -> list[str]:
+    """The §5.3.2 conditions that hold, as rule codes in the standard's order."""
+    conditions = conditions or {}
+    found = []
+    if conditions.get("dementia"):
+        found.append("dementia")
+    if conditions.get("psychiatric"):
+        found.append("psychiatric")
+    if int(conditions.get("incidents_30d") or 0) >= RAISE_MIN_INCIDENTS:
+        found.append("incidents")
+    return found
+
+
+def adjusted_label(codes) -> str:
+    """ "确诊为认知障碍/痴呆,提高一个等级;…" — the rules applied, for a page."""
+    return ";".join(ADJUSTMENT_LABELS.get(c, c) for c in codes)
+
+
+def score(definition: dict, scores: dict, *, conditions: dict | None = None) -> Result:
+    """Grade every dimension and derive the level; raises ValidationError on bad scores.
+
+    `conditions` — {"dementia": bool, "psychiatric": bool, "incidents_30d": int} — feed the
+    等级变更 rules of the definition's `level_changes` ("mz039" by default, see above).
+    """
     cleaned = clean_scores(definition, scores)
     totals, grades = {}, {}
     for dim in definition["dimensions"]:
@@ -152,14 +191,19 @@ def score(definition: dict, scores: dict) -> Result:
         if cleaned[adj["item"]] >= adj["min"] and adj["level"] > level:
             level = adj["level"]
             adjusted_by.append(adj["code"])
+    if definition.get("level_changes", "mz039") == "mz039" and level < TOP_LEVEL:
+        reasons = raise_reasons(conditions)
+        if reasons:
+            level += 1
+            adjusted_by.extend(reasons)
     return Result(totals=totals, grades=grades, level=level, gap=gap, adjusted_by=adjusted_by)
 
 
-def score_scale(scale, scores: dict) -> Result:
+def score_scale(scale, scores: dict, *, conditions: dict | None = None) -> Result:
     """`score()` for an AssessmentScale row; an inactive scale is refused."""
     if not scale.active:
         raise ValidationError({"scale": [f"量表“{scale.name}”尚未启用,不能用于评估。"]})
-    return score(scale.definition, scores)
+    return score(scale.definition, scores, conditions=conditions)
 
 
 # ------------------------------------------------------------------------------- wording

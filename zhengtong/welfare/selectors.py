@@ -165,7 +165,7 @@ def judge(person, status: WelfareStatus | None, assessment: Assessment | None, *
     """(eligible, reasons) from facts already loaded; every unmet condition gives one reason.
 
     The rule (FEATURES WL2): age ≥ 60 from the ID number ∧ 低保 or 特困 ∧ 生活长期不能自理 ∧
-    the latest assessment's level ∈ {2, 3}.
+    散居 (not living in an institution) ∧ the latest assessment's level ∈ {2, 3}.
     """
     reasons = []
     age = parse_id_number(person.id_number).age_on(on)
@@ -179,6 +179,8 @@ def judge(person, status: WelfareStatus | None, assessment: Assessment | None, *
             reasons.append(f"救助类别为“{label}”,需为城乡低保或特困(城市三无/农村五保)人员。")
         if not status.long_term_dependent:
             reasons.append("未认定为生活长期不能自理。")
+        if status.in_institution:
+            reasons.append("已入住养老机构,护理补贴仅发给散居老人。")
     if assessment is None:
         reasons.append("没有能力评估记录,需评估为2级或3级。")
     elif assessment.level not in SUBSIDY_LEVELS:

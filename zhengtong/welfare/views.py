@@ -34,6 +34,7 @@ from . import actions, scales
 from . import forms as f
 from .models import Assessment, Payment, PaymentCycle, ReliefBatch, ReliefGrant, WelfareStatus
 from .selectors import (
+    SUBSIDY_LEVELS,
     active_scale,
     can_edit_row,
     can_keep_welfare,
@@ -67,7 +68,10 @@ def _ctx(request, **extra):
 
 
 def _level_text(row) -> str:
-    return f"{row.level} 级 {scales.LEVEL_LABELS.get(row.level, '')}".strip()
+    text = f"{row.level} 级 {scales.LEVEL_LABELS.get(row.level, '')}".strip()
+    if getattr(row, "level_changed_from", None) is not None:
+        text += f"(重算前 {row.level_changed_from} 级)"
+    return text
 
 
 def _month_text(row) -> str:
@@ -138,6 +142,8 @@ class AssessmentList(WelfareList):
             queryset = queryset.filter(reassess_due_on__lt=today)
         elif data.get("due") == "pending":
             queryset = queryset.filter(reassess_due_on__gte=today)
+        if data.get("recomputed"):
+            queryset = queryset.filter(level_changed_from__isnull=False)
         return queryset
 
 
@@ -177,6 +183,7 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
                     assessor_1=data["assessor_1"],
                     assessor_2=data["assessor_2"],
                     note=data["note"],
+                    conditions=form.conditions(),
                 )
             except ValidationError as exc:
                 add_errors(form, exc)
@@ -186,6 +193,27 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
         status = 400
     context = _ctx(request, form=form, scale=scale)
     return render(request, "welfare/assessment_form.html", context, status=status)
+
+
+def _level_change(assessment: Assessment) -> str:
+    """ "重算后由 1 级 轻度失能 改为 2 级 中度失能(…);护理补贴:等级由不符合变为符合。" """
+    old = assessment.level_changed_from
+    if old is None:
+        return ""
+    new = assessment.level
+
+    def subsidy(level: int) -> str:
+        return "符合" if level in SUBSIDY_LEVELS else "不符合"
+
+    consequence = (
+        f"护理补贴等级条件由{subsidy(old)}变为{subsidy(new)}。"
+        if subsidy(old) != subsidy(new)
+        else f"护理补贴等级条件仍{subsidy(new)}。"
+    )
+    return (
+        f"按等级变更规则重算,由 {old} 级 {scales.LEVEL_LABELS[old]} 改为 {new} 级 "
+        f"{scales.LEVEL_LABELS[new]}({assessment.level_change_reason});{consequence}"
+    )
 
 
 @viewer_required
@@ -221,6 +249,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         assessment=assessment,
         dimensions=dimensions,
         level_label=scales.LEVEL_LABELS.get(assessment.level, ""),
+        adjusted=scales.adjusted_label(assessment.grades.get("adjusted_by", [])),
+        level_change=_level_change(assessment),
     )
     return render(request, "welfare/assessment_detail.html", context)
 
@@ -246,6 +276,7 @@ class StatusList(WelfareList):
         Column("id_number", "公民身份号码", "person.masked_id", nowrap=True),
         Column("category", "救助类别", "get_category_display"),
         Column("long_term_dependent", "长期不能自理", kind=BOOL),
+        Column("in_institution", "入住机构", kind=BOOL),
         Column("verified_on", "核实日期", kind=DATE),
         Column("verified_by", "核实人", "verified_by.display_name", wide_only=True),
     )
@@ -288,6 +319,7 @@ def status_edit(request: HttpRequest) -> HttpResponse:
                     org_unit=unit,
                     category=data["category"],
                     long_term_dependent=data["long_term_dependent"],
+                    in_institution=data["in_institution"],
                     verified_on=data["verified_on"],
                 )
             except ValidationError as exc:

@@ -21,7 +21,13 @@ from zhengtong.livelihood.models import (
     Trainee,
     UnlicensedKindergarten,
 )
-from zhengtong.welfare.models import Assessment, Payment, PaymentCycle, ReliefGrant
+from zhengtong.welfare.models import (
+    Assessment,
+    Payment,
+    PaymentCycle,
+    ReliefGrant,
+    WelfareStatus,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
@@ -94,7 +100,11 @@ class SeedLivelihoodTestCase(TestCase):
     def test_a_nursing_subsidy_cycle_is_approved_for_the_eligible_elderly(self) -> None:
         cycle = PaymentCycle.objects.get()
         self.assertEqual(cycle.status, PaymentCycle.Status.APPROVED)
-        self.assertEqual(cycle.payments.count(), 10)
+        # 10 elders meet the level, category and dependency conditions; one of them lives in an
+        # institution (not 散居) and is not paid.
+        self.assertEqual(cycle.payments.count(), 9)
+        in_institution = WelfareStatus.objects.get(in_institution=True)
+        self.assertFalse(cycle.payments.filter(person=in_institution.person).exists())
         self.assertEqual(set(cycle.payments.values_list("level", flat=True)), {2, 3})
         self.assertGreater(Assessment.objects.count(), cycle.payments.count())
 

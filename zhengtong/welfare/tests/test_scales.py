@@ -52,11 +52,6 @@ class AdlGradeTestCase(WelfareTestCase):
         result = self.grade(100, consciousness=3)
         self.assertEqual(result.level, 3)
 
-    def test_unverified_dimensions_are_marked_in_the_definition(self):
-        """感知觉与沟通 and 社会参与 were recalled, so the definition says so."""
-        flags = {d["code"]: d["verified"] for d in self.scale.definition["dimensions"]}
-        self.assertEqual(flags, {"adl": True, "mental": True, "sensory": False, "social": False})
-
     def test_a_score_the_item_does_not_allow_is_refused_naming_the_item(self):
         """洗澡 only allows 5 or 0; 床椅转移 15/10/5/0; other values are refused by name."""
         for code, value, name in [("bathing", 10, "洗澡"), ("transfer", 20, "床椅转移"),
