@@ -80,6 +80,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOBS_STALE_AFTER = int(os.environ.get("JOBS_STALE_AFTER", "60"))
 # At most this many SMS to one phone a day (more are failed with the reason, not sent).
 NOTIFY_SMS_DAILY_CAP = int(os.environ.get("NOTIFY_SMS_DAILY_CAP", "5"))
+# OC4IDS project ids start with the publisher's registered prefix (`oc4ids-` and 6 characters,
+# given by the OC4IDS helpdesk); the placeholder makes `manage.py check` warn (projects.W001).
+OC4IDS_PREFIX = os.environ.get("OC4IDS_PREFIX", "oc4ids-xxxxxx-")
+# The anonymous public package: at most this many calls per client address and window.
+OC4IDS_PUBLIC_LIMIT = int(os.environ.get("OC4IDS_PUBLIC_LIMIT", "30"))
+OC4IDS_PUBLIC_WINDOW_MINUTES = int(os.environ.get("OC4IDS_PUBLIC_WINDOW_MINUTES", "10"))
 # Reminders of 我的待办: working days before the due date, per kind (default for the rest).
 REMINDER_WORKDAYS_BEFORE = {"default": int(os.environ.get("REMINDER_WORKDAYS_BEFORE", "1"))}
 

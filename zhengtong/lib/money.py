@@ -42,6 +42,16 @@ def format_yuan(value, unit: str | None = None) -> str:
     return f"{quantize2(amount / divisor):.2f}{unit}"
 
 
+def format_excess(value) -> str:
+    """How much one amount exceeds another, exactly: in 万元 when the difference is whole
+    hundreds of 元 (3,500 → "0.35万元"), otherwise in 元 to the fen (0.01 → "0.01元",
+    12,345.67 → "12345.67元"), so a message never rounds a real difference away."""
+    amount = to_decimal(value)
+    if amount >= 100 and amount % 100 == 0:
+        return format_yuan(amount, "万元")
+    return format_yuan(amount, "元")
+
+
 def wan_to_yuan(value) -> Decimal:
     """Typed 万元 (as ledgers are kept) to 元."""
     return to_decimal(value) * WAN

@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
         from zhengtong.inbox.registry import register
         from zhengtong.workdays import recompute
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .due_dates import recompute_problems
         from .inbox import check_items, problem_items, report_items
 

@@ -1,6 +1,10 @@
-"""Key projects as an OC4IDS 0.9.5 project package.
+"""Key projects as an OC4IDS 0.9.5 project package, in two forms.
 
-The package is public data: it names org units and funds, never people (no leaders, no
+The public package (`public=True`, anonymous) carries exactly what the public project page shows:
+name, description, stage, sector, location, total investment, planned period, milestones and the
+latest 形象进度; never annual plans, monthly investment, funds or units. The full package (staff,
+scoped by the caller) adds the plan, the monthly investment, the parties, the guidance-fund
+allocations and their disbursements (`transactions`). Neither names people (no leaders, no
 reporters, no phone numbers). Schema and codelists are vendored in `oc4ids_schema/` (CC BY 4.0,
 see its LICENSE) so validation works without the network or the shared folder.
 """
@@ -17,13 +21,20 @@ from django.conf import settings
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 
-from .models import OC4IDS_STATUS, FundAllocation, KeyProject, Milestone, ProgressReport, Stage
+from .models import (
+    OC4IDS_STATUS,
+    Disbursement,
+    FundAllocation,
+    KeyProject,
+    Milestone,
+    ProgressReport,
+    Stage,
+)
 from .progress import cumulative_plan
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "oc4ids_schema"
 VERSION = "0.9"
 CURRENCY = "CNY"
-ID_PREFIX = "oc4ids-zt-"
 
 # Used when a sector has no OC4IDS code of its own (projectSector is an open codelist).
 CATEGORY_SECTOR: dict[str, str] = {
@@ -49,7 +60,8 @@ ROLE_FUNDER = "funder"
 
 
 def project_id(project: KeyProject) -> str:
-    return f"{ID_PREFIX}{project.code}"
+    """The publisher's registered prefix (settings.OC4IDS_PREFIX) and the project code."""
+    return f"{settings.OC4IDS_PREFIX}{project.code}"
 
 
 def _datetime(day: datetime.date | datetime.datetime | None) -> str | None:
@@ -208,54 +220,127 @@ def _budget(project: KeyProject, allocations: list[FundAllocation]) -> dict:
     return budget
 
 
-def project_record(project: KeyProject) -> dict:
-    """One project in OC4IDS form. Expects the prefetches of `package_queryset`."""
-    allocations = list(project.fund_allocations.all())
-    period = _compact(
+def _transactions(project: KeyProject, allocations: list[FundAllocation]) -> list[dict]:
+    """Each disbursement of a guidance fund to the project unit, as paid."""
+    owner = project.org_unit
+    return [
         {
-            "startDate": _datetime(project.planned_start_on),
-            "endDate": _datetime(project.planned_finish_on),
+            "id": f"disbursement-{d.pk}",
+            "date": _datetime(d.paid_on),
+            "value": _value(d.amount),
+            "payer": {"id": f"fund-{a.fund.code}", "name": a.fund.name},
+            "payee": {"id": f"unit-{owner.code}", "name": owner.name},
+        }
+        for a in allocations
+        for d in a.disbursements.all()
+    ]
+
+
+def _public_progress(project: KeyProject) -> list[dict]:
+    """The latest 形象进度, as the public page shows it (from `public.public_projects`)."""
+    month = getattr(project, "progress_month", None)
+    if month is None:
+        return []
+    observation = {
+        "id": f"{month:%Y-%m}",
+        "period": {"startDate": _datetime(month), "endDate": _datetime(_month_end(month))},
+        "measure": float(getattr(project, "physical_progress", None) or 0),
+        "unit": {"name": "percent"},
+    }
+    return [{"id": "physicalProgress", "title": "形象进度", "observations": [observation]}]
+
+
+def _common(project: KeyProject) -> dict:
+    """The fields both packages carry: those of the public project page."""
+    return {
+        "id": project_id(project),
+        "language": "zh",
+        "title": project.name,
+        "description": project.description,
+        "status": OC4IDS_STATUS[Stage(project.stage)],
+        "type": project.project_type,
+        "sector": sectors_of(project),
+        "period": _compact(
+            {
+                "startDate": _datetime(project.planned_start_on),
+                "endDate": _datetime(project.planned_finish_on),
+            }
+        ),
+        "locations": [{"id": "1", "description": project.location}] if project.location else [],
+        "milestones": _milestones(project),
+    }
+
+
+def public_record(project: KeyProject) -> dict:
+    """One project as the public may read it. Expects the prefetches of `public_queryset`."""
+    return _compact(
+        {
+            **_common(project),
+            "budget": {"amount": _value(project.total_investment)},
+            "metrics": _public_progress(project),
         }
     )
+
+
+def project_record(project: KeyProject) -> dict:
+    """One project in full OC4IDS form. Expects the prefetches of `package_queryset`."""
+    allocations = list(project.fund_allocations.all())
     owner = project.org_unit
     return _compact(
         {
-            "id": project_id(project),
+            **_common(project),
             "updated": _datetime(project.updated_at),
-            "language": "zh",
-            "title": project.name,
-            "description": project.description,
-            "status": OC4IDS_STATUS[Stage(project.stage)],
-            "type": project.project_type,
-            "sector": sectors_of(project),
-            "period": period,
             "budget": _budget(project, allocations),
             "publicAuthority": {"id": f"unit-{owner.code}", "name": owner.name},
             "parties": _parties(project, allocations),
-            "locations": [{"id": "1", "description": project.location}] if project.location else [],
-            "milestones": _milestones(project),
             "forecasts": _forecasts(project),
             "metrics": _metrics(project),
+            "transactions": _transactions(project, allocations),
         }
     )
+
+
+_MILESTONES = Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "code"))
 
 
 def package_queryset(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("sector", "org_unit", "responsible_unit").prefetch_related(
-        Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "code")),
+        _MILESTONES,
         Prefetch("reports", queryset=ProgressReport.objects.order_by("month")),
         Prefetch(
             "fund_allocations",
-            queryset=FundAllocation.objects.select_related("fund").order_by("fund__code"),
+            queryset=FundAllocation.objects.select_related("fund")
+            .prefetch_related(
+                Prefetch("disbursements", queryset=Disbursement.objects.order_by("paid_on", "pk"))
+            )
+            .order_by("fund__code"),
         ),
     )
 
 
-def build_package(queryset: QuerySet, *, uri: str) -> dict:
-    """The OC4IDS project package of the projects in `queryset` (already scoped by the caller
-    and put on one yearly list with `on_list()`, which gives each its plan of that year)."""
-    projects = list(package_queryset(queryset).order_by("code"))
-    changed = [p.updated_at for p in projects]
+def public_queryset(year: int) -> QuerySet:
+    """The projects of the public page's list of `year`, with the public fields only."""
+    from .public import public_projects
+
+    return public_projects().on_list(year).prefetch_related(_MILESTONES)
+
+
+def build_package(queryset: QuerySet, *, uri: str, public: bool = False) -> dict:
+    """The OC4IDS project package of the projects in `queryset`: for `public`, a
+    `public_queryset()`; otherwise already scoped by the caller and put on one yearly list with
+    `on_list()`, which gives each its plan of that year. An empty `projects` list breaks the
+    schema (minItems 1): callers answer "nothing to publish" instead of sending it."""
+    if public:
+        projects = list(queryset.order_by("code"))
+        records = [public_record(p) for p in projects]
+        last = KeyProject.objects.filter(pk__in=[p.pk for p in projects]).aggregate(
+            last=Max("updated_at")
+        )["last"]
+        changed = [last] if last else []
+    else:
+        projects = list(package_queryset(queryset).order_by("code"))
+        records = [project_record(p) for p in projects]
+        changed = [p.updated_at for p in projects]
     last_report = ProgressReport.objects.filter(project__in=[p.pk for p in projects]).aggregate(
         last=Max("updated_at")
     )["last"]
@@ -274,7 +359,7 @@ def build_package(queryset: QuerySet, *, uri: str) -> dict:
             settings, "OC4IDS_LICENSE", "https://creativecommons.org/licenses/by/4.0/"
         ),
         "publicationPolicy": getattr(settings, "OC4IDS_PUBLICATION_POLICY", None),
-        "projects": [project_record(p) for p in projects],
+        "projects": records,
     }
 
 

@@ -17,21 +17,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from zhengtong.accounts.models import Role
-from zhengtong.accounts.scope import scope
+from zhengtong.accounts.models import OrgUnit, Role
+from zhengtong.accounts.scope import scope, unit_paths
 from zhengtong.lib.money import WAN, fen, percent
 from zhengtong.lib.periods import DataDates, Period
 from zhengtong.livelihood.school_stats import school_totals
 from zhengtong.livelihood.stats import employment_totals, ledger_dates
 from zhengtong.population.models import FollowUp
+from zhengtong.projects import progress as project_progress
 from zhengtong.projects import stats as project_stats
+from zhengtong.projects.actions.works import format_quantity
+from zhengtong.projects.models import Problem, WorkQuantity, WorkTarget
 from zhengtong.projects.selectors import projects_visible_to
-from zhengtong.services.models import Application
+from zhengtong.services.models import Application, Post
 from zhengtong.services.reports import FINISHED, SHANGHAI, local_midnight
 from zhengtong.welfare.stats import ledger_dates as welfare_ledger_dates
 from zhengtong.welfare.stats import welfare_totals
@@ -93,7 +96,12 @@ def hall_timeliness(user, period: Period) -> dict:
         finished=Count("pk"),
         on_time=Count("pk", filter=Q(due_on__isnull=True) | Q(finished_on__lte=F("due_on"))),
     )
-    return {**row, "rate": percent(row["on_time"], row["finished"])}
+    # A reader with no hall under their units (a zone without one) gets no hall sentence.
+    in_scope = (
+        scope(Post.objects.all(), user, [Role.LEADER]).exists()
+        or scope(Application.objects.all(), user, [Role.LEADER]).exists()
+    )
+    return {**row, "rate": percent(row["on_time"], row["finished"]), "in_scope": in_scope}
 
 
 def followup_coverage(user, period: Period, *, today: datetime.date) -> dict:
@@ -105,14 +113,84 @@ def followup_coverage(user, period: Period, *, today: datetime.date) -> dict:
     row = followups.filter(due_on__gte=period.start, due_on__lte=last).aggregate(
         due=Count("pk"), done=Count("pk", filter=Q(status=FollowUp.Status.DONE))
     )
-    return {**row, "rate": percent(row["done"], row["due"])}
+    villages = OrgUnit.objects.filter(kind=OrgUnit.Kind.VILLAGE)
+    in_scope = scope(villages, user, [Role.LEADER], via="").exists()
+    return {**row, "rate": percent(row["done"], row["due"]), "in_scope": in_scope}
 
 
-def key_projects(user, period: Period) -> dict:
+def as_of_month(period: Period, today: datetime.date) -> tuple[int, int]:
+    """The month the key-project progress is counted to: the period's last month, or the
+    month whose reports are due when the period runs on past it (as the cockpit counts)."""
+    due = project_progress.default_as_of(today)
+    end = (period.end.year, period.end.month)
+    return min(end, due)
+
+
+def key_projects(user, period: Period, *, today: datetime.date | None = None) -> dict:
     """Count, Σ total investment and Σ annual plan of the approved key-project list of the
-    period's (last) year: figures are per list, never summed across years."""
+    period's (last) year (figures are per list, never summed across years), and its investment
+    progress to `as_of_month`: 累计完成, % of the annual plan, the 超进度/滞后 counts and the
+    open problems — the cockpit's own functions over the same projects."""
+    today = today or _today()
     projects = projects_visible_to(user).on_list(period.end.year)
-    return project_stats.totals(projects)
+    result = project_stats.totals(projects)
+    year, month = as_of_month(period, today)
+    rows = project_stats.progress_rows(projects, year=year, month=month)
+    ytd = sum((r["ytd_investment"] for r in rows), Decimal("0"))
+    result.update(
+        as_of=datetime.date(year, month, 1),
+        ytd_investment=ytd,
+        completion_pct=percent(ytd, result["annual_plan"]),
+        flags=project_stats.flag_counts(rows),
+        open_problems=Problem.objects.filter(
+            project__in=projects.order_by().values("pk"), status=Problem.Status.OPEN
+        ).count(),
+    )
+    return result
+
+
+def city_works(user, period: Period) -> dict:
+    """The city works ledger of the period's list: roads (planned and built 公里) and the
+    lighting programme (新增 + 改造 路灯, planned and installed 盏), quantities to period end."""
+    projects = projects_visible_to(user).on_list(period.end.year).order_by().values("pk")
+    targets = WorkTarget.objects.filter(project__in=projects)
+    planned = dict(
+        targets.order_by().values_list("measure").annotate(total=Sum("planned_quantity"))
+    )
+    built = dict(
+        WorkQuantity.objects.filter(target__in=targets.values("pk"), recorded_on__lte=period.end)
+        .order_by()
+        .values_list("target__measure")
+        .annotate(total=Sum("quantity"))
+    )
+    lamps = [WorkTarget.Measure.LAMP_NEW, WorkTarget.Measure.LAMP_RENOVATED]
+    zero = Decimal("0")
+    return {
+        "road_planned": planned.get(WorkTarget.Measure.ROAD_KM, zero),
+        "road_built": built.get(WorkTarget.Measure.ROAD_KM, zero),
+        "lamps_planned": sum((planned.get(m, zero) for m in lamps), zero),
+        "lamps_installed": sum((built.get(m, zero) for m in lamps), zero),
+    }
+
+
+def _cn_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def masthead(user, period: Period, *, today: datetime.date) -> dict:
+    """期号 (the year's issue of the month the figures run to), the issuing unit (the reader's
+    own units), the date of issue and the "截至" line: no figure counts beyond today."""
+    paths = unit_paths(user, [Role.LEADER])
+    issuer = "、".join(
+        OrgUnit.objects.filter(path__in=paths).order_by("path").values_list("name", flat=True)
+    )
+    cutoff = min(period.end, today)
+    return {
+        "issue": f"{cutoff.year}年第{cutoff.month}期",
+        "issuer": issuer or "聊城经济技术开发区",
+        "issued_on": _cn_date(today),
+        "as_of": f"数据截至{_cn_date(cutoff)}",
+    }
 
 
 def gather(user, period: Period, *, today: datetime.date | None = None) -> dict:
@@ -122,7 +200,9 @@ def gather(user, period: Period, *, today: datetime.date | None = None) -> dict:
     welfare = welfare_totals(user, start=period.start, end=period.end)
     return {
         "period": period,
-        "projects": key_projects(user, period),
+        "masthead": masthead(user, period, today=today),
+        "projects": key_projects(user, period, today=today),
+        "works": city_works(user, period),
         "hall": hall_timeliness(user, period),
         "followups": followup_coverage(user, period, today=today),
         "jobs": jobs,
@@ -221,6 +301,8 @@ def links(period: Period) -> dict[str, str]:
     year = period.start.year if period.start.year == period.end.year else None
     return {
         "projects": _url("projects:project_list", year=year),
+        "problems": _url("projects:problem_list", status="open"),
+        "works": _url("projects:works_list"),
         "hall": _url("public:disclosure", month=f"{min(period.end, _today()):%Y-%m}"),
         "new_urban_jobs": _url("livelihood:employment_list", year=year, status="new_urban"),
         "reemployed_hard_to_employ": _url(
@@ -254,17 +336,52 @@ def paragraphs(data: dict, urls: dict[str, str]) -> list[Paragraph]:
     s = data["summary"]
     result = []
 
-    result.append(
-        Paragraph("projects", "重点项目").add(
-            f"{period.label}全区共实施重点项目",
-            Figure(f"{projects['count']} 个", urls["projects"]),
-            ",总投资",
-            Figure(f"{yi(projects['total_investment'])} 亿元", urls["projects"]),
-            ",年度计划投资",
-            Figure(f"{yi(projects['annual_plan'])} 亿元", urls["projects"]),
-            "。",
-        )
+    projects_p = Paragraph("projects", "重点项目").add(
+        f"{period.label}全区共实施重点项目",
+        Figure(f"{projects['count']} 个", urls["projects"]),
+        ",总投资",
+        Figure(f"{yi(projects['total_investment'])} 亿元", urls["projects"]),
+        ",年度计划投资",
+        Figure(f"{yi(projects['annual_plan'])} 亿元", urls["projects"]),
     )
+    if projects["count"]:
+        as_of: datetime.date = projects["as_of"]
+        flags = projects["flags"]
+        projects_p.add(
+            f"。截至 {as_of.month} 月底累计完成投资",
+            Figure(f"{yi(projects['ytd_investment'])} 亿元", urls["projects"]),
+        )
+        if projects["completion_pct"] is not None:
+            projects_p.add(f",占年度计划的 {projects['completion_pct']}%")
+        projects_p.add(
+            ";超进度项目",
+            Figure(f"{flags[project_progress.AHEAD]} 个", urls["projects"]),
+            ",滞后项目",
+            Figure(f"{flags[project_progress.BEHIND]} 个", urls["projects"]),
+            ",尚待解决的问题",
+            Figure(f"{projects['open_problems']} 个", urls["problems"]),
+        )
+    result.append(projects_p.add("。"))
+
+    works = data["works"]
+    if works["road_planned"] or works["lamps_planned"]:
+        works_p = Paragraph("works", "城市建设")
+        if works["road_planned"]:
+            works_p.add(
+                "城市道路计划建设",
+                Figure(f"{format_quantity(works['road_planned'])} 公里", urls["works"]),
+                ",已建成",
+                Figure(f"{format_quantity(works['road_built'])} 公里", urls["works"]),
+            )
+        if works["lamps_planned"]:
+            works_p.add(
+                ";" if works["road_planned"] else "",
+                "路灯工程计划新增和改造路灯",
+                Figure(f"{format_quantity(works['lamps_planned'])} 盏", urls["works"]),
+                ",已安装",
+                Figure(f"{format_quantity(works['lamps_installed'])} 盏", urls["works"]),
+            )
+        result.append(works_p.add("。"))
 
     jobs_p = Paragraph("jobs", "就业再就业").add(
         "就业再就业各项工作稳步开展,全区城镇新增就业人员",
@@ -368,24 +485,35 @@ def paragraphs(data: dict, urls: dict[str, str]) -> list[Paragraph]:
     )
 
     hall, follow = data["hall"], data["followups"]
-    hall_p = Paragraph("services", "便民服务").add(
-        "便民服务中心办结办件", Figure(f"{hall['finished']} 件", urls["hall"])
-    )
-    if hall["rate"] is not None:
-        hall_p.add(",其中按时办结 ", Figure(f"{hall['on_time']} 件", urls["hall"]))
-        hall_p.add(f",按时办结率 {hall['rate']}%")
-    hall_p.add(f";村居随访应访 {follow['due']} 次,已访 {follow['done']} 次")
-    if follow["rate"] is not None:
-        hall_p.add(f",随访覆盖率 {follow['rate']}%")
-    hall_p.add("。")
-    result.append(hall_p)
+    # Only what lies under the reader's units: a zone without a hall or villages says nothing
+    # of them rather than "0 件" and "应访 0 次".
+    services_p = Paragraph("services", "便民服务")
+    if hall["in_scope"]:
+        services_p.add("便民服务中心办结办件", Figure(f"{hall['finished']} 件", urls["hall"]))
+        if hall["rate"] is not None:
+            services_p.add(",其中按时办结 ", Figure(f"{hall['on_time']} 件", urls["hall"]))
+            services_p.add(f",按时办结率 {hall['rate']}%")
+    if follow["in_scope"]:
+        services_p.add(";" if hall["in_scope"] else "")
+        services_p.add(f"村居随访应访 {follow['due']} 次,已访 {follow['done']} 次")
+        if follow["rate"] is not None:
+            services_p.add(f",随访覆盖率 {follow['rate']}%")
+    if services_p.parts:
+        result.append(services_p.add("。"))
     return result
 
 
 def as_text(data: dict, paras: list[Paragraph]) -> str:
     """The report as plain text: title, period and one paragraph per topic."""
     period: Period = data["period"]
-    lines = [f"开发区工作简报({period.label})", ""]
+    head = data["masthead"]
+    lines = [
+        f"开发区工作简报({period.label})",
+        head["issue"],
+        f"{head['issuer']}    {head['issued_on']}",
+        head["as_of"],
+        "",
+    ]
     for p in paras:
         lines.append(f"【{p.heading}】{p.text}")
         lines.append("")

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from zhengtong.lib.money import format_yuan, percent, to_decimal, wan_to_yuan
+from zhengtong.lib.money import format_excess, format_yuan, percent, to_decimal, wan_to_yuan
 from zhengtong.test import BaseTestCase
 
 
@@ -121,3 +121,18 @@ class ParseAmountTestCase(BaseTestCase):
                     parse_amount(value, field="amount", label="拨付金额")
                 self.assertIn(message, raised.exception.message_dict["amount"][0])
                 self.assertTrue(raised.exception.message_dict["amount"][0].startswith("拨付金额"))
+
+
+class FormatExcessTestCase(BaseTestCase):
+    def test_whole_hundreds_read_in_wan_and_anything_else_in_yuan_to_the_fen(self) -> None:
+        cases = {
+            "3500": "0.35万元",
+            "20000": "2.00万元",
+            "0.01": "0.01元",
+            "0.50": "0.50元",
+            "12345.67": "12345.67元",
+            "99": "99.00元",
+        }
+        for value, text in cases.items():
+            with self.subTest(value=value):
+                self.assertEqual(format_excess(Decimal(value)), text)

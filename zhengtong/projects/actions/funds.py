@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from zhengtong.audit.actions import record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
-from zhengtong.lib.money import format_yuan, parse_amount
+from zhengtong.lib.money import format_excess, format_yuan, parse_amount
 
 from ..models import Disbursement, Fund, FundAllocation, KeyProject
 
@@ -68,8 +68,15 @@ def allocation_create(
     if amount > remaining:
         raise ValidationError(
             {
-                "amount": _("安排金额 %(amount)s 超过%(fund)s剩余可安排额度 %(remaining)s。")
-                % {"amount": wan(amount), "fund": fund, "remaining": wan(remaining)}
+                "amount": _(
+                    "安排金额 %(amount)s 超过%(fund)s剩余可安排额度 %(remaining)s,超出 %(excess)s。"
+                )
+                % {
+                    "amount": wan(amount),
+                    "fund": fund,
+                    "remaining": wan(remaining),
+                    "excess": format_excess(amount - remaining),
+                }
             }
         )
     allocation = FundAllocation.objects.create(
@@ -116,8 +123,12 @@ def disbursement_create(
     if after > allocation.amount:
         raise ValidationError(
             {
-                "amount": _("拨付后累计 %(after)s,超过安排金额 %(allocated)s。")
-                % {"after": wan(after), "allocated": wan(allocation.amount)}
+                "amount": _("拨付后累计 %(after)s,超过安排金额 %(allocated)s,超出 %(excess)s。")
+                % {
+                    "after": wan(after),
+                    "allocated": wan(allocation.amount),
+                    "excess": format_excess(after - allocation.amount),
+                }
             }
         )
     disbursement = Disbursement.objects.create(

@@ -1,14 +1,21 @@
 """Key-project REST endpoints under /api/v1/projects/. Each one parses its input, calls one
 selector or action and serializes the result; scoping is projects_visible_to(), always."""
 
+import datetime
+
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from zhengtong.audit.middleware import client_ip
+from zhengtong.lib import ratelimit
 
 from .. import oc4ids, stats
 from ..actions import report_submit
@@ -87,10 +94,21 @@ class ProjectSummaryApi(APIView):
         return Response(SummaryOutputSerializer(summary).data)
 
 
+def _package_response(package: dict, empty_text: str) -> Response:
+    """The package, or 404 with a Chinese message: a package without projects is not valid
+    OC4IDS (`projects` has minItems 1), so none is sent."""
+    if not package["projects"]:
+        raise NotFound(empty_text)
+    return Response(package)
+
+
 class ProjectOc4idsApi(APIView):
     @extend_schema(
-        summary="OC4IDS 0.9 项目数据包",
-        description="一个年度清单中可见项目的 OC4IDS 0.9.5 project package;不含任何个人信息。",
+        summary="OC4IDS 0.9 项目数据包(完整)",
+        description=(
+            "一个年度清单中可见项目的 OC4IDS 0.9.5 project package,含年度计划、月度投资、"
+            "引导资金安排与拨付(transactions);不含任何个人信息。没有可见项目时返回 404。"
+        ),
         parameters=[ListYearSerializer],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -99,7 +117,37 @@ class ProjectOc4idsApi(APIView):
         package = oc4ids.build_package(
             projects_visible_to(request.user).on_list(year), uri=request.build_absolute_uri()
         )
-        return Response(package)
+        return _package_response(package, f"{year} 年度清单中没有您可查看的重点项目。")
+
+
+class PublicOc4idsApi(APIView):
+    """Open data: no login, the public page's fields only, a per-address rate limit."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="OC4IDS 0.9 项目数据包(公开)",
+        description=(
+            "公开进度页所示字段的 OC4IDS 0.9.5 project package,无需登录;不含年度计划、"
+            "资金安排和任何个人信息。该年度没有公开项目时返回 404;调用过于频繁时返回 429。"
+        ),
+        parameters=[ListYearSerializer],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        window = datetime.timedelta(minutes=settings.OC4IDS_PUBLIC_WINDOW_MINUTES)
+        if not ratelimit.hit(
+            f"public_oc4ids:{client_ip(request) or '-'}",
+            window_seconds=int(window.total_seconds()),
+            limit=settings.OC4IDS_PUBLIC_LIMIT,
+        ):
+            raise Throttled(detail="请求过于频繁,请稍后再试。")
+        year = _list_year(request.query_params)
+        package = oc4ids.build_package(
+            oc4ids.public_queryset(year), uri=request.build_absolute_uri(), public=True
+        )
+        return _package_response(package, f"{year} 年度没有公开的重点项目。")
 
 
 class ProjectDetailApi(APIView):

@@ -106,7 +106,7 @@ class AllocationCreateTestCase(FundTestCase):
         self.client.force_login(self.office)
         r = self.post(amount="40")
         self.assertEqual(r.status_code, 200)
-        self.assertContains(r, "剩余可安排额度 30.00万元")
+        self.assertContains(r, "剩余可安排额度 30.00万元,超出 10.00万元。")
         self.assertEqual(FundAllocation.objects.count(), 1)
         self.assertEqual(Event.objects.filter(action="fund_allocation_created").count(), 1)
 
@@ -201,8 +201,21 @@ class DisbursementCreateTestCase(FundTestCase):
         self.disburse(self.allocation, "60000")
         self.client.force_login(self.office)
         r = self.post(amount="6")
-        self.assertContains(r, "拨付后累计 12.00万元,超过安排金额 10.00万元。")
+        self.assertContains(r, "拨付后累计 12.00万元,超过安排金额 10.00万元,超出 2.00万元。")
         self.assertEqual(Disbursement.objects.count(), 1)
+
+    def test_an_overage_that_rounds_away_in_wan_is_named_exactly(self) -> None:
+        """8,000 万元 allocated, 7,999.99995 万元 paid: 1 元 more reads "8000.00万元 超过
+        8000.00万元" on both sides, so the message names the 0.50 元 it is over by."""
+        fund = Fund.objects.create(code="big", name="产业发展基金", budget=Decimal("80000000"))
+        allocation = self.allocate(project=self.other_project, fund=fund, amount="80000000")
+        self.disburse(allocation, "79999999.50")
+        with self.assertRaises(ValidationError) as ctx:
+            self.disburse(allocation, "1")
+        self.assertEqual(
+            ctx.exception.message_dict["amount"],
+            ["拨付后累计 8000.00万元,超过安排金额 8000.00万元,超出 0.50元。"],
+        )
 
     def test_the_allocation_can_be_disbursed_exactly(self) -> None:
         self.disburse(self.allocation, "60000")
@@ -210,7 +223,8 @@ class DisbursementCreateTestCase(FundTestCase):
         with self.assertRaises(ValidationError) as ctx:
             self.disburse(self.allocation, "0.01")
         self.assertEqual(
-            ctx.exception.message_dict["amount"], ["拨付后累计 10.00万元,超过安排金额 10.00万元。"]
+            ctx.exception.message_dict["amount"],
+            ["拨付后累计 10.00万元,超过安排金额 10.00万元,超出 0.01元。"],
         )
 
     def test_bad_input_is_refused_with_a_message_naming_the_field(self) -> None:

@@ -2,8 +2,13 @@ import datetime
 import json
 from decimal import Decimal
 
+from django.core import checks
+from django.test import override_settings
+
 from zhengtong.projects import oc4ids
+from zhengtong.projects.checks import oc4ids_prefix_check
 from zhengtong.projects.models import (
+    Disbursement,
     Fund,
     FundAllocation,
     KeyProject,
@@ -11,12 +16,27 @@ from zhengtong.projects.models import (
     ProgressReport,
     Stage,
 )
+from zhengtong.projects.tests.cove import cove_review
 from zhengtong.projects.tests.factories import make_project, make_sector
 from zhengtong.test import BaseTestCase
 
 URL = "/api/v1/projects/oc4ids/"
+PUBLIC_URL = "/api/v1/projects/oc4ids/public/"
 
 
+def cove_problems(package: dict) -> dict:
+    """What libcoveoc4ids finds wrong: schema errors, codes outside closed codelists, fields
+    the schema does not define. Empty for a conforming package."""
+    review = cove_review(package)
+    problems = {
+        "validation_errors": review["validation_errors"],
+        "closed_codelists": review["additional_closed_codelist_values"],
+        "additional_fields": review["additional_fields"],
+    }
+    return {k: v for k, v in problems.items() if v}
+
+
+@override_settings(OC4IDS_PREFIX="oc4ids-abc123-")
 class Oc4idsPackageTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
@@ -71,12 +91,19 @@ class Oc4idsPackageTestCase(BaseTestCase):
             due_on=datetime.date(2026, 9, 30),
         )
         fund = Fund.objects.create(code="tech", name="科技研发扶持基金", budget=Decimal("50000000"))
-        FundAllocation.objects.create(
+        allocation = FundAllocation.objects.create(
             fund=fund,
             project=self.bus,
             amount=Decimal("3000000.00"),
             decided_on=datetime.date(2026, 1, 5),
         )
+        for day, amount in [(10, "1000000.00"), (20, "500000.50")]:
+            Disbursement.objects.create(
+                allocation=allocation,
+                amount=Decimal(amount),
+                paid_on=datetime.date(2026, 2, day),
+                created_by=self.office,
+            )
 
     def package_for(self, user) -> dict:
         self.client.force_login(user)
@@ -103,7 +130,7 @@ class Oc4idsPackageTestCase(BaseTestCase):
 
     def test_a_project_carries_status_sector_budget_parties_and_progress(self) -> None:
         projects = {p["id"]: p for p in self.package_for(self.leader)["projects"]}
-        bus = projects["oc4ids-zt-ZT-001"]
+        bus = projects["oc4ids-abc123-ZT-001"]
         self.assertEqual(bus["title"], "中通新能源及节能型客车生产基地")
         self.assertEqual(bus["status"], "implementation")
         self.assertEqual(bus["type"], "construction")
@@ -130,11 +157,11 @@ class Oc4idsPackageTestCase(BaseTestCase):
         self.assertEqual(len(plan), 12)
         self.assertEqual(plan[-1]["value"]["amount"], 1200000000)
 
-        road = projects["oc4ids-zt-ZT-002"]
+        road = projects["oc4ids-abc123-ZT-002"]
         self.assertEqual(road["status"], "preparation")
         self.assertEqual(road["type"], "expansion")
         self.assertEqual(road["sector"], ["transport", "transport.road"])
-        self.assertEqual(projects["oc4ids-zt-ZT-004"]["status"], "cancelled")
+        self.assertEqual(projects["oc4ids-abc123-ZT-004"]["status"], "cancelled")
 
     def test_the_public_package_holds_no_personal_data(self) -> None:
         body = json.dumps(self.package_for(self.leader), ensure_ascii=False)
@@ -143,13 +170,13 @@ class Oc4idsPackageTestCase(BaseTestCase):
 
     def test_a_liaison_gets_only_their_units_projects(self) -> None:
         ids = [p["id"] for p in self.package_for(self.liaison)["projects"]]
-        self.assertEqual(ids, ["oc4ids-zt-ZT-001"])
+        self.assertEqual(ids, ["oc4ids-abc123-ZT-001"])
 
     def test_the_query_count_does_not_grow_with_projects(self) -> None:
         self.client.force_login(self.office)
         self.client.get(URL)
-        # Ten for the package, one for the yearly list it defaults to.
-        with self.assertNumQueries(12) as ctx:
+        # Eleven for the package, one for the yearly list it defaults to.
+        with self.assertNumQueries(13) as ctx:
             self.client.get(URL)
         for i in range(4):
             make_project(f"ZT-1{i}", self.company, responsible_unit=self.dept)
@@ -158,3 +185,102 @@ class Oc4idsPackageTestCase(BaseTestCase):
 
     def test_anonymous_callers_are_refused(self) -> None:
         self.assertIn(self.client.get(URL).status_code, (401, 403))
+
+    def public_package(self) -> dict:
+        self.client.logout()
+        r = self.client.get(PUBLIC_URL)
+        self.assertEqual(r.status_code, 200)
+        return r.json()
+
+    def test_both_packages_pass_libcoveoc4ids(self) -> None:
+        full = self.package_for(self.leader)
+        self.assertEqual(cove_problems(full), {})
+        self.assertEqual(cove_problems(self.public_package()), {})
+
+    def test_libcoveoc4ids_does_report_a_broken_package(self) -> None:
+        package = self.public_package()
+        package["projects"][0]["status"] = "building"
+        package["projects"][1]["milestones"] = [{"status": "met"}]
+        package["projects"][0]["annualPlan"] = 1
+        problems = cove_problems(package)
+        self.assertEqual(
+            set(problems), {"validation_errors", "closed_codelists", "additional_fields"}
+        )
+
+    def test_the_public_package_is_anonymous_and_holds_the_public_page_fields_only(self) -> None:
+        package = self.public_package()
+        projects = {p["id"]: p for p in package["projects"]}
+        # The public page never lists cancelled projects.
+        self.assertEqual(
+            sorted(projects),
+            ["oc4ids-abc123-ZT-001", "oc4ids-abc123-ZT-002", "oc4ids-abc123-ZT-003"],
+        )
+        bus = projects["oc4ids-abc123-ZT-001"]
+        self.assertEqual(bus["budget"], {"amount": {"amount": 5000000000, "currency": "CNY"}})
+        self.assertEqual(bus["metrics"][0]["observations"][0]["measure"], 25.5)
+        self.assertEqual(len(bus["metrics"]), 1)
+        self.assertEqual({m["code"] for m in bus["milestones"]}, {"commencement", "mainStructure"})
+        for key in ("forecasts", "parties", "publicAuthority", "transactions"):
+            self.assertNotIn(key, bus)
+        body = json.dumps(package, ensure_ascii=False)
+        # Neither the annual plan, the monthly investment nor the funds and units.
+        for text in [
+            "1200000000",
+            "35000000",
+            "科技研发扶持基金",
+            "经济发展局",
+            "中通客车控股",
+            "王区长",
+        ]:
+            self.assertNotIn(text, body)
+
+    def test_disbursements_are_transactions_of_the_full_package(self) -> None:
+        projects = {p["id"]: p for p in self.package_for(self.office)["projects"]}
+        transactions = projects["oc4ids-abc123-ZT-001"]["transactions"]
+        self.assertEqual([t["value"]["amount"] for t in transactions], [1000000, 500000.5])
+        self.assertEqual(transactions[0]["date"], "2026-02-10T00:00:00+08:00")
+        self.assertEqual(transactions[0]["payer"]["id"], "fund-tech")
+        self.assertEqual(transactions[0]["payee"]["name"], "中通客车控股股份有限公司")
+        self.assertNotIn("transactions", projects["oc4ids-abc123-ZT-002"])
+
+    def test_a_user_who_sees_no_projects_gets_a_clear_404_not_an_invalid_package(self) -> None:
+        self.client.force_login(self.outsider)
+        r = self.client.get(URL)
+        self.assertEqual(r.status_code, 404)
+        self.assertIn("没有您可查看的重点项目", r.json()["detail"])
+
+    def test_a_year_without_public_projects_is_a_clear_404(self) -> None:
+        r = self.client.get(PUBLIC_URL, {"year": "2031"})
+        self.assertEqual(r.status_code, 404)
+        self.assertEqual(r.json()["detail"], "2031 年度没有公开的重点项目。")
+        self.assertEqual(self.client.get(PUBLIC_URL, {"year": "二〇二六"}).status_code, 400)
+
+    @override_settings(OC4IDS_PUBLIC_LIMIT=2)
+    def test_the_public_package_is_rate_limited_per_address(self) -> None:
+        self.assertEqual(self.client.get(PUBLIC_URL).status_code, 200)
+        self.assertEqual(self.client.get(PUBLIC_URL).status_code, 200)
+        r = self.client.get(PUBLIC_URL)
+        self.assertEqual(r.status_code, 429)
+        self.assertIn("请求过于频繁", r.json()["detail"])
+        other = self.client.get(PUBLIC_URL, REMOTE_ADDR="10.0.0.9")
+        self.assertEqual(other.status_code, 200)
+
+    def test_the_prefix_is_configuration(self) -> None:
+        with override_settings(OC4IDS_PREFIX="oc4ids-lc0635-"):
+            ids = [p["id"] for p in self.public_package()["projects"]]
+        self.assertTrue(all(i.startswith("oc4ids-lc0635-ZT-") for i in ids), ids)
+
+
+class Oc4idsPrefixCheckTestCase(BaseTestCase):
+    def ids(self) -> list[tuple[str, int]]:
+        return [(m.id, m.level) for m in oc4ids_prefix_check()]
+
+    def test_the_placeholder_prefix_warns(self) -> None:
+        with override_settings(OC4IDS_PREFIX="oc4ids-xxxxxx-"):
+            self.assertEqual(self.ids(), [("projects.W001", checks.WARNING)])
+
+    def test_a_malformed_prefix_is_an_error_and_a_registered_one_passes(self) -> None:
+        with override_settings(OC4IDS_PREFIX="oc4ids-zt-"):
+            self.assertEqual(self.ids(), [("projects.E001", checks.ERROR)])
+        with override_settings(OC4IDS_PREFIX="oc4ids-abc123-"):
+            self.assertEqual(self.ids(), [])

@@ -1,0 +1,69 @@
+"""The work report's key-project progress, city works, masthead and scope, on the demo data."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.test import TestCase
+
+from zhengtong.accounts.models import Membership, OrgUnit, Role, User
+from zhengtong.demo.testing import seed_demo
+from zhengtong.projects import stats
+from zhengtong.projects.selectors import projects_visible_to
+from zhengtong.reports.report import yi
+from zhengtong.services.models import Post
+
+NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@time_machine.travel(NOW, tick=False)
+class WorkReportContentTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        seed_demo(at=NOW)
+        cls.leader = User.objects.get(username="leader")
+
+    def text(self, user, query="year=2026") -> str:
+        self.client.force_login(user)
+        r = self.client.get(f"/reports/work-report/text/?{query}")
+        self.assertEqual(r.status_code, 200)
+        return r.content.decode()
+
+    def test_the_key_project_progress_is_the_cockpits(self) -> None:
+        """累计完成, %, 超进度/滞后 as the cockpit counts them to October (November's reports
+        are not yet due on 20 November), and the open problems."""
+        cockpit = stats.summary(projects_visible_to(self.leader).on_list(2026), year=2026, month=10)
+        text = self.text(self.leader)
+        self.assertIn(f"截至 10 月底累计完成投资{yi(cockpit['ytd_investment'])} 亿元", text)
+        self.assertIn(f"占年度计划的 {cockpit['completion_pct']}%", text)
+        self.assertIn(f"超进度项目{cockpit['flags']['ahead']} 个", text)
+        self.assertIn(f"滞后项目{cockpit['flags']['behind']} 个", text)
+        self.assertIn("尚待解决的问题8 个", text)
+
+    def test_city_works_name_the_roads_and_the_1156_lamps(self) -> None:
+        text = self.text(self.leader)
+        self.assertIn("城市道路计划建设26.2 公里,已建成9.3 公里", text)
+        self.assertIn("路灯工程计划新增和改造路灯1156 盏,已安装656 盏", text)
+
+    def test_the_masthead_has_issue_issuer_date_and_cutoff(self) -> None:
+        lines = self.text(self.leader).splitlines()
+        self.assertEqual(
+            lines[1:4],
+            ["2026年第11期", "聊城经济技术开发区    2026年11月20日", "数据截至2026年11月20日"],
+        )
+        pdf = self.client.get("/reports/work-report/pdf/?year=2026")
+        self.assertEqual(pdf.status_code, 200)
+
+    def test_a_zone_without_halls_or_villages_says_nothing_of_them(self) -> None:
+        """The demo zone has neither: no "办结办件0 件" and no "应访 0 次"."""
+        text = self.text(self.leader)
+        self.assertNotIn("便民服务", text)
+        self.assertNotIn("应访", text)
+
+    def test_a_leader_over_a_hall_reads_its_figures(self) -> None:
+        hall = OrgUnit.objects.get(pk=Post.objects.values_list("org_unit", flat=True)[0])
+        town_leader = User.objects.create_user("town_leader", password="x", full_name="刘镇长")
+        Membership.objects.create(user=town_leader, org_unit=hall, role=Role.LEADER)
+        text = self.text(town_leader)
+        self.assertIn("【便民服务】便民服务中心办结办件", text)
+        self.assertIn(hall.name, text.splitlines()[2])
