@@ -145,6 +145,7 @@ class OrgUnitImporter(Importer):
             example="371500000000",
         ),
     )
+    sample_row = True
     key = ("code",)
     duplicate_message = "单位代码“{value}”与第 {first} 行重复。"
     notes = (
@@ -238,7 +239,8 @@ def staff_user_save(
         changes = {k: [getattr(user, k), v] for k, v in fields.items() if getattr(user, k) != v}
         for key in changes:
             setattr(user, key, fields[key])
-        if password:
+        # The same file imported again leaves a password that still matches alone.
+        if password and not user.check_password(password):
             user.set_password(password)
             changes["password"] = "已重置"
         if changes:
@@ -300,10 +302,11 @@ class StaffUserImporter(Importer):
             PASSWORD,
             "password",
             text(max_length=128),
-            note="新用户必填,至少 8 位且含大小写字母、数字、符号中的三类;已有用户留空则不改密码",
+            note="新用户必填,至少 8 位且含大小写字母、数字、符号中的三类;已有用户留空或与原密码相同则不改密码",
             example="Liuji-2026-window",
         ),
     )
+    sample_row = True
     key = ("username",)
     duplicate_message = "用户名“{value}”与第 {first} 行重复。"
     notes = (

@@ -74,6 +74,7 @@ class PostImporter(Importer):
             example="liqiang",
         ),
     )
+    sample_row = True
     key = ("hall", "window")
     key_column = WINDOW
     duplicate_message = "与第 {first} 行是同一大厅的同一窗口,重复。"
