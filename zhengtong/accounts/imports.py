@@ -46,13 +46,13 @@ KIND_LABELS = {
 }
 # How many leading digits of a 12-digit code name a unit of each administrative kind; the
 # rest are zeros (a village uses all twelve).
-SIGNIFICANT_DIGITS = {
+SIGNIFICANT_DIGITS: dict[str, int] = {
     OrgUnit.Kind.CITY: 4,
     OrgUnit.Kind.COUNTY: 6,
     OrgUnit.Kind.TOWN: 9,
     OrgUnit.Kind.VILLAGE: 12,
 }
-LEVEL_NAMES = {
+LEVEL_NAMES: dict[str, str] = {
     OrgUnit.Kind.CITY: "市级(后 8 位为 0)",
     OrgUnit.Kind.COUNTY: "县级(后 6 位为 0)",
     OrgUnit.Kind.TOWN: "乡级(后 3 位为 0)",
@@ -169,7 +169,7 @@ class OrgUnitImporter(Importer):
             row.error(PARENT, "上级单位不能是本单位。")
         elif parent_code:
             parent = self.known.get(parent_code)
-            parent_kind = self.seen.get(parent_code) or (parent and parent.kind)
+            parent_kind = self.seen.get(parent_code) or (parent.kind if parent else None)
             if parent_kind is None:
                 row.error(PARENT, f"上级单位“{parent_code}”不存在(须已在系统中或写在本行之前)。")
             elif code and kind in SIGNIFICANT_DIGITS:
@@ -228,14 +228,16 @@ def staff_user_save(
 ) -> tuple:
     """Create the user, or update their details; add the memberships they lack. One audit
     event when anything changed. Returns (user, action, changed)."""
-    user = User.objects.filter(username=username).first()
-    created = user is None
-    if created:
+    existing = User.objects.filter(username=username).first()
+    created = existing is None
+    changes: dict
+    if existing is None:
         user = User(username=username, **fields)
         user.set_password(password)
         user.save()
-        changes: dict = {"username": username, **fields}
+        changes = {"username": username, **fields}
     else:
+        user = existing
         changes = {k: [getattr(user, k), v] for k, v in fields.items() if getattr(user, k) != v}
         for key in changes:
             setattr(user, key, fields[key])

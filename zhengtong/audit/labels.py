@@ -34,7 +34,6 @@ ACTION_LABELS: dict[str, str] = {
     "org_unit_updated": "修改组织单位",
     "staff_user_created": "新增用户",
     "staff_user_updated": "修改用户",
-    "post_created": "新增窗口岗位",
     "post_updated": "修改窗口岗位",
     "setup_admin_created": "创建首位系统管理员",
     "admin_add": "后台新增",

@@ -27,16 +27,16 @@ def post_save(*, actor, hall: OrgUnit, window: str, name: str, a_user: User, b_u
     wanted = {"name": name, "a_user_id": a_user.pk, "b_user_id": b_user.pk}
     if post is None:
         post = Post.objects.create(org_unit=hall, window=window, **wanted)
-        changes = {"window": window, "name": name, "a": a_user.username, "b": b_user.username}
+        created = {"window": window, "name": name, "a": a_user.username, "b": b_user.username}
         record_event(
-            actor=actor, action="post_created", kind=Event.Kind.CREATE, target=post, changes=changes
+            actor=actor, action="post_created", kind=Event.Kind.CREATE, target=post, changes=created
         )
         return post, "create", []
     changes = {k: [getattr(post, k), v] for k, v in wanted.items() if getattr(post, k) != v}
     if not changes:
         return post, "unchanged", []
-    for key, (_, value) in changes.items():
-        setattr(post, key, value)
+    for key in changes:
+        setattr(post, key, wanted[key])
     post.save(update_fields=[k.removesuffix("_id") for k in changes])
     record_event(actor=actor, action="post_updated", target=post, changes=changes)
     return post, "update", [k.removesuffix("_id") for k in changes]

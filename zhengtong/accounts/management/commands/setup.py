@@ -12,6 +12,7 @@ out as 无变化.
 """
 
 import getpass
+import io
 import os
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from zhengtong.accounts.imports import (
     org_unit_save,
 )
 from zhengtong.accounts.models import Membership, OrgUnit, Role, User
-from zhengtong.accounts.otp import pending_device, secret_text
+from zhengtong.accounts.otp import has_second_factor, pending_device, secret_text
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.context import acting
@@ -153,12 +154,14 @@ class Command(BaseCommand):
     def bind_second_factor(self, admin: User, *, interactive: bool) -> None:
         """Show the otpauth link of the administrator's authenticator as a QR code; ask for
         a code to confirm it, or leave it to be confirmed at the first login."""
-        if admin.totpdevice_set.filter(confirmed=True).exists():
+        if has_second_factor(admin):
             return
         device = pending_device(admin)
         self.stdout.write("请用手机验证器扫描二维码(或手工输入密钥)绑定两步验证:")
         qr = segno.make(device.config_url, error="m")
-        qr.terminal(out=self.stdout, compact=True)
+        drawing = io.StringIO()
+        qr.terminal(out=drawing, compact=True)
+        self.stdout.write(drawing.getvalue())
         self.stdout.write(f"密钥:{secret_text(device)}")
         self.stdout.write(f"链接:{device.config_url}")
         if not interactive:
