@@ -278,7 +278,7 @@ class StaffUserImporter(Importer):
             text(max_length=150),
             required=True,
             note="必填,登录名:字母、数字或 @.+-_",
-            example="zhangmin",
+            example="lj003",
         ),
         Column(FULL_NAME, "full_name", text(max_length=50), required=True, example="张敏"),
         Column(

@@ -63,7 +63,7 @@ class PostImporter(Importer):
             text(max_length=150),
             required=True,
             note="必填,A 角(首问负责人)的用户名,须在本大厅有窗口人员角色",
-            example="zhangmin",
+            example="lj003",
         ),
         Column(
             B_USER,
@@ -71,7 +71,7 @@ class PostImporter(Importer):
             text(max_length=150),
             required=True,
             note="必填,B 角(A 角不在时接办)的用户名,不能与 A 角相同",
-            example="liqiang",
+            example="lj004",
         ),
     )
     sample_row = True
