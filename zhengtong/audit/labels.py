@@ -30,6 +30,12 @@ ACTION_LABELS: dict[str, str] = {
     # The audit log itself and the system administration pages
     "audit_chain_resealed": "审计链重新封签",
     "audit_key_rotated": "更换审计密钥",
+    "org_unit_created": "新增组织单位",
+    "org_unit_updated": "修改组织单位",
+    "staff_user_created": "新增用户",
+    "staff_user_updated": "修改用户",
+    "post_updated": "修改窗口岗位",
+    "setup_admin_created": "创建首位系统管理员",
     "admin_add": "后台新增",
     "admin_change": "后台修改",
     "admin_delete": "后台删除",

@@ -365,6 +365,8 @@ class Importer:
     max_bytes: ClassVar[int] = xlsx.MAX_UPLOAD_BYTES
     max_rows: ClassVar[int] = xlsx.MAX_ROWS
     notes: ClassVar[Sequence[str]] = ()  # more lines on the template's instruction sheet
+    # The template's first sheet carries one row of the columns' examples (to overwrite).
+    sample_row: ClassVar[bool] = False
     # Model field names an action may name in its ValidationError, beyond the columns' fields.
     field_headers: ClassVar[dict[str, str]] = {}
 
@@ -406,6 +408,9 @@ class Importer:
             [c.header, "必填" if c.required else "选填", c.note, c.example] for c in columns
         ]
         notes.append([])
+        sample = [[c.example for c in columns]] if cls.sample_row else []
+        if sample:
+            notes.append(["说明", "", "第一个工作表第 2 行是示例,请改成实际数据或删除后再导入。"])
         for line in (
             *cls.notes,
             "导入只读取第一个工作表;全部行检查无误后才会写入,任何一行有错则整份文件不写入。",
@@ -416,6 +421,7 @@ class Importer:
                 xlsx.Sheet(
                     title=cls.name,
                     headers=[c.header for c in columns],
+                    rows=sample,
                     widths=[max(12, len(c.header) * 2 + 4) for c in columns],
                 ),
                 xlsx.Sheet(

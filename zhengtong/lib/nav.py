@@ -84,6 +84,7 @@ MODULES: tuple[Module, ...] = (
         "系统",
         (
             Entry("工作日历", "workdays:year_list"),
+            Entry("导入组织与人员", "accounts:org_import", prefixes=("/accounts/imports/",)),
             Entry("后台任务", "jobs:job_list"),
             Entry("消息发送记录", "notify:outbox"),
             Entry("系统管理", "admin:index"),
