@@ -152,6 +152,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "public:guide_detail": ("/public/guide/TEST5/", PUBLIC),
     "public:lookup": ("/public/lookup/", PUBLIC),
     "public:duty": ("/public/duty/", PUBLIC),
+    "public:verify": ("/public/verify/", PUBLIC),
     "public:disclosure": ("/public/disclosure/?month=2026-11", PUBLIC),
     "api_project_list": ("/api/v1/projects/", PROJECT_VIEWERS),
     "api_project_summary": ("/api/v1/projects/summary/", PROJECT_VIEWERS),
@@ -332,6 +333,7 @@ POST_ONLY_OR_PARAMETERISED = {
     "accounts:logout",
     "accounts:token_revoke",
     "public:lookup_json",
+    "health:health",  # 200 or 503 by the state of the checks: zhengtong/health/tests
     "public:rate",
     "api_report_create",
     "api_application_create",
