@@ -29,6 +29,9 @@ def remember_otp_state(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
     request.session[SESSION_STATE] = not has_second_factor(user) and not otp_required_for(user)
+    # Login always writes the session: the idle clock starts here, so the next minute's
+    # requests need no write of their own.
+    request.session[IdleSessionMiddleware.TOUCH_KEY] = int(time.time())
 
 
 class SecondFactorMiddleware:

@@ -80,6 +80,7 @@ ACTION_LABELS: dict[str, str] = {
     "rating_submitted": "群众评价",
     "rectification_closed": "差评整改办结",
     "public_lookup": "办件查询",
+    "certificate_verify": "证件核验",
     # Residents, floating population and follow-ups
     "person_registered": "登记人员",
     "person_updated": "修改人员信息",

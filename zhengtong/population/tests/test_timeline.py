@@ -80,7 +80,7 @@ class TimelineTestCase(RegistryTestCase):
         url = f"/population/persons/{self.east_person.pk}/"
         self.client.get(url)
         # 29 for the page, one audited read row.
-        with self.assertNumQueries(30 + AUDIT_ROW_QUERIES):
+        with self.assertNumQueries(27 + AUDIT_ROW_QUERIES):
             r = self.client.get(url)
         self.assertContains(r, "已联系,情况正常")
         self.assertContains(r, "来源:姜楼镇 南村")
@@ -94,5 +94,5 @@ class TimelineTestCase(RegistryTestCase):
             outcome="再次走访",
         )
         # 29 for the page, one audited read row.
-        with self.assertNumQueries(30 + AUDIT_ROW_QUERIES):
+        with self.assertNumQueries(27 + AUDIT_ROW_QUERIES):
             self.client.get(url)
