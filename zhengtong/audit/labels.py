@@ -233,7 +233,7 @@ def target_type_choices() -> list[tuple[str, str]]:
     rows = [
         (m._meta.label_lower, str(m._meta.verbose_name))
         for m in apps.get_models()
-        if m.__module__.startswith("zhengtong.")
+        if m.__module__.startswith("zhengtong.") and ".tests." not in m.__module__
     ]
     return sorted(rows, key=lambda row: (row[1], row[0]))
 

@@ -38,6 +38,7 @@ class Resident(models.Model):
         app_label = "datakeys"
         db_table = "datakeys_test_resident"
         managed = False
+        verbose_name = verbose_name_plural = "测试居民"
 
     def __str__(self) -> str:
         return self.name
