@@ -511,16 +511,22 @@ def _get_cycle(request, pk):
     return get_for_user(request.user, PaymentCycle.objects.select_related("approved_by"), pk)
 
 
-def _show_cycle(request, cycle, *, add_form=None, status=200) -> HttpResponse:
-    editable = cycle.status == PaymentCycle.Status.DRAFT and can_edit_row(
-        request.user, cycle.org_unit
-    )
-    page = (DraftCyclePayments if editable else CyclePayments)(cycle=cycle, add_form=add_form)
+def _show_sheet(request, pages, sheet, *, add_form=None, status=200) -> HttpResponse:
+    """A cycle's or batch's list page: `pages` is (read-only page, draft page, keyword); the
+    draft page (rows can be taken off) while the sheet is a draft the user may edit."""
+    read_only, draft, keyword = pages
+    editable = sheet.status == sheet.Status.DRAFT and can_edit_row(request.user, sheet.org_unit)
+    page = (draft if editable else read_only)(**{keyword: sheet}, add_form=add_form)
     page.setup(request)
     response = page.get(request)
     if status != 200:
         response.status_code = status
     return response
+
+
+def _show_cycle(request, cycle, *, add_form=None, status=200) -> HttpResponse:
+    pages = (CyclePayments, DraftCyclePayments, "cycle")
+    return _show_sheet(request, pages, cycle, add_form=add_form, status=status)
 
 
 @viewer_required
@@ -754,15 +760,8 @@ def _get_batch(request, pk):
 
 
 def _show_batch(request, batch, *, add_form=None, status=200) -> HttpResponse:
-    editable = batch.status == ReliefBatch.Status.DRAFT and can_edit_row(
-        request.user, batch.org_unit
-    )
-    page = (DraftBatchGrants if editable else BatchGrants)(batch=batch, add_form=add_form)
-    page.setup(request)
-    response = page.get(request)
-    if status != 200:
-        response.status_code = status
-    return response
+    pages = (BatchGrants, DraftBatchGrants, "batch")
+    return _show_sheet(request, pages, batch, add_form=add_form, status=status)
 
 
 @viewer_required
