@@ -57,6 +57,15 @@ def hit(key: str, *, window_seconds: int, limit: int, now: datetime.datetime | N
     return increment(key, window_seconds=window_seconds, now=now) <= limit
 
 
+def address_throttled(
+    action: str, ip: str | None, *, window: datetime.timedelta, limit: int
+) -> bool:
+    """Count one attempt of a public `action` from the client address `ip`; True when it goes
+    beyond `limit` attempts in the window (the page then answers 请稍后再试)."""
+    key = f"{action}:{ip or '-'}"
+    return not hit(key, window_seconds=int(window.total_seconds()), limit=limit)
+
+
 def peek(
     key: str, *, window_seconds: int, now: datetime.datetime | None = None
 ) -> tuple[int, datetime.datetime | None]:

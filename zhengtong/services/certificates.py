@@ -59,10 +59,8 @@ def qr_data_uri(url: str) -> str:
 
 def verify_throttled(ip: str | None) -> bool:
     """Count this attempt for the client address; True when it is beyond the window's limit."""
-    return not ratelimit.hit(
-        f"{VERIFY_ACTION}:{ip or '-'}",
-        window_seconds=int(verify_window().total_seconds()),
-        limit=verify_limit(),
+    return ratelimit.address_throttled(
+        VERIFY_ACTION, ip, window=verify_window(), limit=verify_limit()
     )
 
 

@@ -162,10 +162,8 @@ class Throttled(Exception):
 
 def lookup_throttled(ip: str | None) -> bool:
     """Count this attempt for the client address; True when it is beyond the window's limit."""
-    return not ratelimit.hit(
-        f"public_lookup:{ip or '-'}",
-        window_seconds=int(lookup_window().total_seconds()),
-        limit=lookup_limit(),
+    return ratelimit.address_throttled(
+        "public_lookup", ip, window=lookup_window(), limit=lookup_limit()
     )
 
 
