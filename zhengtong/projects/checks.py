@@ -9,9 +9,10 @@ PLACEHOLDER_PREFIX = "oc4ids-xxxxxx-"
 PREFIX_PATTERN = re.compile(r"^oc4ids-[a-z0-9]{6}-$")
 
 
-@checks.register()
-def oc4ids_prefix_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """projects.W001: the OC4IDS prefix is the placeholder; projects.E001: it is malformed."""
+@checks.register(deploy=True)
+def oc4ids_placeholder_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """projects.W001, before going live (`check --deploy`): the OC4IDS prefix is still the
+    placeholder. The demo and development use the placeholder and are not warned."""
     prefix = settings.OC4IDS_PREFIX
     if prefix == PLACEHOLDER_PREFIX:
         return [
@@ -22,6 +23,13 @@ def oc4ids_prefix_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]
                 id="projects.W001",
             )
         ]
+    return []
+
+
+@checks.register()
+def oc4ids_prefix_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """projects.E001: the OC4IDS prefix is malformed (the placeholder is well formed)."""
+    prefix = settings.OC4IDS_PREFIX
     if not PREFIX_PATTERN.match(prefix):
         return [
             checks.Error(

@@ -6,7 +6,7 @@ from django.core import checks
 from django.test import override_settings
 
 from zhengtong.projects import oc4ids
-from zhengtong.projects.checks import oc4ids_prefix_check
+from zhengtong.projects.checks import oc4ids_placeholder_check, oc4ids_prefix_check
 from zhengtong.projects.models import (
     Disbursement,
     Fund,
@@ -274,11 +274,15 @@ class Oc4idsPackageTestCase(BaseTestCase):
 
 class Oc4idsPrefixCheckTestCase(BaseTestCase):
     def ids(self) -> list[tuple[str, int]]:
-        return [(m.id, m.level) for m in oc4ids_prefix_check()]
+        found = [*oc4ids_placeholder_check(), *oc4ids_prefix_check()]
+        return [(m.id, m.level) for m in found]
 
-    def test_the_placeholder_prefix_warns(self) -> None:
+    def test_the_placeholder_prefix_warns_before_going_live_only(self) -> None:
         with override_settings(OC4IDS_PREFIX="oc4ids-xxxxxx-"):
             self.assertEqual(self.ids(), [("projects.W001", checks.WARNING)])
+            self.assertEqual(oc4ids_prefix_check(), [])
+        self.assertIn(oc4ids_placeholder_check, checks.registry.registry.get_checks(True))
+        self.assertNotIn(oc4ids_placeholder_check, checks.registry.registry.get_checks(False))
 
     def test_a_malformed_prefix_is_an_error_and_a_registered_one_passes(self) -> None:
         with override_settings(OC4IDS_PREFIX="oc4ids-zt-"):
