@@ -181,7 +181,9 @@ class SchoolForm(LedgerForm):
             return None
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise forms.ValidationError(_("没有登录名为“%(name)s”的在用账号。") % {"name": username})
+            raise forms.ValidationError(
+                _("没有登录名为“%(name)s”的在用账号。") % {"name": username}
+            )
         return user
 
 

@@ -70,6 +70,7 @@ EVENTS: dict[str, EventInfo] = {
             "due_on": "2026年5月11日",
         },
     ),
+    "sms_code": EventInfo("短信验证码", {"code": "123456", "minutes": "10"}),
     "reminder": EventInfo(
         "待办提醒", {"text": "【项目月报】填报2026年11月月报(中通新能源客车基地)今天到期。"}
     ),
