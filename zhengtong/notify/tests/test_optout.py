@@ -258,3 +258,13 @@ class HallOptOutTestCase(CaseTestCase):
             self.assertEqual(self.client.post(self.url, {"opted_out": "1"}).status_code, 404)
         self.assertEqual(self.client.get(self.url).status_code, 405)
         self.assertFalse(OptOut.objects.exists())
+
+    def test_a_landline_applicant_has_nothing_to_opt_out_of(self) -> None:
+        case = self.intake(applicant={**self.applicant, "phone": "0635-8123456"})
+        self.client.force_login(self.clerk_a)
+        page = self.client.get(f"/services/{case.receipt_no}/")
+        self.assertContains(page, "联系电话不是手机号码,不发送短信")
+        self.assertNotContains(page, "登记申请人退订")
+        r = self.client.post(f"/services/{case.receipt_no}/sms-optout/", follow=True)
+        self.assertContains(r, "不是手机号码,不发送短信,无需退订")
+        self.assertFalse(OptOut.objects.exists())
