@@ -42,6 +42,7 @@ urlpatterns = [
     path("services/reports/", include("zhengtong.services.report_urls")),
     path("services/", include("zhengtong.services.urls")),
     path("public/projects/", include("zhengtong.projects.public_urls")),
+    path("public/sms/", include("zhengtong.notify.public_urls")),
     path("public/", include("zhengtong.services.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -310,6 +310,9 @@ class LivelihoodBuilder:
     def schools(self) -> None:
         register = []
         index = 0
+        # Contacts from their own generator, so the people generated after the schools stay the
+        # same as before schools had contacts.
+        contacts = random.Random(SEED + 43)
         for kind, count, suffix in SCHOOL_COUNTS:
             for n in range(count):
                 place = PLACES[index % len(PLACES)]
@@ -326,6 +329,9 @@ class LivelihoodBuilder:
                         kind=kind,
                         address=f"聊城经济技术开发区{place}路 {self.rng.randint(1, 300)} 号",
                         principal=self.rng.choice(SURNAMES) + self.rng.choice(GIVEN_FEMALE),
+                        contact_name=contacts.choice(SURNAMES) + contacts.choice(GIVEN_MALE),
+                        contact_phone=contacts.choice(MOBILE_PREFIXES)
+                        + f"{contacts.randrange(10**8):08d}",
                     )
                     # The seed counts 43 schools without naming them: names are examples.
                     School.objects.filter(pk=school.pk).update(is_example=True)

@@ -5,6 +5,7 @@ what is allowed. Every form is a `lib.forms.StyledForm` (the one date widget, Bo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.accounts.models import User
 from zhengtong.lib.forms import StyledForm, style_widgets
 
 from . import checklist
@@ -160,6 +161,30 @@ class SchoolForm(LedgerForm):
     kind = forms.ChoiceField(label=_("类型"), choices=School.Kind.choices)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     principal = forms.CharField(label=_("负责人"), max_length=50, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        required=False,
+        help_text=_("手机号或带区号的固定电话;隐患通知书以短信发到手机号。"),
+    )
+    contact_user = forms.CharField(
+        label=_("学校工作人员账号"),
+        max_length=150,
+        required=False,
+        help_text=_("选填,填写登录名;隐患通知书同时以站内消息发给该账号。"),
+    )
+
+    def clean_contact_user(self):
+        username = self.cleaned_data.get("contact_user", "").strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(
+                _("没有登录名为“%(name)s”的在用账号。") % {"name": username}
+            )
+        return user
 
 
 class KindFilterForm(forms.Form):

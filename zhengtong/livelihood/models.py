@@ -248,6 +248,21 @@ class School(models.Model):
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     principal = models.CharField(_("负责人"), max_length=50, blank=True)
+    # Who receives the 《安全隐患通知书》: an SMS to the contact's phone, and an in-app
+    # message to the school's own staff account when it has one.
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(
+        _("联系电话"), max_length=20, blank=True, help_text=_("手机号或带区号的固定电话。")
+    )
+    contact_user = models.ForeignKey(
+        USER,
+        verbose_name=_("学校工作人员账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("填写后,隐患通知书同时以站内消息发给该账号。"),
+    )
     is_example = models.BooleanField(_("示例数据"), default=False)
 
     class Meta:

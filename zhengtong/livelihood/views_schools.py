@@ -139,9 +139,12 @@ def school_create(request: HttpRequest) -> HttpResponse:
 @viewer_required
 @require_http_methods(["GET", "POST"])
 def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    school = get_row_for_user(request.user, School.objects.select_related("org_unit"), pk)
+    school = get_row_for_user(
+        request.user, School.objects.select_related("org_unit", "contact_user"), pk
+    )
     require_edit(request.user, school.org_unit)
     initial = {name: getattr(school, name) for name in actions.SCHOOL_FIELDS}
+    initial["contact_user"] = school.contact_user.username if school.contact_user else ""
     form = f.SchoolForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,7 +163,9 @@ def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @viewer_required
 @require_GET
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = get_row_for_user(request.user, School.objects.select_related("org_unit"), pk)
+    school = get_row_for_user(
+        request.user, School.objects.select_related("org_unit", "contact_user"), pk
+    )
     inspections = school.inspections.annotate(
         hazard_count=Count("hazards"),
         open_hazards=Count("hazards", filter=Q(hazards__verified_on__isnull=True)),

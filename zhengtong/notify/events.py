@@ -57,6 +57,20 @@ EVENTS: dict[str, EventInfo] = {
         "补贴审批发放",
         {"name": "王大爷", "month": "2026年11月", "amount": "100.00元", "unit": "民政局"},
     ),
+    "hazard_notice": EventInfo(
+        "学校安全隐患通知",
+        {
+            "school": "开发区实验小学",
+            "organ": "社会事业局",
+            "notice_no": "开发区校安〔2026〕1号",
+            "inspected_on": "2026年5月6日",
+            "count": "2",
+            "hazards": "消防设施:灭火器三具过期(2026年5月13日前整改);"
+            "用电安全:宿舍私拉电线(2026年5月11日前整改)",
+            "due_on": "2026年5月11日",
+        },
+    ),
+    "sms_code": EventInfo("短信验证码", {"code": "123456", "minutes": "10"}),
     "reminder": EventInfo(
         "待办提醒", {"text": "【项目月报】填报2026年11月月报(中通新能源客车基地)今天到期。"}
     ),
@@ -78,5 +92,9 @@ def ensure_default_templates() -> None:
 
     from django.apps import apps
 
-    for name in ("0002_default_templates", "0003_reminder_templates"):
+    for name in (
+        "0002_default_templates",
+        "0003_reminder_templates",
+        "0004_hazard_notice_templates",
+    ):
         import_module(f"zhengtong.notify.migrations.{name}").seed(apps, None)

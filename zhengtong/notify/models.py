@@ -21,6 +21,7 @@ class State(models.TextChoices):
     FAILED = "failed", "发送失败"
     DELIVERED = "delivered", "已送达"
     CANCELLED = "cancelled", "已取消"
+    OPTED_OUT = "opted_out", "已退订未发送"
 
 
 class MessageTemplate(models.Model):
@@ -136,3 +137,46 @@ class Message(models.Model):
         name = mask_name_public(self.recipient_name)
         phone = mask_phone_internal(self.phone)
         return " ".join(part for part in (name, phone) if part)
+
+
+class OptOut(models.Model):
+    """A phone that asked for no non-essential SMS (退订), or asked for them back.
+
+    Only the phone's blind index (HMAC-SM3, `lib.encrypted.blind_index("phone", …)`) and its
+    mask are kept, never the number: the outbox finds the row from the number it is about to
+    send to. Which messages still go is decided in `notify.optout.SMS_DECISIONS`."""
+
+    class Source(models.TextChoices):
+        PUBLIC = "public", "群众自助(短信验证)"
+        HALL = "hall", "窗口登记"
+
+    phone_index = models.CharField("手机号索引", max_length=64, unique=True)
+    phone_mask = models.CharField("手机号", max_length=20)
+    opted_out = models.BooleanField("已退订", default=True)
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    application = models.ForeignKey(
+        "services.Application",
+        verbose_name="登记时的办件",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField("变更时间")
+
+    class Meta:
+        verbose_name = "短信退订"
+        verbose_name_plural = "短信退订"
+        ordering = ["-changed_at", "pk"]
+
+    def __str__(self) -> str:
+        state = "已退订" if self.opted_out else "接收"
+        return f"{self.phone_mask} · {state}"

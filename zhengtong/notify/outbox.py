@@ -14,6 +14,7 @@ from zhengtong.accounts.models import User
 from zhengtong.jobs.enqueue import enqueue_on_commit
 
 from .models import Channel, Message, MessageTemplate, State
+from .optout import OPTED_OUT_NOTE, withheld
 from .rendering import check_context, render
 
 logger = logging.getLogger("zhengtong.notify")
@@ -67,8 +68,10 @@ def notify(
     """Write one message per recipient (get-or-create on `dedupe` + channel + recipient) and
     queue its sending on commit. Call it inside the business action's transaction.
 
-    An event without an active template for a channel sends nothing on it. `context` must be
-    JSON values and hold no full ID number (refused with `UnsafeContent`)."""
+    An event without an active template for a channel sends nothing on it. An SMS of a
+    non-essential event to a phone that opted out (退订) is kept as 已退订未发送 and not sent
+    (`optout.SMS_DECISIONS`). `context` must be JSON values and hold no full ID number
+    (refused with `UnsafeContent`)."""
     check_context(context)
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     target_id = str(target.pk) if target is not None else ""
@@ -83,6 +86,8 @@ def notify(
         state, error = State.QUEUED, ""
         if channel == Channel.SMS and not MOBILE_RE.match(recipient.phone):
             state, error = State.FAILED, "联系电话不是手机号码,无法发送短信。"
+        elif withheld(event=event, channel=channel, phone=recipient.phone):
+            state, error = State.OPTED_OUT, OPTED_OUT_NOTE
         message, created = Message.objects.get_or_create(
             dedupe_key=f"{dedupe}:{channel}:{recipient.key}"[:200],
             defaults={

@@ -12,6 +12,7 @@ from zhengtong.jobs.enqueue import enqueue_on_commit
 from zhengtong.jobs.registry import task
 
 from .models import Channel, Message, State
+from .optout import OPTED_OUT_NOTE, withheld
 from .rendering import sms_values
 from .sms import SmsMessage, get_backend
 from .sms.console import FileBackend
@@ -121,6 +122,14 @@ def _send_sms(message: Message, now: datetime.datetime) -> str:
         "last_error",
         "provider_message_id",
     ]
+    # The phone may have opted out since the message was written (e.g. while it waited for
+    # the morning): ask again just before sending.
+    if withheld(event=message.event, channel=message.channel, phone=message.phone):
+        message.state = State.OPTED_OUT
+        message.next_attempt_at = None
+        message.last_error = OPTED_OUT_NOTE
+        message.save(update_fields=fields)
+        return OPTED_OUT_NOTE
     if not message.urgent and (morning := quiet_until(now)):
         _later(message, morning)
         message.save(update_fields=["next_attempt_at"])

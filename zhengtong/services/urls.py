@@ -35,6 +35,11 @@ urlpatterns = [
     path("<str:receipt_no>/approve/", views.application_approve, name="application_approve"),
     path("<str:receipt_no>/refuse/", views.application_refuse, name="application_refuse"),
     path("<str:receipt_no>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path(
+        "<str:receipt_no>/sms-optout/",
+        views.application_sms_optout,
+        name="application_sms_optout",
+    ),
     path("<str:receipt_no>/notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
     path(
         "<str:receipt_no>/service-notice.pdf",

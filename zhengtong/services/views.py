@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.permissions import role_required
+from zhengtong.accounts.scope import can_act_in
 from zhengtong.inbox.registry import deadline
 from zhengtong.lib import listing
 from zhengtong.lib.forms import add_errors
@@ -354,8 +355,21 @@ def _render_detail(
         "rating": rating,
         "rectification": rectification,
         "forms": forms,
+        "sms": _sms_state(request.user, application),
     }
     return render(request, "services/application_detail.html", context, status=status)
+
+
+def _sms_state(user, application: Application) -> dict:
+    """Whether the applicant's phone takes SMS, and whether this user may record 退订."""
+    from zhengtong.notify.optout import MOBILE_RE, is_opted_out
+
+    phone = re.sub(r"\D", "", application.applicant_phone or "")
+    return {
+        "mobile": bool(MOBILE_RE.match(phone)),
+        "opted_out": is_opted_out(phone),
+        "can_record": can_act_in(user, application.org_unit, CASE_ROLES),
+    }
 
 
 @login_required
@@ -487,6 +501,36 @@ def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
     return _act(
         request, receipt_no, "withdraw", lambda a: ReasonForm(request.POST, prefix="withdraw"), call
     )
+
+
+@login_required
+@require_POST
+def application_sms_optout(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """The applicant asks at the window to stop non-essential SMS (退订), or to have them back.
+    Any window clerk of the case's hall may record it; the case notices still go."""
+    from zhengtong.notify.models import OptOut
+    from zhengtong.notify.optout import optout_set
+
+    application = get_application_for_user(request.user, receipt_no, purpose="登记短信退订")
+    if not can_act_in(request.user, application.org_unit, CASE_ROLES):
+        raise PermissionDenied
+    opted_out = request.POST.get("opted_out") != "0"
+    try:
+        row = optout_set(
+            phone=application.applicant_phone,
+            opted_out=opted_out,
+            source=OptOut.Source.HALL,
+            actor=request.user,
+            application=application,
+        )
+    except ValidationError:
+        messages.error(request, "申请人登记的联系电话不是手机号码,不发送短信,无需退订。")
+    else:
+        if row.opted_out:
+            messages.success(request, f"已登记:{row.phone_mask} 退订非必要短信,办件通知仍会发送。")
+        else:
+            messages.success(request, f"已登记:{row.phone_mask} 恢复接收全部短信。")
+    return redirect(application)
 
 
 # Documents ---------------------------------------------------------------------------------

@@ -12,14 +12,16 @@ that the actor may change the row's department (PermissionDenied).
 """
 
 import datetime
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from zhengtong.accounts.models import OrgUnit
+from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.audit.actions import record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
+from zhengtong.lib.masking import mask_text_for_audit
 from zhengtong.workdays import HolidayDataMissing, add_workdays, spans_provisional
 
 from .. import checklist
@@ -28,7 +30,17 @@ from ..selectors import can_edit_row, require_edit
 
 MAX_DEADLINE_WORKDAYS = 60
 NOTICE_PREFIX = "开发区校安"
-SCHOOL_FIELDS = ["name", "kind", "address", "principal"]
+SCHOOL_FIELDS = [
+    "name",
+    "kind",
+    "address",
+    "principal",
+    "contact_name",
+    "contact_phone",
+    "contact_user",
+]
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -82,16 +94,67 @@ def _clean_school(data: dict, *, exclude_pk=None) -> dict:
         "principal": _text(
             data.get("principal"), "principal", "负责人", max_length=50, required=False
         ),
+        "contact_name": _text(
+            data.get("contact_name"), "contact_name", "联系人", max_length=50, required=False
+        ),
+        "contact_phone": _clean_contact_phone(data.get("contact_phone")),
+        "contact_user": _clean_contact_user(data.get("contact_user")),
     }
+
+
+def _clean_contact_phone(value) -> str:
+    phone = re.sub(r"\s", "", str(value or ""))
+    if phone and not (MOBILE_RE.match(phone) or LANDLINE_RE.match(phone)):
+        raise ValidationError(
+            {"contact_phone": "联系电话格式不正确,应为 11 位手机号或带区号的固定电话。"}
+        )
+    return phone
+
+
+def _clean_contact_user(value) -> User | None:
+    """The school's staff account (a User or its pk), which must be an active account."""
+    if value in (None, ""):
+        return None
+    user = value if isinstance(value, User) else User.objects.filter(pk=value).first()
+    if user is None or not user.is_active:
+        raise ValidationError({"contact_user": "学校工作人员账号不存在或已停用。"})
+    return user
+
+
+def _audit_values(fields: dict) -> dict:
+    """The school's fields as an audit row keeps them: the staff account by its login name."""
+    values = dict(fields)
+    user = values.get("contact_user")
+    values["contact_user"] = user.username if isinstance(user, User) else None
+    return values
 
 
 @audited_atomic
 def school_create(
-    *, actor, org_unit: OrgUnit, name: str, kind: str, address: str = "", principal: str = ""
+    *,
+    actor,
+    org_unit: OrgUnit,
+    name: str,
+    kind: str,
+    address: str = "",
+    principal: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_user: User | None = None,
 ) -> School:
     """Put a school or kindergarten of the zone on the department's register."""
     _require_keeper(actor, org_unit)
-    fields = _clean_school({"name": name, "kind": kind, "address": address, "principal": principal})
+    fields = _clean_school(
+        {
+            "name": name,
+            "kind": kind,
+            "address": address,
+            "principal": principal,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "contact_user": contact_user,
+        }
+    )
     school = School.objects.create(org_unit=org_unit, **fields)
     record_event(
         actor=actor,
@@ -99,18 +162,19 @@ def school_create(
         target=school,
         kind=Event.Kind.CREATE,
         org_unit=org_unit,
-        changes={k: [None, v] for k, v in fields.items()},
+        changes={k: [None, v] for k, v in _audit_values(fields).items()},
     )
     return school
 
 
 @audited_atomic
 def school_update(*, actor, school: School, **data) -> School:
-    """Change a school's name, type, address or principal."""
+    """Change a school's name, type, address, principal or contact."""
     school = School.objects.select_for_update().select_related("org_unit").get(pk=school.pk)
     require_edit(actor, school.org_unit)
     merged = {**snapshot(school, SCHOOL_FIELDS), **data}
     before = snapshot(school, SCHOOL_FIELDS)
+    old_user = school.contact_user.username if school.contact_user else None
     for field, value in _clean_school(merged, exclude_pk=school.pk).items():
         setattr(school, field, value)
     after = snapshot(school, SCHOOL_FIELDS)
@@ -118,6 +182,9 @@ def school_update(*, actor, school: School, **data) -> School:
     if not changes:
         return school
     school.save(update_fields=list(changes))
+    if "contact_user" in changes:
+        new_user = school.contact_user.username if school.contact_user else None
+        changes["contact_user"] = [old_user, new_user]
     record_event(
         actor=actor,
         action="school_updated",
@@ -281,8 +348,67 @@ def inspection_record(
             "status": [None, inspection.status],
         },
     )
+    if rows:
+        warnings.extend(_tell_school(inspection))
     inspection.warnings = list(dict.fromkeys(warnings))
     return inspection
+
+
+def _chinese_date(day: datetime.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else "另行通知"
+
+
+def _tell_school(inspection: Inspection) -> list[str]:
+    """Notify the school of its 《安全隐患通知书》 in the inspection's transaction: an SMS to the
+    contact phone and an in-app message to the school's staff account. One message per notice
+    and channel (the dedupe key is the inspection). The text names each hazard and its
+    deadline; hazard descriptions are typed by staff, so any ID or phone number in them is
+    masked. Returns the warnings for the issuing page when the school cannot be reached."""
+    from zhengtong.notify.models import State
+    from zhengtong.notify.outbox import Recipient, notify
+
+    school = inspection.school
+    recipients = []
+    if school.contact_phone:
+        recipients.append(Recipient.resident(school.contact_phone, school.contact_name))
+    if school.contact_user_id and school.contact_user and school.contact_user.is_active:
+        recipients.append(Recipient.staff(school.contact_user))
+    if not recipients:
+        return [
+            f"未能通知学校:{school.name}未登记联系电话和工作人员账号。"
+            "请在学校信息中补充联系人,并另行将通知书送达学校。"
+        ]
+    hazards = list(inspection.hazards.order_by("id"))
+    dues = [h.due_on for h in hazards if h.due_on]
+    context = {
+        "school": school.name,
+        "organ": inspection.org_unit.name,
+        "notice_no": inspection.notice_no,
+        "inspected_on": _chinese_date(inspection.inspected_on),
+        "count": str(len(hazards)),
+        "hazards": ";".join(
+            f"{mask_text_for_audit(h.description)}({_chinese_date(h.due_on)}前整改)"
+            if h.due_on
+            else f"{mask_text_for_audit(h.description)}(整改期限另行通知)"
+            for h in hazards
+        ),
+        "due_on": _chinese_date(min(dues)) if dues else "另行通知",
+    }
+    sent = notify(
+        event="hazard_notice",
+        target=inspection,
+        recipients=recipients,
+        context=context,
+        dedupe=f"hazard_notice:{inspection.pk}",
+    )
+    if any(message.state != State.FAILED for message in sent):
+        return []
+    if any(message.last_error for message in sent):
+        return [
+            f"未能通知学校:{school.name}的联系电话不是手机号码,无法发送短信。"
+            "请电话告知学校,或在学校信息中改填手机号码。"
+        ]
+    return ["未能通知学校:隐患通知书的消息模板未启用,请系统管理员在消息模板中启用。"]
 
 
 def _lock_hazard(actor, hazard: Hazard) -> Hazard:
