@@ -9,7 +9,7 @@ with a 400 that names the latest month available.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -103,9 +103,8 @@ def month_report(user, *, year: int, month: int) -> dict:
 
 def _context(request: HttpRequest) -> dict:
     due_year, due_month = progress.default_as_of()
-    params = request.GET
+    params: QueryDict = request.GET.copy()
     if not params.get("month"):
-        params = params.copy()
         params["month"] = f"{due_year}-{due_month:02d}"
     picker = periods.choose_month(params)
     context: dict = {"picker": picker, "due": f"{due_year}年{due_month:02d}月"}
