@@ -6,7 +6,9 @@ import json
 import re
 
 import time_machine
+from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from zhengtong.demo.testing import DEMO_AT, seed_demo
 from zhengtong.services.models import Application, ServiceItem
@@ -148,6 +150,17 @@ class Open311TestCase(PublicTestCase):
         self.assertEqual(len(last.json()), 1)
         self.assertIn('rel="prev"', last["Link"])
         self.assertNotIn('rel="next"', last["Link"])
+
+    def test_a_page_costs_the_same_queries_however_many_rows(self) -> None:
+        params = {"start_date": "2026-11-01", "end_date": "2026-11-30"}
+        self.client.get(SERVICES)  # the window's first hit also prunes old counters
+        with CaptureQueriesContext(connection) as few:
+            self.assertEqual(len(self.client.get(REQUESTS, params).json()), 2)
+        for day in range(4, 12):
+            self.make_case(received_at=at(2026, 11, day))
+        with CaptureQueriesContext(connection) as many:
+            self.assertEqual(len(self.client.get(REQUESTS, params).json()), 10)
+        self.assertEqual(len(many), len(few))
 
     @override_settings(OPEN311_LIMIT=2)
     def test_it_is_throttled_per_client(self) -> None:
