@@ -20,6 +20,7 @@ admin.site.index_title = "配置与维护"
 api_v1 = [
     path("projects/", include("zhengtong.projects.api.urls")),
     path("services/", include("zhengtong.services.api.urls")),
+    path("open311/", include("zhengtong.services.api.open311_urls")),
     path("population/", include("zhengtong.population.api.urls")),
     path("livelihood/", include("zhengtong.reports.api_urls")),
 ]

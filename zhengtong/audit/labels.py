@@ -169,6 +169,7 @@ ACTION_LABELS: dict[str, str] = {
     "relief_batch_approved": "审批救助批次",
     "relief_grant_added": "添加救助对象",
     "relief_grant_removed": "移除救助对象",
+    "census_campaign_created": "新建普查评估",
 }
 
 # Codes made from a model name, by suffix (longest first): "{verbose name}" is filled in.

@@ -43,9 +43,10 @@ from zhengtong.people.actions import person_get_or_register
 from zhengtong.people.models import Person
 from zhengtong.welfare import actions as welfare
 from zhengtong.welfare import scales
-from zhengtong.welfare.models import Assessment, PaymentCycle, ReliefBatch
+from zhengtong.welfare.models import Assessment, CensusCampaign, PaymentCycle, ReliefBatch
 from zhengtong.welfare.selectors import active_scale
 
+from .org import CITY, VILLAGES
 from .projects import Totals
 from .services import GIVEN_FEMALE, GIVEN_MALE, MOBILE_PREFIXES, SURNAMES
 
@@ -105,6 +106,8 @@ ELDERLY = (
 )  # fmt: skip
 # Elders of ELDERLY (by index) who live in an institution (not 散居): refused the subsidy.
 IN_INSTITUTION = {3}
+# The census (普查评估): candidates found this year and not yet assessed, by category.
+CENSUS_UNASSESSED = ["dibao"] * 4 + ["tekun"] * 2
 
 
 class LivelihoodBuilder:
@@ -117,6 +120,8 @@ class LivelihoodBuilder:
         self.social = users["social"]
         self.civil = users["civil"]
         self.civil2 = users["civil2"]
+        self.villages = [units[code] for code in VILLAGES]
+        self.city = units[CITY]
         self.made = Totals()
         self.taken: set[str] = set()
 
@@ -163,6 +168,7 @@ class LivelihoodBuilder:
         self.assessments()
         self.subsidy_cycle()
         self.relief()
+        self.census()
         return self.made
 
     # --- 社会事业局 ------------------------------------------------------------------------------
@@ -445,7 +451,11 @@ class LivelihoodBuilder:
         for n, (category, dependent, level) in enumerate(ELDERLY):
             number, name, phone = self.identity(age_low=62, age_high=88)
             person = person_get_or_register(
-                actor=self.civil, id_number=number, name=name, phone=phone
+                actor=self.civil,
+                id_number=number,
+                name=name,
+                phone=phone,
+                org_unit=self.villages[n % len(self.villages)],
             )
             welfare.welfare_status_set(
                 actor=self.civil,
@@ -510,3 +520,35 @@ class LivelihoodBuilder:
             )
             self.made.add("救助金")
         welfare.relief_batch_approve(actor=self.civil, batch=orphans)
+
+    def census(self) -> None:
+        """This year's 普查评估 over the city, running until two months from today: the 12
+        candidates of ELDERLY assessed, 6 more verified but not yet assessed (18, 66.7%)."""
+        name = f"{self.year} 年散居困难老人普查评估"
+        if CensusCampaign.objects.filter(org_unit=self.civil_unit, name=name).exists():
+            return
+        for n, category in enumerate(CENSUS_UNASSESSED):
+            number, person_name, phone = self.identity(age_low=63, age_high=90)
+            person = person_get_or_register(
+                actor=self.civil,
+                id_number=number,
+                name=person_name,
+                phone=phone,
+                org_unit=self.villages[(2 * n + 1) % len(self.villages)],
+            )
+            welfare.welfare_status_set(
+                actor=self.civil,
+                person=person,
+                category=category,
+                long_term_dependent=True,
+                in_institution=False,
+                verified_on=self.day(0.1),
+            )
+        welfare.census_campaign_create(
+            actor=self.civil,
+            name=name,
+            area=self.city,
+            started_on=datetime.date(self.year, 1, 1),
+            ends_on=self.today + datetime.timedelta(days=60),
+        )
+        self.made.add("普查评估")

@@ -59,6 +59,7 @@ MODULES: tuple[Module, ...] = (
             Entry("差评整改", "services:rectification_list"),
             Entry("计生周报", "service_reports:weekly"),
             Entry("月冠军", "service_reports:ranking"),
+            Entry("好差评统计", "service_reports:ratings"),
         ),
     ),
     Module(

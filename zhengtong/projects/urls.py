@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import views, views_cockpit, views_funds, views_ledger, views_lists, views_works
+from . import (
+    views,
+    views_cockpit,
+    views_funds,
+    views_ledger,
+    views_lists,
+    views_monthly,
+    views_works,
+)
 
 app_name = "projects"
 urlpatterns = [
@@ -36,6 +44,9 @@ urlpatterns = [
     # Leader cockpit (views_cockpit.py)
     path("cockpit/", views_cockpit.cockpit, name="cockpit"),
     path("cockpit/data/", views_cockpit.cockpit_data, name="cockpit_data"),
+    # The monthly report, page and PDF (views_monthly.py)
+    path("monthly-report/", views_monthly.monthly_report, name="monthly_report"),
+    path("monthly-report/pdf/", views_monthly.monthly_report_pdf, name="monthly_report_pdf"),
     # Yearly lists and the carry-over to next year (views_lists.py)
     path("lists/", views_lists.list_index, name="list_index"),
     path("lists/<int:pk>/", views_lists.list_detail, name="list_detail"),

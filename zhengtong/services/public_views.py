@@ -470,8 +470,12 @@ class DisclosureList(listing.ListPage):
         month = self.report.month
         previous = (month - datetime.timedelta(days=1)).replace(day=1)
         hall = f"&hall={self.hall.code}" if self.hall else ""
+        ratings = reports.rating_report(month=month, hall=self.hall)
         return {
             "report": self.report,
+            "rating_report": ratings,
+            "rating_tables": reports.rating_tables(ratings),
+            "rating_definitions": reports.RATING_DEFINITIONS,
             "month": month,
             "hall": self.hall,
             "previous_url": f"?month={previous:%Y-%m}{hall}",

@@ -10,4 +10,5 @@ urlpatterns = [
     path("weekly/", views.weekly, name="weekly"),
     path("weekly/pdf/", views.weekly_pdf, name="weekly_pdf"),
     path("ranking/", views.ranking, name="ranking"),
+    path("ratings/", views.ratings, name="ratings"),
 ]

@@ -15,6 +15,7 @@ from zhengtong.lib import periods
 from zhengtong.lib.pdf import pdf_response, render_pdf
 
 from . import reports
+from .models import Rating
 
 REPORT_ROLES = [Role.WINDOW_CLERK, Role.LEADER]
 DENIED = "您没有查看服务大厅报表的权限。"
@@ -104,3 +105,30 @@ def ranking(request: HttpRequest) -> HttpResponse:
         notes=reports.SCORE_NOTES,
     )
     return render(request, "services/reports/ranking.html", context)
+
+
+@login_required
+@require_GET
+@role_required(*REPORT_ROLES, test=has_hall, message=DENIED)
+def ratings(request: HttpRequest) -> HttpResponse:
+    """好差评统计: the month's 好评率 and 回访率 per item, per window and per month."""
+    hall, halls = _hall_for(request)
+    rated = Rating.objects.filter(application__org_unit__path__startswith=hall.path)
+    picker = periods.choose_month(
+        request.GET, data=periods.DataDates(rated, "created_at"), controls=("hall",)
+    )
+    context: dict = {"hall": hall, "halls": halls, "picker": picker}
+    if picker.error:
+        context["error"] = picker.error
+        return render(request, "services/reports/ratings.html", context, status=400)
+    month = picker.period
+    report = reports.rating_report(month=month.start, hall=hall)
+    context.update(
+        month=month.start,
+        previous_month=month.previous().value,
+        next_month=month.following().value,
+        rating_report=report,
+        rating_tables=reports.rating_tables(report),
+        rating_definitions=reports.RATING_DEFINITIONS,
+    )
+    return render(request, "services/reports/ratings.html", context)

@@ -16,10 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 
 from zhengtong.accounts.models import OrgUnit, Role, User
 from zhengtong.lib import periods
+from zhengtong.lib.display import percent_text
+from zhengtong.lib.money import percent
 
 from .models import Application, Notice, Pause, Rating
 
@@ -437,3 +439,126 @@ def monthly_ranking(*, hall: OrgUnit, month: datetime.date) -> list[RankRow]:
     for position, row in enumerate(rows, start=1):
         row.rank = position
     return rows
+
+
+# ---------------------------------------------------------------------------- 好差评统计
+
+RATING_DEFINITIONS = [
+    ("评价数", "本月作出的好差评(按评价时间)。"),
+    ("好评率", "“满意”“非常满意”的评价占评价数的比例。"),
+    ("差评", "“不满意”“非常不满意”的评价;每条差评都要回访并整改。"),
+    (
+        "回访率",
+        "已回访的差评占差评的比例;差评的整改办结时填写回访记录,即为已回访(截至统计时)。",
+    ),
+]
+NO_WINDOW = "未设窗口"
+
+
+@dataclass
+class RatingRow:
+    label: str
+    rated: int = 0
+    good: int = 0
+    bad: int = 0
+    called_back: int = 0
+
+    @property
+    def good_rate(self) -> str:
+        return percent_text(percent(self.good, self.rated))
+
+    @property
+    def callback_rate(self) -> str:
+        return percent_text(percent(self.called_back, self.bad))
+
+
+@dataclass
+class RatingReport:
+    month: datetime.date
+    by_item: list[RatingRow]
+    by_window: list[RatingRow]
+    by_month: list[RatingRow]  # January to `month` of its year
+    totals: RatingRow
+
+
+RATING_METRICS = {
+    "rated": Q(),
+    "good": Q(level__gte=Rating.Level.SATISFIED),
+    "bad": Q(level__lte=Rating.Level.DISSATISFIED),
+    "called_back": Q(level__lte=Rating.Level.DISSATISFIED)
+    & Q(rectification__done_at__isnull=False)
+    & ~Q(rectification__callback_note=""),
+}
+
+
+def _rating_counts(qs: QuerySet, *keys: str) -> QuerySet:
+    return (
+        qs.values(*keys)
+        .annotate(**{name: Count("id", filter=q) for name, q in RATING_METRICS.items()})
+        .order_by(*keys)
+    )
+
+
+def _rating_row(label: str, row: dict) -> RatingRow:
+    return RatingRow(label, *(row[name] for name in RATING_METRICS))
+
+
+def _sum_rows(label: str, rows: list[RatingRow]) -> RatingRow:
+    return RatingRow(
+        label,
+        rated=sum(r.rated for r in rows),
+        good=sum(r.good for r in rows),
+        bad=sum(r.bad for r in rows),
+        called_back=sum(r.called_back for r in rows),
+    )
+
+
+def rating_report(*, month: datetime.date, hall: OrgUnit | None = None) -> RatingReport:
+    """好差评 for `month` (its first day) per item and per window, and per month of its year;
+    every figure is a COUNT in the database under RATING_DEFINITIONS."""
+    ratings = _in_hall(Rating.objects.all(), hall, via="application__org_unit")
+    start, end = local_midnight(month), local_midnight(next_month(month))
+    in_month = ratings.filter(created_at__gte=start, created_at__lt=end)
+    by_item = [
+        _rating_row(row["application__item__name"], row)
+        for row in _rating_counts(
+            in_month, "application__item__sort_order", "application__item__code",
+            "application__item__name",
+        )
+    ]  # fmt: skip
+    by_window = [
+        _rating_row(row["application__item__window"] or NO_WINDOW, row)
+        for row in _rating_counts(in_month, "application__item__window")
+    ]
+    year_start = local_midnight(month.replace(month=1))
+    monthly = {
+        row["rated_month"].month: row
+        for row in _rating_counts(
+            ratings.filter(created_at__gte=year_start, created_at__lt=end).annotate(
+                rated_month=TruncMonth("created_at", tzinfo=SHANGHAI)
+            ),
+            "rated_month",
+        )
+    }
+    by_month = [
+        _rating_row(f"{month.year}年{m}月", monthly[m]) if m in monthly
+        else RatingRow(f"{month.year}年{m}月")
+        for m in range(1, month.month + 1)
+    ]  # fmt: skip
+    return RatingReport(
+        month=month,
+        by_item=by_item,
+        by_window=by_window,
+        by_month=by_month,
+        totals=_sum_rows("合计", by_item),
+    )
+
+
+def rating_tables(report: RatingReport) -> list[tuple]:
+    """(caption, first column, rows, total row or None) for `_rating_tables.html`."""
+    month = f"{report.month:%Y}年{report.month.month}月"
+    return [
+        (f"{month}好差评 · 按事项", "事项", report.by_item, report.totals),
+        (f"{month}好差评 · 按窗口", "窗口", report.by_window, report.totals),
+        (f"{report.month:%Y}年好差评 · 按月", "月份", report.by_month, None),
+    ]

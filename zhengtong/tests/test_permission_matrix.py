@@ -118,6 +118,8 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "projects:quantity_create": ("/projects/targets/{target}/record/", {"office", "liaison"}),
     "projects:cockpit": ("/projects/cockpit/", ZONE),
     "projects:cockpit_data": ("/projects/cockpit/data/", ZONE),
+    "projects:monthly_report": ("/projects/monthly-report/", ZONE),
+    "projects:monthly_report_pdf": ("/projects/monthly-report/pdf/", ZONE),
     "projects:ledger_export": ("/projects/ledger/export/", PROJECT_VIEWERS),
     "projects:ledger_import": ("/projects/ledger/import/", {"office"}),
     "projects:list_index": ("/projects/lists/", {"office"}),
@@ -126,6 +128,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "service_reports:weekly": ("/services/reports/weekly/?week=2026-W47", HALL),
     "service_reports:weekly_pdf": ("/services/reports/weekly/pdf/?week=2026-W47", HALL),
     "service_reports:ranking": ("/services/reports/ranking/?month=2026-11", HALL),
+    "service_reports:ratings": ("/services/reports/ratings/?month=2026-11", HALL),
     "services:application_list": ("/services/?scope=all", HALL),
     "services:application_create": ("/services/new/", HALL),
     "services:service_notice_preview": ("/services/new/service-notice.pdf?item=TEST5", HALL),
@@ -162,6 +165,8 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "api_project_oc4ids_public": ("/api/v1/projects/oc4ids/public/", PUBLIC),
     "api_project_detail": ("/api/v1/projects/{project}/", PROJECT_VIEWERS),
     "api_service_items": ("/api/v1/services/items/", PUBLIC),
+    "open311_services": ("/api/v1/open311/services.json", PUBLIC),
+    "open311_requests": ("/api/v1/open311/requests.json", PUBLIC),
     "population:person_list": ("/population/", EAST),
     "population:person_create": ("/population/persons/new/", EAST | {"west_worker"}),
     "population:person_detail": ("/population/persons/{person}/", EAST),
@@ -252,6 +257,8 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "welfare:eligibility_check": ("/welfare/eligibility/", CIVIL),
     "welfare:cycle_list": ("/welfare/cycles/", CIVIL),
     "welfare:cycle_detail": ("/welfare/cycles/{cycle}/", CIVIL),
+    "welfare:census_list": ("/welfare/census/", CIVIL),
+    "welfare:census_detail": ("/welfare/census/{census}/", CIVIL),
     "welfare:batch_list": ("/welfare/relief/", CIVIL),
     "welfare:batch_detail": ("/welfare/relief/{batch}/", CIVIL),
     "reports:cockpit": ("/reports/cockpit/", {"leader"}),
@@ -272,6 +279,7 @@ OPEN_LISTS = {
     "service_reports:weekly": "张敏",
     "service_reports:weekly_pdf": "张敏",
     "service_reports:ranking": "张敏",
+    "service_reports:ratings": "3号窗口",
     "services:application_list": "{receipt}",
     "services:leave_list": "探亲",
     "services:duty_roster": "3号窗口",
@@ -528,6 +536,14 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             org_unit=cls.civil_bureau, month=datetime.date(2026, 10, 1), rates={"2": "100"}
         )
         cls.batch = wf.ReliefBatch.objects.create(name="十月救助", org_unit=cls.civil_bureau)
+        cls.census = wf.CensusCampaign.objects.create(
+            name="十月普查",
+            org_unit=cls.civil_bureau,
+            area=cls.zone,
+            started_on=datetime.date(2026, 10, 1),
+            ends_on=datetime.date(2026, 12, 31),
+            created_by=cls.civil_clerk,
+        )
 
     @classmethod
     def make_population_rows(cls) -> None:
@@ -694,6 +710,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "assessment": self.assessment.pk,
             "cycle": self.cycle.pk,
             "batch": self.batch.pk,
+            "census": self.census.pk,
         }
 
     def persona(self, name):

@@ -24,6 +24,7 @@ from . import scales
 from .models import (
     Assessment,
     AssessmentScale,
+    CensusCampaign,
     Payment,
     PaymentCycle,
     ReliefBatch,
@@ -492,3 +493,66 @@ def relief_batch_approve(*, actor, batch: ReliefBatch) -> ReliefBatch:
         org_unit=batch.org_unit,
     )
     return batch
+
+
+# ------------------------------------------------------------------------------- census
+
+
+def census_areas(unit=None):
+    """The places a census may cover: a city, county, zone, town or village. Candidates are
+    only ever the people the office itself keeps (welfare/census.py), wherever the area."""
+    from zhengtong.accounts.models import OrgUnit
+
+    kinds = [
+        OrgUnit.Kind.CITY,
+        OrgUnit.Kind.COUNTY,
+        OrgUnit.Kind.ZONE,
+        OrgUnit.Kind.TOWN,
+        OrgUnit.Kind.VILLAGE,
+    ]
+    return OrgUnit.objects.filter(kind__in=kinds).order_by("path")
+
+
+@audited_atomic
+def census_campaign_create(
+    *,
+    actor,
+    name: str,
+    area,
+    started_on: datetime.date,
+    ends_on: datetime.date,
+    org_unit=None,
+) -> CensusCampaign:
+    """Open a 普查评估 of every candidate under `area`, assessed from `started_on` to `ends_on`."""
+    unit = _unit_for(actor, org_unit)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "请填写普查名称。"})
+    if area is None or not census_areas(unit).filter(pk=area.pk).exists():
+        raise ValidationError({"area": "普查范围须为市、县、开发区、镇街或村(居)。"})
+    if started_on is None or ends_on is None:
+        raise ValidationError({"ends_on": "请填写开始日期和截止日期。"})
+    if ends_on < started_on:
+        raise ValidationError({"ends_on": "截止日期不能早于开始日期。"})
+    campaign = CensusCampaign.objects.create(
+        name=name,
+        org_unit=unit,
+        area=area,
+        started_on=started_on,
+        ends_on=ends_on,
+        created_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action="census_campaign_created",
+        kind=Event.Kind.CREATE,
+        target=campaign,
+        changes={
+            "name": [None, name],
+            "area": [None, area.name],
+            "started_on": [None, started_on.isoformat()],
+            "ends_on": [None, ends_on.isoformat()],
+        },
+        org_unit=unit,
+    )
+    return campaign

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from zhengtong.accounts.models import User
+from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.lib.forms import (
     DateInput,
     MonthInput,
@@ -105,6 +105,34 @@ class CycleForm(StyledForm):
     month = forms.DateField(
         label="发放月份", widget=MonthInput(), input_formats=["%Y-%m", "%Y-%m-%d"]
     )
+
+
+class CensusForm(StyledForm):
+    name = forms.CharField(label="普查名称", max_length=100)
+    area = forms.ModelChoiceField(label="普查范围", queryset=OrgUnit.objects.none())
+    started_on = forms.DateField(label="开始日期", widget=DateInput())
+    ends_on = forms.DateField(label="截止日期", widget=DateInput())
+
+    def __init__(self, *args, areas=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if areas is not None:
+            model_choice_field(self, "area").queryset = areas
+
+
+class CensusFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label="评估情况",
+        required=False,
+        choices=[("", "全部候选人"), ("pending", "未评估"), ("done", "已评估")],
+    )
+    village = forms.ModelChoiceField(
+        label="村(居)", required=False, queryset=OrgUnit.objects.none(), empty_label="全部村(居)"
+    )
+
+    def __init__(self, *args, villages=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if villages is not None:
+            model_choice_field(self, "village").queryset = villages
 
 
 class PaymentAddForm(StyledForm):

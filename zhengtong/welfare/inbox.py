@@ -1,7 +1,9 @@
 """我的待办 for 民政 clerks: reassessments falling due and payment cycles waiting for approval.
 
 Two queries whatever the number of rows: the latest assessment of each person due within
-`WELFARE_REASSESS_HORIZON_DAYS` (default 30) or overdue, and the draft cycles.
+`WELFARE_REASSESS_HORIZON_DAYS` (default 30) or overdue, and the draft cycles; then one for the
+open 普查评估 campaigns and one per open campaign for its unassessed candidates (due on the
+campaign's last day).
 """
 
 import datetime
@@ -15,11 +17,13 @@ from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import scope, unit_paths
 from zhengtong.inbox.registry import InboxItem
 
-from .models import Assessment, PaymentCycle
+from . import census
+from .models import Assessment, CensusCampaign, PaymentCycle
 from .selectors import month_end
 
 KIND_REASSESS = "能力复评"
 KIND_CYCLE = "护理补贴审批"
+KIND_CENSUS = "普查评估"
 
 
 def reassessments_due(qs, *, until: datetime.date):
@@ -65,4 +69,29 @@ def inbox_items(user) -> list[InboxItem]:
         )
         for c in cycles
     )
+    items.extend(census_items(user))
+    return items
+
+
+def census_items(user) -> list[InboxItem]:
+    """One item per candidate not yet assessed in a campaign running today."""
+    today = timezone.localdate()
+    campaigns = scope(CensusCampaign.objects.all(), user, [Role.DEPT_CLERK]).filter(
+        started_on__lte=today, ends_on__gte=today
+    )
+    items = []
+    for campaign in campaigns.select_related("org_unit", "area"):
+        page = reverse("welfare:census_detail", args=[campaign.pk])
+        pending = census.unassessed(campaign).select_related("person", "person__org_unit")
+        for status in pending.order_by("person__org_unit__path", "person__name", "id"):
+            village = status.person.org_unit
+            items.append(
+                InboxItem(
+                    kind=KIND_CENSUS,
+                    title=f"{status.person.name} 待普查评估({village.name})",
+                    url=f"{page}?state=pending&village={village.pk}",
+                    due_on=campaign.ends_on,
+                    subtitle=campaign.name,
+                )
+            )
     return items

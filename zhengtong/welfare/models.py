@@ -260,3 +260,38 @@ class ReliefGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} {self.amount}"
+
+
+class CensusCampaign(models.Model):
+    """A 普查评估: every candidate of an area assessed within a window.
+
+    A candidate is a person the office keeps as 低保 or 特困, 散居 (not in an institution),
+    aged 60 or more on the first day, whose village lies under `area`. An assessment of the
+    office dated within the window counts; coverage is assessed / candidates (welfare/census.py).
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        UNIT, verbose_name=_("普查范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    started_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("截止日期"))
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("普查评估")
+        verbose_name_plural = _("普查评估")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("started_on")),
+                name="census_window_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -20,6 +20,8 @@ urlpatterns = [
         views.payment_remove,
         name="payment_remove",
     ),
+    path("census/", views.census_list, name="census_list"),
+    path("census/<int:pk>/", views.census_detail, name="census_detail"),
     path("relief/", views.batch_list, name="batch_list"),
     path("relief/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("relief/<int:pk>/approve/", views.batch_approve, name="batch_approve"),

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhengtong.accounts.models import Membership, User
+from zhengtong.accounts.models import Membership, OrgUnit, User
 from zhengtong.accounts.permissions import role_required
 from zhengtong.lib import listing
 from zhengtong.lib.forms import add_errors
@@ -30,9 +30,17 @@ from zhengtong.lib.listing import BOOL, COUNT, DATE, MONEY, Column
 from zhengtong.people.actions import person_get_or_register
 from zhengtong.people.models import Person
 
-from . import actions, scales
+from . import actions, census, scales
 from . import forms as f
-from .models import Assessment, Payment, PaymentCycle, ReliefBatch, ReliefGrant, WelfareStatus
+from .models import (
+    Assessment,
+    CensusCampaign,
+    Payment,
+    PaymentCycle,
+    ReliefBatch,
+    ReliefGrant,
+    WelfareStatus,
+)
 from .selectors import (
     SUBSIDY_LEVELS,
     active_scale,
@@ -822,3 +830,143 @@ def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "救助批次已审批,不能再修改。")
     return redirect("welfare:batch_detail", batch.pk)
+
+
+# ------------------------------------------------------------------------------- census
+
+
+def _window_text(row) -> str:
+    return f"{row.started_on:%Y-%m-%d} 至 {row.ends_on:%Y-%m-%d}"
+
+
+class CensusList(WelfareList):
+    """普查评估: the office's census campaigns, newest first; a clerk opens a new one above."""
+
+    title = "普查评估"
+    template_name = "welfare/census_list.html"
+    search_fields = ("name",)
+    search_label = "名称"
+    default_sort = "-started_on"
+    export_name = "普查评估"
+    empty_text = "还没有普查评估。"
+    columns = (
+        Column("name", "名称", link=listing.link("welfare:census_detail")),
+        Column("area", "普查范围", "area.name"),
+        Column("started_on", "开始日期", kind=DATE, sort="started_on"),
+        Column("ends_on", "截止日期", kind=DATE, sort="ends_on"),
+        Column("created_by", "创建人", "created_by.display_name", wide_only=True),
+    )
+    create_form: f.CensusForm | None = None
+
+    def get_queryset(self) -> QuerySet:
+        rows = rows_visible_to(self.request.user, CensusCampaign.objects.all())
+        return rows.select_related("area", "created_by")
+
+    def get_context_data(self, queryset: QuerySet) -> dict:
+        unit = (
+            require_keeping_unit(self.request.user) if can_keep_welfare(self.request.user) else None
+        )
+        form = self.create_form
+        if form is None and unit is not None:
+            form = f.CensusForm(areas=actions.census_areas(unit))
+        return _ctx(self.request, create_form=form)
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        unit = require_keeping_unit(request.user)
+        form = f.CensusForm(request.POST, areas=actions.census_areas(unit))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign = actions.census_campaign_create(
+                    actor=request.user,
+                    name=data["name"],
+                    area=data["area"],
+                    started_on=data["started_on"],
+                    ends_on=data["ends_on"],
+                    org_unit=unit,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, f"已新建普查评估“{campaign.name}”。")
+                return redirect("welfare:census_detail", campaign.pk)
+        self.create_form = form
+        response = self.get(request, *args, **kwargs)
+        response.status_code = 400
+        return response
+
+
+census_list = viewer_required(CensusList.as_view())
+
+
+def _age_text(row) -> str:
+    return f"{parse_id_number(row.person.id_number).age_on(timezone.localdate())} 岁"
+
+
+class CensusCandidates(WelfareList):
+    """The page of one campaign: coverage per village as bars, then its candidates (searched by
+    name, filtered by village and by whether assessed); an audited read of named people."""
+
+    title = "普查评估"
+    template_name = "welfare/census_detail.html"
+    filter_form = f.CensusFilterForm
+    search_fields = ("person__name",)
+    search_label = "姓名"
+    ordering = ("person__org_unit__path", "person__name")
+    export_name = "普查评估候选人"
+    empty_text = "没有符合条件的候选人。"
+    audit_model = WelfareStatus
+    audit_purpose = "普查评估"
+    columns = (
+        Column("name", "姓名", "person.name", sort="person__name"),
+        Column("id_number", "公民身份号码", "person.masked_id", nowrap=True),
+        Column("village", "村(居)", "person.org_unit.name", sort="person__org_unit__path"),
+        Column("age", "年龄", _age_text, nowrap=True, wide_only=True),
+        Column("category", "救助类别", "get_category_display", wide_only=True),
+        Column("assessed", "本次已评估", kind=BOOL),
+    )
+    campaign: CensusCampaign | None = None
+
+    def get_form_kwargs(self) -> dict:
+        assert self.campaign is not None
+        villages = OrgUnit.objects.filter(path__startswith=self.campaign.area.path).filter(
+            pk__in=census.candidates(self.campaign).values("person__org_unit")
+        )
+        return {"villages": villages.order_by("path")}
+
+    def get_queryset(self) -> QuerySet:
+        assert self.campaign is not None
+        return census.candidates(self.campaign).select_related("person", "person__org_unit")
+
+    def filter_queryset(self, queryset: QuerySet, data: dict) -> QuerySet:
+        if data.get("state") == "pending":
+            queryset = queryset.filter(assessed=False)
+        elif data.get("state") == "done":
+            queryset = queryset.filter(assessed=True)
+        if data.get("village"):
+            queryset = queryset.filter(person__org_unit=data["village"])
+        return queryset
+
+    def row_class(self, row) -> str:
+        return "" if row.assessed else "table-warning"
+
+    def get_context_data(self, queryset: QuerySet) -> dict:
+        assert self.campaign is not None
+        rows = census.coverage(self.campaign)
+        return _ctx(
+            self.request,
+            title=self.campaign.name,
+            campaign=self.campaign,
+            coverage=rows,
+            coverage_total=census.total(rows),
+        )
+
+
+@viewer_required
+@require_GET
+def census_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = CensusCampaign.objects.select_related("area", "org_unit", "created_by")
+    campaign = get_for_user(request.user, qs, pk)
+    page = CensusCandidates(campaign=campaign)
+    page.setup(request)
+    return page.get(request)

@@ -108,6 +108,27 @@ class SeedLivelihoodTestCase(TestCase):
         self.assertEqual(set(cycle.payments.values_list("level", flat=True)), {2, 3})
         self.assertGreater(Assessment.objects.count(), cycle.payments.count())
 
+    def test_the_census_covers_12_of_18_candidates_in_the_villages(self) -> None:
+        from zhengtong.welfare import census
+        from zhengtong.welfare.models import CensusCampaign
+
+        campaign = CensusCampaign.objects.get()
+        rows = census.coverage(campaign)
+        total = census.total(rows)
+        self.assertEqual((total.candidates, total.assessed), (18, 12))
+        self.assertEqual(len(rows), 5)
+        self.assertEqual(census.unassessed(campaign).count(), 6)
+        civil = User.objects.get(username="civil")
+        self.client.force_login(civil)
+        r = self.client.get(f"/welfare/census/{campaign.pk}/")
+        self.assertContains(r, "候选人 18 人,已评估 12 人,未评估 6 人,覆盖率 66.7%")
+        self.client.force_login(User.objects.get(username="leader"))
+        self.assertEqual(self.client.get(f"/welfare/census/{campaign.pk}/").status_code, 200)
+        from zhengtong.inbox.registry import items_for
+        from zhengtong.welfare.inbox import KIND_CENSUS
+
+        self.assertEqual(len([i for i in items_for(civil) if i.kind == KIND_CENSUS]), 6)
+
     def test_the_command_reports_the_seed_figures(self) -> None:
         self.assertIn("城镇新增就业 590 人", self.output)
         self.assertIn("孤儿 17 名", self.output)
