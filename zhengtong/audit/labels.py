@@ -42,6 +42,8 @@ ACTION_LABELS: dict[str, str] = {
     "job_retried": "重试后台任务",
     "job_cancelled": "取消后台任务",
     "message_sent": "发送消息",
+    "message_delivered": "短信已送达",
+    "message_undelivered": "短信送达失败",
     # Working-day calendar
     "holidays_loaded": "导入节假日安排",
     "calendar_year_confirmed": "确认年度节假日安排",
