@@ -42,6 +42,7 @@ ACTION_LABELS: dict[str, str] = {
     "job_retried": "重试后台任务",
     "job_cancelled": "取消后台任务",
     "message_sent": "发送消息",
+    "work_report_pdf_requested": "申请生成工作简报 PDF",
     "message_delivered": "短信已送达",
     "message_undelivered": "短信送达失败",
     # Working-day calendar
