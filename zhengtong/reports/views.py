@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -161,7 +161,7 @@ def report_file_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @role_required(*REPORT_ROLES)
-def report_file_download(request: HttpRequest, pk: int) -> HttpResponse:
+def report_file_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """The finished PDF, through the stored-file door (which checks the scope again)."""
     row = get_object_or_404(report_files_for(request.user), pk=pk, status=ReportFile.Status.DONE)
     return serve_row_file(request, row, "file")
