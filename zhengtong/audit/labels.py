@@ -44,6 +44,9 @@ ACTION_LABELS: dict[str, str] = {
     "message_sent": "发送消息",
     "sms_opted_out": "退订非必要短信",
     "sms_opted_in": "恢复接收短信",
+    "work_report_pdf_requested": "申请生成工作简报 PDF",
+    "message_delivered": "短信已送达",
+    "message_undelivered": "短信送达失败",
     # Working-day calendar
     "holidays_loaded": "导入节假日安排",
     "calendar_year_confirmed": "确认年度节假日安排",

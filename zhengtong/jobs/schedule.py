@@ -88,6 +88,12 @@ def _remind_due() -> Task:
     return remind_due
 
 
+def _pull_delivery_receipts() -> Task:
+    from zhengtong.notify.tasks import pull_delivery_receipts
+
+    return pull_delivery_receipts
+
+
 DAILY = datetime.time(0, 10)
 MORNING = datetime.time(8, 0)  # reminders when the offices open
 SCHEDULE: tuple[Periodic, ...] = (
@@ -98,6 +104,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("audit_checkpoint", _audit_checkpoint, every_minutes=10),
     Periodic("prune_jobs", _prune_jobs, daily_at=DAILY),
     Periodic("remind_due", _remind_due, daily_at=MORNING),
+    Periodic("pull_delivery_receipts", _pull_delivery_receipts, every_minutes=10),
 )
 
 

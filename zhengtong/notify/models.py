@@ -105,6 +105,7 @@ class Message(models.Model):
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+    receipt_at = models.DateTimeField("回执时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "消息"
@@ -120,6 +121,8 @@ class Message(models.Model):
             ),
             # The daily cap: SMS sent to a phone today.
             models.Index(fields=["phone", "channel", "sent_at"], name="notify_msg_phone_day"),
+            # Delivery receipts find their message by the provider's id.
+            models.Index(fields=["provider_message_id"], name="notify_msg_provider_id"),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +131,24 @@ class Message(models.Model):
     @property
     def event_label(self) -> str:
         return event_label(self.event)
+
+    @property
+    def undelivered(self) -> bool:
+        """The provider took the message but the carrier did not deliver it (a receipt said so);
+        a message refused before sending has no send time."""
+        return self.state == State.FAILED and self.sent_at is not None
+
+    @property
+    def state_label(self) -> str:
+        """The state as people read it: a failed delivery is 送达失败, not 发送失败."""
+        return "送达失败" if self.undelivered else self.get_state_display()
+
+    @property
+    def state_text(self) -> str:
+        """The state with the carrier's reason when delivery failed: 送达失败(空号…)."""
+        if self.undelivered and self.last_error:
+            return f"送达失败({self.last_error.rstrip('。')})"
+        return self.state_label
 
     @property
     def recipient_display(self) -> str:

@@ -90,11 +90,12 @@ class OutboxList(listing.ListPage):
         listing.Column("channel", "渠道", "get_channel_display"),
         listing.Column("event", "事件", "event_label"),
         listing.Column("recipient", "收信人", "recipient_display"),
-        listing.Column("state", "状态", "get_state_display", template="notify/_state_cell.html"),
+        listing.Column("state", "状态", "state_text", template="notify/_state_cell.html"),
         listing.Column("attempts", "发送次数", kind=listing.COUNT, phone=False),
         listing.Column("sent_at", "发送时间", kind=listing.DATETIME, sort="sent_at", phone=False),
         listing.Column("text", "内容", wide_only=True),
-        listing.Column("last_error", "错误", "last_error"),
+        # A failed delivery's reason is in the state column already.
+        listing.Column("last_error", "错误", lambda row: "" if row.undelivered else row.last_error),
     )
 
     def get_queryset(self):

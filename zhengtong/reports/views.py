@@ -2,24 +2,28 @@
 
 Both read `report.gather()` over the period asked for (this year by default, or the last year
 with ledger rows while this year has none: `lib.periods`); the report prints the sentences of
-`report.paragraphs()` as a page, a PDF and plain text. Leaders only: everyone else gets 403.
+`report.paragraphs()` as a page, a PDF (made by a background job: `files.py`) and plain text. Leaders only: everyone else gets 403.
 """
 
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.permissions import role_required
 from zhengtong.lib import periods
-from zhengtong.lib.pdf import pdf_response, render_pdf
+from zhengtong.lib.files import serve_row_file
+from zhengtong.lib.http import HtmxHttpRequest
 
 from . import report
+from .files import report_files_for, request_work_report_pdf, work_report_pdf_retry
+from .models import ReportFile
 
 REPORT_ROLES = (Role.LEADER,)
 
@@ -116,14 +120,51 @@ def work_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
 @role_required(*REPORT_ROLES)
+@require_POST
 def work_report_pdf(request: HttpRequest) -> HttpResponse:
+    """生成 PDF: queue the job (or take today's file of the same period and scope) and show it."""
     context = _context(request)
     if "error" in context:
         return render(request, "reports/work_report.html", context, status=400)
-    content = render_pdf("reports/work_report_pdf.html", context, request=request)
-    return pdf_response(content, f"工作简报-{context['period'].slug}.pdf")
+    row, queued = request_work_report_pdf(actor=request.user, period=context["period"])
+    if not queued:
+        messages.info(request, "今天已生成过同一报告期的 PDF,直接使用该文件。")
+    return redirect("reports:report_file", pk=row.pk)
+
+
+def _file_context(row: ReportFile) -> dict:
+    return {"file": row, "title": "工作简报 PDF"}
+
+
+@login_required
+@require_GET
+@role_required(*REPORT_ROLES)
+def report_file(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The job page of one PDF: queued, in the making (polled until it ends), ready, failed."""
+    row = get_object_or_404(report_files_for(request.user), pk=pk)
+    template = "reports/report_file.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, _file_context(row))
+
+
+@login_required
+@role_required(*REPORT_ROLES)
+@require_POST
+def report_file_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(report_files_for(request.user), pk=pk)
+    work_report_pdf_retry(actor=request.user, row=row)
+    return redirect("reports:report_file", pk=row.pk)
+
+
+@login_required
+@require_GET
+@role_required(*REPORT_ROLES)
+def report_file_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """The finished PDF, through the stored-file door (which checks the scope again)."""
+    row = get_object_or_404(report_files_for(request.user), pk=pk, status=ReportFile.Status.DONE)
+    return serve_row_file(request, row, "file")
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import can_act_in
+from zhengtong.audit.labels import action_label
 from zhengtong.inbox.registry import deadline
 from zhengtong.lib import listing
 from zhengtong.lib.forms import add_errors
@@ -63,6 +64,7 @@ from .selectors import (
     required_materials,
 )
 
+MESSAGE_ACTIONS = ("message_sent", "message_delivered", "message_undelivered")
 EVENT_LABELS = {
     "application_received": "收件登记",
     "notice_issued": "一次性告知",
@@ -311,8 +313,16 @@ def _action_forms(request: HttpRequest, application: Application, received_codes
 def _timeline(application: Application) -> list:
     events = list(application_timeline(application).select_related("actor"))
     for event in events:
-        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.label = EVENT_LABELS.get(event.action) or action_label(event.action)
         changes = event.changes or {}
+        if event.action in MESSAGE_ACTIONS:
+            # 发送消息 · 办件受理; 短信送达失败(原因) with the carrier's reason in the label.
+            sent = changes.get("event")
+            if isinstance(sent, list) and sent[-1]:
+                event.label = f"{event.label}:{sent[-1]}"
+            if event.action == "message_undelivered" and event.reason:
+                event.label = f"{event.label}({event.reason})"
+                event.reason = ""
         on_behalf = changes.get("on_behalf_of")
         event.on_behalf_of = on_behalf[1] if isinstance(on_behalf, list) else on_behalf
     return events

@@ -34,6 +34,8 @@ from zhengtong.projects.models import (
     WorkTarget,
 )
 from zhengtong.projects.tests.factories import make_project
+from zhengtong.reports.files import scope_key
+from zhengtong.reports.models import ReportFile
 from zhengtong.services.actions.decisions import application_approve
 from zhengtong.services.actions.handling import application_supplement
 from zhengtong.services.actions.leave import leave_record
@@ -264,7 +266,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "reports:cockpit": ("/reports/cockpit/", {"leader"}),
     "reports:cockpit_data": ("/reports/cockpit/data/", {"leader"}),
     "reports:work_report": ("/reports/work-report/?year=2026", {"leader"}),
-    "reports:work_report_pdf": ("/reports/work-report/pdf/?year=2026", {"leader"}),
+    "reports:report_file": ("/reports/files/{report_file}/", {"leader"}),
     "reports:work_report_text": ("/reports/work-report/text/?year=2026", {"leader"}),
     "livelihood_summary_api": ("/api/v1/livelihood/summary/?year=2026", SOCIAL | {"civil_clerk"}),
     "api_application_detail": ("/api/v1/services/applications/{receipt}/", HALL),
@@ -338,6 +340,10 @@ POST_ONLY_OR_PARAMETERISED = {
     "projects:list_approve",
     "projects:report_check",
     "jobs:retry",  # zhengtong/jobs/tests/test_views.py
+    # The PDF job: POST, and the file once made (zhengtong/reports/tests/test_pdf_job.py).
+    "reports:work_report_pdf",
+    "reports:report_file_retry",
+    "reports:report_file_download",
     "jobs:cancel",
     "notify:mark_all_read",  # zhengtong/notify/tests/test_pages.py
     "accounts:logout",
@@ -639,6 +645,14 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
         cls.job = pop.ImportJob.objects.create(
             kind="persons", file="imports/x.xlsx", org_unit=village, created_by=worker
         )
+        cls.report_file = ReportFile.objects.create(
+            period_query="year=2026",
+            period_label="2026 年",
+            period_slug="2026",
+            scope_key=scope_key(cls.leader),
+            made_on=datetime.date(2026, 11, 20),
+            created_by=cls.leader,
+        )
 
     def setUp(self) -> None:
         super().setUp()
@@ -711,6 +725,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "cycle": self.cycle.pk,
             "batch": self.batch.pk,
             "census": self.census.pk,
+            "report_file": self.report_file.pk,
         }
 
     def persona(self, name):

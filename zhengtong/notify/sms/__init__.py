@@ -4,6 +4,22 @@ See ``base`` for the interface and the settings every backend shares, ``console`
 development backend, ``aliyun`` and ``tencent`` for the real providers.
 """
 
-from .base import SmsBackend, SmsMessage, SmsResult, get_backend
+from .base import (
+    DeliveryReport,
+    ReceiptPull,
+    SentSms,
+    SmsBackend,
+    SmsMessage,
+    SmsResult,
+    get_backend,
+)
 
-__all__ = ["SmsBackend", "SmsMessage", "SmsResult", "get_backend"]
+__all__ = [
+    "DeliveryReport",
+    "ReceiptPull",
+    "SentSms",
+    "SmsBackend",
+    "SmsMessage",
+    "SmsResult",
+    "get_backend",
+]

@@ -23,6 +23,12 @@ warns that SendSms is not idempotent and a timed-out call may still have been se
 The answer is JSON: ``{"Code": "OK", "Message": "OK", "BizId": "…", "RequestId": "…"}``; any
 other ``Code`` is a refusal (API错误码, https://help.aliyun.com/document_detail/101346.html).
 
+Delivery receipts: QuerySendDetails (https://help.aliyun.com/document_detail/419277.html), one
+call per message with ``PhoneNumber``, ``SendDate`` (yyyyMMdd, Beijing day, last 30 days),
+``BizId``, ``PageSize`` and ``CurrentPage``; the answer's ``SmsSendDetailDTOs.SmsSendDetailDTO``
+rows carry ``SendStatus`` (1 等待回执, 2 发送失败, 3 发送成功), ``ErrCode`` and ``ReceiveDate``.
+Signed exactly as SendSms. The RAM policy needs dysms:QuerySendDetails as well.
+
 Settings: ``SMS_ALIYUN_ACCESS_KEY_ID``, ``SMS_ALIYUN_ACCESS_KEY_SECRET`` (a RAM user's key with
 AliyunDysmsFullAccess or a SendSms-only policy), ``SMS_ALIYUN_ENDPOINT`` (default
 ``https://dysmsapi.aliyuncs.com/``), ``SMS_ALIYUN_REGION`` (default ``cn-hangzhou``), and the
@@ -37,15 +43,21 @@ import hmac
 import json
 import urllib.parse
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from .base import (
+    DeliveryReport,
     ProviderUnreachable,
+    ReceiptPull,
+    SentSms,
     SmsBackend,
     SmsMessage,
     SmsResult,
+    carrier_reason,
     endpoint_problems,
     http_post,
     logger,
@@ -54,6 +66,8 @@ from .base import (
 )
 
 API_VERSION = "2017-05-25"
+# Dysmsapi dates and times (SendDate, ReceiveDate) are Beijing time.
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 # Code → (what an administrator reads, whether a later attempt may succeed).
 ERRORS: dict[str, tuple[str, bool]] = {
@@ -141,6 +155,14 @@ def signature(secret: str, method: str, params: dict[str, str]) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
+def beijing_time(value) -> datetime | None:
+    """``2026-12-02 10:15:03`` (Beijing time) as an aware datetime; None if absent or odd."""
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
+    except ValueError:
+        return None
+
+
 def domestic_number(phone: str) -> str:
     """Dysmsapi takes mainland numbers as 11 digits; drop a ``+86``/``0086`` prefix if given."""
     phone = "".join(phone.split())
@@ -186,12 +208,12 @@ class AliyunBackend(SmsBackend):
         ]
         return problems + endpoint_problems("SMS_ALIYUN_ENDPOINT", self.endpoint)
 
-    def signed_params(self, message: SmsMessage) -> dict[str, str]:
-        """Common and SendSms parameters with their ``Signature``, ready for the form body."""
+    def signed(self, action: str, specific: dict[str, str]) -> dict[str, str]:
+        """The common parameters, the action's own, and their ``Signature``."""
         params = {
             # Common parameters (公共请求参数).
             "AccessKeyId": self.access_key_id,
-            "Action": "SendSms",
+            "Action": action,
             "Format": "JSON",
             "RegionId": self.region,
             "SignatureMethod": "HMAC-SHA1",
@@ -199,35 +221,43 @@ class AliyunBackend(SmsBackend):
             "SignatureVersion": "1.0",
             "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": API_VERSION,
-            # SendSms.
+            **specific,
+        }
+        params["Signature"] = signature(self.access_key_secret, "POST", params)
+        return params
+
+    def signed_params(self, message: SmsMessage) -> dict[str, str]:
+        """Common and SendSms parameters with their ``Signature``, ready for the form body."""
+        specific = {
             "PhoneNumbers": domestic_number(message.phone),
             "SignName": self.sign_name_for(message),
             "TemplateCode": message.template_code,
         }
         if message.params:
-            params["TemplateParam"] = json.dumps(
+            specific["TemplateParam"] = json.dumps(
                 {name: str(value) for name, value in message.params.items()},
                 ensure_ascii=False,
                 separators=(",", ":"),
             )
-        params["Signature"] = signature(self.access_key_secret, "POST", params)
-        return params
+        return self.signed("SendSms", specific)
+
+    def post(self, params: dict[str, str]):
+        body = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in params.items())
+        return http_post(
+            self.endpoint,
+            body=body.encode("ascii"),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            },
+            timeout=self.timeout,
+        )
 
     def send(self, message: SmsMessage) -> SmsResult:
         if refusal := self.refuse_incomplete(message):
             return refusal
-        params = self.signed_params(message)
-        body = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in params.items())
         try:
-            answer = http_post(
-                self.endpoint,
-                body=body.encode("ascii"),
-                headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Accept": "application/json",
-                },
-                timeout=self.timeout,
-            )
+            answer = self.post(self.signed_params(message))
         except ProviderUnreachable as exc:
             return unreachable_result(self.label, exc)
         result = self.read_answer(answer.status, answer.body)
@@ -240,6 +270,81 @@ class AliyunBackend(SmsBackend):
                 answer.status,
             )
         return result
+
+    def delivery_reports(self, sent: Sequence[SentSms]) -> ReceiptPull:
+        """QuerySendDetails for each message: by phone, the Beijing day of sending and BizId.
+
+        SendStatus 1 等待回执 (no report yet), 2 发送失败 (ErrCode says why), 3 发送成功."""
+        pull = ReceiptPull()
+        if self.configuration_problems():
+            pull.errors.append(f"{self.label}的设置不完整,无法查询回执。")
+            return pull
+        for message in sent:
+            params = self.signed(
+                "QuerySendDetails",
+                {
+                    "PhoneNumber": domestic_number(message.phone),
+                    "SendDate": message.sent_at.astimezone(BEIJING).strftime("%Y%m%d"),
+                    "BizId": message.message_id,
+                    "PageSize": "10",
+                    "CurrentPage": "1",
+                },
+            )
+            try:
+                answer = self.post(params)
+            except ProviderUnreachable as exc:
+                logger.warning("短信通道 %s 无法连接(查询回执):%s", self.label, exc)
+                pull.errors.append(f"无法连接{self.label}(网络错误或超时),稍后再查回执。")
+                break  # the others would wait for the same timeout
+            report = self.read_details(message, answer.status, answer.body, pull)
+            if report is not None:
+                pull.reports.append(report)
+        return pull
+
+    def read_details(
+        self, message: SentSms, status: int, body: bytes, pull: ReceiptPull
+    ) -> DeliveryReport | None:
+        """The report in a QuerySendDetails answer; None while it waits (errors go to pull)."""
+        try:
+            data = json.loads(body.decode("utf-8"))
+            code = data["Code"]
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+            pull.errors.append(f"阿里云短信服务返回了无法识别的应答(HTTP {status})。")
+            return None
+        if code != "OK" or status != 200:
+            if code in ERRORS:
+                text = ERRORS[code][0]
+            elif str(code).startswith("Throttling"):
+                text = "阿里云短信服务请求过于频繁(限流)。"
+            else:
+                text = f"阿里云短信服务拒绝查询(错误码 {code})。"
+            pull.errors.append(text)
+            return None
+        try:
+            details = data["SmsSendDetailDTOs"]["SmsSendDetailDTO"]
+        except (KeyError, TypeError):
+            details = []
+        if isinstance(details, dict):
+            details = [details]
+        for detail in details if isinstance(details, list) else []:
+            try:
+                send_status = int(detail.get("SendStatus") or 1)
+            except (AttributeError, TypeError, ValueError):
+                continue
+            if send_status == 3:
+                return DeliveryReport(
+                    message.message_id, True, received_at=beijing_time(detail.get("ReceiveDate"))
+                )
+            if send_status == 2:
+                err = str(detail.get("ErrCode") or "")
+                reason = ERRORS[err][0] if err in ERRORS else carrier_reason(err)
+                return DeliveryReport(
+                    message.message_id,
+                    False,
+                    reason=reason,
+                    received_at=beijing_time(detail.get("ReceiveDate")),
+                )
+        return None
 
     def read_answer(self, status: int, body: bytes) -> SmsResult:
         """Map the provider's answer (any HTTP status) to a result."""

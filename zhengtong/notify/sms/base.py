@@ -15,6 +15,12 @@ Settings (see ``.env.example``):
 - ``SMS_SIGN_NAME``: the approved signature (签名) used when a message names none.
 - ``SMS_TIMEOUT_SECONDS``: how long one request to a provider may take (default 5).
 
+Delivery receipts (回执): ``backend.delivery_reports([SentSms(...), ...]) -> ReceiptPull`` asks the
+provider what became of messages it accepted. Each ``DeliveryReport`` is final (delivered, or
+failed with the carrier's reason in Chinese); a message without one is still on its way. A
+provider error is in ``ReceiptPull.errors`` and never raised: the messages stay "sent" and the
+next pull asks again. A backend without receipts reports nothing.
+
 A timeout or a dropped connection is retryable, but the provider may have sent the message
 before the answer was lost, so a retry after a timeout can deliver it twice. That is the
 accepted trade-off for notifications (a second 受理 notice is better than none).
@@ -28,7 +34,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -80,6 +88,33 @@ class SmsResult:
         )
 
 
+@dataclass(frozen=True)
+class SentSms:
+    """A message the provider accepted: its id (``SmsResult.message_id``), phone and time."""
+
+    message_id: str
+    phone: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """The final word on one message: delivered, or not, with the reason in Chinese."""
+
+    message_id: str
+    delivered: bool
+    reason: str = ""
+    received_at: datetime | None = None
+
+
+@dataclass
+class ReceiptPull:
+    """What one pull found: final reports, and the provider errors that hid the others."""
+
+    reports: list[DeliveryReport] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
 class SmsBackend(ABC):
     """A way of sending SMS. Subclasses implement ``send`` and read their settings in ``__init__``
     (keyword arguments override the settings, which is how tests point them at a stand-in)."""
@@ -95,6 +130,11 @@ class SmsBackend(ABC):
     def send(self, message: SmsMessage) -> SmsResult:
         """Make one attempt to send ``message``. Never raises for what the provider answers,
         nor for a provider that cannot be reached (that is a retryable result)."""
+
+    def delivery_reports(self, sent: Sequence[SentSms]) -> ReceiptPull:
+        """The final reports the provider has for ``sent`` (and, for a provider whose receipts
+        are a queue, for any other message it sent). Never raises for the provider's answer."""
+        return ReceiptPull()
 
     def configuration_problems(self) -> list[str]:
         """What is missing or wrong in this backend's settings (the system check shows it)."""
@@ -123,6 +163,40 @@ class SmsBackend(ABC):
                 retryable=False,
             )
         return None
+
+
+# The status words carriers put in receipts (CMPP/SGIP), which both providers pass on.
+CARRIER_STATUS = {
+    "UNDELIV": "无法送达(空号、停机或号码异常)",
+    "EXPIRED": "超时未送达(手机长时间关机或不在服务区)",
+    "REJECTD": "被运营商拒收",
+    "REJECT": "被运营商拒收",
+    "DELETED": "被运营商删除",
+    "UNKNOWN": "运营商未返回送达状态",
+    "BLACK": "号码在运营商黑名单中",
+    "MK:0001": "无法送达(空号、停机或号码异常)",
+}
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def carrier_reason(code: str, description: str = "") -> str:
+    """Why a message was not delivered, in Chinese, from the receipt's code and description."""
+    code, description = (code or "").strip(), (description or "").strip()
+    if description and _has_chinese(description):
+        text = description
+    elif code.upper() in CARRIER_STATUS:
+        text = CARRIER_STATUS[code.upper()]
+    elif description.upper() in CARRIER_STATUS:
+        text = CARRIER_STATUS[description.upper()]
+    else:
+        text = "运营商未能送达"
+    shown = code or description
+    if shown and shown not in text:
+        text = f"{text}(运营商回执 {shown})"
+    return text[:300]
 
 
 def get_backend(path: str | None = None, **options) -> SmsBackend:

@@ -9,6 +9,9 @@ carried, plus the generated id and the time::
 
 The file is the demo's "phone": read it with ``tail -f var/sms-outbox.jsonl``. The log gets one
 line per message with the phone masked and without the parameters (they may name a person).
+Nothing is sent, so nothing waits for a carrier: a receipt pull reports each of the file's
+messages delivered at once (at the time it was written).
+
 Several workers may append at once: each line is one ``write`` to a file opened with
 ``O_APPEND``, which POSIX keeps whole. The file is created readable by its owner only: it
 holds phone numbers.
@@ -19,12 +22,24 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
 
-from .base import SmsBackend, SmsMessage, SmsResult, logger, masked_phone
+from .base import (
+    DeliveryReport,
+    ReceiptPull,
+    SentSms,
+    SmsBackend,
+    SmsMessage,
+    SmsResult,
+    logger,
+    masked_phone,
+)
+
+ID_PREFIX = "dev-"
 
 
 class FileBackend(SmsBackend):
@@ -37,7 +52,7 @@ class FileBackend(SmsBackend):
     def send(self, message: SmsMessage) -> SmsResult:
         if refusal := self.refuse_incomplete(message):
             return refusal
-        message_id = f"dev-{uuid.uuid4().hex}"
+        message_id = f"{ID_PREFIX}{uuid.uuid4().hex}"
         line = {
             "message_id": message_id,
             "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -66,3 +81,12 @@ class FileBackend(SmsBackend):
             message.template_code,
         )
         return SmsResult.sent(message_id)
+
+    def delivery_reports(self, sent: Sequence[SentSms]) -> ReceiptPull:
+        return ReceiptPull(
+            reports=[
+                DeliveryReport(message_id=m.message_id, delivered=True, received_at=m.sent_at)
+                for m in sent
+                if m.message_id.startswith(ID_PREFIX)
+            ]
+        )

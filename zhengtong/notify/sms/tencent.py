@@ -22,6 +22,12 @@ the template's variables as an ordered list ({1}, {2}, …), not by name. The an
 ``{"Response": {"SendStatusSet": [{"Code": "Ok", "SerialNo": "…", …}], "RequestId": "…"}}``;
 a refused call answers ``{"Response": {"Error": {"Code": "…", "Message": "…"}, …}}``.
 
+Delivery receipts: PullSmsSendStatus (https://cloud.tencent.com/document/product/382/55977),
+``SmsSdkAppId`` and ``Limit`` (at most 100), signed exactly as SendSms; the answer's
+``PullSmsSendStatusSet`` rows carry ``SerialNo`` (SendSms's), ``ReportStatus`` SUCCESS/FAIL,
+``Description`` and ``UserReceiveTime``. The provider hands each receipt out once; the app must
+have status pulling enabled and the CAM policy needs sms:PullSmsSendStatus.
+
 Settings: ``SMS_TENCENT_SECRET_ID``, ``SMS_TENCENT_SECRET_KEY`` (a CAM sub-user's key limited to
 sms:SendSms), ``SMS_TENCENT_SDK_APP_ID`` (the 短信应用 SdkAppId, e.g. 1400006666),
 ``SMS_TENCENT_REGION`` (default ``ap-guangzhou``), ``SMS_TENCENT_ENDPOINT`` (default
@@ -43,10 +49,14 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from .base import (
+    DeliveryReport,
     ProviderUnreachable,
+    ReceiptPull,
+    SentSms,
     SmsBackend,
     SmsMessage,
     SmsResult,
+    carrier_reason,
     endpoint_problems,
     http_post,
     logger,
@@ -61,6 +71,9 @@ CONTENT_TYPE = "application/json; charset=utf-8"
 # Headers covered by the signature: the two the document requires, and the action, so a
 # captured request cannot be replayed as another action.
 SIGNED_HEADERS = ("content-type", "host", "x-tc-action")
+# PullSmsSendStatus hands out at most 100 receipts a call; a run takes at most 10 pages.
+PULL_LIMIT = 100
+MAX_PULL_PAGES = 10
 
 # Code → (what an administrator reads, whether a later attempt may succeed). Codes starting
 # with LimitExceeded., RequestLimitExceeded or InternalError are retryable (see read_answer).
@@ -248,22 +261,15 @@ class TencentBackend(SmsBackend):
             )
         return [str(message.params[name]) for name in order]
 
-    def request(
-        self, message: SmsMessage, params: list[str], timestamp: int
+    def signed_request(
+        self, action: str, body: dict, timestamp: int
     ) -> tuple[bytes, dict[str, str]]:
-        """The body and headers of the signed SendSms call."""
-        body = {
-            "PhoneNumberSet": [e164(message.phone)],
-            "SmsSdkAppId": self.sdk_app_id,
-            "SignName": self.sign_name_for(message),
-            "TemplateId": message.template_code,
-            "TemplateParamSet": params,
-        }
+        """The body and headers of a signed call of ``action``."""
         payload = json.dumps(body, separators=(",", ":")).encode("utf-8")
         headers = {
             "Content-Type": CONTENT_TYPE,
             "Host": urllib.parse.urlsplit(self.endpoint).netloc,
-            "X-TC-Action": "SendSms",
+            "X-TC-Action": action,
             "X-TC-Version": API_VERSION,
             "X-TC-Timestamp": str(timestamp),
             "X-TC-Region": self.region,
@@ -279,6 +285,78 @@ class TencentBackend(SmsBackend):
             payload=payload,
         )
         return payload, headers
+
+    def request(
+        self, message: SmsMessage, params: list[str], timestamp: int
+    ) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of the signed SendSms call."""
+        body = {
+            "PhoneNumberSet": [e164(message.phone)],
+            "SmsSdkAppId": self.sdk_app_id,
+            "SignName": self.sign_name_for(message),
+            "TemplateId": message.template_code,
+            "TemplateParamSet": params,
+        }
+        return self.signed_request("SendSms", body, timestamp)
+
+    def delivery_reports(self, sent: Sequence[SentSms]) -> ReceiptPull:
+        """PullSmsSendStatus: the receipts the provider holds for the app, ``PULL_LIMIT`` at a
+        time, until a short page. The provider hands each receipt out once (a queue), so the
+        reports are for any message of the app, not only ``sent``."""
+        pull = ReceiptPull()
+        if self.configuration_problems():
+            pull.errors.append(f"{self.label}的设置不完整,无法拉取回执。")
+            return pull
+        for _page in range(MAX_PULL_PAGES):
+            body = {"SmsSdkAppId": self.sdk_app_id, "Limit": PULL_LIMIT}
+            payload, headers = self.signed_request("PullSmsSendStatus", body, int(time.time()))
+            try:
+                answer = http_post(
+                    self.endpoint, body=payload, headers=headers, timeout=self.timeout
+                )
+            except ProviderUnreachable as exc:
+                logger.warning("短信通道 %s 无法连接(拉取回执):%s", self.label, exc)
+                pull.errors.append(f"无法连接{self.label}(网络错误或超时),稍后再拉取回执。")
+                break
+            rows = self.read_statuses(answer.status, answer.body, pull)
+            if rows is None:
+                break
+            pull.reports.extend(rows)
+            if len(rows) < PULL_LIMIT:
+                break
+        return pull
+
+    def read_statuses(
+        self, status: int, body: bytes, pull: ReceiptPull
+    ) -> list[DeliveryReport] | None:
+        """The reports of one PullSmsSendStatus answer; None after an error (put in pull)."""
+        try:
+            response = json.loads(body.decode("utf-8"))["Response"]
+            if "Error" in response:
+                code = str(response["Error"]["Code"])
+                text = ERRORS.get(code, (f"腾讯云短信拒绝拉取回执(错误码 {code})。", False))[0]
+                pull.errors.append(text)
+                return None
+            rows = response["PullSmsSendStatusSet"] or []
+            reports = []
+            for row in rows:
+                delivered = row["ReportStatus"] == "SUCCESS"
+                reason = "" if delivered else carrier_reason("", str(row.get("Description") or ""))
+                received = row.get("UserReceiveTime")
+                reports.append(
+                    DeliveryReport(
+                        message_id=str(row["SerialNo"]),
+                        delivered=delivered,
+                        reason=reason,
+                        received_at=(
+                            datetime.fromtimestamp(int(received), tz=UTC) if received else None
+                        ),
+                    )
+                )
+            return reports
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+            pull.errors.append(f"腾讯云短信返回了无法识别的应答(HTTP {status})。")
+            return None
 
     def send(self, message: SmsMessage) -> SmsResult:
         if refusal := self.refuse_incomplete(message):

@@ -8,6 +8,10 @@ console: the access keys, the approved signatures and templates (with their vari
 per-phone limit. ``mode`` makes it misbehave: "unavailable" (503, not JSON), "slow" (no answer
 until the test ends), "redirect" (302 elsewhere), "throttled" (the API-level rate limit) and
 "internal" (a provider error).
+
+Both also answer their delivery-receipt call (阿里云 QuerySendDetails, 腾讯云 PullSmsSendStatus),
+signed and checked the same way, for the messages they accepted: ``delivery`` maps a phone to
+its carrier outcome (default: delivered) and ``None`` there means no receipt yet.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
 
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 class StandIn(ThreadingHTTPServer):
@@ -42,6 +48,9 @@ class StandIn(ThreadingHTTPServer):
         self.problems: list[str] = []
         self.sent_to: Counter[str] = Counter()
         self.nonces: set[str] = set()
+        # Accepted messages (id → phone, day) and, for 腾讯云, the receipts not yet pulled.
+        self.accepted: dict[str, dict] = {}
+        self.receipts: list[dict] = []
         self.release = threading.Event()
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
@@ -94,6 +103,9 @@ class Handler(BaseHTTPRequestHandler):
             return True
         return False
 
+    def outcome(self, phone: str):
+        return self.server.config.get("delivery", {}).get(phone, "delivered")
+
     def over_limit(self, phone: str) -> bool:
         with self.server.lock:
             self.server.sent_to[phone] += 1
@@ -120,8 +132,8 @@ def aliyun_signature(secret: str, method: str, params: dict[str, str]) -> str:
 
 
 class AliyunHandler(Handler):
+    ACTIONS = ("SendSms", "QuerySendDetails")
     COMMON = {
-        "Action": "SendSms",
         "Format": "JSON",
         "SignatureMethod": "HMAC-SHA1",
         "SignatureVersion": "1.0",
@@ -143,6 +155,9 @@ class AliyunHandler(Handler):
             return
         if len(params) != len(pairs):
             self.server.problems.append("a parameter appears twice")
+        if params.get("Action") not in self.ACTIONS:
+            self.server.problems.append(f"Action={params.get('Action')!r}")
+            return self.refuse(400, "InvalidAction.NotFound", "Specified api is not found.")
         for name, value in self.COMMON.items():
             if params.get(name) != value:
                 self.server.problems.append(f"{name}={params.get(name)!r}")
@@ -185,7 +200,52 @@ class AliyunHandler(Handler):
             return self.refuse(
                 500, "InternalError", "The request processing has failed due to some unknown error."
             )
+        if params["Action"] == "QuerySendDetails":
+            return self.query_send_details(params)
         self.send_sms(params)
+
+    def query_send_details(self, params: dict[str, str]) -> None:
+        """The documented answer: SmsSendDetailDTOs.SmsSendDetailDTO rows with SendStatus 1
+        (等待回执), 2 (发送失败, ErrCode) or 3 (发送成功); no row for an unknown BizId."""
+        for name in ("PhoneNumber", "SendDate", "PageSize", "CurrentPage"):
+            if not params.get(name):
+                self.server.problems.append(f"missing {name}")
+                return self.refuse(400, f"Missing{name}", f"{name} is mandatory for this action.")
+        if not re.fullmatch(r"\d{8}", params["SendDate"]):
+            self.server.problems.append(f"SendDate {params['SendDate']!r}")
+            return self.refuse(400, "isv.INVALID_PARAMETERS", "SendDate 格式不正确")
+        rows = []
+        sent = self.server.accepted.get(params.get("BizId", ""))
+        if sent is not None:
+            if sent["phone"] != params["PhoneNumber"] or sent["day"] != params["SendDate"]:
+                self.server.problems.append("QuerySendDetails phone or day differs from the send")
+            else:
+                outcome = self.outcome(sent["phone"])
+                status, err = {None: (1, ""), "delivered": (3, "DELIVERED")}.get(
+                    outcome, (2, str(outcome))
+                )
+                rows.append(
+                    {
+                        "ErrCode": err,
+                        "TemplateCode": sent["template"],
+                        "OutId": "",
+                        "ReceiveDate": sent["at"] if status != 1 else "",
+                        "SendDate": sent["at"],
+                        "PhoneNum": sent["phone"],
+                        "Content": "【政通】……",
+                        "SendStatus": status,
+                    }
+                )
+        self.answer(
+            200,
+            {
+                "TotalCount": len(rows),
+                "Message": "OK",
+                "RequestId": str(uuid.uuid4()).upper(),
+                "SmsSendDetailDTOs": {"SmsSendDetailDTO": rows},
+                "Code": "OK",
+            },
+        )
 
     def send_sms(self, params: dict[str, str]) -> None:
         for name in ("PhoneNumbers", "SignName", "TemplateCode"):
@@ -210,6 +270,13 @@ class AliyunHandler(Handler):
         if self.over_limit(params["PhoneNumbers"]):
             return self.refuse(200, "isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1")
         biz_id = f"{int(time.time() * 1000)}^{len(self.server.requests)}"
+        now = datetime.now(BEIJING)
+        self.server.accepted[biz_id] = {
+            "phone": params["PhoneNumbers"],
+            "day": now.strftime("%Y%m%d"),
+            "at": now.strftime("%Y-%m-%d %H:%M:%S"),
+            "template": params["TemplateCode"],
+        }
         self.answer(
             200,
             {
@@ -269,7 +336,10 @@ class TencentHandler(Handler):
         self.server.requests.append({"body": body, "headers": headers})
         if self.misbehave():
             return
-        if headers.get("x-tc-action") != "SendSms" or headers.get("x-tc-version") != "2021-01-11":
+        action = headers.get("x-tc-action")
+        if action not in ("SendSms", "PullSmsSendStatus") or headers.get("x-tc-version") != (
+            "2021-01-11"
+        ):
             self.server.problems.append("action or version")
             return self.error("InvalidAction", "接口不存在。")
         if not headers.get("x-tc-region"):
@@ -328,7 +398,26 @@ class TencentHandler(Handler):
             return self.error("RequestLimitExceeded", "请求的次数超过了频率限制。")
         if self.server.mode == "internal":
             return self.error("InternalError.OtherError", "其他错误。")
+        if action == "PullSmsSendStatus":
+            return self.pull_status(body)
         self.send_sms(body)
+
+    def pull_status(self, body: dict) -> None:
+        """The documented answer: up to Limit receipts, each handed out once (a queue)."""
+        if body.get("SmsSdkAppId") != self.server.config["app_id"]:
+            return self.error("UnauthorizedOperation.SmsSdkAppIdVerifyFail", "SdkAppId 校验失败。")
+        limit = body.get("Limit")
+        if not isinstance(limit, int) or not 1 <= limit <= 100:
+            self.server.problems.append(f"Limit {limit!r}")
+            return self.error("InvalidParameterValue", "Limit 取值范围 1~100。")
+        with self.server.lock:
+            rows, self.server.receipts[:] = (
+                self.server.receipts[:limit],
+                self.server.receipts[limit:],
+            )
+        self.answer(
+            200, {"Response": {"PullSmsSendStatusSet": rows, "RequestId": str(uuid.uuid4())}}
+        )
 
     def send_sms(self, body: dict) -> None:
         for name in ("PhoneNumberSet", "SmsSdkAppId", "TemplateId"):
@@ -374,8 +463,28 @@ class TencentHandler(Handler):
                     Code="Ok",
                     Message="send success",
                 )
+                self.queue_receipt(phone, status["SerialNo"])
             statuses.append(status)
         self.answer(200, {"Response": {"SendStatusSet": statuses, "RequestId": str(uuid.uuid4())}})
+
+    def queue_receipt(self, phone: str, serial_no: str) -> None:
+        outcome = self.outcome(phone[3:])
+        if outcome is None:
+            return
+        delivered = outcome == "delivered"
+        with self.server.lock:
+            self.server.receipts.append(
+                {
+                    "UserReceiveTime": int(time.time()),
+                    "CountryCode": "86",
+                    "SubscriberNumber": phone[3:],
+                    "PhoneNumber": phone,
+                    "SerialNo": serial_no,
+                    "ReportStatus": "SUCCESS" if delivered else "FAIL",
+                    "Description": "DELIVRD" if delivered else str(outcome),
+                    "SessionContext": "",
+                }
+            )
 
 
 def tencent(**config) -> StandIn:

@@ -70,7 +70,7 @@ class ReportAccessTestCase(BaseTestCase):
                 r = self.client.get(f"{url}?{query}")
                 self.assertEqual(r.status_code, 400, (url, query))
                 self.assertIn(message, r.content.decode())
-            r = self.client.get(f"/reports/work-report/pdf/?{query}")
+            r = self.client.post(f"/reports/work-report/pdf/?{query}")
             self.assertEqual(r.status_code, 400)
 
     def test_parse_period_reads_a_year_or_two_dates(self) -> None:

@@ -51,8 +51,8 @@ class WorkReportContentTestCase(TestCase):
             lines[1:4],
             ["2026年第11期", "聊城经济技术开发区    2026年11月20日", "数据截至2026年11月20日"],
         )
-        pdf = self.client.get("/reports/work-report/pdf/?year=2026")
-        self.assertEqual(pdf.status_code, 200)
+        pdf = self.client.post("/reports/work-report/pdf/?year=2026")
+        self.assertEqual(pdf.status_code, 302)  # to the job page of the PDF
 
     def test_a_zone_without_halls_or_villages_says_nothing_of_them(self) -> None:
         """The demo zone has neither: no "办结办件0 件" and no "应访 0 次"."""

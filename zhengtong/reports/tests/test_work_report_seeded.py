@@ -5,15 +5,18 @@ every test reads it.
 """
 
 import datetime
+import shutil
 import subprocess
 import tempfile
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from zhengtong.accounts.models import User
 from zhengtong.demo.testing import seed_demo
+from zhengtong.reports.models import ReportFile
+from zhengtong.reports.tasks import make_work_report_pdf
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
@@ -132,11 +135,21 @@ class SeededReportTestCase(TestCase):
             self.assertIn(sentence, text)
 
     def test_the_pdf_version_states_the_seed_figures_with_embedded_fonts(self) -> None:
+        """Made by the background job, as a leader gets it: 生成 PDF, the task, the download."""
         self.client.force_login(self.leader)
-        r = self.client.get(f"/reports/work-report/pdf/?year={YEAR}")
-        self.assertEqual(r.status_code, 200)
-        self.assertEqual(r["Content-Type"], "application/pdf")
-        text, fonts = pdf_text(r.content)
+        media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
+        with override_settings(MEDIA_ROOT=media):
+            with self.captureOnCommitCallbacks(execute=True):
+                asked = self.client.post(f"/reports/work-report/pdf/?year={YEAR}")
+            self.assertEqual(asked.status_code, 302)
+            row = ReportFile.objects.get()
+            make_work_report_pdf.call(row.pk)
+            r = self.client.get(f"/reports/files/{row.pk}/download/")
+            self.assertEqual(r.status_code, 200)
+            self.assertEqual(r["Content-Type"], "application/pdf")
+            content = b"".join(r.streaming_content)
+        text, fonts = pdf_text(content)
         compact = "".join(text.split())
         for figure in ["590人", "40人", "223人", "330万元", "4个", "2期", "350名", "43所",
                        "35名困难家庭和17名孤儿", "7.1万元"]:  # fmt: skip
