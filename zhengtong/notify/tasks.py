@@ -10,6 +10,7 @@ from django.utils import timezone
 from zhengtong.audit.actions import record_event
 from zhengtong.jobs.enqueue import enqueue_on_commit
 from zhengtong.jobs.registry import task
+from zhengtong.lib.encrypted import index_lookup
 
 from .models import Channel, Message, State
 from .rendering import sms_values
@@ -50,7 +51,7 @@ def sent_today(phone: str, now: datetime.datetime) -> int:
     start = datetime.datetime.combine(local.date(), datetime.time.min, tzinfo=local.tzinfo)
     return Message.objects.filter(
         channel=Channel.SMS,
-        phone=phone,
+        **index_lookup(Message, "phone", phone),
         state__in=[State.SENT, State.DELIVERED],
         sent_at__gte=start,
     ).count()
