@@ -143,6 +143,10 @@ _lock = threading.Lock()
 _cache: dict[tuple[str, int], bytes] = {}
 _current: dict[str, int] = {}
 _pending: set[tuple[str, int]] = set()
+# Keys this process made in a transaction still open: that transaction encrypts with them (it
+# sees their rows). Live only while their commit callback is still queued on the connection,
+# which a rollback (of the transaction or of the savepoint that made them) removes.
+_made: dict[tuple[str, int], tuple[bytes, object]] = {}
 _provider: KeyProvider | None = None
 
 
@@ -152,6 +156,7 @@ def clear_cache() -> None:
         _cache.clear()
         _current.clear()
         _pending.clear()
+        _made.clear()
         _provider = None
 
 
@@ -170,6 +175,7 @@ def _remember(purpose: str, version: int, key: bytes, *, current: bool, made: bo
     def store() -> None:
         with _lock:
             _pending.discard((purpose, version))
+            _made.pop((purpose, version), None)
             _cache[(purpose, version)] = key
             if current and version >= _current.get(purpose, 0):
                 _current[purpose] = version
@@ -179,6 +185,7 @@ def _remember(purpose: str, version: int, key: bytes, *, current: bool, made: bo
     elif made:
         with _lock:
             _pending.add((purpose, version))
+            _made[(purpose, version)] = (key, store)
         transaction.on_commit(store)
     elif (purpose, version) not in _pending:
         store()  # a committed row: not made by this process's open transaction
@@ -198,9 +205,23 @@ def _unwrap(row) -> bytes:
         ) from exc
 
 
+def _made_here(purpose: str) -> dict[int, bytes]:
+    """The keys of ``purpose`` made by this thread's open transaction (see ``_made``)."""
+    if not _made:
+        return {}
+    queued = {id(entry[1]) for entry in connection.run_on_commit}
+    return {
+        version: key
+        for (p, version), (key, store) in list(_made.items())
+        if p == purpose and id(store) in queued
+    }
+
+
 def get_key(purpose: str, version: int) -> bytes:
     """The data key of one version (to decrypt what it sealed)."""
     if (key := _cache.get((purpose, version))) is not None:
+        return key
+    if (key := _made_here(purpose).get(version)) is not None:
         return key
     from .models import DataKey
 
@@ -217,6 +238,9 @@ def get_key(purpose: str, version: int) -> bytes:
 
 def current_key(purpose: str) -> tuple[int, bytes]:
     """The newest version of a purpose's data key (made on first use) and the key."""
+    if made := _made_here(purpose):
+        newest = max(made)
+        return newest, made[newest]
     version = _current.get(purpose)
     if version is not None and (key := _cache.get((purpose, version))) is not None:
         return version, key

@@ -26,8 +26,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The clear-text column gets a default first, so that the reverse can add it back.
         migrations.AlterField(
-            "person", "id_number", models.CharField(max_length=18, verbose_name="公民身份号码")
+            "person",
+            "id_number",
+            models.CharField(blank=True, default="", max_length=18, verbose_name="公民身份号码"),
         ),
         migrations.RenameField("person", "id_number", "id_number_plain"),
         migrations.RenameField("person", "phone", "phone_plain"),

@@ -27,6 +27,17 @@ class Migration(migrations.Migration):
     dependencies = [("population", "0005_import_cancelled"), ("datakeys", "0001_data_keys")]
 
     operations = [
+        # The clear-text column gets a default first, so that the reverse can add it back.
+        migrations.AlterField(
+            "marriagecertificate",
+            "id_number",
+            models.CharField(blank=True, default="", max_length=18, verbose_name="公民身份号码"),
+        ),
+        migrations.AlterField(
+            "pairing",
+            "volunteer_phone",
+            models.CharField(blank=True, default="", max_length=20, verbose_name="志愿者电话"),
+        ),
         migrations.RenameField("floatingrecord", "contact_phone", "contact_phone_plain"),
         migrations.RenameField("marriagecertificate", "id_number", "id_number_plain"),
         migrations.RenameField("pairing", "volunteer_phone", "volunteer_phone_plain"),

@@ -23,6 +23,12 @@ class Migration(migrations.Migration):
     dependencies = [("services", "0005_item_admin_notes"), ("datakeys", "0001_data_keys")]
 
     operations = [
+        # The clear-text column gets a default first, so that the reverse can add it back.
+        migrations.AlterField(
+            "application",
+            "applicant_phone",
+            models.CharField(blank=True, default="", max_length=20, verbose_name="联系电话"),
+        ),
         migrations.RenameField("application", "applicant_phone", "applicant_phone_plain"),
         migrations.AddField(
             "application",
