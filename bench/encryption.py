@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "zhengtong.settings"
 # A throwaway database: its audit chain and data keys use the development keys.
 os.environ.setdefault("AUDIT_HMAC_DEV_KEY", "True")
+os.environ.setdefault("SECRET_KEY", "bench-encryption-only-never-for-a-real-database-0123456789")
 WORKDIR = Path(tempfile.gettempdir()) / "zhengtong-encryption-bench"
 if not os.environ.get("DATABASE_URL"):
     sqlite = WORKDIR / "bench.sqlite3"
