@@ -70,7 +70,7 @@ from zhengtong.population.models import ImportJob  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
-LIST_URL = "/population/persons/"
+LIST_URL = "/population/"
 START = datetime.date(1950, 1, 1)
 
 

@@ -99,6 +99,9 @@ class EncryptedField(models.BinaryField):
     """A short personal value (``kind`` "id" or "phone") stored SM4-GCM encrypted."""
 
     descriptor_class = _Descriptor
+    # django-stubs: the attribute is text, whatever the column holds.
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str
 
     def __init__(
         self,

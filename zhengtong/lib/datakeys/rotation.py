@@ -49,8 +49,8 @@ def encrypted_columns(purpose: str = encrypted.DATA_PURPOSE) -> list[Column]:
 
 def _older_than(column: Column, version: int) -> RawSQL:
     table = connection.ops.quote_name(column.model._meta.db_table)
-    name = connection.ops.quote_name(column.field.column)
-    prefix = connection.Database.Binary(version.to_bytes(2, "big"))
+    name = connection.ops.quote_name(str(column.field.column))
+    prefix = connection.Database.Binary(version.to_bytes(2, "big"))  # type: ignore[attr-defined]
     return RawSQL(
         f"{table}.{name} IS NOT NULL AND {table}.{name} < %s",
         [prefix],
