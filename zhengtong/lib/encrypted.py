@@ -101,7 +101,7 @@ class EncryptedField(models.BinaryField):
     descriptor_class = _Descriptor
     # django-stubs: the attribute is text, whatever the column holds.
     _pyi_private_set_type: str
-    _pyi_private_get_type: str
+    _pyi_private_get_type: str  # type: ignore[assignment]
 
     def __init__(
         self,
