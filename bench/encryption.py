@@ -151,9 +151,9 @@ def one_pass(actor: User, path: Path) -> dict:
     wanted = number_of(ROWS // 2)
     search_ms, status = median_ms(client, "post", LIST_URL, {"q": wanted})
     assert status == 200, status
+    # The search finds the person, in both passes: the page shows the number masked.
     response = client.post(LIST_URL, {"q": wanted})
-    shown = [p.id_number for p in response.context["page"]]
-    assert shown == [wanted], shown  # the search finds the one person, in both passes
+    assert f"{wanted[:6]}********{wanted[-4:]}" in response.content.decode()
     list_ms, status = median_ms(client, "get", LIST_URL)
     assert status == 200, status
     return {"import": import_s, "search": search_ms, "list": list_ms}
