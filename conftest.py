@@ -12,6 +12,20 @@ def pytest_configure(config):
     settings.AUDIT_HMAC_DEV_KEY = True
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _data_keys(request):
+    """Make the data keys once, committed, as a running system has them: a key made inside a
+    test's transaction is not cached (it might be rolled back), so every encrypted value would
+    read the key table and every query count would depend on test order."""
+    request.getfixturevalue("django_db_setup")
+    from zhengtong.lib import encrypted
+    from zhengtong.lib.datakeys import keys
+
+    with request.getfixturevalue("django_db_blocker").unblock():
+        keys.current_key(encrypted.DATA_PURPOSE)
+        keys.current_key(encrypted.INDEX_PURPOSE)
+
+
 @pytest.fixture(autouse=True)
 def _audit_checkpoints_per_test(settings, tmp_path_factory):
     """Each test's database starts empty, so its audit checkpoints must too."""

@@ -30,6 +30,7 @@ ACTION_LABELS: dict[str, str] = {
     # The audit log itself and the system administration pages
     "audit_chain_resealed": "审计链重新封签",
     "audit_key_rotated": "更换审计密钥",
+    "data_key_rotated": "轮换个人信息数据密钥",
     "org_unit_created": "新增组织单位",
     "org_unit_updated": "修改组织单位",
     "staff_user_created": "新增用户",

@@ -7,6 +7,7 @@ import time_machine
 
 from zhengtong.demo.org import DEMO_PASSWORD
 from zhengtong.demo.testing import seed_demo
+from zhengtong.lib.encrypted import blind_index
 from zhengtong.services.models import Application, Rating, ServiceItem
 from zhengtong.services.selectors import required_materials
 from zhengtong.test import make_id_number
@@ -70,7 +71,8 @@ def test_a_clerk_takes_in_an_incomplete_application_and_the_applicant_rates_it(
     page.get_by_role("button", name="登记").click()
     page.wait_for_url(re.compile(r"/services/LIUJI\d{12}/$"))
 
-    application = Application.objects.get(applicant__id_number=APPLICANT["id_number"])
+    index = blind_index("id", APPLICANT["id_number"])
+    application = Application.objects.get(applicant__id_number_index=index)
     assert application.status == Application.Status.PENDING
     assert application.first_responder.username == "clerk_a"
     main = page.locator("main")

@@ -27,6 +27,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from zhengtong.accounts.models import OrgUnit, User
+from zhengtong.lib.encrypted import match
 from zhengtong.lib.idcard import make_id_number
 from zhengtong.livelihood import checklist
 from zhengtong.livelihood.actions import employment, internships, loans, schools, training
@@ -147,7 +148,7 @@ class LivelihoodBuilder:
             number = make_id_number(
                 birth, female=female, seq=self.rng.randint(1, 499), region=REGION
             )
-            if number in self.taken or Person.objects.filter(id_number=number).exists():
+            if number in self.taken or match(Person.objects.all(), "id_number", number).exists():
                 continue
             self.taken.add(number)
             name = self.rng.choice(SURNAMES) + self.rng.choice(

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from zhengtong.accounts.models import OrgUnit, User
+from zhengtong.lib.encrypted import match
 from zhengtong.lib.idcard import make_id_number
 from zhengtong.people.actions import person_register
 from zhengtong.people.models import Household, HouseholdMember, Person
@@ -96,7 +97,10 @@ class PopulationBuilder:
     def id_number(self, birth: datetime.date, female: bool) -> str:
         for seq in range(FIRST_SEQ, 500):
             number = make_id_number(birth, female=female, seq=seq)
-            if number not in self.taken and not Person.objects.filter(id_number=number).exists():
+            if (
+                number not in self.taken
+                and not match(Person.objects.all(), "id_number", number).exists()
+            ):
                 self.taken.add(number)
                 return number
         raise RuntimeError(f"no free demo ID number for {birth}")

@@ -10,6 +10,8 @@ The value column holds ``data key version (2 bytes) | SM4-GCM blob`` with
 ``aad = b"<table>.<column>"``, so a blob copied to another column or table does not open. The
 attribute reads and writes the plain value; setting it also sets the index and the mask, so
 ``save``, ``bulk_create`` and ``bulk_update`` (listing all three fields) keep them together.
+A phone searched by its last four digits also names a ``SuffixField`` (``suffix_field=``): the
+last four digits kept in clear, indexed, filled the same way.
 
 The value column cannot be filtered on (its blobs differ each save): exact-match lookups go
 through ``match`` / ``blind_index``, which compare the index column. The index is keyed by the
@@ -78,14 +80,28 @@ class _Descriptor(DeferredAttribute):
         field = self.field
         instance.__dict__[field.attname] = value
         if isinstance(value, str):
+            # Remember what the companions were made from: a save recomputes them only when
+            # they may be stale (see _Companion.pre_save), not twice per row on every insert.
+            instance.__dict__[field.source_key] = value
             instance.__dict__[field.index_attname] = blind_index(field.kind, value)
             instance.__dict__[field.mask_attname] = KINDS[field.kind][1](value.strip())
+            if field.suffix_field:
+                instance.__dict__[field.suffix_field] = last_digits(value)
+
+
+def last_digits(value: str, count: int = 4) -> str:
+    """The last ``count`` digits of a value (a phone's 后四位); "" when it has fewer."""
+    digits = re.sub(r"\D", "", value or "")
+    return digits[-count:] if len(digits) >= count else ""
 
 
 class EncryptedField(models.BinaryField):
     """A short personal value (``kind`` "id" or "phone") stored SM4-GCM encrypted."""
 
     descriptor_class = _Descriptor
+    # django-stubs: the attribute is text, whatever the column holds.
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -94,6 +110,7 @@ class EncryptedField(models.BinaryField):
         purpose: str = DATA_PURPOSE,
         index_field: str = "",
         mask_field: str = "",
+        suffix_field: str = "",
         **kwargs: Any,
     ) -> None:
         if kind not in KINDS:
@@ -102,6 +119,7 @@ class EncryptedField(models.BinaryField):
         self.purpose = purpose
         self.index_field = index_field
         self.mask_field = mask_field
+        self.suffix_field = suffix_field
         kwargs.setdefault("null", True)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
@@ -111,10 +129,17 @@ class EncryptedField(models.BinaryField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["kind"] = self.kind
-        for attr, default in (("purpose", DATA_PURPOSE), ("index_field", ""), ("mask_field", "")):
+        for attr, default in (
+            ("purpose", DATA_PURPOSE),
+            ("index_field", ""),
+            ("mask_field", ""),
+            ("suffix_field", ""),
+        ):
             if getattr(self, attr) != default:
                 kwargs[attr] = getattr(self, attr)
         kwargs.pop("editable", None)
+        # Field.deconstruct drops the Field defaults this field does not share.
+        kwargs["blank"] = self.blank
         return name, path, args, kwargs
 
     @property
@@ -126,14 +151,18 @@ class EncryptedField(models.BinaryField):
         return self.mask_field or f"{self.name}_mask"
 
     @property
+    def source_key(self) -> str:
+        return f"_{self.attname}_companions_of"
+
+    @property
     def aad(self) -> bytes:
         return f"{self.model._meta.db_table}.{self.column}".encode()
 
     def check(self, **kwargs):
         errors = super().check(**kwargs)
         names = {f.attname for f in self.model._meta.local_fields}
-        for attname in (self.index_attname, self.mask_attname):
-            if attname not in names:
+        for attname in (self.index_attname, self.mask_attname, self.suffix_field):
+            if attname and attname not in names:
                 errors.append(
                     checks.Error(
                         f"{self.model.__name__}.{self.name} needs a field {attname!r}",
@@ -142,6 +171,9 @@ class EncryptedField(models.BinaryField):
                     )
                 )
         return errors
+
+    def _check_str_default_value(self):
+        return []  # the attribute holds text; the column holds the blob made from it
 
     def get_lookup(self, lookup_name):
         if lookup_name != "isnull":
@@ -202,9 +234,15 @@ class _Companion:
             if isinstance(field, EncryptedField) and self.attname in (  # type: ignore[attr-defined]
                 field.index_attname,
                 field.mask_attname,
+                field.suffix_field,
             ):
-                value = model_instance.__dict__.get(field.attname)
-                if isinstance(value, str):
+                state = model_instance.__dict__
+                value = state.get(field.attname)
+                # A companion still at its default (set by __init__ after the value) is stale.
+                companions_current = state.get(field.source_key) is value and (
+                    bool(state.get(self.attname)) or not value  # type: ignore[attr-defined]
+                )
+                if isinstance(value, str) and not companions_current:
                     _Descriptor(field).__set__(model_instance, value)
         return super().pre_save(model_instance, add)  # type: ignore[misc]
 
@@ -221,6 +259,11 @@ class BlindIndexField(_Companion, models.CharField):
             kwargs.setdefault("db_index", True)
         super().__init__(*args, **kwargs)
 
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["db_index"] = self.db_index  # True unless said otherwise (Field's is False)
+        return name, path, args, kwargs
+
 
 class MaskField(_Companion, models.CharField):
     """The value as staff lists show it (6+4 of an ID, 3+4 of a phone), kept for display."""
@@ -231,6 +274,39 @@ class MaskField(_Companion, models.CharField):
         kwargs.setdefault("default", "")
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
+
+
+class SuffixField(_Companion, models.CharField):
+    """The last four digits of an encrypted phone, in clear and indexed (the 后四位 search)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 4)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+
+def with_companions(model, names) -> list[str]:
+    """``names`` plus the index, mask and suffix of every encrypted field among them."""
+    out = list(names)
+    for name in names:
+        field = model._meta.get_field(name)
+        if isinstance(field, EncryptedField):
+            extra = [field.index_attname, field.mask_attname, field.suffix_field]
+            out += [n for n in extra if n and n not in out]
+    return out
+
+
+class SavesCompanions:
+    """A model mixin: ``save(update_fields=[..., "phone"])`` saves the phone's index and mask
+    with it, so a partial save never leaves a stale index behind."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = with_companions(type(self), kwargs["update_fields"])
+        super().save(*args, **kwargs)  # type: ignore[misc]
 
 
 def _field(model, name: str) -> EncryptedField:
@@ -259,3 +335,65 @@ def match_any(queryset: models.QuerySet, name: str, values) -> models.QuerySet:
     field = _field(queryset.model, name)
     indexes = {i for v in values if (i := blind_index(field.kind, v))}
     return queryset.filter(**{f"{field.index_attname}__in": indexes})
+
+
+def found_values(queryset: models.QuerySet, name: str, values, *extra: str) -> dict:
+    """Which of ``values`` the rows hold, read from the index without decrypting a row.
+
+    ``{value: (extra columns...)}`` for each value found, e.g. ``found_values(Person.objects,
+    "id_number", numbers, "pk", "org_unit_id")``; with no ``extra``, ``{value: ()}``.
+    """
+    field = _field(queryset.model, name)
+    by_index = {i: v for v in values if (i := blind_index(field.kind, v))}
+    rows = queryset.filter(**{f"{field.index_attname}__in": by_index}).values_list(
+        field.index_attname, *extra
+    )
+    return {by_index[index]: tuple(rest) for index, *rest in rows}
+
+
+# --- Migrations: a clear-text column into its encrypted field, and back ----------------------
+
+
+def encrypt_column(model, plain: str, name: str, *, batch_size: int = 1000) -> int:
+    """Copy the clear-text column ``plain`` into the encrypted field ``name`` (with its index,
+    mask and suffix), ``batch_size`` rows at a time; return the number of rows copied."""
+    field = _field(model, name)
+    update = [name, field.index_attname, field.mask_attname]
+    if field.suffix_field:
+        update.append(field.suffix_field)
+    done, last = 0, None
+    while True:
+        rows = model._base_manager.order_by("pk")
+        if last is not None:
+            rows = rows.filter(pk__gt=last)
+        chunk = list(rows.values_list("pk", plain)[:batch_size])
+        if not chunk:
+            return done
+        objs = []
+        for pk, value in chunk:
+            obj = model(pk=pk)
+            setattr(obj, name, (value or "").strip())
+            objs.append(obj)
+        model._base_manager.bulk_update(objs, update)
+        done += len(chunk)
+        last = chunk[-1][0]
+
+
+def decrypt_column(model, name: str, plain: str, *, batch_size: int = 1000) -> int:
+    """The reverse of ``encrypt_column``: the decrypted values back into ``plain``."""
+    done, last = 0, None
+    while True:
+        rows = model._base_manager.order_by("pk")
+        if last is not None:
+            rows = rows.filter(pk__gt=last)
+        chunk = list(rows.values_list("pk", name)[:batch_size])
+        if not chunk:
+            return done
+        objs = []
+        for pk, value in chunk:
+            obj = model(pk=pk)
+            setattr(obj, plain, value or "")
+            objs.append(obj)
+        model._base_manager.bulk_update(objs, [plain])
+        done += len(chunk)
+        last = chunk[-1][0]

@@ -5,7 +5,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from zhengtong.lib.masking import mask_name_public, mask_phone_internal
+from zhengtong.lib.encrypted import BlindIndexField, EncryptedField, MaskField, SavesCompanions
+from zhengtong.lib.masking import mask_name_public
 
 from .events import event_label
 
@@ -72,7 +73,7 @@ class MessageTemplate(models.Model):
         return f"{event_label(self.event)} · {self.get_channel_display()} · {scope}"
 
 
-class Message(models.Model):
+class Message(SavesCompanions, models.Model):
     """One message to one recipient on one channel. `dedupe_key` makes a change send it once."""
 
     user = models.ForeignKey(
@@ -83,7 +84,10 @@ class Message(models.Model):
         blank=True,
         related_name="messages",
     )
-    phone = models.CharField("收信手机号", max_length=20, blank=True)
+    phone = EncryptedField("收信手机号", kind="phone")
+    # The daily cap per phone reads it through the index notify_msg_phone_day.
+    phone_index = BlindIndexField(db_index=False)
+    phone_mask = MaskField("收信手机号")
     recipient_name = models.CharField("收信人", max_length=50, blank=True)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     event = models.CharField("事件", max_length=50)
@@ -120,7 +124,7 @@ class Message(models.Model):
                 fields=["target_type", "target_id", "created_at"], name="notify_msg_target"
             ),
             # The daily cap: SMS sent to a phone today.
-            models.Index(fields=["phone", "channel", "sent_at"], name="notify_msg_phone_day"),
+            models.Index(fields=["phone_index", "channel", "sent_at"], name="notify_msg_phone_day"),
             # Delivery receipts find their message by the provider's id.
             models.Index(fields=["provider_message_id"], name="notify_msg_provider_id"),
         ]
@@ -156,7 +160,7 @@ class Message(models.Model):
         if self.user_id and self.user is not None:
             return self.user.display_name
         name = mask_name_public(self.recipient_name)
-        phone = mask_phone_internal(self.phone)
+        phone = self.phone_mask
         return " ".join(part for part in (name, phone) if part)
 
 

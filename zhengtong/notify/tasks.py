@@ -12,6 +12,7 @@ from django.utils import timezone
 from zhengtong.audit.actions import record_event
 from zhengtong.jobs.enqueue import enqueue_on_commit
 from zhengtong.jobs.registry import task
+from zhengtong.lib.encrypted import index_lookup
 
 from .models import Channel, Message, State
 from .optout import OPTED_OUT_NOTE, withheld
@@ -56,7 +57,9 @@ def sent_today(phone: str, now: datetime.datetime) -> int:
     local = timezone.localtime(now)
     start = datetime.datetime.combine(local.date(), datetime.time.min, tzinfo=local.tzinfo)
     # Sent, delivered or not: a message the provider accepted counts, whatever its receipt says.
-    return Message.objects.filter(channel=Channel.SMS, phone=phone, sent_at__gte=start).count()
+    return Message.objects.filter(
+        channel=Channel.SMS, **index_lookup(Message, "phone", phone), sent_at__gte=start
+    ).count()
 
 
 def _later(message: Message, when: datetime.datetime) -> None:

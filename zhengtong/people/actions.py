@@ -8,6 +8,7 @@ from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.actions import diff, record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
+from zhengtong.lib.encrypted import index_lookup, match
 from zhengtong.lib.idcard import parse_id_number
 
 from .models import Person
@@ -31,7 +32,7 @@ def person_get_or_register(
         raise ValidationError({"name": "请填写姓名。"})
     if len(name) > 50:
         raise ValidationError({"name": "姓名不能超过 50 个字。"})
-    existing = Person.objects.filter(id_number=parsed.number).first()
+    existing = match(Person.objects.all(), "id_number", parsed.number).first()
     if existing is not None:
         if existing.name != name:
             raise ValidationError({"name": "姓名与该身份证号码已登记的姓名不一致,请核对。"})
@@ -49,7 +50,7 @@ def person_get_or_register(
             person.save()
     except IntegrityError:
         # Registered by a concurrent request between the check and the insert.
-        return Person.objects.get(id_number=parsed.number)
+        return Person.objects.get(**index_lookup(Person, "id_number", parsed.number))
     record_event(
         actor=actor,
         action="person_registered",
@@ -154,7 +155,7 @@ def person_register(
         }
     )
     _require_unit(actor, org_unit)
-    existing = Person.objects.filter(id_number=parsed.number).first()
+    existing = match(Person.objects.all(), "id_number", parsed.number).first()
     if existing is not None:
         raise DuplicatePerson("该身份证号码已登记,不能重复登记。", existing)
     person = Person(
@@ -167,7 +168,7 @@ def person_register(
             person.save()
     except IntegrityError:
         # Registered by a concurrent request between the check and the insert.
-        existing = Person.objects.get(id_number=parsed.number)
+        existing = Person.objects.get(**index_lookup(Person, "id_number", parsed.number))
         raise DuplicatePerson("该身份证号码已登记,不能重复登记。", existing) from None
     record_event(
         actor=actor,

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import scope
 from zhengtong.audit.admin import AuditedModelAdmin
+from zhengtong.lib.encrypted import match
 from zhengtong.lib.idcard import parse_id_number
+from zhengtong.lib.idquery import looks_like_id_number
 
 from .models import Household, HouseholdMember, Person
 
@@ -21,7 +23,8 @@ PERSON_ROLES = [Role.WINDOW_CLERK, Role.VILLAGE_WORKER]
 class PersonAdmin(AuditedModelAdmin):
     list_display = ["name", "masked_id", "sex", "birth_date", "masked_phone", "org_unit"]
     list_select_related = ["org_unit"]
-    search_fields = ["=id_number", "name"]
+    # A full ID number is found by its blind index (get_search_results), a name by contains.
+    search_fields = ["name"]
     readonly_fields = ["sex", "birth_date"]
     fields = [
         "id_number",
@@ -46,6 +49,11 @@ class PersonAdmin(AuditedModelAdmin):
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request.user, PERSON_ROLES)
 
+    def get_search_results(self, request, queryset, search_term):
+        if looks_like_id_number(search_term):
+            return match(queryset, "id_number", search_term), False
+        return super().get_search_results(request, queryset, search_term)
+
     def get_readonly_fields(self, request, obj=None):
         # The ID number identifies the person; a wrong one means a new record, not an edit.
         if obj is not None:
@@ -66,6 +74,8 @@ class PersonAdmin(AuditedModelAdmin):
                         self.add_error("id_number", exc)
                     else:
                         data["id_number"] = parsed.number
+                        if match(Person.objects.all(), "id_number", parsed.number).exists():
+                            self.add_error("id_number", "该身份证号码已登记,不能重复登记。")
                         self.instance.sex = parsed.sex
                         self.instance.birth_date = parsed.birth_date
                 return data

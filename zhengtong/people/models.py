@@ -4,10 +4,10 @@ recipient are the same `Person` when they share an ID number."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.lib.masking import mask_id_internal, mask_phone_internal
+from zhengtong.lib.encrypted import BlindIndexField, EncryptedField, MaskField, SavesCompanions
 
 
-class Person(models.Model):
+class Person(SavesCompanions, models.Model):
     """A resident known by a validated ID number; birth date and sex come from the number."""
 
     class Sex(models.TextChoices):
@@ -22,11 +22,16 @@ class Person(models.Model):
         DIVORCED = "divorced", _("离婚")
         WIDOWED = "widowed", _("丧偶")
 
-    id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    # Stored SM4-encrypted; found and kept unique by its blind index (`lib.encrypted.match`).
+    id_number = EncryptedField(_("公民身份号码"), kind="id")
+    id_number_index = BlindIndexField(unique=True)
+    id_number_mask = MaskField(_("公民身份号码"))
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("出生日期"), editable=False)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = EncryptedField(_("联系电话"), kind="phone")
+    phone_index = BlindIndexField()
+    phone_mask = MaskField(_("联系电话"))
     # The village or township the person belongs to; scope runs through it.
     org_unit = models.ForeignKey(
         "accounts.OrgUnit",
@@ -72,11 +77,11 @@ class Person(models.Model):
 
     @property
     def masked_id(self) -> str:
-        return mask_id_internal(self.id_number)
+        return self.id_number_mask
 
     @property
     def masked_phone(self) -> str:
-        return mask_phone_internal(self.phone)
+        return self.phone_mask
 
 
 class Household(models.Model):

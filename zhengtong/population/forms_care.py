@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from zhengtong.accounts.models import OrgUnit
 from zhengtong.accounts.scope import scope
+from zhengtong.lib.encrypted import match
 from zhengtong.lib.forms import DateInput, StyledForm, model_choice_field
 from zhengtong.people.models import Person
 
@@ -50,7 +51,7 @@ class PersonForm(CareForm):
                 self.add_error("id_number", "公民身份号码不能为空。")
                 return data
             # The same words whether the number is unknown or belongs to another village.
-            person = persons_visible_to(self.user).filter(id_number=number).first()
+            person = match(persons_visible_to(self.user), "id_number", number).first()
             if person is None or not can_write_person(self.user, person):
                 self.add_error("id_number", "公民身份号码:本辖区未登记该人员,请先登记人员信息。")
                 return data

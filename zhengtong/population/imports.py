@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from zhengtong.accounts.models import OrgUnit
 from zhengtong.accounts.scope import can_act_in, unit_paths
+from zhengtong.lib.encrypted import found_values, match_any
 from zhengtong.lib.imports import (
     BATCH,
     Column,
@@ -182,9 +183,7 @@ class PersonsImporter(Importer):
 
     def check_batch(self, rows: list[Row]) -> None:
         numbers = [row.values["id_number"].number for row in rows]
-        found = set(
-            Person.objects.filter(id_number__in=numbers).values_list("id_number", flat=True)
-        )
+        found = found_values(Person.objects.all(), "id_number", numbers)
         for row in rows:
             if row.values["id_number"].number in found:
                 row.error(ID_NUMBER, "该身份证号码已在系统中登记,请勿重复导入。")
@@ -356,11 +355,13 @@ class FloatingImporter(PersonsImporter):
         numbers = {row.values["id_number"].number for row in rows}
         persons = {
             p.id_number: p
-            for p in Person.objects.filter(id_number__in=numbers).select_related("org_unit")
+            for p in match_any(Person.objects.all(), "id_number", numbers).select_related(
+                "org_unit"
+            )
         }
         open_records = set(
             FloatingRecord.objects.filter(
-                person__id_number__in=numbers, ended_on__isnull=True
+                person__in=[p.pk for p in persons.values()], ended_on__isnull=True
             ).values_list("person__id_number", "direction")
         )
         for row in rows:

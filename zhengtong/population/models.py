@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.lib.encrypted import BlindIndexField, EncryptedField, MaskField, SavesCompanions
 from zhengtong.lib.files import IMAGE_EXTENSIONS, StoredImageField, StoredName
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ USER = settings.AUTH_USER_MODEL
 UNIT = "accounts.OrgUnit"
 
 
-class FloatingRecord(models.Model):
+class FloatingRecord(SavesCompanions, models.Model):
     """One move of a person out of (流出) or into (流入) the township."""
 
     class Direction(models.TextChoices):
@@ -41,7 +42,9 @@ class FloatingRecord(models.Model):
     place = models.CharField(_("流入地/流出地"), max_length=200)
     started_on = models.DateField(_("流出/流入日期"))
     ended_on = models.DateField(_("返回/离开日期"), null=True, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_phone = EncryptedField(_("联系电话"), kind="phone")
+    contact_phone_index = BlindIndexField()
+    contact_phone_mask = MaskField(_("联系电话"))
     employer = models.CharField(_("务工单位"), max_length=100, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,7 +62,7 @@ class FloatingRecord(models.Model):
         return f"{self.person.name} {self.get_direction_display()} {self.place}"
 
 
-class MarriageCertificate(models.Model):
+class MarriageCertificate(SavesCompanions, models.Model):
     """婚育证明 (流动人口计划生育工作条例 Art. 7) of a woman aged 18–49 on the move.
 
     For an arrival, `due_on` is arrival + 30 days (rolled past a holiday); `presented_on` empty
@@ -71,7 +74,9 @@ class MarriageCertificate(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=50)
     age = models.PositiveSmallIntegerField(_("年龄"))
-    id_number = models.CharField(_("公民身份号码"), max_length=18)
+    id_number = EncryptedField(_("公民身份号码"), kind="id", blank=False)
+    id_number_index = BlindIndexField()
+    id_number_mask = MaskField(_("公民身份号码"))
     marital_status = models.CharField(_("婚姻状况"), max_length=20)
     spouse = models.CharField(_("配偶信息"), max_length=100)
     fertility = models.CharField(_("生育状况"), max_length=100)
@@ -468,7 +473,7 @@ class Assistance(models.Model):
         return f"{self.person.name} {self.program}"
 
 
-class Pairing(models.Model):
+class Pairing(SavesCompanions, models.Model):
     """A volunteer 1+1 pairing with a child of a special family, visited at a set cadence."""
 
     person = models.ForeignKey(
@@ -481,7 +486,9 @@ class Pairing(models.Model):
         UNIT, verbose_name=_("村"), on_delete=models.PROTECT, related_name="+"
     )
     volunteer_name = models.CharField(_("志愿者"), max_length=50)
-    volunteer_phone = models.CharField(_("志愿者电话"), max_length=20)
+    volunteer_phone = EncryptedField(_("志愿者电话"), kind="phone", blank=False)
+    volunteer_phone_index = BlindIndexField()
+    volunteer_phone_mask = MaskField(_("志愿者电话"))
     cadence_days = models.PositiveSmallIntegerField(
         _("走访周期(天)"), validators=[MinValueValidator(1)]
     )

@@ -18,6 +18,7 @@ from zhengtong.accounts.scope import can_act_in, scope, scope_q
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
 from zhengtong.audit.reads import record_denied, record_read
+from zhengtong.lib.encrypted import match
 from zhengtong.people.models import Household, HouseholdMember, Person
 
 from .models import FloatingRecord, MarriageCertificate, Transfer
@@ -93,8 +94,10 @@ def get_person_for_user(user, pk, *, for_write: bool = False, purpose: str = "äº
 def find_persons_by_id_number_for_user(user, id_number: str, *, purpose: str) -> list[Person]:
     """The persons in the user's area with this (normalised) ID number, each read audited."""
     persons = list(
-        persons_visible_to(user, Person.objects.select_related("org_unit")).filter(
-            id_number=id_number
+        match(
+            persons_visible_to(user, Person.objects.select_related("org_unit")),
+            "id_number",
+            id_number,
         )
     )
     for person in persons:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.permissions import role_required
 from zhengtong.lib import listing
+from zhengtong.lib.encrypted import match
 from zhengtong.lib.forms import add_errors
 from zhengtong.lib.http import HtmxHttpRequest
 from zhengtong.lib.idcard import parse_id_number
@@ -117,7 +118,7 @@ class PersonList(listing.ListPage):
         return persons_visible_to(self.request.user).select_related("org_unit")
 
     def search_by_id_number(self, queryset, number):
-        return queryset.filter(id_number=number)
+        return match(queryset, "id_number", number)
 
 
 person_list = worker_required(PersonList.as_view())
@@ -235,7 +236,7 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("duplicate_id_number", exc.messages)
         else:
-            duplicate = persons_visible_to(request.user).filter(id_number=number).first()
+            duplicate = match(persons_visible_to(request.user), "id_number", number).first()
             if duplicate is None:
                 form.add_error("duplicate_id_number", "在您的辖区内没有找到该身份证号码的记录。")
             else:
@@ -426,7 +427,7 @@ def household_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("id_number", exc.messages)
         else:
-            person = persons_visible_to(request.user).filter(id_number=number).first()
+            person = match(persons_visible_to(request.user), "id_number", number).first()
             if person is None:
                 form.add_error("id_number", "在您的辖区内没有找到该身份证号码的人员,请先登记。")
             else:

@@ -12,6 +12,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.lib.encrypted import (
+    BlindIndexField,
+    EncryptedField,
+    MaskField,
+    SavesCompanions,
+    SuffixField,
+)
+
 
 class ServiceItem(models.Model):
     """A service item (事项) with its legal basis, steps, materials and promised time limit."""
@@ -180,7 +188,7 @@ class DutyEntry(models.Model):
         return f"{self.day} {self.user}"
 
 
-class Application(models.Model):
+class Application(SavesCompanions, models.Model):
     """A case: one applicant, one item, taken in by its first-responsible clerk."""
 
     class Status(models.TextChoices):
@@ -216,7 +224,13 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
     )
-    applicant_phone = models.CharField(_("联系电话"), max_length=20)
+    applicant_phone = EncryptedField(
+        _("联系电话"), kind="phone", blank=False, suffix_field="applicant_phone_last4"
+    )
+    applicant_phone_index = BlindIndexField()
+    applicant_phone_mask = MaskField(_("联系电话"))
+    # The case search by 手机号后四位 (and the public status lookup) reads this column.
+    applicant_phone_last4 = SuffixField(_("联系电话后四位"))
     # The applicant's situation that decides the materials: hukou, marital_status, child_order.
     situation = models.JSONField(_("申请情形"), default=dict, blank=True)
     channel = models.CharField(

@@ -181,8 +181,8 @@ def find_case(receipt_no: str, phone_last4: str) -> Application | None:
         .filter(receipt_no=receipt_no)
         .first()
     )
-    phone = re.sub(r"\D", "", application.applicant_phone) if application else ""
-    if application is not None and not (len(phone) >= 4 and phone[-4:] == phone_last4):
+    # The stored last four digits: the check needs no decryption.
+    if application is not None and application.applicant_phone_last4 != phone_last4:
         application = None
     record_event(
         actor=None,

@@ -6,6 +6,7 @@ leave, the B of a post whose A is that clerk acts for them ("b_for_a"). Nobody e
 """
 
 import datetime
+import re
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -81,6 +82,23 @@ def applications_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     if qs is None:
         qs = Application.objects.all()
     return scope(qs, user, CASE_ROLES)
+
+
+def phone_ends_with(queryset: QuerySet, digits: str) -> Q:
+    """The condition "the applicant phone ends with ``digits``" (4 or more digits).
+
+    The phone is encrypted: the stored last four narrow the cases down, and a longer ending is
+    checked on the decrypted phones of those few.
+    """
+    last4 = Q(applicant_phone_last4=digits[-4:])
+    if len(digits) == 4:
+        return last4
+    pks = [
+        pk
+        for pk, phone in queryset.filter(last4).values_list("pk", "applicant_phone")
+        if re.sub(r"\D", "", phone).endswith(digits)
+    ]
+    return Q(pk__in=pks)
 
 
 def get_application_for_user(user, receipt_no: str, *, purpose: str = "详情") -> Application:

@@ -7,8 +7,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q, Value
-from django.db.models.functions import Replace
+from django.db.models import Count, F, Q
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,10 +21,12 @@ from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.labels import action_label
 from zhengtong.inbox.registry import deadline
 from zhengtong.lib import listing
+from zhengtong.lib.encrypted import index_lookup
 from zhengtong.lib.forms import add_errors
 from zhengtong.lib.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from zhengtong.lib.idquery import looks_like_id_number
 from zhengtong.lib.pdf import pdf_response, render_pdf
+from zhengtong.people.models import Person
 from zhengtong.workdays import WorkCalendar
 
 from . import certificates, documents
@@ -59,6 +60,7 @@ from .selectors import (
     get_application_for_user,
     hall_posts,
     leaves_visible_to,
+    phone_ends_with,
     queue_for,
     rectifications_visible_to,
     required_materials,
@@ -182,15 +184,12 @@ class ApplicationList(NullsLastOrder, listing.ListPage):
         condition = Q(receipt_no__istartswith=q) | Q(applicant__name__icontains=q)
         digits = re.sub(r"[\s-]", "", q)
         if digits.isdigit() and len(digits) >= 4:
-            # The phone is stored as typed at intake, less spaces (landlines may keep "-").
-            queryset = queryset.annotate(
-                phone_digits=Replace("applicant_phone", Value("-"), Value(""))
-            )
-            condition |= Q(phone_digits__endswith=digits)
+            condition |= phone_ends_with(queryset, digits)
         return queryset.filter(condition)
 
     def search_by_id_number(self, queryset, number: str):
-        return queryset.filter(applicant__id_number=number)
+        index = index_lookup(Person, "id_number", number)["id_number_index"]
+        return queryset.filter(applicant__id_number_index=index) if index else queryset.none()
 
     def filter_queryset(self, queryset, data):
         return self.form.filter(queryset, today=self.today)

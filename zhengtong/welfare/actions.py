@@ -15,6 +15,7 @@ from django.utils import timezone
 from zhengtong.audit.actions import diff, record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
+from zhengtong.lib.encrypted import match
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.lib.money import parse_amount
 from zhengtong.people.actions import person_get_or_register
@@ -331,7 +332,9 @@ def _tell_recipients(cycle: PaymentCycle) -> None:
     from zhengtong.notify.outbox import Recipient, notify
 
     month = f"{cycle.month.year}年{cycle.month.month}月"
-    for payment in cycle.payments.select_related("person").exclude(person__phone="").order_by("pk"):
+    for payment in (
+        cycle.payments.select_related("person").exclude(person__phone_index=None).order_by("pk")
+    ):
         notify(
             event="payment_approved",
             target=payment,
@@ -413,7 +416,12 @@ def relief_grant_add(
             errors["id_number"] = (
                 f"孤儿须未满{ORPHAN_MAX_AGE}周岁,该身份证号码为{parsed.age_on(on)}周岁。"
             )
-    if parsed and batch.grants.filter(person__id_number=parsed.number).exists():
+    if (
+        parsed
+        and batch.grants.filter(
+            person__in=match(Person.objects.all(), "id_number", parsed.number)
+        ).exists()
+    ):
         errors["id_number"] = "该人员已在本批次中,同一批次不能重复救助。"
     if errors:
         raise ValidationError(errors)

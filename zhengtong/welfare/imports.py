@@ -5,9 +5,11 @@ Each row goes through `person_get_or_register` and `welfare_status_set`, the sam
 by another office is not this clerk's to change.
 """
 
+from zhengtong.lib.encrypted import match_any
 from zhengtong.lib.imports import Column, Importer, Outcome, Row, choice, date, id_number, text
 from zhengtong.lib.masking import mask_id_internal
 from zhengtong.people.actions import person_get_or_register
+from zhengtong.people.models import Person
 
 from .actions import welfare_status_set
 from .models import WelfareStatus
@@ -85,7 +87,8 @@ class WelfareStatusImporter(Importer):
 
     def check_batch(self, rows: list[Row]) -> None:
         numbers = [row.values["id_number"].number for row in rows]
-        found = WelfareStatus.objects.filter(person__id_number__in=numbers).select_related(
+        persons = match_any(Person.objects.all(), "id_number", numbers)
+        found = WelfareStatus.objects.filter(person__in=persons).select_related(
             "person", "org_unit"
         )
         self.existing.update({s.person.id_number: s for s in found})

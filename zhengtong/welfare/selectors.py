@@ -17,6 +17,7 @@ from django.http import Http404
 from zhengtong.accounts.models import Membership, OrgUnit, Role
 from zhengtong.accounts.scope import can_act_in, has_role, scope, unit_paths
 from zhengtong.audit.reads import record_denied, record_read
+from zhengtong.lib.encrypted import match
 from zhengtong.lib.idcard import parse_id_number
 
 from .models import Assessment, AssessmentScale, WelfareStatus
@@ -120,7 +121,9 @@ def find_known_person_for_user(user, id_number: str, *, purpose: str):
     known = Q(welfare_status__in=rows_visible_to(user, WelfareStatus.objects.all()))
     known |= Q(assessments__in=rows_visible_to(user, Assessment.objects.all()))
     person = (
-        Person.objects.filter(known, id_number=id_number).select_related("org_unit").distinct()
+        match(Person.objects.filter(known), "id_number", id_number)
+        .select_related("org_unit")
+        .distinct()
     ).first()
     if person is not None:
         record_read(actor=user, target=person, purpose=purpose, org_unit=keeping_unit_for(user))

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengtong.accounts.models import Membership, OrgUnit, User
 from zhengtong.accounts.permissions import role_required
 from zhengtong.lib import listing
+from zhengtong.lib.encrypted import match
 from zhengtong.lib.forms import add_errors
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.lib.idquery import ID_NUMBER_IN_URL_MESSAGE, id_number_in_query
@@ -573,9 +574,7 @@ def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(request.user, cycle.org_unit)
     form = f.PaymentAddForm(request.POST)
     if form.is_valid():
-        person = Person.objects.filter(
-            id_number=form.cleaned_data["id_number"].strip().upper()
-        ).first()
+        person = match(Person.objects.all(), "id_number", form.cleaned_data["id_number"]).first()
         if person is None:
             form.add_error("id_number", "没有该身份证号码的人员。")
         else:

@@ -134,11 +134,19 @@ def load_provider() -> KeyProvider:
 
 # --- Data keys ------------------------------------------------------------------------------
 # Unwrapped keys are kept per process. A key is cached only once its row is committed, so a
-# rolled-back transaction (or test) never leaves a key behind that the database does not hold.
+# rolled-back transaction (or test) never leaves a key behind that the database does not hold:
+# a key this process made waits for its commit (`_pending`); a row read that this process did
+# not make is another transaction's, already committed, and is cached at once (so a request
+# that runs inside a transaction does not read the key table for every value).
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, int], bytes] = {}
 _current: dict[str, int] = {}
+_pending: set[tuple[str, int]] = set()
+# Keys this process made in a transaction still open: that transaction encrypts with them (it
+# sees their rows). Live only while their commit callback is still queued on the connection,
+# which a rollback (of the transaction or of the savepoint that made them) removes.
+_made: dict[tuple[str, int], tuple[bytes, object]] = {}
 _provider: KeyProvider | None = None
 
 
@@ -147,6 +155,8 @@ def clear_cache() -> None:
     with _lock:
         _cache.clear()
         _current.clear()
+        _pending.clear()
+        _made.clear()
         _provider = None
 
 
@@ -161,17 +171,24 @@ def _aad(purpose: str, version: int) -> bytes:
     return f"datakey:{purpose}:{version}".encode()
 
 
-def _remember(purpose: str, version: int, key: bytes, *, current: bool) -> None:
+def _remember(purpose: str, version: int, key: bytes, *, current: bool, made: bool) -> None:
     def store() -> None:
         with _lock:
+            _pending.discard((purpose, version))
+            _made.pop((purpose, version), None)
             _cache[(purpose, version)] = key
             if current and version >= _current.get(purpose, 0):
                 _current[purpose] = version
 
-    if connection.in_atomic_block:
-        transaction.on_commit(store)
-    else:
+    if not connection.in_atomic_block:
         store()
+    elif made:
+        with _lock:
+            _pending.add((purpose, version))
+            _made[(purpose, version)] = (key, store)
+        transaction.on_commit(store)
+    elif (purpose, version) not in _pending:
+        store()  # a committed row: not made by this process's open transaction
 
 
 def _unwrap(row) -> bytes:
@@ -188,9 +205,23 @@ def _unwrap(row) -> bytes:
         ) from exc
 
 
+def _made_here(purpose: str) -> dict[int, bytes]:
+    """The keys of ``purpose`` made by this thread's open transaction (see ``_made``)."""
+    if not _made:
+        return {}
+    queued = {id(entry[1]) for entry in connection.run_on_commit}
+    return {
+        version: key
+        for (p, version), (key, store) in list(_made.items())
+        if p == purpose and id(store) in queued
+    }
+
+
 def get_key(purpose: str, version: int) -> bytes:
     """The data key of one version (to decrypt what it sealed)."""
     if (key := _cache.get((purpose, version))) is not None:
+        return key
+    if (key := _made_here(purpose).get(version)) is not None:
         return key
     from .models import DataKey
 
@@ -201,12 +232,15 @@ def get_key(purpose: str, version: int) -> bytes:
             f"/ Data key {purpose!r} version {version} is not in the database."
         )
     key = _unwrap(row)
-    _remember(purpose, version, key, current=False)
+    _remember(purpose, version, key, current=False, made=False)
     return key
 
 
 def current_key(purpose: str) -> tuple[int, bytes]:
     """The newest version of a purpose's data key (made on first use) and the key."""
+    if made := _made_here(purpose):
+        newest = max(made)
+        return newest, made[newest]
     version = _current.get(purpose)
     if version is not None and (key := _cache.get((purpose, version))) is not None:
         return version, key
@@ -216,7 +250,7 @@ def current_key(purpose: str) -> tuple[int, bytes]:
     if row is None:
         return new_version(purpose)
     key = _unwrap(row)
-    _remember(purpose, row.version, key, current=True)
+    _remember(purpose, row.version, key, current=True, made=False)
     return row.version, key
 
 
@@ -239,7 +273,7 @@ def new_version(purpose: str) -> tuple[int, bytes]:
                 )
         except IntegrityError:
             continue  # another process made this version first: take the next one
-        _remember(purpose, version, key, current=True)
+        _remember(purpose, version, key, current=True, made=True)
         return version, key
 
 

@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 
 from zhengtong.audit.models import Event
+from zhengtong.lib.encrypted import match
 from zhengtong.people.actions import DuplicatePerson, person_register, persons_merge
 from zhengtong.people.models import Household, HouseholdMember, Person
 from zhengtong.population.models import FloatingRecord
@@ -37,7 +38,7 @@ class PersonRegisterTestCase(RegistryTestCase):
     def test_the_page_registers_a_person_with_sex_and_birth_date_from_the_number(self) -> None:
         self.client.force_login(self.east_worker)
         r = self.client.post("/population/persons/new/", self.form())
-        person = Person.objects.get(id_number=self.number)
+        person = match(Person.objects.all(), "id_number", self.number).get()
         self.assertRedirects(r, f"/population/persons/{person.pk}/")
         self.assertEqual(person.birth_date, BIRTH)
         self.assertEqual(person.sex, Person.Sex.MALE)
@@ -54,7 +55,9 @@ class PersonRegisterTestCase(RegistryTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, "该身份证号码已登记")
         self.assertContains(r, f'href="/population/persons/{self.east_person.pk}/"')
-        self.assertEqual(Person.objects.filter(id_number=self.east_person.id_number).count(), 1)
+        self.assertEqual(
+            match(Person.objects.all(), "id_number", self.east_person.id_number).count(), 1
+        )
 
     def test_a_duplicate_in_another_village_is_refused_without_naming_that_person(self) -> None:
         self.client.force_login(self.east_worker)
@@ -102,7 +105,7 @@ class PersonRegisterTestCase(RegistryTestCase):
                 org_unit=self.west_village,
             )
         self.assertIn("org_unit", ctx.exception.message_dict)
-        self.assertFalse(Person.objects.filter(id_number=self.number).exists())
+        self.assertFalse(match(Person.objects.all(), "id_number", self.number).exists())
 
     def test_the_edit_page_changes_fields_but_never_the_number(self) -> None:
         self.client.force_login(self.east_worker)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from zhengtong.accounts.models import Role
 from zhengtong.audit.models import Event
+from zhengtong.lib.encrypted import match
 from zhengtong.people.actions import person_get_or_register
 from zhengtong.people.models import Person
 from zhengtong.test import BaseTestCase, make_id_number, make_user
@@ -105,7 +106,7 @@ class PersonAdminTestCase(BaseTestCase):
             {"id_number": number, "name": "赵敏", "org_unit": self.town.pk, "marital_status": ""},
         )
         self.assertEqual(r.status_code, 302)
-        person = Person.objects.get(id_number=number)
+        person = match(Person.objects.all(), "id_number", number).get()
         self.assertEqual((person.birth_date, person.sex), (datetime.date(1992, 1, 1), "M"))
         self.assertTrue(Event.objects.filter(action="admin_add", target_id=str(person.pk)).exists())
 

@@ -28,6 +28,7 @@ from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.context import acting
 from zhengtong.audit.models import Event
 from zhengtong.jobs.enqueue import enqueue_on_commit
+from zhengtong.lib.encrypted import found_values
 from zhengtong.lib.files import original_file_name
 from zhengtong.lib.imports import Row
 from zhengtong.people.models import Person
@@ -389,9 +390,7 @@ def write_floating(parsed_rows, *, actor) -> dict:
     persons = records = certificates = 0
     for batch in _batches(parsed_rows):
         numbers = {_number(p) for p in batch}
-        known = set(
-            Person.objects.filter(id_number__in=numbers).values_list("id_number", flat=True)
-        )
+        known = found_values(Person.objects.all(), "id_number", numbers)
         new = {}
         for row in batch:
             if _number(row) not in known and _number(row) not in new:
@@ -400,12 +399,7 @@ def write_floating(parsed_rows, *, actor) -> dict:
         persons += len(new)
         # A registered person's record is kept by the person's own village, as in
         # floating_record_create (the check pass made sure the importer may write there).
-        owners = {
-            number: (pk, unit_id)
-            for number, pk, unit_id in Person.objects.filter(id_number__in=numbers).values_list(
-                "id_number", "pk", "org_unit_id"
-            )
-        }
+        owners = found_values(Person.objects.all(), "id_number", numbers, "pk", "org_unit_id")
         ids = {number: pk for number, (pk, _) in owners.items()}
         made = FloatingRecord.objects.bulk_create(
             [

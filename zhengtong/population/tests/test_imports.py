@@ -14,6 +14,7 @@ from zhengtong.accounts.models import Membership, Role
 from zhengtong.audit.models import Event
 from zhengtong.lib import imports as framework
 from zhengtong.lib import xlsx as xlsx_writer
+from zhengtong.lib.encrypted import match
 from zhengtong.people.models import Person
 from zhengtong.population import imports
 from zhengtong.population.actions import imports as actions
@@ -74,7 +75,7 @@ class PersonImportTestCase(ImportTestCase):
         job = self.run_job(self.create(xlsx(PERSON_HEADERS, rows)))
         self.assertEqual(job.status, ImportJob.Status.DONE)
         self.assertEqual((job.total_rows, job.processed_rows, job.created_rows), (5, 5, 5))
-        person = Person.objects.get(id_number=rows[0][1])
+        person = match(Person.objects.all(), "id_number", rows[0][1]).get()
         self.assertEqual(person.org_unit, self.east_village)
         self.assertEqual(person.sex, "F")
         self.assertEqual(person.birth_date, datetime.date(1960, 1, 1))

@@ -13,6 +13,7 @@ from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
+from zhengtong.lib.encrypted import match
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.notify import cases as notices
 from zhengtong.people.actions import person_get_or_register
@@ -57,7 +58,7 @@ def _situation_missing(item: ServiceItem, situation: dict, applicant: dict) -> d
     missing = needed - set(situation)
     if "marital_status" in missing:
         number = str(applicant.get("id_number") or "").strip().upper()
-        if Person.objects.filter(id_number=number).exclude(marital_status="").exists():
+        if match(Person.objects.all(), "id_number", number).exclude(marital_status="").exists():
             missing.discard("marital_status")
     return {key: str(SITUATION_NEEDED[key]) for key in sorted(missing)}
 

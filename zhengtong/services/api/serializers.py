@@ -5,7 +5,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import ReturnList
 
-from zhengtong.lib.masking import mask_phone_internal
 from zhengtong.notify.outbox import messages_for
 
 from ..models import Application, Material, ServiceItem
@@ -246,7 +245,7 @@ class ApplicationDetailOutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_applicant_phone(self, application: Application) -> str:
-        return mask_phone_internal(application.applicant_phone)
+        return application.applicant_phone_mask
 
     @extend_schema_field(MaterialRefSerializer(many=True))
     def get_received_materials(self, application: Application) -> list[dict]:

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.audit.models import Event
+from zhengtong.lib.encrypted import index_lookup
 from zhengtong.people.models import Person
 from zhengtong.services.actions.intake import application_intake
 from zhengtong.services.models import Application, Material, Post, ServiceItem
@@ -233,9 +234,11 @@ class PageTestCase(HallTestCase):
 
         The applicant is 申请人<serial>, born 1990-01-01, ID number of seq `serial`.
         """
+        number = make_id_number(datetime.date(1990, 1, 1), female=False, seq=serial)
         person, _ = Person.objects.get_or_create(
-            id_number=make_id_number(datetime.date(1990, 1, 1), female=False, seq=serial),
+            **index_lookup(Person, "id_number", number),
             defaults={
+                "id_number": number,
                 "name": f"申请人{serial}",
                 "sex": "M",
                 "birth_date": datetime.date(1990, 1, 1),

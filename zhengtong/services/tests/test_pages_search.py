@@ -27,7 +27,8 @@ class CaseSearchTestCase(PageTestCase):
         self.elsewhere = self.make_case(
             serial=24, org_unit=self.other_town, handler=self.other_clerk, due_on=TODAY
         )
-        Application.objects.filter(pk=self.colleagues.pk).update(applicant_phone="0517-86221234")
+        self.colleagues.applicant_phone = "0517-86221234"
+        self.colleagues.save(update_fields=["applicant_phone"])
         self.client.force_login(self.clerk_a)
 
     def shown(self, response) -> list[str]:
