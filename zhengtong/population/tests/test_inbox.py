@@ -128,17 +128,20 @@ class PopulationInboxTestCase(FollowupTestCase):
         self.assertContains(r, "text-bg-danger")
 
     def test_the_provider_runs_a_fixed_number_of_queries(self) -> None:
+        """One query sorts every kind, one more builds each kind shown: one row of each kind
+        costs what six rows of each kind cost."""
         add_population_rows(self, self.east_village, 10, self.east_worker)
+        add_population_rows(self, self.west_village, 11, self.town_worker)
         inbox_items(self.town_worker)
         with CaptureQueriesContext(connection) as one:
             inbox_items(self.town_worker)
-        for seq in range(11, 16):
+        for seq in range(12, 17):
             add_population_rows(self, self.west_village, seq, self.town_worker)
         with CaptureQueriesContext(connection) as many:
             items = inbox_items(self.town_worker)
         self.assertEqual(len(many), len(one))
-        # The first follow-up belongs to east_worker; the five new ones to the town worker.
-        self.assertEqual(len([i for i in items if i.kind == "随访"]), 5)
+        # The first follow-up belongs to east_worker; the six others to the town worker.
+        self.assertEqual(len([i for i in items if i.kind == "随访"]), 6)
 
     def test_users_without_a_population_role_cost_no_query(self) -> None:
         inbox_items(self.leader)
