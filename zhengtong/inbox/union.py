@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, F, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
@@ -61,7 +62,7 @@ class Source:
     subtitle: Any = ""
     village: Any = None
 
-    def sql(self) -> tuple[str, tuple]:
+    def sql(self) -> tuple[str, tuple] | None:
         def expr(value, output):
             if isinstance(value, str):
                 return Value(value, output_field=output)
@@ -80,7 +81,10 @@ class Source:
             i_subtitle=expr(self.subtitle, CharField()),
             i_village=expr(self.village, IntegerField()),
         )
-        sql, params = values.query.get_compiler(using=values.db).as_sql()
+        try:
+            sql, params = values.query.get_compiler(using=values.db).as_sql()
+        except EmptyResultSet:  # a scope that lets the user see nothing: no rows to add
+            return None
         return sql, tuple(params)
 
 
@@ -207,7 +211,9 @@ class UnionRows:
             clauses.append("i_kind = %s")
             params.append(f["kind"])
         if f["q"]:
-            find = "strpos({}, %s) > 0" if connection.vendor == "postgresql" else "instr({}, %s) > 0"
+            find = (
+                "strpos({}, %s) > 0" if connection.vendor == "postgresql" else "instr({}, %s) > 0"
+            )
             clauses.append(f"({find.format('i_title')} OR {find.format('i_subtitle')})")
             params += [f["q"], f["q"]]
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

@@ -385,9 +385,7 @@ def pairing_source(user, *, today, owned=False) -> Source:
         due=F("next_due_on"),
         priority=PRIORITY_ROUTINE,
         title=text(F("person__name"), " 志愿者", F("volunteer_name"), "结对走访"),
-        subtitle=text(
-            F("org_unit__name"), " · 每 ", Cast(F("cadence_days"), CharField()), " 天"
-        ),
+        subtitle=text(F("org_unit__name"), " · 每 ", Cast(F("cadence_days"), CharField()), " 天"),
         village=F("org_unit_id"),
         build=lambda pks: _pairing_build(rows.filter(pk__in=pks)),
     )

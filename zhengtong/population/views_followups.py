@@ -218,6 +218,7 @@ class Worklist(listing.ListPage):
     are SQL, and only the page's items are built. The methods of the kit that touch a queryset
     are given their union form here.
     """
+
     title = "随访工作清单"
     template_name = "population/worklist.html"
     summary_template = "population/_worklist_summary.html"

@@ -155,3 +155,34 @@ class PopulationInboxTestCase(FollowupTestCase):
         kinds = self.kinds(self.town_worker)
         self.assertEqual(len(kinds["婚育证明"]), 2)
         self.assertEqual(len(kinds["孕产期随访"]), 2)
+
+    def test_the_home_page_costs_the_same_for_one_item_of_each_kind_or_sixty(self) -> None:
+        """我的待办 sorts, counts and pages in the database: one query builds each kind a page
+        shows, so no page of many rows costs more than the page that shows every kind once."""
+        add_population_rows(self, self.west_village, 11, self.town_worker)
+        self.client.force_login(self.town_worker)
+        one = self.page_queries("/")
+        for seq in range(12, 24):
+            add_population_rows(self, self.west_village, seq, self.town_worker)
+        self.assertLessEqual(self.page_queries("/"), one)
+        r = self.client.get("/")
+        page = r.context["page"]
+        self.assertEqual(page.paginator.num_pages, 2)
+        self.assertContains(r, f"共 {page.paginator.count} 项")
+        second = self.client.get("/?page=2").context["page"]
+        self.assertEqual(len(page.object_list) + len(second.object_list), page.paginator.count)
+        self.assertLessEqual(self.page_queries("/?page=2"), one)
+
+    def page_queries(self, url: str) -> int:
+        """The queries of one GET of `url`, but the session's (read once a minute at most)."""
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len([q for q in captured if "django_session" not in q["sql"]])
+
+    def test_the_home_page_shows_no_item_of_another_village(self) -> None:
+        add_population_rows(self, self.west_village, 11, self.west_worker)
+        self.client.force_login(self.east_worker)
+        r = self.client.get("/")
+        self.assertNotContains(r, "对象11")
+        self.assertContains(r, "没有待办事项")
