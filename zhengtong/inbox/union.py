@@ -182,7 +182,8 @@ class UnionRows:
     # ---- SQL -------------------------------------------------------------------------------
 
     def _union_sql(self) -> tuple[str, tuple] | None:
-        parts, params = [], []
+        parts: list[str] = []
+        params: list = []
         for index, source in enumerate(self.sources):
             compiled = source.sql()
             if compiled is None:
