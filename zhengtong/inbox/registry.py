@@ -8,6 +8,7 @@ returns `InboxItem`s; it must run a fixed number of queries whatever it returns.
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -66,22 +67,64 @@ class InboxItem:
 
 
 Provider = Callable[[object], Iterable[InboxItem]]
-_providers: list[Provider] = []
+SourceProvider = Callable[..., "list[Source]"]
+# Registration order is the order of items equal in every sort key.
+_providers: list[Callable] = []
 
 
 def register(provider: Provider) -> Provider:
+    """A provider of items computed in Python, few by nature: they enter the database's sort
+    as literal rows (`union.ListSource`)."""
     if provider not in _providers:
         _providers.append(provider)
     return provider
 
 
+def register_sources(provider: SourceProvider) -> SourceProvider:
+    """A provider of querysets of one shape (`union.Source`), called as provider(user, today=)."""
+    provider.gives_sources = True  # type: ignore[attr-defined]
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def sources_for(user, *, today: datetime.date) -> list:
+    from .union import ListSource
+
+    sources: list = []
+    for provider in _providers:
+        if getattr(provider, "gives_sources", False):
+            sources.extend(provider(user, today=today))
+        else:
+            sources.append(ListSource(list(provider(user))))
+    return sources
+
+
+def rows_for(user, *, today: datetime.date | None = None, calendar=None) -> "UnionRows":
+    """Every provider's items for `user` as one sequence sorted in the database: overdue first,
+    then by due date, kind and title. `count()`/`counts()` and a page slice are one query each;
+    a slice's items carry their `deadline`."""
+    from .union import UnionRows, warning_until
+
+    today = today or timezone.localdate()
+    calendar = calendar or WorkCalendar()
+
+    def prepare(items) -> None:
+        for item in items:
+            item.deadline = deadline(item.due_on, today=today, calendar=calendar)
+
+    return UnionRows(
+        sources_for(user, today=today),
+        today=today,
+        warning_until=warning_until(today, calendar),
+        prepare=prepare,
+    )
+
+
 def items_for(user, *, today=None) -> list[InboxItem]:
     """Every provider's items for `user`: overdue first, then by due date, whatever the state."""
-    items: list[InboxItem] = []
-    for provider in _providers:
-        items.extend(provider(user))
-    calendar = WorkCalendar()
-    for item in items:
-        item.deadline = deadline(item.due_on, today=today, calendar=calendar)
-    items.sort(key=lambda i: (i.deadline.state != "overdue", i.due_on, i.kind, i.title))
-    return items
+    return rows_for(user, today=today).items()
+
+
+if TYPE_CHECKING:
+    from .union import Source, UnionRows

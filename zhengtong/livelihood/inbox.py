@@ -8,10 +8,12 @@ Welfare reassessments come from the welfare app's own provider.
 
 import datetime
 
+from django.db.models import F
 from django.urls import reverse
 
 from zhengtong.accounts.scope import scope
 from zhengtong.inbox.registry import InboxItem
+from zhengtong.inbox.union import Source, text
 
 from .models import Hazard, Loan, UnlicensedKindergarten
 from .selectors import EDIT_ROLES
@@ -31,16 +33,15 @@ NEXT_STEP: dict[str, str] = {
 }
 
 
-def loan_items(user) -> list[InboxItem]:
-    """Running loans with a due next step. One query (plus the cached membership lookup)."""
-    loans = (
-        scope(Loan.objects.all(), user, EDIT_ROLES)
-        .filter(status__in=list(NEXT_STEP), next_step_due_on__isnull=False)
-        .select_related("borrower")
-        .order_by("next_step_due_on", "pk")
+def _loans(user):
+    return scope(Loan.objects.all(), user, EDIT_ROLES).filter(
+        status__in=list(NEXT_STEP), next_step_due_on__isnull=False
     )
-    return [
-        InboxItem(
+
+
+def _loan_build(loans) -> dict[int, InboxItem]:
+    return {
+        loan.pk: InboxItem(
             kind=KIND_LOAN,
             title=f"{loan.borrower.name} · {loan.business}",
             url=reverse("livelihood:loan_detail", args=[loan.pk]),
@@ -48,21 +49,25 @@ def loan_items(user) -> list[InboxItem]:
             provisional=loan.next_step_due_provisional,
             subtitle=NEXT_STEP[loan.status],
         )
-        for loan in loans
+        for loan in loans.select_related("borrower").order_by("next_step_due_on", "pk")
         if loan.next_step_due_on is not None  # filtered in the query; narrows the type
-    ]
+    }
 
 
-def hazard_items(user) -> list[InboxItem]:
-    """Hazards with a rectification deadline that nobody has verified yet. One query."""
-    hazards = (
-        scope(Hazard.objects.all(), user, EDIT_ROLES, via="inspection__org_unit")
-        .filter(verified_on__isnull=True, due_on__isnull=False)
-        .select_related("inspection__school")
-        .order_by("due_on", "pk")
+def loan_items(user) -> list[InboxItem]:
+    """Running loans with a due next step. One query (plus the cached membership lookup)."""
+    return list(_loan_build(_loans(user)).values())
+
+
+def _hazards(user):
+    return scope(Hazard.objects.all(), user, EDIT_ROLES, via="inspection__org_unit").filter(
+        verified_on__isnull=True, due_on__isnull=False
     )
-    return [
-        InboxItem(
+
+
+def _hazard_build(hazards) -> dict[int, InboxItem]:
+    return {
+        hazard.pk: InboxItem(
             kind=KIND_HAZARD,
             title=f"{hazard.inspection.school.name} · {hazard.description}",
             url=reverse("livelihood:inspection_detail", args=[hazard.inspection_id]),
@@ -70,8 +75,41 @@ def hazard_items(user) -> list[InboxItem]:
             provisional=hazard.due_provisional,
             subtitle="待复查确认" if hazard.rectified_on else "待整改",
         )
-        for hazard in hazards
+        for hazard in hazards.select_related("inspection__school").order_by("due_on", "pk")
         if hazard.due_on is not None  # filtered in the query; narrows the type
+    }
+
+
+def hazard_items(user) -> list[InboxItem]:
+    """Hazards with a rectification deadline that nobody has verified yet. One query."""
+    return list(_hazard_build(_hazards(user)).values())
+
+
+def loan_sources(user, *, today) -> list[Source]:
+    """`loan_items` for the database's sort."""
+    loans = _loans(user)
+    return [
+        Source(
+            kind=KIND_LOAN,
+            rows=loans,
+            due=F("next_step_due_on"),
+            title=text(F("borrower__name"), " · ", F("business")),
+            build=lambda pks: _loan_build(loans.filter(pk__in=pks)),
+        )
+    ]
+
+
+def hazard_sources(user, *, today) -> list[Source]:
+    """`hazard_items` for the database's sort."""
+    hazards = _hazards(user)
+    return [
+        Source(
+            kind=KIND_HAZARD,
+            rows=hazards,
+            due=F("due_on"),
+            title=text(F("inspection__school__name"), " · ", F("description")),
+            build=lambda pks: _hazard_build(hazards.filter(pk__in=pks)),
+        )
     ]
 
 

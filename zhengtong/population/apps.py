@@ -6,13 +6,13 @@ class PopulationConfig(AppConfig):
     verbose_name = "流动人口与随访"
 
     def ready(self) -> None:
-        from zhengtong.inbox.registry import register
+        from zhengtong.inbox.registry import register_sources
         from zhengtong.workdays import recompute
 
         from .due_dates import recompute_certificates, recompute_referrals
-        from .inbox import inbox_items
+        from .inbox import inbox_sources
 
-        register(inbox_items)
+        register_sources(inbox_sources)
         recompute.register(recompute_referrals)
         recompute.register(recompute_certificates)
 

@@ -4,6 +4,7 @@ This is the most sensitive data of the system (health, reproduction, minors, whe
 row belongs to the village (`org_unit`) that keeps it; village workers see their own village only.
 """
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -229,6 +230,13 @@ class ContraceptionReport(models.Model):
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # The day the village must have chased (expected) or verified (received) the report by;
+    # none once verified. Kept by save() so 我的待办 can sort and count in the database.
+    due_on = models.DateField(_("办理期限"), null=True, blank=True, editable=False)
+
+    # Days the village has to chase a missing report after the period, or to verify a received one.
+    CHASE_DAYS = 15
+    VERIFY_DAYS = 15
 
     class Meta:
         verbose_name = _("避孕节育报告单")
@@ -239,9 +247,25 @@ class ContraceptionReport(models.Model):
                 fields=["person", "period_start"], name="contraception_report_once_per_period"
             )
         ]
+        indexes = [models.Index(fields=["status", "due_on"], name="contraception_status_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.person.name} {self.period_start}~{self.period_end}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.due_on = self.compute_due_on()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "due_on" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "due_on"]
+        super().save(*args, **kwargs)
+
+    def compute_due_on(self) -> datetime.date | None:
+        """Period end + CHASE_DAYS while expected, received + VERIFY_DAYS while received."""
+        if self.status == self.Status.EXPECTED:
+            return self.period_end + datetime.timedelta(days=self.CHASE_DAYS)
+        if self.status == self.Status.RECEIVED and self.received_on is not None:
+            return self.received_on + datetime.timedelta(days=self.VERIFY_DAYS)
+        return None
 
 
 class Pregnancy(models.Model):

@@ -22,6 +22,7 @@ from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import scope
 from zhengtong.inbox.registry import deadline
+from zhengtong.inbox.union import UnionRows
 from zhengtong.lib import display, listing
 from zhengtong.lib.forms import (
     DateInput,
@@ -36,7 +37,7 @@ from zhengtong.workdays import WorkCalendar
 from . import schedule
 from .actions import followups as followup_actions
 from .actions import maternal as maternal_actions
-from .inbox import KINDS, area_items
+from .inbox import KINDS, area_sources
 from .models import ContraceptionReport, FollowUp, FollowUpPlan, MaternalVisit, Pregnancy
 from .selectors import (
     POPULATION_ROLES,
@@ -212,9 +213,10 @@ class Worklist(listing.ListPage):
     """本周到期 / 已超期 / 我的片区: every open item of the user's villages, overdue first, then by
     due date, then by priority.
 
-    The items come from several tables (`inbox.area_items`, one query per kind), so the page
-    filters, sorts and pages a list, not a queryset: the methods of the kit that touch a
-    queryset are given their list form here.
+    The items come from several tables (`inbox.area_sources`, one queryset per kind) combined
+    in the database (`inbox.union.UnionRows`): the filters, the order, the page and the counts
+    are SQL, and only the page's items are built. The methods of the kit that touch a queryset
+    are given their union form here.
     """
 
     title = "随访工作清单"
@@ -249,48 +251,44 @@ class Worklist(listing.ListPage):
 
     def get_queryset(self):
         self.today = timezone.localdate()
-        return area_items(self.request.user, today=self.today)
+        return area_sources(self.request.user, today=self.today)
 
     def filtered(self):
-        items = self.get_queryset()
+        sources = self.get_queryset()
         valid = self.form.is_valid()
         mark_invalid(self.form)
         if not valid:
-            return []
-        items = self.search(items, (self.form.cleaned_data.get("q") or "").strip())
-        return self.filter_queryset(items, self.form.cleaned_data)
+            return UnionRows([], today=self.today)
+        return self.filter_queryset(sources, self.form.cleaned_data)
 
-    def search(self, items, q):
-        if not q:
-            return items
-        return [i for i in items if q in i.title or q in i.subtitle]
-
-    def filter_queryset(self, items, data):
+    def filter_queryset(self, sources, data):
         self.tab = data.get("list") or "week"
         today = self.today
-        if self.tab == "week":
-            last = _week_end(today)
-            items = [i for i in items if i.due_on <= last]
-        elif self.tab == "overdue":
-            items = [i for i in items if i.due_on < today]
-        if village := data.get("village"):
-            items = [i for i in items if i.village_id == village.pk]
-        if kind := data.get("kind"):
-            items = [i for i in items if i.kind == kind]
-        return items
-
-    def order(self, items, sort):
-        """The fixed order of the lists; each item's countdown on one calendar (one query)."""
-        today = self.today
-        items = sorted(
-            items, key=lambda i: (i.due_on >= today, i.due_on, i.priority, i.kind, i.title)
+        village = data.get("village")
+        return UnionRows(
+            sources,
+            today=today,
+            order="work",
+            until=_week_end(today) if self.tab == "week" else None,
+            before=today if self.tab == "overdue" else None,
+            village=village.pk if village else None,
+            kind=data.get("kind") or None,
+            q=(data.get("q") or "").strip(),
+            prepare=self.prepare_items,
         )
+
+    def prepare_items(self, items) -> None:
+        """Each item's countdown on one calendar (one query)."""
+        today = self.today
         calendar = _calendar_for([today, *(i.due_on for i in items)])
         for item in items:
             item.deadline = deadline(item.due_on, today=today, calendar=calendar)
-        return items
 
-    def get_context_data(self, items):
+    def order(self, rows, sort):
+        """The fixed order of the lists, in the database (see `UnionRows`)."""
+        return rows
+
+    def get_context_data(self, rows):
         query = self.request.GET.copy()
         for name in ("list", "page", "export", "print"):
             query.pop(name, None)
@@ -299,7 +297,7 @@ class Worklist(listing.ListPage):
             "tab_label": WORKLISTS[self.tab],
             "tabs": WORKLISTS,
             "tab_query": f"{query.urlencode()}&" if query else "",
-            "overdue_count": sum(1 for i in items if i.due_on < self.today),
+            "overdue_count": rows.counts().by_state["overdue"],
         }
 
 

@@ -3,37 +3,61 @@ reports a liaison still owes, and the filed reports the office has not checked."
 
 import datetime
 
+from django.db.models import Case, CharField, F, When
 from django.urls import reverse
 from django.utils import timezone
 
 from zhengtong.inbox.registry import InboxItem
+from zhengtong.inbox.union import Source, text
 from zhengtong.workdays import WorkCalendar
 
 from .due_dates import REPORT_CHECK_WORKDAYS, report_due
 from .selectors import problems_for_inbox, reports_owed_by, reports_to_check
 
+KIND_PROBLEM = "项目问题"
 KIND_REPORT = "项目月报"
+ESCALATED = "【已升级督办】"
 KIND_CHECK = "月报审核"
+
+
+def _problem_build(problems) -> dict[int, InboxItem]:
+    items = {}
+    for problem in problems:
+        title = problem.title
+        if problem.escalated_at:
+            title = f"{ESCALATED}{title}"
+        items[problem.pk] = InboxItem(
+            kind=KIND_PROBLEM,
+            title=title,
+            url=problem.get_absolute_url(),
+            due_on=problem.due_on,
+            provisional=problem.due_provisional,
+            subtitle=problem.project.name,
+        )
+    return items
 
 
 def problem_items(user) -> list[InboxItem]:
     """Open problems the user must see through: as 帮包 leader, office, or owning unit."""
-    items = []
-    for problem in problems_for_inbox(user):
-        title = problem.title
-        if problem.escalated_at:
-            title = f"【已升级督办】{title}"
-        items.append(
-            InboxItem(
-                kind="项目问题",
-                title=title,
-                url=problem.get_absolute_url(),
-                due_on=problem.due_on,
-                provisional=problem.due_provisional,
-                subtitle=problem.project.name,
-            )
+    return list(_problem_build(problems_for_inbox(user)).values())
+
+
+def problem_sources(user, *, today) -> list[Source]:
+    """`problem_items` for the database's sort."""
+    problems = problems_for_inbox(user)
+    return [
+        Source(
+            kind=KIND_PROBLEM,
+            rows=problems,
+            due=F("due_on"),
+            title=Case(
+                When(escalated_at__isnull=False, then=text(ESCALATED, F("title"))),
+                default=F("title"),
+                output_field=CharField(),
+            ),
+            build=lambda pks: _problem_build(problems.filter(pk__in=pks)),
         )
-    return items
+    ]
 
 
 # From this day of the month the liaison sees this month's report coming (reminded daily).

@@ -128,17 +128,20 @@ class PopulationInboxTestCase(FollowupTestCase):
         self.assertContains(r, "text-bg-danger")
 
     def test_the_provider_runs_a_fixed_number_of_queries(self) -> None:
+        """One query sorts every kind, one more builds each kind shown: one row of each kind
+        costs what six rows of each kind cost."""
         add_population_rows(self, self.east_village, 10, self.east_worker)
+        add_population_rows(self, self.west_village, 11, self.town_worker)
         inbox_items(self.town_worker)
         with CaptureQueriesContext(connection) as one:
             inbox_items(self.town_worker)
-        for seq in range(11, 16):
+        for seq in range(12, 17):
             add_population_rows(self, self.west_village, seq, self.town_worker)
         with CaptureQueriesContext(connection) as many:
             items = inbox_items(self.town_worker)
         self.assertEqual(len(many), len(one))
-        # The first follow-up belongs to east_worker; the five new ones to the town worker.
-        self.assertEqual(len([i for i in items if i.kind == "随访"]), 5)
+        # The first follow-up belongs to east_worker; the six others to the town worker.
+        self.assertEqual(len([i for i in items if i.kind == "随访"]), 6)
 
     def test_users_without_a_population_role_cost_no_query(self) -> None:
         inbox_items(self.leader)
@@ -152,3 +155,34 @@ class PopulationInboxTestCase(FollowupTestCase):
         kinds = self.kinds(self.town_worker)
         self.assertEqual(len(kinds["婚育证明"]), 2)
         self.assertEqual(len(kinds["孕产期随访"]), 2)
+
+    def test_the_home_page_costs_the_same_for_one_item_of_each_kind_or_sixty(self) -> None:
+        """我的待办 sorts, counts and pages in the database: one query builds each kind a page
+        shows, so no page of many rows costs more than the page that shows every kind once."""
+        add_population_rows(self, self.west_village, 11, self.town_worker)
+        self.client.force_login(self.town_worker)
+        one = self.page_queries("/")
+        for seq in range(12, 24):
+            add_population_rows(self, self.west_village, seq, self.town_worker)
+        self.assertLessEqual(self.page_queries("/"), one)
+        r = self.client.get("/")
+        page = r.context["page"]
+        self.assertEqual(page.paginator.num_pages, 2)
+        self.assertContains(r, f"共 {page.paginator.count} 项")
+        second = self.client.get("/?page=2").context["page"]
+        self.assertEqual(len(page.object_list) + len(second.object_list), page.paginator.count)
+        self.assertLessEqual(self.page_queries("/?page=2"), one)
+
+    def page_queries(self, url: str) -> int:
+        """The queries of one GET of `url`, but the session's (read once a minute at most)."""
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len([q for q in captured if "django_session" not in q["sql"]])
+
+    def test_the_home_page_shows_no_item_of_another_village(self) -> None:
+        add_population_rows(self, self.west_village, 11, self.west_worker)
+        self.client.force_login(self.east_worker)
+        r = self.client.get("/")
+        self.assertNotContains(r, "对象11")
+        self.assertContains(r, "没有待办事项")
