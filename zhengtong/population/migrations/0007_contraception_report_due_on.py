@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0005_staff_photo_random_names'),
         ('people', '0002_person_hukou_type_person_merged_into_household_and_more'),
-        ('population', '0005_import_cancelled'),
+        ('population', '0006_encrypt_id_numbers_and_phones'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
