@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test install lint typecheck bench clean
+.PHONY: demo test install lint typecheck bench bench-city clean
 
 # The demo and the benchmarks run with DEBUG=False like production, so they need a real key:
 # a random one made on the first run and kept in var/ (ignored by git) unless SECRET_KEY is
@@ -60,6 +60,13 @@ bench: export SECRET_KEY ?= $(DEMO_SECRET_KEY)
 bench: export AUDIT_HMAC_DEV_KEY := True
 bench: install
 	$(PY) bench/run.py
+
+# The city bench (PostgreSQL): rebuilds its two databases (demo, and demo + a generated city at
+# BENCH_SCALE, default 0.05) and prints every page's cost side by side; see bench/city.py.
+bench-city: export SECRET_KEY ?= $(DEMO_SECRET_KEY)
+bench-city: export AUDIT_HMAC_DEV_KEY := True
+bench-city: install
+	$(PY) bench/city.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) staticfiles test-artifacts zhengtong.sqlite3* var

@@ -198,7 +198,11 @@ class FollowUp(models.Model):
         verbose_name = _("随访")
         verbose_name_plural = _("随访")
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["status", "due_on"], name="followup_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="followup_status_due_idx"),
+            # The open follow-ups of a unit's plans by due date: work lists, 我的待办, cockpits.
+            models.Index(fields=["plan", "status", "due_on"], name="followup_plan_status_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan} {self.due_on}"

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.lib.encrypted import (
@@ -278,6 +279,13 @@ class Application(SavesCompanions, models.Model):
         indexes = [
             models.Index(fields=["org_unit", "status", "due_on"], name="case_unit_status_due_idx"),
             models.Index(fields=["handler", "status"], name="case_handler_status_idx"),
+            # A hall's cases by date: its case list (newest first), the cockpit and work report
+            # of the zone or town above it, 办事公开 of one hall (bench/city.py shows the plans).
+            models.Index(fields=["org_unit", "received_at"], name="case_unit_received_idx"),
+            models.Index(fields=["org_unit", "finished_at"], name="case_unit_finished_idx"),
+            # Every hall's cases by date: 办事公开 of all halls and the mayor's cockpit.
+            models.Index(fields=["received_at"], name="case_received_idx"),
+            models.Index(fields=["finished_at"], name="case_finished_idx"),
         ]
 
     def __str__(self) -> str:
@@ -452,3 +460,45 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating} 整改"
+
+
+class DisclosureSnapshot(models.Model):
+    """The 办事公开 figures of a month that has ended, as published: one hall, or all (empty).
+
+    Computed from the case rows on the first view after the month ends and kept: the figures
+    of a past month never change (a later correction to one of its cases leaves them as
+    published), and no request pays for a recount of a month that is over.
+    """
+
+    month = models.DateField(_("月份"))
+    hall = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("服务大厅"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # One {item_code, item_name, received, finished, on_time, overdue} per service item.
+    rows = models.JSONField(_("分事项数字"), default=list)
+    published_at = models.DateTimeField(_("公布时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("办事公开月度数字")
+        verbose_name_plural = _("办事公开月度数字")
+        ordering = ["-month", "hall"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "hall"],
+                condition=models.Q(hall__isnull=False),
+                name="disclosure_once_per_hall_month",
+            ),
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=models.Q(hall__isnull=True),
+                name="disclosure_once_per_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月} {self.hall or '全部大厅'}"

@@ -1,6 +1,8 @@
 """The hall's published and office reports, computed from the case rows by database aggregates.
 
-- `disclosure()`: 办事公开, the monthly figures per item and the de-identified list of cases.
+- `disclosure()`: 办事公开, the monthly figures per item and the de-identified list of cases. The
+  current month is counted on each request; a month that has ended is counted once, on its first
+  view, and its figures are kept as published (`DisclosureSnapshot`).
 - `weekly_digest()`: 计生周报, a week's records (Monday 00:00 to Monday 00:00, Asia/Shanghai)
   per clerk and per area, in sections; a later module adds its section with `digest_section`.
 - `monthly_ranking()`: 月冠军, clerks ranked by the score stated in `SCORE_FORMULA`.
@@ -11,10 +13,11 @@ them from the rows.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 
@@ -23,7 +26,7 @@ from zhengtong.lib import periods
 from zhengtong.lib.display import percent_text
 from zhengtong.lib.money import percent
 
-from .models import Application, Notice, Pause, Rating
+from .models import Application, DisclosureSnapshot, Notice, Pause, Rating
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FINISHED = (Application.Status.APPROVED, Application.Status.REFUSED)
@@ -36,6 +39,11 @@ DISCLOSURE_DEFINITIONS = [
     (
         "超期",
         "本月超期办结的办件,加上月末仍未办结、办结期限早于下月 1 日且月末未处于补正暂停的办件。",
+    ),
+    (
+        "公布",
+        "月份结束后按以上口径统计一次并公布,此后数字不再变动(其后对办件的更正不改写已公布的数字);"
+        "当月数字随时按记录统计。",
     ),
 ]
 
@@ -118,6 +126,8 @@ class Disclosure:
     rows: list[DisclosureRow]
     totals: DisclosureRow
     cases: QuerySet  # the de-identified list: counted cases, oldest first
+    # When the figures of a month that has ended were published; None for the current month.
+    published_at: datetime.datetime | None = None
 
 
 def _disclosure_filters(month: datetime.date) -> dict[str, Q]:
@@ -145,17 +155,22 @@ def _annotated_cases(month: datetime.date, hall: OrgUnit | None) -> QuerySet:
     )
 
 
-def disclosure(*, month: datetime.date, hall: OrgUnit | None = None) -> Disclosure:
-    """办事公开 for `month` (its first day): per item received, finished, on time, overdue."""
+def _counted_cases(month: datetime.date, hall: OrgUnit | None) -> QuerySet:
     filters = _disclosure_filters(month)
     any_counted = filters["received"] | filters["finished"] | filters["overdue"]
-    cases = _annotated_cases(month, hall).filter(any_counted)
+    return _annotated_cases(month, hall).filter(any_counted)
+
+
+def disclosure_count(*, month: datetime.date, hall: OrgUnit | None = None) -> list[DisclosureRow]:
+    """The figures of `month` per item, counted from the case rows now."""
+    filters = _disclosure_filters(month)
     counts = (
-        cases.values("item__code", "item__name", "item__sort_order")
+        _counted_cases(month, hall)
+        .values("item__code", "item__name", "item__sort_order")
         .annotate(**{name: Count("id", filter=q) for name, q in filters.items()})
         .order_by("item__sort_order", "item__code")
     )
-    rows = [
+    return [
         DisclosureRow(
             item_code=row["item__code"],
             item_name=row["item__name"],
@@ -166,6 +181,37 @@ def disclosure(*, month: datetime.date, hall: OrgUnit | None = None) -> Disclosu
         )
         for row in counts
     ]
+
+
+def published_disclosure(*, month: datetime.date, hall: OrgUnit | None) -> DisclosureSnapshot:
+    """The figures of a month that has ended: stored on the first view, then read as stored."""
+    snapshot = DisclosureSnapshot.objects.filter(month=month, hall=hall).first()
+    if snapshot is not None:
+        return snapshot
+    rows = [asdict(row) for row in disclosure_count(month=month, hall=hall)]
+    try:
+        with transaction.atomic():
+            return DisclosureSnapshot.objects.create(month=month, hall=hall, rows=rows)
+    except IntegrityError:
+        # Another request published it first: theirs is the published one.
+        return DisclosureSnapshot.objects.get(month=month, hall=hall)
+
+
+def disclosure(
+    *, month: datetime.date, hall: OrgUnit | None = None, today: datetime.date | None = None
+) -> Disclosure:
+    """办事公开 for `month` (its first day): per item received, finished, on time, overdue.
+
+    A month that has ended (by `today`, Asia/Shanghai) shows its published figures.
+    """
+    today = today or periods.today()
+    published_at = None
+    if next_month(month) <= today:
+        snapshot = published_disclosure(month=month, hall=hall)
+        rows = [DisclosureRow(**row) for row in snapshot.rows]
+        published_at = snapshot.published_at
+    else:
+        rows = disclosure_count(month=month, hall=hall)
     totals = DisclosureRow(
         item_code="",
         item_name="合计",
@@ -174,8 +220,14 @@ def disclosure(*, month: datetime.date, hall: OrgUnit | None = None) -> Disclosu
         on_time=sum(r.on_time for r in rows),
         overdue=sum(r.overdue for r in rows),
     )
-    listed = cases.select_related("item", "applicant").order_by("received_at", "id")
-    return Disclosure(month=month, rows=rows, totals=totals, cases=listed)
+    listed = _counted_cases(month, hall).select_related("item", "applicant")
+    return Disclosure(
+        month=month,
+        rows=rows,
+        totals=totals,
+        cases=listed.order_by("received_at", "id"),
+        published_at=published_at,
+    )
 
 
 # ---------------------------------------------------------------------------- 计生周报

@@ -1,13 +1,21 @@
+import datetime
+
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
 from django.test import TestCase
+from django.utils import timezone
 
 from zhengtong.accounts.models import OrgUnit, Role, User
 from zhengtong.accounts.scope import scope
+from zhengtong.audit.actions import record_event, verify_chain
+from zhengtong.audit.models import Event
 from zhengtong.demo.city import CitySize
 from zhengtong.lib.idcard import parse_id_number
 from zhengtong.people.models import Household, HouseholdMember, Person
-from zhengtong.population.models import FloatingRecord
+from zhengtong.population.models import FloatingRecord, FollowUp, FollowUpPlan
+from zhengtong.projects.models import KeyProject, Problem, ProgressReport
+from zhengtong.services.models import Application, Pause, Rating, Rectification
 
 SIZE = CitySize(counties=2).scaled(0.001)
 
@@ -34,8 +42,54 @@ class GenerateCityTests(TestCase):
         self.assertEqual(town_people, 12 * 3)
         self.assertEqual(HouseholdMember.objects.count(), 12 * 27)
         self.assertEqual(Household.objects.count(), 12 * 9)
-        self.assertEqual(User.objects.filter(memberships__role=Role.VILLAGE_WORKER).count(), 12)
+        # One 村专干 per village and one 计生办 account per township.
+        self.assertEqual(User.objects.filter(memberships__role=Role.VILLAGE_WORKER).count(), 16)
         self.assertEqual(User.objects.filter(memberships__role=Role.WINDOW_CLERK).count(), 4)
+
+    def test_the_work_of_the_city_is_proportional_to_the_scale(self):
+        # The city sizes times 0.001.
+        self.assertEqual(
+            (SIZE.projects, SIZE.cases, SIZE.followups, SIZE.audit_events),
+            (1, 2000, 5014, 2000),
+        )
+        self.assertEqual(KeyProject.objects.count(), 1)
+        self.assertGreaterEqual(ProgressReport.objects.count(), 40)
+        self.assertTrue(Problem.objects.exists())
+        self.assertEqual(Application.objects.count(), 2000)
+        self.assertEqual(FollowUp.objects.count(), 5014)
+        self.assertEqual(Event.objects.count(), 2000)
+        # Every hall has its share of the cases.
+        halls = Application.objects.values("org_unit").distinct().count()
+        self.assertEqual(halls, 4)
+
+    def test_cases_follow_the_rules_of_the_hall(self):
+        finished = Application.objects.filter(status__in=Application.FINISHED_STATUSES)
+        self.assertFalse(finished.filter(finished_at__isnull=True).exists())
+        self.assertFalse(finished.filter(finished_at__lt=F("received_at")).exists())
+        self.assertFalse(
+            Application.objects.filter(status__in=Application.OPEN_STATUSES)
+            .exclude(finished_at=None)
+            .exists()
+        )
+        # Only approved cases are rated, and every bad rating has its rectification.
+        self.assertFalse(Rating.objects.exclude(application__status="approved").exists())
+        bad = Rating.objects.filter(level__lte=Rating.Level.DISSATISFIED)
+        self.assertEqual(Rectification.objects.count(), bad.count())
+        self.assertEqual(Pause.objects.count(), Application.objects.filter(status="paused").count())
+        oldest = Application.objects.order_by("received_at").first().received_at
+        self.assertLess(oldest, timezone.now() - datetime.timedelta(days=365 * 2))
+
+    def test_each_plan_has_one_scheduled_follow_up(self):
+        plans = FollowUpPlan.objects.annotate(
+            open=Count("followups", filter=Q(followups__status=FollowUp.Status.SCHEDULED))
+        )
+        self.assertEqual(set(plans.values_list("open", flat=True)), {1})
+
+    def test_the_generated_audit_events_keep_the_chain_verifiable(self):
+        self.assertEqual(verify_chain(), [])
+        # The next event of the app follows them on the chain.
+        record_event(actor=None, action="login", kind=Event.Kind.LOGIN, target_repr="x")
+        self.assertEqual(verify_chain(), [])
 
     def test_rows_are_what_the_app_would_write(self):
         for person in Person.objects.all():

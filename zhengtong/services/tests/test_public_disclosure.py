@@ -1,10 +1,11 @@
 import datetime
 import re
+from unittest import mock
 
 import time_machine
 
 from zhengtong.services import reports
-from zhengtong.services.models import Application, Pause
+from zhengtong.services.models import Application, DisclosureSnapshot, Pause
 
 from .fixtures import SHANGHAI, PublicTestCase, at, make_person
 
@@ -39,8 +40,9 @@ def recompute(cases, month: datetime.date) -> dict:
     return totals
 
 
-@time_machine.travel(datetime.datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI), tick=False)
-class DisclosureTestCase(PublicTestCase):
+class DisclosureCases(PublicTestCase):
+    """November's cases of the board, seen on 2026-12-03 (November has ended)."""
+
     url = "/public/disclosure/"
 
     def setUp(self) -> None:
@@ -85,6 +87,9 @@ class DisclosureTestCase(PublicTestCase):
             org_unit=self.other_town, first_responder=self.other_clerk, handler=self.other_clerk
         )
 
+
+@time_machine.travel(datetime.datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI), tick=False)
+class DisclosureTestCase(DisclosureCases):
     def test_the_figures_are_the_published_definitions_applied_to_the_rows(self) -> None:
         r = self.client.get(self.url, {"month": "2026-11"})
         self.assertEqual(r.status_code, 200)
@@ -138,9 +143,80 @@ class DisclosureTestCase(PublicTestCase):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        # The first view of a month that has ended publishes it (a few queries more, once).
+        self.client.get(self.url, {"month": "2026-11"})
         with CaptureQueriesContext(connection) as before:
             self.client.get(self.url, {"month": "2026-11"})
         for _n in range(5):
             self.make_case()
         with self.assertNumQueries(len(before.captured_queries)):
             self.client.get(self.url, {"month": "2026-11"})
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI), tick=False)
+class PublishedDisclosureTestCase(DisclosureCases):
+    """A month that has ended is counted once and kept as published; the current month is not."""
+
+    def totals(self, **params) -> dict:
+        report = self.client.get(self.url, params).context["report"]
+        return {
+            "received": report.totals.received,
+            "finished": report.totals.finished,
+            "on_time": report.totals.on_time,
+            "overdue": report.totals.overdue,
+        }
+
+    def test_a_past_month_is_published_with_the_figures_of_a_recount(self) -> None:
+        published = self.totals(month="2026-11")
+        self.assertEqual(published, recompute(Application.objects.prefetch_related("pauses"), NOV))
+        snapshot = DisclosureSnapshot.objects.get()
+        self.assertEqual((snapshot.month, snapshot.hall), (NOV, None))
+        self.assertContains(self.client.get(self.url, {"month": "2026-11"}), "公布,此后不再变动")
+
+    def test_a_later_correction_leaves_the_published_figures_as_they_were(self) -> None:
+        published = self.totals(month="2026-11")
+        # A November case entered after publication, and an open overdue one finished now.
+        self.make_case(
+            received_at=at(2026, 11, 15), status=S.APPROVED, finished_at=at(2026, 11, 16)
+        )
+        Application.objects.filter(due_on=datetime.date(2026, 10, 27)).update(
+            status=S.APPROVED, finished_at=at(2026, 11, 28)
+        )
+        recount = recompute(Application.objects.prefetch_related("pauses"), NOV)
+        self.assertNotEqual(recount, published)
+        self.assertEqual(self.totals(month="2026-11"), published)
+        self.assertEqual(DisclosureSnapshot.objects.count(), 1)
+
+    def test_each_hall_is_published_on_its_own(self) -> None:
+        hall = self.totals(month="2026-11", hall="LIUJI")
+        everything = self.totals(month="2026-11")
+        self.assertEqual((hall["received"], everything["received"]), (7, 8))
+        self.assertEqual(
+            set(DisclosureSnapshot.objects.values_list("hall__code", flat=True)), {"LIUJI", None}
+        )
+
+    def test_the_current_month_is_counted_on_each_request(self) -> None:
+        before = self.totals(month="2026-12")
+        self.make_case(received_at=at(2026, 12, 2), status=S.PENDING, accepted_on=None, due_on=None)
+        self.assertEqual(self.totals(month="2026-12")["received"], before["received"] + 1)
+        self.assertFalse(DisclosureSnapshot.objects.exists())
+        self.assertNotContains(self.client.get(self.url, {"month": "2026-12"}), "此后不再变动")
+
+    def test_a_published_month_is_read_as_stored_not_recounted(self) -> None:
+        first = reports.published_disclosure(month=NOV, hall=None)
+        DisclosureSnapshot.objects.filter(pk=first.pk).update(rows=[])
+        again = reports.published_disclosure(month=NOV, hall=None)
+        self.assertEqual((again.pk, again.rows), (first.pk, []))
+
+    def test_a_month_published_meanwhile_by_another_request_is_the_one_kept(self) -> None:
+        count = reports.disclosure_count
+
+        def count_while_another_publishes(**kwargs):
+            rows = count(**kwargs)
+            DisclosureSnapshot.objects.create(month=NOV, hall=None, rows=[])
+            return rows
+
+        with mock.patch.object(reports, "disclosure_count", count_while_another_publishes):
+            kept = reports.published_disclosure(month=NOV, hall=None)
+        self.assertEqual(kept.rows, [])
+        self.assertEqual(DisclosureSnapshot.objects.count(), 1)
