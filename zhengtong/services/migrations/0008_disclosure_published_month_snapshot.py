@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_staff_photo_random_names'),
-        ('services', '0006_case_dates_for_case_list_cockpit_disclosure'),
+        ('services', '0007_case_dates_for_case_list_cockpit_disclosure'),
     ]
 
     operations = [

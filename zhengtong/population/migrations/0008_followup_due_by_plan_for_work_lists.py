@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('population', '0005_import_cancelled'),
+        ('population', '0007_contraception_report_due_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0005_staff_photo_random_names'),
         ('people', '0002_person_hukou_type_person_merged_into_household_and_more'),
-        ('services', '0005_item_admin_notes'),
+        ('services', '0006_encrypt_applicant_phone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
