@@ -318,7 +318,16 @@ class CityBuilder:
         step("cases", self._cases)
         step("followups", self._followups)
         step("audit", self._audit)
+        step("analyze", self._analyze)
         return self.counts
+
+    def _analyze(self) -> None:
+        """Fresh planner statistics: after a bulk load the tables' statistics still describe
+        the empty tables, and PostgreSQL would plan nested loops over sequential scans until
+        autovacuum catches up."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     def _unit(self, code: str, name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
         unit = OrgUnit(code=code, name=name, kind=kind, parent=parent)
@@ -687,7 +696,7 @@ class CityBuilder:
                     )
                     if status == S.PAUSED:
                         paused.append((index + n, day))
-                    if status == S.APPROVED and rnd.random() < 0.6:
+                    if finished is not None and status == S.APPROVED and rnd.random() < 0.6:
                         finished_rows.append((index + n, finished, rnd.choice(RATING_LEVELS)))
                     yield column_values(
                         Application,

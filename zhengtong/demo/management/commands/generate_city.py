@@ -16,6 +16,7 @@ STEPS = {
     "cases": "办件",
     "followups": "随访",
     "audit": "审计",
+    "analyze": "统计信息",
 }
 
 
