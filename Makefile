@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test install lint typecheck bench clean
+.PHONY: demo test install lint typecheck bench dist clean
 
 # The demo and the benchmarks run with DEBUG=False like production, so they need a real key:
 # a random one made on the first run and kept in var/ (ignored by git) unless SECRET_KEY is
@@ -61,5 +61,10 @@ bench: export AUDIT_HMAC_DEV_KEY := True
 bench: install
 	$(PY) bench/run.py
 
+# The offline release bundle: dist/zhengtong-<version>.tar.gz with its wheelhouse and install.sh,
+# its sha256 in dist/SHA256SUMS (deploy/build-dist says what goes in).
+dist: $(UV)
+	UV=$(UV) deploy/build-dist
+
 clean:
-	rm -rf $(VENV) $(TOOLS) staticfiles test-artifacts zhengtong.sqlite3* var
+	rm -rf $(VENV) $(TOOLS) staticfiles test-artifacts zhengtong.sqlite3* var dist
