@@ -120,7 +120,7 @@ def check_backup() -> Result:
         .order_by("-finished_at")
         .first()
     )
-    if last is None:
+    if last is None or last.finished_at is None:
         return {"status": WARN, "message": "最近备份:每日备份已启用,尚未完成第一次备份"}
     age = int((timezone.now() - last.finished_at).total_seconds())
     if last.status == TaskResultStatus.FAILED:

@@ -169,9 +169,9 @@ class ScheduleRaceTestCase(TransactionTestCase):
             t.join()
         self.assertEqual(errors, [])
         claimed = [run.name for runs in won.values() for run in runs]
-        self.assertEqual(sorted(claimed), sorted(e.name for e in SCHEDULE))
-        self.assertEqual(ScheduledRun.objects.count(), len(SCHEDULE))
-        self.assertEqual(Job.objects.count(), len(SCHEDULE))
+        self.assertEqual(sorted(claimed), sorted(e.name for e in active_schedule()))
+        self.assertEqual(ScheduledRun.objects.count(), len(active_schedule()))
+        self.assertEqual(Job.objects.count(), len(active_schedule()))
 
 
 class ReaperTestCase(TestCase):
