@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test install lint typecheck bench bench-city clean
+.PHONY: demo test install lint typecheck bench bench-city dist clean
 
 # The demo and the benchmarks run with DEBUG=False like production, so they need a real key:
 # a random one made on the first run and kept in var/ (ignored by git) unless SECRET_KEY is
@@ -68,5 +68,10 @@ bench-city: export AUDIT_HMAC_DEV_KEY := True
 bench-city: install
 	$(PY) bench/city.py
 
+# The offline release bundle: dist/zhengtong-<version>.tar.gz with its wheelhouse and install.sh,
+# its sha256 in dist/SHA256SUMS (deploy/build-dist says what goes in).
+dist: $(UV)
+	UV=$(UV) deploy/build-dist
+
 clean:
-	rm -rf $(VENV) $(TOOLS) staticfiles test-artifacts zhengtong.sqlite3* var
+	rm -rf $(VENV) $(TOOLS) staticfiles test-artifacts zhengtong.sqlite3* var dist

@@ -369,6 +369,14 @@ LOGGING.setdefault("loggers", {})["zhengtong.audit.checkpoint"] = {"level": "INF
 # /health/ fails when an audit event has waited longer than this for a checkpoint.
 AUDIT_CHECKPOINT_MAX_AGE_MINUTES = int(os.environ.get("AUDIT_CHECKPOINT_MAX_AGE_MINUTES", "30"))
 
+# --- Daily backup (zhengtong/backups/tasks.py) -----------------------------------------------
+# Off unless BACKUP_DIR names an existing directory: the worker then writes one archive a night
+# (manage.py backup's format, sealed with SM4 when BACKUP_KEY or BACKUP_KEY_FILE is set) and
+# keeps the BACKUP_KEEP newest. /health/ fails "最近备份" when the last one failed or is old.
+BACKUP_DIR = os.environ.get("BACKUP_DIR", "")
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+BACKUP_MAX_AGE_HOURS = int(os.environ.get("BACKUP_MAX_AGE_HOURS", "26"))
+
 # --- SMS (zhengtong/notify/sms) --------------------------------------------------------------
 # The provider: the development file backend (nothing is sent; one JSON line a message in
 # SMS_FILE_PATH) unless set to zhengtong.notify.sms.aliyun.AliyunBackend (阿里云短信服务) or

@@ -105,6 +105,40 @@ def check_audit_checkpoint() -> Result:
     return {"status": OK, "message": "审计日志检查点及时", "age_seconds": age}
 
 
+def check_backup() -> Result:
+    """最近备份: the last daily backup job (zhengtong/backups/tasks.py) and its age."""
+    from django_tasks import TaskResultStatus
+
+    from zhengtong.backups.tasks import backup_daily
+    from zhengtong.jobs.models import Job, JobState, state_filter
+
+    if not settings.BACKUP_DIR:
+        return {"status": WARN, "message": "最近备份:未启用每日备份(未设置 BACKUP_DIR)"}
+    last = (
+        Job.objects.filter(task_path=backup_daily.module_path)
+        .filter(state_filter(JobState.SUCCEEDED) | state_filter(JobState.FAILED))
+        .order_by("-finished_at")
+        .first()
+    )
+    if last is None or last.finished_at is None:
+        return {"status": WARN, "message": "最近备份:每日备份已启用,尚未完成第一次备份"}
+    age = int((timezone.now() - last.finished_at).total_seconds())
+    if last.status == TaskResultStatus.FAILED:
+        # The reason is on the jobs page: it may name a directory.
+        return {
+            "status": FAIL,
+            "message": "最近备份失败,原因见“后台任务”页",
+            "age_seconds": age,
+        }
+    if age > settings.BACKUP_MAX_AGE_HOURS * 3600:
+        return {
+            "status": FAIL,
+            "message": f"最近备份已超过 {settings.BACKUP_MAX_AGE_HOURS} 小时",
+            "age_seconds": age,
+        }
+    return {"status": OK, "message": "最近备份成功", "age_seconds": age}
+
+
 CHECKS: dict[str, Callable[[], Result]] = {
     "database": check_database,
     "storage": check_storage,
@@ -112,6 +146,7 @@ CHECKS: dict[str, Callable[[], Result]] = {
     "worker": check_worker,
     "calendar": check_calendar,
     "audit_checkpoint": check_audit_checkpoint,
+    "backup": check_backup,
 }
 
 

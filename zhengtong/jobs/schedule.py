@@ -6,7 +6,8 @@ latest slot that has begun is due. A worker claims a slot by inserting a `Schedu
 slot)` row — the unique constraint lets exactly one insert win, whichever worker and machine —
 and queues the task in the same transaction. A worker that starts after a slot began (a fresh
 demo, a restart at 09:00) queues it at once; slots missed while no worker ran are not made up,
-only the latest one runs (every task here works on "today").
+only the latest one runs (every task here works on "today"). An entry with `enabled` runs only
+while that says so (the backup, when BACKUP_DIR is set).
 """
 
 import datetime
@@ -29,6 +30,7 @@ class Periodic:
     task: Callable[[], Task]  # looked up when due: the tasks modules import this one's models
     daily_at: datetime.time | None = None
     every_minutes: int | None = None
+    enabled: Callable[[], bool] | None = None  # read when due, so a setting can turn it off
 
     def slot(self, now: datetime.datetime) -> datetime.datetime:
         """The start of the latest slot that has begun at `now` (aware, local time)."""
@@ -82,6 +84,18 @@ def _prune_jobs() -> Task:
     return prune_jobs
 
 
+def _backup_daily() -> Task:
+    from zhengtong.backups.tasks import backup_daily
+
+    return backup_daily
+
+
+def _backup_configured() -> bool:
+    from django.conf import settings
+
+    return bool(settings.BACKUP_DIR)
+
+
 def _remind_due() -> Task:
     from zhengtong.inbox.tasks import remind_due
 
@@ -96,6 +110,7 @@ def _pull_delivery_receipts() -> Task:
 
 DAILY = datetime.time(0, 10)
 MORNING = datetime.time(8, 0)  # reminders when the offices open
+NIGHT = datetime.time(2, 0)  # the backup, after the night's work and before the offices open
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("escalate_problems", _escalate_problems, daily_at=DAILY),
     Periodic("evaluate_milestones", _evaluate_milestones, daily_at=DAILY),
@@ -105,7 +120,13 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("prune_jobs", _prune_jobs, daily_at=DAILY),
     Periodic("remind_due", _remind_due, daily_at=MORNING),
     Periodic("pull_delivery_receipts", _pull_delivery_receipts, every_minutes=10),
+    Periodic("backup_daily", _backup_daily, daily_at=NIGHT, enabled=_backup_configured),
 )
+
+
+def active_schedule(schedule: tuple[Periodic, ...] = SCHEDULE) -> tuple[Periodic, ...]:
+    """The entries that run now: those without `enabled`, and those it turns on."""
+    return tuple(e for e in schedule if e.enabled is None or e.enabled())
 
 
 def enqueue_due(
@@ -114,10 +135,11 @@ def enqueue_due(
     worker_id: str = "",
     schedule: tuple[Periodic, ...] = SCHEDULE,
 ) -> list[ScheduledRun]:
-    """Queue every entry whose current slot no worker has claimed yet; the runs this call won."""
+    """Queue every active entry whose current slot no worker has claimed yet; the runs this
+    call won."""
     now = now or timezone.now()
     won = []
-    for entry in schedule:
+    for entry in active_schedule(schedule):
         slot = entry.slot(now)
         if ScheduledRun.objects.filter(name=entry.name, slot=slot).exists():
             continue

@@ -19,7 +19,7 @@ from .actions import JobActionRefused, job_cancel, job_retry
 from .forms import JobFilterForm
 from .models import Job, ScheduledRun, WorkerHeartbeat, state_filter
 from .registry import task_label
-from .schedule import SCHEDULE
+from .schedule import active_schedule
 
 
 def is_system_admin(user) -> bool:
@@ -68,7 +68,8 @@ class JobList(listing.ListPage):
         workers = list(WorkerHeartbeat.objects.order_by("-seen_at")[:10])
         for worker in workers:
             worker.alive = worker.stopped_at is None and worker.seen_at >= cutoff  # type: ignore[attr-defined]
-        names = [entry.name for entry in SCHEDULE]
+        entries = active_schedule()
+        names = [entry.name for entry in entries]
         latest: dict[str, ScheduledRun] = {}
         for run in ScheduledRun.objects.filter(name__in=names).order_by("-slot")[:50]:
             latest.setdefault(run.name, run)
@@ -82,7 +83,7 @@ class JobList(listing.ListPage):
                 ),
                 "last": latest.get(entry.name),
             }
-            for entry in SCHEDULE
+            for entry in entries
         ]
         return {
             "workers": workers,

@@ -39,8 +39,10 @@ class HealthTestCase(TestCase):
         self.assertEqual(body["status"], "ok")
         self.assertEqual(
             set(body["checks"]),
-            {"database", "storage", "fonts", "worker", "calendar", "audit_checkpoint"},
+            {"database", "storage", "fonts", "worker", "calendar", "audit_checkpoint", "backup"},
         )
+        # Without BACKUP_DIR the daily backup is off: a warning, not a failure.
+        self.assertEqual(body["checks"].pop("backup")["status"], "warn")
         self.assertTrue(all(c["status"] == "ok" for c in body["checks"].values()))
 
     def test_it_names_no_host_or_path(self) -> None:
