@@ -12,6 +12,7 @@ from django.db import models
 
 from zhengtong.accounts.models import User
 from zhengtong.jobs.enqueue import enqueue_on_commit
+from zhengtong.lib.encrypted import blind_index
 
 from .models import Channel, Message, MessageTemplate, State
 from .optout import OPTED_OUT_NOTE, withheld
@@ -43,7 +44,11 @@ class Recipient:
 
     @property
     def key(self) -> str:
-        return f"u{self.user.pk}" if self.user is not None else f"p{self.phone}"
+        """The recipient's part of a message's dedupe key. A phone appears only as its blind
+        index: the key is stored in clear beside the sealed number."""
+        if self.user is not None:
+            return f"u{self.user.pk}"
+        return f"p{blind_index('phone', self.phone) or '-'}"
 
 
 def template_for(event: str, channel: str, item=None) -> MessageTemplate | None:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import override_settings
 
+from zhengtong.lib.encrypted import blind_index
 from zhengtong.notify.events import ensure_default_templates
 from zhengtong.notify.models import Channel, Message, State
 from zhengtong.notify.tasks import send_message
@@ -37,6 +39,16 @@ class CaseEventsTestCase(CaseTestCase):
             .values_list("event", flat=True)
         )
 
+    def test_the_stored_message_holds_the_phone_only_sealed(self) -> None:
+        self.intake()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM notify_message")
+            cells = [cell for row in cursor.fetchall() for cell in row]
+        self.assertTrue(cells)
+        for cell in cells:
+            raw = bytes(cell) if isinstance(cell, (bytes, memoryview)) else str(cell).encode()
+            self.assertNotIn(b"05351234", raw)
+
     def test_an_accepted_case_queues_one_sms_with_receipt_item_and_due_date(self) -> None:
         with self.captureOnCommitCallbacks() as callbacks:
             case = self.intake()
@@ -45,7 +57,8 @@ class CaseEventsTestCase(CaseTestCase):
         self.assertEqual(message.channel, Channel.SMS)
         self.assertEqual(message.phone, "13805351234")
         self.assertEqual(
-            message.dedupe_key, f"case:{case.receipt_no}:case_accepted:sms:p13805351234"
+            message.dedupe_key,
+            f"case:{case.receipt_no}:case_accepted:sms:p{blind_index('phone', '13805351234')}",
         )
         self.assertIn(case.receipt_no, message.text)
         self.assertIn("测试证明", message.text)
