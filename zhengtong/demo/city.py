@@ -73,6 +73,7 @@ from zhengtong.audit.actions import _head
 from zhengtong.audit.chain import lock_chain
 from zhengtong.audit.models import Event
 from zhengtong.audit.sealing import get_keyring, seal
+from zhengtong.lib import encrypted
 from zhengtong.lib.idcard import make_id_number
 from zhengtong.people.models import Household, HouseholdMember, Person
 from zhengtong.population.models import FloatingRecord, FollowUp, FollowUpPlan
@@ -182,6 +183,10 @@ def write_rows(model: type[models.Model], rows: Iterable[list], *, with_pk: bool
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     written = 0
+    if any(isinstance(f, encrypted.EncryptedField) for f in fields):
+        # The rows are made while COPY streams and the connection can run nothing else then:
+        # load the data keys the sealed columns and their blind indexes use before it starts.
+        encrypted.load_keys()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:

@@ -64,6 +64,13 @@ def blind_index(kind: str, value: str) -> str | None:
     return sm4.hmac_sm3(_index_key(), f"{kind}:{normal}".encode()).hex()
 
 
+def load_keys() -> None:
+    """Fetch the current sealing key and the blind-index key now (they stay cached), for a
+    caller that must not query later, such as a COPY that makes its rows as it streams."""
+    keys.current_key(DATA_PURPOSE)
+    _index_key()
+
+
 def _index_key() -> bytes:
     try:
         return keys.get_key(INDEX_PURPOSE, INDEX_VERSION)
