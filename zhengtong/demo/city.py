@@ -465,11 +465,13 @@ class CityBuilder:
     # ------------------------------------------------------------------ key projects
 
     def _moment(self, day: datetime.date) -> datetime.datetime:
-        """A time of the working day (08:30–17:30 local) on `day`."""
+        """A time of the working day (08:30–17:30 local) on `day`, never later than now (a
+        case received today was received before the city was generated)."""
         minutes = 510 + self.random.randrange(540)
-        return datetime.datetime.combine(
+        moment = datetime.datetime.combine(
             day, datetime.time(minutes // 60, minutes % 60), tzinfo=self.tz
         )
+        return min(moment, self.now)
 
     def _projects(self) -> None:
         rnd = self.random
