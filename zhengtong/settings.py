@@ -294,6 +294,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Open311's request status (open/closed) beside the cases' own status choices.
+    "ENUM_NAME_OVERRIDES": {
+        "Open311StatusEnum": "zhengtong.services.api.open311.STATUSES",
+        "ApplicationStatusEnum": "zhengtong.services.models.Application.Status",
+    },
 }
 
 STORAGES = {

@@ -67,6 +67,8 @@ def _drill(tmp_path: Path, url: str, fresh_url: str, drop) -> None:
         "AUDIT_HMAC_DEV_KEY": "True",
         "DEBUG": "True",
         "DJANGO_SETTINGS_MODULE": "zhengtong.settings",
+        # The drill's own chain: the checkout's checkpoints belong to another database.
+        "AUDIT_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
     }
     key = tmp_path / "backup.key"
     key.write_text(sm4.new_key().hex())
