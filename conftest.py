@@ -18,10 +18,10 @@ def _data_keys(request):
     test's transaction is not cached (it might be rolled back), so every encrypted value would
     read the key table and every query count would depend on test order."""
     request.getfixturevalue("django_db_setup")
+    from django.db import connection
+
     from zhengtong.lib import encrypted
     from zhengtong.lib.datakeys import keys
-
-    from django.db import connection
 
     with request.getfixturevalue("django_db_blocker").unblock():
         # pytest-django sets up only the databases the collected tests ask for: none at all

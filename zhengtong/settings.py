@@ -380,6 +380,9 @@ AUDIT_CHECKPOINT_MAX_AGE_MINUTES = int(os.environ.get("AUDIT_CHECKPOINT_MAX_AGE_
 # keeps the BACKUP_KEEP newest. /health/ fails "最近备份" when the last one failed or is old.
 BACKUP_DIR = os.environ.get("BACKUP_DIR", "")
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+# Report PDFs (the work report) are copies of figures kept in the ledgers: the stored file is
+# removed this many days after it was made; its page then offers to make it again.
+REPORT_FILE_KEEP_DAYS = int(os.environ.get("REPORT_FILE_KEEP_DAYS", "30"))
 BACKUP_MAX_AGE_HOURS = int(os.environ.get("BACKUP_MAX_AGE_HOURS", "26"))
 
 # --- SMS (zhengtong/notify/sms) --------------------------------------------------------------

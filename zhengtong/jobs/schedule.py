@@ -96,6 +96,12 @@ def _backup_configured() -> bool:
     return bool(settings.BACKUP_DIR)
 
 
+def _prune_report_files() -> Task:
+    from zhengtong.reports.tasks import prune_report_files
+
+    return prune_report_files
+
+
 def _remind_due() -> Task:
     from zhengtong.inbox.tasks import remind_due
 
@@ -118,6 +124,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("audit_verify", _audit_verify, daily_at=DAILY),
     Periodic("audit_checkpoint", _audit_checkpoint, every_minutes=10),
     Periodic("prune_jobs", _prune_jobs, daily_at=DAILY),
+    Periodic("prune_report_files", _prune_report_files, daily_at=DAILY),
     Periodic("remind_due", _remind_due, daily_at=MORNING),
     Periodic("pull_delivery_receipts", _pull_delivery_receipts, every_minutes=10),
     Periodic("backup_daily", _backup_daily, daily_at=NIGHT, enabled=_backup_configured),

@@ -6,9 +6,11 @@ and shows its progress; the worker makes the file (`build_work_report_pdf`) and 
 scope: the same period asked for again the same day by a leader of the same units gets the same
 file, and no other user sees it (`report_files_for`)."""
 
+import datetime
 import logging
 import urllib.parse
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -143,11 +145,42 @@ def work_report_pdf_lost(file_id: int) -> None:
     ).update(status=ReportFile.Status.FAILED, step="", error=LOST_TEXT, finished_at=timezone.now())
 
 
+def prune_report_files(today: datetime.date | None = None) -> int:
+    """Remove the stored PDFs made more than `REPORT_FILE_KEEP_DAYS` days ago. The row stays,
+    marked 已过保存期, so its page says what happened and offers to make it again; the figures
+    themselves live in the ledgers, the file is only a copy. The number of files removed."""
+    today = today or timezone.localdate()
+    before = today - datetime.timedelta(days=settings.REPORT_FILE_KEEP_DAYS)
+    old = ReportFile.objects.filter(
+        made_on__lt=before, status__in=[ReportFile.Status.DONE, ReportFile.Status.FAILED]
+    )
+    removed = 0
+    for row in old.iterator():
+        with transaction.atomic():
+            locked = ReportFile.objects.select_for_update().filter(pk=row.pk).first()
+            if locked is None or locked.status not in (
+                ReportFile.Status.DONE,
+                ReportFile.Status.FAILED,
+            ):
+                continue
+            if locked.file:
+                # The file goes after the commit: a rolled-back transaction keeps both.
+                name, storage = locked.file.name, locked.file.storage
+                transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+                removed += 1
+            locked.file = ""
+            locked.status = ReportFile.Status.EXPIRED
+            locked.step = ""
+            locked.error = ""
+            locked.save(update_fields=["file", "status", "step", "error"])
+    return removed
+
+
 def work_report_pdf_retry(*, actor, row: ReportFile) -> ReportFile:
-    """Queue a failed file again (same period, same scope)."""
+    """Queue a failed or expired file again (same period, same scope)."""
     with transaction.atomic():
         locked = ReportFile.objects.select_for_update().get(pk=row.pk)
-        if locked.status != ReportFile.Status.FAILED:
+        if locked.status not in (ReportFile.Status.FAILED, ReportFile.Status.EXPIRED):
             return locked
         locked.status = ReportFile.Status.QUEUED
         locked.error = ""

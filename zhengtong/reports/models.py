@@ -18,6 +18,7 @@ class ReportFile(models.Model):
         RUNNING = "running", "生成中"
         DONE = "done", "已生成"
         FAILED = "failed", "生成失败"
+        EXPIRED = "expired", "已过保存期"
 
     kind = models.CharField("报告", max_length=30, default="work_report")
     period_query = models.CharField("报告期", max_length=60)

@@ -1,4 +1,4 @@
-"""Background tasks of the reports: the work report's PDF."""
+"""Background tasks of the reports: the work report's PDF, and the pruning of old PDFs."""
 
 from zhengtong.jobs.registry import task
 
@@ -19,3 +19,12 @@ def make_work_report_pdf(file_id: int) -> str:
     if row is None:
         return "报告文件已不存在。"
     return f"已生成:{row}。"
+
+
+@task("清理过保存期的报告 PDF", retry_safe=True)
+def prune_report_files() -> str:
+    """Remove the stored report PDFs past their keeping time (REPORT_FILE_KEEP_DAYS)."""
+    from .files import prune_report_files as prune
+
+    removed = prune()
+    return f"已清理过保存期的报告文件 {removed} 个。"

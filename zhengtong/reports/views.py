@@ -7,6 +7,7 @@ with ledger rows while this year has none: `lib.periods`); the report prints the
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
@@ -134,7 +135,7 @@ def work_report_pdf(request: HttpRequest) -> HttpResponse:
 
 
 def _file_context(row: ReportFile) -> dict:
-    return {"file": row, "title": "工作简报 PDF"}
+    return {"file": row, "title": "工作简报 PDF", "keep_days": settings.REPORT_FILE_KEEP_DAYS}
 
 
 @login_required

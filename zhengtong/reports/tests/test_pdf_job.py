@@ -2,6 +2,7 @@
 the worker's task makes it, and only leaders of the same units may open or download it."""
 
 import datetime
+import os
 import shutil
 import tempfile
 from unittest import mock
@@ -164,3 +165,73 @@ class WorkReportPdfJobTestCase(BaseTestCase):
         row.refresh_from_db()
         self.assertEqual((row.status, row.error), (ReportFile.Status.FAILED, LOST_TEXT))
         self.assertContains(self.client.get(f"/reports/files/{row.pk}/"), "工作进程中断")
+
+
+@time_machine.travel(NOW, tick=False)
+class ReportFilePruningTestCase(BaseTestCase):
+    """Old PDFs are removed from the store; their page says so and offers to make them again."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
+        override = override_settings(MEDIA_ROOT=media, REPORT_FILE_KEEP_DAYS=30)
+        override.enable()
+        self.addCleanup(override.disable)
+
+    def made(self, days_ago: int) -> ReportFile:
+        self.client.force_login(self.leader)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(ASK)
+        row = ReportFile.objects.order_by("-pk").first()
+        assert row is not None
+        make_work_report_pdf.call(row.pk)
+        row.refresh_from_db()
+        ReportFile.objects.filter(pk=row.pk).update(
+            made_on=NOW.date() - datetime.timedelta(days=days_ago)
+        )
+        row.refresh_from_db()
+        return row
+
+    def test_a_file_past_its_keeping_time_is_removed_and_can_be_made_again(self) -> None:
+        from zhengtong.reports.files import prune_report_files
+
+        old = self.made(31)
+        path = old.file.path
+        kept = self.made(30)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(prune_report_files(), 1)
+        old.refresh_from_db()
+        kept.refresh_from_db()
+        self.assertEqual(old.status, ReportFile.Status.EXPIRED)
+        self.assertFalse(old.file)
+        self.assertFalse(os.path.exists(path))
+        self.assertEqual(kept.status, ReportFile.Status.DONE)
+        self.assertTrue(os.path.exists(kept.file.path))
+
+        page = self.client.get(f"/reports/files/{old.pk}/")
+        self.assertContains(page, "已超过 30 天,已按保存期限清理")
+        self.assertNotContains(page, "下载 PDF")
+        self.assertEqual(self.client.get(f"/reports/files/{old.pk}/download/").status_code, 404)
+
+        with self.captureOnCommitCallbacks(execute=True):
+            r = self.client.post(f"/reports/files/{old.pk}/retry/")
+        self.assertEqual(r.status_code, 302)
+        old.refresh_from_db()
+        self.assertEqual(old.status, ReportFile.Status.QUEUED)
+        self.assertEqual(old.made_on, NOW.date())
+
+    def test_pruning_twice_removes_nothing_more(self) -> None:
+        from zhengtong.reports.files import prune_report_files
+
+        self.made(40)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(prune_report_files(), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(prune_report_files(), 0)
+
+    def test_the_schedule_prunes_daily(self) -> None:
+        from zhengtong.jobs.schedule import SCHEDULE
+
+        names = {entry.name for entry in SCHEDULE}
+        self.assertIn("prune_report_files", names)
