@@ -28,6 +28,13 @@ Delivery receipts: PullSmsSendStatus (https://cloud.tencent.com/document/product
 ``Description`` and ``UserReceiveTime``. The provider hands each receipt out once; the app must
 have status pulling enabled and the CAM policy needs sms:PullSmsSendStatus.
 
+Because the queue hands each receipt out once, a worker that dies between the pull and the save
+loses those receipts. A message still without a receipt ``BY_PHONE_AFTER`` after it was sent is
+therefore asked for by number with PullSmsSendStatusByPhoneNumber
+(https://cloud.tencent.com/document/product/382/55976: ``PhoneNumber``, ``BeginTime``/``EndTime``
+in Unix seconds, at most the last 7 days, ``Offset``, ``Limit``), which answers the same rows
+again however often it is asked (CAM: sms:PullSmsSendStatusByPhoneNumber).
+
 Settings: ``SMS_TENCENT_SECRET_ID``, ``SMS_TENCENT_SECRET_KEY`` (a CAM sub-user's key limited to
 sms:SendSms), ``SMS_TENCENT_SDK_APP_ID`` (the 短信应用 SdkAppId, e.g. 1400006666),
 ``SMS_TENCENT_REGION`` (default ``ap-guangzhou``), ``SMS_TENCENT_ENDPOINT`` (default
@@ -44,7 +51,7 @@ import json
 import time
 import urllib.parse
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 
@@ -74,6 +81,10 @@ SIGNED_HEADERS = ("content-type", "host", "x-tc-action")
 # PullSmsSendStatus hands out at most 100 receipts a call; a run takes at most 10 pages.
 PULL_LIMIT = 100
 MAX_PULL_PAGES = 10
+# A message with no receipt this long after it was sent is asked for by number, for at most
+# BY_PHONE_MAX numbers a run (the oldest first).
+BY_PHONE_AFTER = timedelta(minutes=30)
+BY_PHONE_MAX = 20
 
 # Code → (what an administrator reads, whether a later attempt may succeed). Codes starting
 # with LimitExceeded., RequestLimitExceeded or InternalError are retryable (see read_answer).
@@ -324,7 +335,46 @@ class TencentBackend(SmsBackend):
             pull.reports.extend(rows)
             if len(rows) < PULL_LIMIT:
                 break
+        if not pull.errors:
+            self.pull_by_phone(sent, pull)
         return pull
+
+    def pull_by_phone(self, sent: Sequence[SentSms], pull: ReceiptPull) -> None:
+        """Ask by number for the messages sent over ``BY_PHONE_AFTER`` ago that the queue gave
+        no receipt for: the receipts a crashed run took from the queue and never saved."""
+        now = datetime.now(tz=UTC)
+        answered = {report.message_id for report in pull.reports}
+        overdue: dict[str, list[SentSms]] = {}
+        for message in sorted(sent, key=lambda m: m.sent_at):
+            if message.message_id in answered or now - message.sent_at < BY_PHONE_AFTER:
+                continue
+            overdue.setdefault(message.phone, []).append(message)
+        for phone, messages in list(overdue.items())[:BY_PHONE_MAX]:
+            wanted = {m.message_id for m in messages}
+            begin = max(messages[0].sent_at, now - timedelta(days=7)) - timedelta(minutes=1)
+            body = {
+                "SmsSdkAppId": self.sdk_app_id,
+                "PhoneNumber": e164(phone),
+                "BeginTime": int(begin.timestamp()),
+                "EndTime": int(now.timestamp()),
+                "Offset": 0,
+                "Limit": PULL_LIMIT,
+            }
+            payload, headers = self.signed_request(
+                "PullSmsSendStatusByPhoneNumber", body, int(time.time())
+            )
+            try:
+                answer = http_post(
+                    self.endpoint, body=payload, headers=headers, timeout=self.timeout
+                )
+            except ProviderUnreachable as exc:
+                logger.warning("短信通道 %s 无法连接(按号码拉取回执):%s", self.label, exc)
+                pull.errors.append(f"无法连接{self.label}(网络错误或超时),稍后再拉取回执。")
+                return
+            rows = self.read_statuses(answer.status, answer.body, pull)
+            if rows is None:
+                return
+            pull.reports.extend(r for r in rows if r.message_id in wanted)
 
     def read_statuses(
         self, status: int, body: bytes, pull: ReceiptPull

@@ -51,6 +51,7 @@ class StandIn(ThreadingHTTPServer):
         # Accepted messages (id → phone, day) and, for 腾讯云, the receipts not yet pulled.
         self.accepted: dict[str, dict] = {}
         self.receipts: list[dict] = []
+        self.history: list[dict] = []  # every receipt, pulled or not (answered by number)
         self.release = threading.Event()
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
@@ -337,9 +338,11 @@ class TencentHandler(Handler):
         if self.misbehave():
             return
         action = headers.get("x-tc-action")
-        if action not in ("SendSms", "PullSmsSendStatus") or headers.get("x-tc-version") != (
-            "2021-01-11"
-        ):
+        if action not in (
+            "SendSms",
+            "PullSmsSendStatus",
+            "PullSmsSendStatusByPhoneNumber",
+        ) or headers.get("x-tc-version") != ("2021-01-11"):
             self.server.problems.append("action or version")
             return self.error("InvalidAction", "接口不存在。")
         if not headers.get("x-tc-region"):
@@ -400,6 +403,8 @@ class TencentHandler(Handler):
             return self.error("InternalError.OtherError", "其他错误。")
         if action == "PullSmsSendStatus":
             return self.pull_status(body)
+        if action == "PullSmsSendStatusByPhoneNumber":
+            return self.pull_status_by_phone(body)
         self.send_sms(body)
 
     def pull_status(self, body: dict) -> None:
@@ -415,6 +420,38 @@ class TencentHandler(Handler):
                 self.server.receipts[:limit],
                 self.server.receipts[limit:],
             )
+        self.answer(
+            200, {"Response": {"PullSmsSendStatusSet": rows, "RequestId": str(uuid.uuid4())}}
+        )
+
+    def pull_status_by_phone(self, body: dict) -> None:
+        """The documented answer: every receipt of one number between BeginTime and EndTime
+        (at most 7 days back), pulled from the queue or not, as often as asked."""
+        if body.get("SmsSdkAppId") != self.server.config["app_id"]:
+            return self.error("UnauthorizedOperation.SmsSdkAppIdVerifyFail", "SdkAppId 校验失败。")
+        begin, end = body.get("BeginTime"), body.get("EndTime")
+        limit, offset = body.get("Limit"), body.get("Offset")
+        phone = body.get("PhoneNumber")
+        now = int(time.time())
+        if not (
+            isinstance(begin, int)
+            and isinstance(end, int)
+            and now - 7 * 86400 - 120 <= begin <= end <= now + 5
+            and isinstance(limit, int)
+            and 1 <= limit <= 100
+            and isinstance(offset, int)
+            and offset >= 0
+            and isinstance(phone, str)
+            and phone.startswith("+86")
+        ):
+            self.server.problems.append(f"by phone {body!r}")
+            return self.error("InvalidParameterValue", "参数取值错误。")
+        with self.server.lock:
+            rows = [
+                r
+                for r in self.server.history
+                if r["PhoneNumber"] == phone and begin <= r["UserReceiveTime"] <= end
+            ][offset : offset + limit]
         self.answer(
             200, {"Response": {"PullSmsSendStatusSet": rows, "RequestId": str(uuid.uuid4())}}
         )
@@ -474,7 +511,7 @@ class TencentHandler(Handler):
         delivered = outcome == "delivered"
         with self.server.lock:
             self.server.receipts.append(
-                {
+                receipt := {
                     "UserReceiveTime": int(time.time()),
                     "CountryCode": "86",
                     "SubscriberNumber": phone[3:],
@@ -485,6 +522,7 @@ class TencentHandler(Handler):
                     "SessionContext": "",
                 }
             )
+            self.server.history.append(receipt)
 
 
 def tencent(**config) -> StandIn:

@@ -163,6 +163,53 @@ class TencentReceiptTestCase(SmsTestCase):
         provider.mode = ""
         self.assertEqual(len(tencent_backend(provider).delivery_reports([message]).reports), 1)
 
+    def older(self, message: SentSms, minutes: int) -> SentSms:
+        return SentSms(
+            message.message_id, message.phone, message.sent_at - datetime.timedelta(minutes=minutes)
+        )
+
+    def test_a_receipt_taken_from_the_queue_and_lost_is_asked_for_by_number(self) -> None:
+        provider = self.provider(delivery={OTHER: "用户手机号码停机"})
+        backend = tencent_backend(provider)
+        first, second = self.send(backend), self.send(backend, OTHER)
+        # A run that pulled the queue and died before saving: the queue is empty now.
+        self.assertEqual(len(backend.delivery_reports([first, second]).reports), 2)
+        # Sent a moment ago, the messages are not asked for by number yet.
+        self.assertEqual(backend.delivery_reports([first, second]).reports, [])
+        self.assertNotIn(
+            "PullSmsSendStatusByPhoneNumber",
+            [r["headers"]["x-tc-action"] for r in provider.requests],
+        )
+        # Half an hour later they are, one call per number, and the receipts come back.
+        first, second = self.older(first, 31), self.older(second, 31)
+        pull = backend.delivery_reports([first, second])
+        self.assertEqual((pull.errors, provider.problems), ([], []))
+        by_id = {r.message_id: r for r in pull.reports}
+        self.assertTrue(by_id[first.message_id].delivered)
+        self.assertEqual(by_id[second.message_id].reason, "用户手机号码停机")
+        asked = [r for r in provider.requests if r["headers"]["x-tc-action"].endswith("Number")]
+        self.assertEqual(
+            sorted(r["body"]["PhoneNumber"] for r in asked), sorted([f"+86{OTHER}", f"+86{PHONE}"])
+        )
+        # Asking again answers the same receipts: nothing depends on one run finishing.
+        self.assertEqual(len(backend.delivery_reports([first, second]).reports), 2)
+
+    def test_only_the_numbers_own_messages_are_reported(self) -> None:
+        provider = self.provider()
+        backend = tencent_backend(provider)
+        mine, other = self.send(backend), self.send(backend, OTHER)
+        backend.delivery_reports([mine, other])  # the queue is emptied, both lost
+        pull = backend.delivery_reports([self.older(mine, 40)])
+        self.assertEqual([r.message_id for r in pull.reports], [mine.message_id])
+
+    def test_a_refused_queue_pull_asks_nothing_by_number(self) -> None:
+        provider = self.provider()
+        message = self.older(self.send(tencent_backend(provider)), 60)
+        provider.mode = "throttled"
+        pull = tencent_backend(provider).delivery_reports([message])
+        self.assertEqual(pull.reports, [])
+        self.assertEqual(len(pull.errors), 1)
+
 
 class CarrierReasonTestCase(TestCase):
     def test_codes_and_descriptions_read_in_chinese(self) -> None:
