@@ -327,9 +327,16 @@ class LivelihoodBuilder:
                     name = f"开发区{place}{'中心' if n < 6 else '第二'}{suffix}"
                 else:
                     name = f"开发区{place}{suffix}"
+                # The 中心小学 are the first four places (the zone's 街道 and 乡); the
+                # recording rooms are part done, as the seed says ("积极推进…争取…全覆盖"):
+                # every 初中 and the first two 中心小学 equipped, two still to go.
+                central = kind == "primary" and n < 4
+                equipped = kind in ("middle", "nine_year") or (central and n < 2)
                 school = School.objects.filter(name=name).first()
                 if school is None:
                     school = schools.school_create(
+                        is_central=central,
+                        recording_room_on=self.day(0.2 + 0.1 * n) if equipped else None,
                         actor=self.social,
                         org_unit=self.social_unit,
                         name=name,

@@ -174,6 +174,16 @@ class SchoolForm(LedgerForm):
         required=False,
         help_text=_("选填,填写登录名;隐患通知书同时以站内消息发给该账号。"),
     )
+    is_central = forms.BooleanField(
+        label=_("中心小学"),
+        required=False,
+        help_text=_("镇(街道)中心小学;初中和中心小学是录播室全覆盖的目标学校。"),
+    )
+    recording_room_on = forms.DateField(
+        label=_("录播室配备日期"),
+        required=False,
+        help_text=_("高标准录播室建成投用的日期;尚未配备的留空。"),
+    )
 
     def clean_contact_user(self):
         username = self.cleaned_data.get("contact_user", "").strip()

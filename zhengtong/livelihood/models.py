@@ -263,6 +263,17 @@ class School(models.Model):
         related_name="+",
         help_text=_("填写后,隐患通知书同时以站内消息发给该账号。"),
     )
+    # 录播室: the seed's aim is every 初中 and 中心小学 equipped with a recording room
+    # ("争取率先在全市实现初中及中心小学录播室全覆盖"); `recording_room_target()` is that set.
+    is_central = models.BooleanField(
+        _("中心小学"), default=False, help_text=_("镇(街道)中心小学,录播室全覆盖的目标学校之一。")
+    )
+    recording_room_on = models.DateField(
+        _("录播室配备日期"),
+        null=True,
+        blank=True,
+        help_text=_("高标准录播室建成投用的日期;尚未配备的留空。"),
+    )
     is_example = models.BooleanField(_("示例数据"), default=False)
 
     class Meta:
@@ -272,6 +283,23 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def in_recording_room_target(self) -> bool:
+        return self.kind in RECORDING_ROOM_KINDS or (
+            self.kind == self.Kind.PRIMARY and self.is_central
+        )
+
+
+# 初中: the middle schools and the nine-year schools (which hold a 初中 section).
+RECORDING_ROOM_KINDS = (School.Kind.MIDDLE, School.Kind.NINE_YEAR)
+
+
+def recording_room_target() -> models.Q:
+    """The schools the 录播室 coverage counts: every 初中 and every 中心小学."""
+    return models.Q(kind__in=RECORDING_ROOM_KINDS) | models.Q(
+        kind=School.Kind.PRIMARY, is_central=True
+    )
 
 
 class Inspection(models.Model):

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from zhengtong.lib.money import percent
 
-from .models import Hazard, Inspection, School, UnlicensedKindergarten
+from .models import Hazard, Inspection, School, UnlicensedKindergarten, recording_room_target
 from .selectors import livelihood_rows_visible_to
 
 
@@ -53,3 +53,15 @@ def school_totals(user, *, start: datetime.date, end: datetime.date) -> dict:
 def coverage(totals: dict) -> Decimal | None:
     """Inspection coverage in percent (one decimal), None when no school is registered."""
     return percent(totals["schools_inspected"], totals["schools_total"])
+
+
+def recording_rooms(user, *, on: datetime.date) -> dict:
+    """录播室 coverage on day `on` within `user`'s scope: the target schools (every 初中 and
+    中心小学), those equipped by `on`, and the share in percent (None without a target school)."""
+    figures = livelihood_rows_visible_to(
+        user, School.objects.filter(recording_room_target())
+    ).aggregate(
+        target=Count("pk"),
+        equipped=Count("pk", filter=Q(recording_room_on__lte=on)),
+    )
+    return {**figures, "share": percent(figures["equipped"], figures["target"])}

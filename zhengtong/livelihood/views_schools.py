@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengtong.accounts.permissions import role_required
@@ -110,6 +111,7 @@ class SchoolList(listing.ListPage):
             "year": period.year,
             "totals": totals,
             "coverage": school_stats.coverage(totals),
+            "rooms": school_stats.recording_rooms(self.request.user, on=timezone.localdate()),
             "can_add": keeping_unit_for(self.request.user) is not None,
         }
 

@@ -38,6 +38,8 @@ SCHOOL_FIELDS = [
     "contact_name",
     "contact_phone",
     "contact_user",
+    "is_central",
+    "recording_room_on",
 ]
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
@@ -99,7 +101,25 @@ def _clean_school(data: dict, *, exclude_pk=None) -> dict:
         ),
         "contact_phone": _clean_contact_phone(data.get("contact_phone")),
         "contact_user": _clean_contact_user(data.get("contact_user")),
+        **_clean_recording_room(kind, data),
     }
+
+
+def _clean_recording_room(kind: str, data: dict) -> dict:
+    """中心小学 only for a 小学; a recording room only for a school (a kindergarten has no
+    classes to record), and not dated in the future."""
+    is_central = bool(data.get("is_central"))
+    if is_central and kind != School.Kind.PRIMARY:
+        raise ValidationError({"is_central": "只有小学可以标为中心小学。"})
+    equipped_on = data.get("recording_room_on") or None
+    if equipped_on is not None:
+        if not isinstance(equipped_on, datetime.date):
+            raise ValidationError({"recording_room_on": "录播室配备日期格式不正确。"})
+        if kind == School.Kind.KINDERGARTEN:
+            raise ValidationError({"recording_room_on": "幼儿园不登记录播室。"})
+        if equipped_on > timezone.localdate():
+            raise ValidationError({"recording_room_on": "录播室配备日期不能晚于今天。"})
+    return {"is_central": is_central, "recording_room_on": equipped_on}
 
 
 def _clean_contact_phone(value) -> str:
@@ -141,6 +161,8 @@ def school_create(
     contact_name: str = "",
     contact_phone: str = "",
     contact_user: User | None = None,
+    is_central: bool = False,
+    recording_room_on: datetime.date | None = None,
 ) -> School:
     """Put a school or kindergarten of the zone on the department's register."""
     _require_keeper(actor, org_unit)
@@ -153,6 +175,8 @@ def school_create(
             "contact_name": contact_name,
             "contact_phone": contact_phone,
             "contact_user": contact_user,
+            "is_central": is_central,
+            "recording_room_on": recording_room_on,
         }
     )
     school = School.objects.create(org_unit=org_unit, **fields)
@@ -169,7 +193,7 @@ def school_create(
 
 @audited_atomic
 def school_update(*, actor, school: School, **data) -> School:
-    """Change a school's name, type, address, principal or contact."""
+    """Change a school's name, type, address, principal, contact or recording room."""
     school = School.objects.select_for_update().select_related("org_unit").get(pk=school.pk)
     require_edit(actor, school.org_unit)
     merged = {**snapshot(school, SCHOOL_FIELDS), **data}
