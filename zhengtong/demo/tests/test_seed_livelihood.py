@@ -85,6 +85,14 @@ class SeedLivelihoodTestCase(TestCase):
         for inspection in inspected.filter(status=Inspection.Status.CLOSED):
             self.assertFalse(inspection.hazards.filter(verified_on__isnull=True).exists())
 
+    def test_recording_rooms_cover_8_of_the_10_middle_and_central_schools(self) -> None:
+        from zhengtong.livelihood.models import recording_room_target
+
+        target = School.objects.filter(recording_room_target())
+        self.assertEqual(target.count(), 10)
+        self.assertEqual(target.filter(recording_room_on__isnull=False).count(), 8)
+        self.assertEqual(School.objects.filter(is_central=True).count(), 4)
+
     def test_the_kindergarten_clean_up_is_closed_with_an_outcome_for_each(self) -> None:
         self.assertFalse(UnlicensedKindergarten.objects.filter(outcome="").exists())
         self.assertTrue(
