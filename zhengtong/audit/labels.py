@@ -140,6 +140,8 @@ ACTION_LABELS: dict[str, str] = {
     "employment_recorded": "登记就业",
     "unemployment_figure_recorded": "登记失业率数据",
     "unemployment_figure_corrected": "更正失业率数据",
+    "insurance_drive_recorded": "登记社会保险扩面征缴",
+    "insurance_drive_updated": "更正社会保险扩面征缴",
     "loan_submitted": "提交担保贷款申请",
     "loan_approved": "批准担保贷款",
     "loan_rejected": "驳回担保贷款",

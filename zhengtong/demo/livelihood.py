@@ -30,10 +30,18 @@ from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.lib.encrypted import match
 from zhengtong.lib.idcard import make_id_number
 from zhengtong.livelihood import checklist
-from zhengtong.livelihood.actions import employment, internships, loans, schools, training
+from zhengtong.livelihood.actions import (
+    employment,
+    insurance,
+    internships,
+    loans,
+    schools,
+    training,
+)
 from zhengtong.livelihood.models import (
     CleanupCampaign,
     EmploymentRecord,
+    InsuranceDrive,
     InternshipBase,
     Loan,
     School,
@@ -75,6 +83,14 @@ INTERNSHIP_BASES = [
 # 43 schools and kindergartens (示例 names): 9 小学, 4 初中, 2 九年一贯制, 28 幼儿园.
 SCHOOL_COUNTS = [("primary", 9, "小学"), ("middle", 4, "中学"), ("nine_year", 2, "学校"),
                  ("kindergarten", 28, "幼儿园")]  # fmt: skip
+# 险种, 扩面目标, 新增参保, 征缴目标 (元), 已征缴 (元): examples, each at or above its target.
+INSURANCE_DRIVES = [
+    ("employee_pension", 1200, 1236, "38000000.00", "38650000.00"),
+    ("resident_pension", 800, 812, "2400000.00", "2436000.00"),
+    ("resident_medical", 1500, 1528, "5250000.00", "5348000.00"),
+    ("unemployment", 900, 915, "3100000.00", "3120000.00"),
+    ("injury", 900, 934, "1800000.00", "1826000.00"),
+]
 PLACES = [
     "蒋官屯", "北城", "广平", "东城", "许营", "北顾", "湖西", "徐庄", "柳园", "汇通",
     "花园", "振华", "新区", "黄河", "长江", "泰山", "嵩山", "华山", "衡山", "恒山",
@@ -164,6 +180,7 @@ class LivelihoodBuilder:
         self.loans()
         self.internships()
         self.training()
+        self.insurance()
         self.schools()
         self.kindergartens()
         self.assessments()
@@ -218,6 +235,24 @@ class LivelihoodBuilder:
                 labour_force=labour_force,
             )
             self.made.add("登记失业率")
+
+    def insurance(self) -> None:
+        """社会保险扩面征缴, "圆满完成" in the seed: every insurance at or above both targets. The
+        seed gives no figures; these are examples of a zone's size."""
+        if InsuranceDrive.objects.filter(org_unit=self.social_unit, year=self.year).exists():
+            return
+        for kind, target, enrolled, collect_target, collected in INSURANCE_DRIVES:
+            insurance.insurance_drive_record(
+                actor=self.social,
+                year=self.year,
+                insurance=kind,
+                enrol_target=target,
+                enrolled=enrolled,
+                collect_target=Decimal(collect_target),
+                collected=Decimal(collected),
+                as_of=self.today,
+            )
+            self.made.add("社保扩面征缴")
 
     def loans(self) -> None:
         if Loan.objects.filter(org_unit=self.social_unit, submitted_on__year=self.year).exists():

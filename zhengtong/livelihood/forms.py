@@ -13,6 +13,7 @@ from .actions.schools import MAX_DEADLINE_WORKDAYS
 from .models import (
     EmploymentRecord,
     Inspection,
+    InsuranceDrive,
     School,
     TrainingClass,
     UnlicensedKindergarten,
@@ -60,6 +61,26 @@ class UnemploymentForm(LedgerForm):
     period = forms.DateField(label=_("统计期(该月任一日)"))
     registered_unemployed = forms.IntegerField(label=_("城镇登记失业人数"), min_value=0)
     labour_force = forms.IntegerField(label=_("城镇从业及登记失业人数"), min_value=1)
+
+
+class InsuranceDriveForm(LedgerForm):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    insurance = forms.ChoiceField(label=_("险种"), choices=InsuranceDrive.Insurance.choices)
+    enrol_target = forms.IntegerField(label=_("扩面目标(人)"), min_value=1)
+    enrolled = forms.IntegerField(label=_("新增参保(人)"), min_value=0)
+    collect_target = forms.DecimalField(
+        label=_("征缴目标(元)"),
+        max_digits=16,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs=MONEY_ATTRS),
+    )
+    collected = forms.DecimalField(
+        label=_("已征缴(元)"),
+        max_digits=16,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs=MONEY_ATTRS),
+    )
+    as_of = forms.DateField(label=_("截至日期"), help_text=_("同一年度同一险种再次填写即为更正。"))
 
 
 class LoanForm(PersonFields):

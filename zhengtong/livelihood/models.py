@@ -96,6 +96,52 @@ class UnemploymentFigure(models.Model):
         return f"{self.period:%Y年%m月}"
 
 
+class InsuranceDrive(models.Model):
+    """社会保险扩面征缴: for one insurance and one year, the department's targets — people newly
+    enrolled (扩面) and contributions collected (征缴) — and where they stand on `as_of`. The seed
+    reports the year's work as "圆满完成": done when both reach their targets."""
+
+    class Insurance(models.TextChoices):
+        EMPLOYEE_PENSION = "employee_pension", _("企业职工基本养老保险")
+        RESIDENT_PENSION = "resident_pension", _("城乡居民基本养老保险")
+        RESIDENT_MEDICAL = "resident_medical", _("城乡居民基本医疗保险")
+        UNEMPLOYMENT = "unemployment", _("失业保险")
+        INJURY = "injury", _("工伤保险")
+
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    insurance = models.CharField(_("险种"), max_length=20, choices=Insurance.choices)
+    enrol_target = models.PositiveIntegerField(_("扩面目标(人)"))
+    enrolled = models.PositiveIntegerField(_("新增参保(人)"))
+    collect_target = models.DecimalField(_("征缴目标(元)"), max_digits=16, decimal_places=2)
+    collected = models.DecimalField(_("已征缴(元)"), max_digits=16, decimal_places=2)
+    as_of = models.DateField(_("截至日期"), db_index=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("社会保险扩面征缴")
+        verbose_name_plural = _("社会保险扩面征缴")
+        ordering = ["-year", "insurance"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_unit", "year", "insurance"], name="insurance_drive_once_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(collect_target__gte=0) & models.Q(collected__gte=0),
+                name="insurance_drive_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.get_insurance_display()}"
+
+    @property
+    def done(self) -> bool:
+        return self.enrolled >= self.enrol_target and self.collected >= self.collect_target
+
+
 class Loan(models.Model):
     """创业担保贷款: submitted → approved → disbursed → repaid/closed (or rejected)."""
 

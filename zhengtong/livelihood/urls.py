@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_insurance
 
 app_name = "livelihood"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("employment/<int:pk>/", views.employment_detail, name="employment_detail"),
     path("unemployment/", views.unemployment_list, name="unemployment_list"),
     path("unemployment/new/", views.unemployment_create, name="unemployment_create"),
+    path("insurance/", views_insurance.insurance_list, name="insurance_list"),
+    path("insurance/new/", views_insurance.insurance_record, name="insurance_record"),
     path("loans/", views.loan_list, name="loan_list"),
     path("loans/new/", views.loan_create, name="loan_create"),
     path("loans/<int:pk>/", views.loan_detail, name="loan_detail"),

@@ -223,6 +223,8 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "livelihood:employment_detail": ("/livelihood/employment/{employment}/", SOCIAL),
     "livelihood:unemployment_list": ("/livelihood/unemployment/", SOCIAL),
     "livelihood:unemployment_create": ("/livelihood/unemployment/new/", {"clerk"}),
+    "livelihood:insurance_list": ("/livelihood/insurance/", SOCIAL),
+    "livelihood:insurance_record": ("/livelihood/insurance/new/", {"clerk"}),
     "livelihood:loan_list": ("/livelihood/loans/", SOCIAL),
     "livelihood:loan_create": ("/livelihood/loans/new/", {"clerk"}),
     "livelihood:loan_detail": ("/livelihood/loans/{loan}/", SOCIAL),
@@ -305,6 +307,7 @@ OPEN_LISTS = {
     "api_person_list": "{masked_id}",
     "livelihood:employment_list": "鲁西化工集团",
     "livelihood:unemployment_list": "1234",
+    "livelihood:insurance_list": "工伤保险",
     "livelihood:loan_list": "鲜花电商创业",
     "livelihood:internship_list": "开发区见习基地甲",
     "livelihood:training_list": "电工技能培训班",
@@ -482,6 +485,17 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             period=datetime.date(2026, 10, 1),
             registered_unemployed=1234,
             labour_force=100000,
+            created_by=cls.clerk,
+        )
+        lv.InsuranceDrive.objects.create(
+            org_unit=social,
+            year=2026,
+            insurance=lv.InsuranceDrive.Insurance.INJURY,
+            enrol_target=4321,
+            enrolled=4000,
+            collect_target=Decimal("1000000.00"),
+            collected=Decimal("900000.00"),
+            as_of=day,
             created_by=cls.clerk,
         )
         cls.loan = lv.Loan.objects.create(
