@@ -7,6 +7,7 @@ scope: the same period asked for again the same day by a leader of the same unit
 file, and no other user sees it (`report_files_for`)."""
 
 import datetime
+import functools
 import logging
 import urllib.parse
 
@@ -163,10 +164,9 @@ def prune_report_files(today: datetime.date | None = None) -> int:
                 ReportFile.Status.FAILED,
             ):
                 continue
-            if locked.file:
+            if name := locked.file.name:
                 # The file goes after the commit: a rolled-back transaction keeps both.
-                name, storage = locked.file.name, locked.file.storage
-                transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+                transaction.on_commit(functools.partial(locked.file.storage.delete, name))
                 removed += 1
             locked.file = ""
             locked.status = ReportFile.Status.EXPIRED
