@@ -13,6 +13,7 @@ from zhengtong.demo.testing import DEMO_AT
 from zhengtong.population.actions import followups as actions
 from zhengtong.population.models import FollowUp, FollowUpPlan, HomeVisit
 from zhengtong.population.sync_views import own_open_followups
+from zhengtong.population.tests.test_visits_fixtures import image_bytes
 
 from .conftest import ARTIFACTS, log_in
 from .test_csp import LISTEN
@@ -25,8 +26,9 @@ LATE_OUTCOME = "离线登记:电话无人接听,改日再联系。"
 
 
 def test_a_village_worker_records_offline_and_the_records_sync_once_back_online(
-    browser, demo
+    browser, demo, settings, tmp_path
 ) -> None:
+    settings.MEDIA_ROOT = tmp_path
     base = demo
     today = DEMO_AT.date()
     worker = User.objects.get(username="village1")
@@ -88,6 +90,9 @@ def test_a_village_worker_records_offline_and_the_records_sync_once_back_online(
         page.get_by_label("走访日期").fill(f"{today:%Y-%m-%d}")
         page.get_by_label("地点").fill("刘集村 2 组 8 号")
         page.get_by_label("走访情况").fill(VISIT_OUTCOME)
+        page.locator("#photos").set_input_files(
+            files=[{"name": "门前.png", "mimeType": "image/png", "buffer": image_bytes()}]
+        )
         page.get_by_role("button", name="保存").click()
         page.get_by_text("已保存在本机,联网后自动发送").wait_for()
         assert page.locator("#offline-count").inner_text() == "2"
@@ -134,6 +139,7 @@ def test_a_village_worker_records_offline_and_the_records_sync_once_back_online(
         assert first.client_uuid is not None
         visits = HomeVisit.objects.filter(person=person, outcome=VISIT_OUTCOME)
         assert visits.count() == 1
+        assert visits.get().photos.count() == 1
         home.refresh_from_db()
         assert home.status == "done" and home.visit == visits.get()
         late.refresh_from_db()
