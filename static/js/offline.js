@@ -75,8 +75,8 @@
     li.dataset.clientUuid = row.client_uuid;
     var head = el("div", "d-flex flex-wrap gap-2 align-items-center");
     head.appendChild(el("span", "badge text-bg-warning", "未发送"));
-    head.appendChild(el("span", "me-auto", row.label));
-    var discard = el("button", "btn btn-sm btn-outline-danger", "删除");
+    head.appendChild(el("span", "", row.label));
+    var discard = el("button", "btn btn-sm btn-outline-danger py-0", "删除");
     discard.type = "button";
     discard.addEventListener("click", function () {
       if (discard.dataset.armed !== "1") {
@@ -86,7 +86,6 @@
       }
       idbKeyval.del(row.client_uuid, store).then(render);
     });
-    head.appendChild(discard);
     li.appendChild(head);
     li.appendChild(el("div", "small text-muted", row.summary + " · 本机保存于 " + localTime(row.saved_at)));
     if (row.message) {
@@ -98,6 +97,9 @@
       }
       li.appendChild(why);
     }
+    var actions = el("div", "mt-1");
+    actions.appendChild(discard);
+    li.appendChild(actions);
     return li;
   }
 
