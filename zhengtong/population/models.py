@@ -190,6 +190,9 @@ class FollowUp(models.Model):
         on_delete=models.SET_NULL,
         related_name="followups",
     )
+    # Set when the follow-up was recorded offline and synced: a replay finds it and stores
+    # nothing more (see population/sync.py).
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True)
 
     # Set on rows by the pages that show them; not columns.
     deadline: "Deadline"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import sync_views, views
 
 app_name = "population"
 
@@ -32,6 +32,11 @@ urlpatterns: list = [
     path("floating/<int:pk>/certificate/", views.floating_certificate, name="floating_certificate"),
     path("floating/<int:pk>/end/", views.floating_end, name="floating_end"),
     path("floating/<int:pk>/call/", views.floating_call, name="floating_call"),
+    # Field work without a connection: the worker's offline page, the sync endpoint, the
+    # service worker script.
+    path("offline/", sync_views.offline_page, name="offline"),
+    path("sync/", sync_views.sync_endpoint, name="sync"),
+    path("sw.js", sync_views.service_worker, name="service_worker"),
     # Pages of the colleagues on issue 4: follow-ups, care, imports.
     path("", include("zhengtong.population.urls_followups")),
     path("", include("zhengtong.population.urls_care")),

@@ -197,6 +197,11 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "population:campaign_targets": ("/population/campaigns/{campaign}/targets/", EAST),
     "population:visit_list": ("/population/visits/", EAST),
     "population:visit_create": ("/population/visits/new/", EAST | {"west_worker"}),
+    # Field work offline: every village worker has the page and the sync endpoint (scoped
+    # inside); the service worker script holds no data and is public.
+    "population:offline": ("/population/offline/", EAST | {"west_worker"}),
+    "population:sync": ("/population/sync/", EAST | {"west_worker"}),
+    "population:service_worker": ("/population/sw.js", PUBLIC),
     "population:visit_detail": ("/population/visits/{visit}/", EAST),
     "population:referral_list": ("/population/referrals/", EAST),
     "population:referral_detail": ("/population/referrals/{referral}/", EAST),

@@ -12,6 +12,7 @@ Contraception reports are expected per calendar quarter from each woman aged 18â
 """
 
 import datetime
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -133,11 +134,13 @@ def followup_complete(
     outcome: str,
     today: datetime.date | None = None,
     visit=None,
+    client_uuid: uuid.UUID | None = None,
 ) -> FollowUp | None:
     """Record a follow-up done on `done_on` and schedule the next at done_on + interval.
 
     `visit` is the home visit that answered it, when it was closed by logging a visit.
-    Returns the next follow-up (None when the plan has stopped).
+    `client_uuid` is the number an offline client gave the record (population/sync.py finds a
+    replay by it). Returns the next follow-up (None when the plan has stopped).
     """
     followup = _locked_scheduled(followup)
     _require_writer(actor, followup.plan.person)
@@ -156,7 +159,8 @@ def followup_complete(
     followup.done_by = actor
     followup.outcome = outcome
     followup.visit = visit
-    followup.save(update_fields=["status", "done_on", "done_by", "outcome", "visit"])
+    followup.client_uuid = client_uuid
+    followup.save(update_fields=["status", "done_on", "done_by", "outcome", "visit", "client_uuid"])
     following = _schedule_next(followup, done_on)
     record_event(
         actor=actor,
