@@ -181,6 +181,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "population:household_create": ("/population/households/new/", EAST | {"west_worker"}),
     "population:household_detail": ("/population/households/{household}/", EAST),
     "population:household_edit": ("/population/households/{household}/edit/", EAST),
+    "people:household_export": ("/people/households/{household}/export/", EAST),
     "population:floating_list": ("/population/floating/", EAST),
     "population:floating_overdue": ("/population/floating/overdue/", EAST),
     "population:floating_detail": ("/population/floating/{floating}/", EAST),

@@ -167,3 +167,19 @@ class SeedPopulationTestCase(TestCase):
         self.assertEqual(r.status_code, 200)
         due = FollowUp.objects.filter(plan__owner=self.village1, status="scheduled").first()
         self.assertContains(r, due.plan.person.name)
+
+    def test_every_village_shows_left_behind_children_and_single_parent_households(self) -> None:
+        from zhengtong.population.selectors import household_flags_of, households_with_away
+
+        households = households_with_away(
+            Household.objects.prefetch_related("members__person").select_related("org_unit"),
+            self.today,
+        )
+        found: dict[str, set[str]] = {}
+        for household in households:
+            for flag in household_flags_of(household, self.today):
+                found.setdefault(flag.code, set()).add(household.org_unit.name)
+        villages = {"刘集村", "东村", "西村", "王庄村", "李营村"}
+        self.assertEqual(found.get("left_behind_child"), villages)
+        self.assertEqual(found.get("single_parent"), villages)
+        self.assertEqual(found.get("left_behind_elder"), villages)
