@@ -261,7 +261,9 @@ def score(definition: dict, scores: dict, *, conditions: dict | None = None) -> 
         level, gap = _level_by_total(rule, grand_total), False
     else:
         letters = rule["dimensions"]
-        level, gap = LEVEL_RULES[rule["kind"]](*(grades[letters[k]] for k in ("A", "M", "S", "P")))
+        # The card reads graded dimensions only ("bands" or "rules"), never an ungraded one.
+        a, m, s, p = (int(grades[letters[k]] or 0) for k in ("A", "M", "S", "P"))
+        level, gap = LEVEL_RULES[rule["kind"]](a, m, s, p)
     initial = level
     changes = LEVEL_CHANGES[definition.get("level_changes", "mz039")]
     level, adjusted_by = changes(definition, cleaned, level, conditions)
