@@ -190,6 +190,8 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "population:followup_detail": ("/population/followups/{followup}/", EAST),
     "population:pregnancy_create": ("/population/persons/{person}/pregnancies/new/", EAST),
     "population:pregnancy_detail": ("/population/pregnancies/{pregnancy}/", EAST),
+    "population:preconception_create": ("/population/persons/{person}/preconception/new/", EAST),
+    "population:preconception_detail": ("/population/preconception/{preconception}/", EAST),
     "population:contraception_list": ("/population/contraception/", EAST),
     "population:contraception_detail": ("/population/contraception/{report}/", EAST),
     "population:campaign_list": ("/population/campaigns/", EAST),
@@ -368,6 +370,7 @@ POST_ONLY_OR_PARAMETERISED = {
     "population:followup_plan_stop",
     "population:pregnancy_delivery",
     "population:pregnancy_referral",
+    "population:preconception_record",
     "population:maternal_visit_done",
     "population:contraception_receive",
     "population:contraception_verify",
@@ -595,6 +598,13 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             edd=datetime.date(2027, 3, 8),
             created_by=worker,
         )
+        cls.preconception = pop.PreconceptionCheck.objects.create(
+            person=person,
+            org_unit=village,
+            enrolled_on=datetime.date(2026, 5, 1),
+            due_on=datetime.date(2026, 5, 29),
+            created_by=worker,
+        )
         cls.report = pop.ContraceptionReport.objects.create(
             person=person,
             org_unit=village,
@@ -708,6 +718,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "floating": self.floating.pk,
             "followup": self.followup.pk,
             "pregnancy": self.pregnancy.pk,
+            "preconception": self.preconception.pk,
             "report": self.report.pk,
             "campaign": self.campaign.pk,
             "visit": self.visit.pk,
