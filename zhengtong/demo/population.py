@@ -92,6 +92,7 @@ class PopulationBuilder:
         self.campaign()
         for village in self.villages:
             self.flagged_families(village)
+            self.preconception(village)
         return self.made
 
     # --- people ---------------------------------------------------------------------------------
@@ -220,6 +221,32 @@ class PopulationBuilder:
         household_member_add(actor=actor, household=single, person=parent, relation=ROLE_OF.HEAD)
         household_member_add(actor=actor, household=single, person=son, relation=ROLE_OF.CHILD)
         self.made.add("家庭户", 2)
+
+    def preconception(self, village: OrgUnit) -> None:
+        """孕前优生健康检查: per village one married woman enrolled last week (on the to-do
+        lists) and one checked a month ago with a risk found and guidance given."""
+        actor = self.actor_for(village)
+        women = [
+            p
+            for p in self.adults(village, female=True, ages=(22, 35))
+            if p.marital_status == "married"
+            and not p.pregnancies.exists()
+            and not p.floating_records.exists()
+        ]
+        for person, (enrolled_ago, done_ago) in zip(women, [(7, None), (40, 30)], strict=False):
+            check = maternal.preconception_enrol(
+                actor=actor, person=person, enrolled_on=self.days_ago(enrolled_ago)
+            )
+            self.made.add("孕前优生检查登记")
+            if done_ago is not None:
+                maternal.preconception_record(
+                    actor=actor,
+                    check=check,
+                    done_on=self.days_ago(done_ago),
+                    result="risk",
+                    note="风疹病毒 IgG 阴性,建议接种风疹疫苗 3 个月后再怀孕;补充叶酸。",
+                )
+                self.made.add("孕前优生检查")
 
     def adults(self, village, *, female: bool | None = None, ages=(20, 49), relations=None):
         found = []

@@ -183,3 +183,14 @@ class SeedPopulationTestCase(TestCase):
         self.assertEqual(found.get("left_behind_child"), villages)
         self.assertEqual(found.get("single_parent"), villages)
         self.assertEqual(found.get("left_behind_elder"), villages)
+
+    def test_pre_pregnancy_checks_and_high_risk_extra_visits_are_in_the_demo(self) -> None:
+        from zhengtong.population.models import PreconceptionCheck
+
+        self.assertEqual(PreconceptionCheck.objects.filter(done_on__isnull=True).count(), 5)
+        self.assertEqual(PreconceptionCheck.objects.filter(result="risk").count(), 5)
+        self.assertTrue(MaternalVisit.objects.filter(kind__startswith="hr_").exists())
+        self.client.force_login(self.village1)
+        page = self.client.get("/population/work/?list=area")
+        self.assertContains(page, "孕前优生健康检查")
+        self.assertContains(page, "高危加强随访")
