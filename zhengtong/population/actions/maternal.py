@@ -254,6 +254,8 @@ def preconception_enrol(
     (the page says so) and the workdays recompute fills it in once the calendar is loaded.
     """
     _require_writer(actor, person)
+    # Two workers enrolling her at once: the second waits here, then sees the first's row.
+    person = Person.objects.select_for_update().get(pk=person.pk)
     today = today or timezone.localdate()
     if person.sex != Person.Sex.FEMALE:
         raise ValidationError({"person": "孕前优生健康检查按女方登记,请在女方名下登记。"})
