@@ -244,7 +244,7 @@ class PopulationBuilder:
                     check=check,
                     done_on=self.days_ago(done_ago),
                     result="risk",
-                    note="风疹病毒 IgG 阴性,建议接种风疹疫苗 3 个月后再怀孕;补充叶酸。",
+                    note="风疹病毒抗体阴性,建议接种风疹疫苗 3 个月后再怀孕;补充叶酸。",
                 )
                 self.made.add("孕前优生检查")
 

@@ -38,7 +38,7 @@ class AssessmentForm(PersonFields):
     coma = forms.BooleanField(
         label="处于昏迷状态",
         required=False,
-        help_text="昏迷者直接评定为完全失能(GB/T 42195-2022 附录C C.4)。",
+        help_text="昏迷者直接评定为完全失能(GB/T 42195-2022 能力等级变更依据)。",
     )
     dementia = forms.BooleanField(label="确诊为认知障碍/痴呆", required=False)
     psychiatric = forms.BooleanField(label="确诊为精神疾病", required=False)
