@@ -37,6 +37,7 @@ urlpatterns = [
     path("notify/", include("zhengtong.notify.urls")),
     path("projects/", include("zhengtong.projects.urls")),
     path("population/", include("zhengtong.population.urls")),
+    path("people/", include("zhengtong.people.urls")),
     path("livelihood/", include("zhengtong.livelihood.urls")),
     path("welfare/", include("zhengtong.welfare.urls")),
     path("reports/", include("zhengtong.reports.urls")),

@@ -176,6 +176,9 @@ ACTION_LABELS: dict[str, str] = {
     "relief_grant_added": "添加救助对象",
     "relief_grant_removed": "移除救助对象",
     "census_campaign_created": "新建普查评估",
+    # Pre-pregnancy check (孕前优生健康检查)
+    "preconception_enrolled": "登记孕前优生健康检查",
+    "preconception_checked": "登记孕前优生健康检查结果",
 }
 
 # Codes made from a model name, by suffix (longest first): "{verbose name}" is filled in.

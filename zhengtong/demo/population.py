@@ -90,6 +90,9 @@ class PopulationBuilder:
             self.followups(village)
             self.care(village)
         self.campaign()
+        for village in self.villages:
+            self.flagged_families(village)
+            self.preconception(village)
         return self.made
 
     # --- people ---------------------------------------------------------------------------------
@@ -167,6 +170,83 @@ class PopulationBuilder:
         for person, relation in members:
             household_member_add(actor=actor, household=household, person=person, relation=relation)
             self.residents[village].append((person, relation, household))
+
+    def flagged_families(self, village: OrgUnit) -> None:
+        """Two households per village whose flags the household page and its export show:
+        both parents working away with a grandmother at home (留守儿童 and 留守老人), and a
+        divorced mother alone with her son (单亲). Built last, so the rest of the demo is the
+        same as without them."""
+        rng = self.rng
+        actor = self.actor_for(village)
+        n = HOUSEHOLDS_PER_VILLAGE
+        away_address = f"东阿县刘集镇{village.name}{STREETS[0]}{n + 1}号"
+        home = household_create(actor=actor, org_unit=village, address=away_address)
+        common = {"hukou_address": away_address, "current_address": away_address}
+        surname = rng.choice(SURNAMES)
+        father = self.person(village, age=rng.randint(33, 40), female=False, surname=surname,
+                             marital_status="married", **common)  # fmt: skip
+        mother = self.person(village, age=rng.randint(31, 38), female=True,
+                             marital_status="married", **common)  # fmt: skip
+        child = self.person(village, age=rng.randint(6, 12), female=rng.random() < 0.5,
+                            surname=surname, **common)  # fmt: skip
+        grandma = self.person(village, age=rng.randint(66, 78), female=True, surname=surname,
+                              marital_status="widowed", **common)  # fmt: skip
+        for person, relation in ((father, ROLE_OF.HEAD), (mother, ROLE_OF.SPOUSE),
+                                 (child, ROLE_OF.CHILD), (grandma, ROLE_OF.PARENT)):  # fmt: skip
+            household_member_add(actor=actor, household=home, person=person, relation=relation)
+        place = rng.choice(DESTINATIONS)
+        started_on = self.days_ago(rng.randint(90, 300))
+        for parent in (father, mother):
+            certificate = None
+            if floating.needs_certificate(parent, started_on):
+                certificate = self.certificate(parent)
+            floating.floating_record_create(
+                actor=actor,
+                person=parent,
+                direction=FloatingRecord.Direction.OUT,
+                place=place,
+                started_on=started_on,
+                contact_phone=parent.phone,
+                employer=place[:3] + rng.choice(EMPLOYERS),
+                certificate=certificate,
+            )
+            self.made.add("流出记录")
+        single_address = f"东阿县刘集镇{village.name}{STREETS[1]}{n + 2}号"
+        single = household_create(actor=actor, org_unit=village, address=single_address)
+        common = {"hukou_address": single_address, "current_address": single_address}
+        surname = rng.choice(SURNAMES)
+        parent = self.person(village, age=rng.randint(32, 42), female=True, surname=surname,
+                             marital_status="divorced", **common)  # fmt: skip
+        son = self.person(village, age=rng.randint(7, 15), female=False, surname=surname, **common)
+        household_member_add(actor=actor, household=single, person=parent, relation=ROLE_OF.HEAD)
+        household_member_add(actor=actor, household=single, person=son, relation=ROLE_OF.CHILD)
+        self.made.add("家庭户", 2)
+
+    def preconception(self, village: OrgUnit) -> None:
+        """孕前优生健康检查: per village one married woman enrolled last week (on the to-do
+        lists) and one checked a month ago with a risk found and guidance given."""
+        actor = self.actor_for(village)
+        women = [
+            p
+            for p in self.adults(village, female=True, ages=(22, 35))
+            if p.marital_status == "married"
+            and not p.pregnancies.exists()
+            and not p.floating_records.exists()
+        ]
+        for person, (enrolled_ago, done_ago) in zip(women, [(7, None), (40, 30)], strict=False):
+            check = maternal.preconception_enrol(
+                actor=actor, person=person, enrolled_on=self.days_ago(enrolled_ago)
+            )
+            self.made.add("孕前优生检查登记")
+            if done_ago is not None:
+                maternal.preconception_record(
+                    actor=actor,
+                    check=check,
+                    done_on=self.days_ago(done_ago),
+                    result="risk",
+                    note="风疹病毒抗体阴性,建议接种风疹疫苗 3 个月后再怀孕;补充叶酸。",
+                )
+                self.made.add("孕前优生检查")
 
     def adults(self, village, *, female: bool | None = None, ages=(20, 49), relations=None):
         found = []

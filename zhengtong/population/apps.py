@@ -9,12 +9,17 @@ class PopulationConfig(AppConfig):
         from zhengtong.inbox.registry import register_sources
         from zhengtong.workdays import recompute
 
-        from .due_dates import recompute_certificates, recompute_referrals
+        from .due_dates import (
+            recompute_certificates,
+            recompute_preconception_checks,
+            recompute_referrals,
+        )
         from .inbox import inbox_sources
 
         register_sources(inbox_sources)
         recompute.register(recompute_referrals)
         recompute.register(recompute_certificates)
+        recompute.register(recompute_preconception_checks)
 
         from .digest import register_digest
 

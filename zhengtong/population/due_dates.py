@@ -2,13 +2,15 @@
 
 import datetime
 
+from django.db.models import Q
 from django.urls import reverse
 
+from zhengtong.workdays import HolidayDataMissing
 from zhengtong.workdays.recompute import Recomputed, recompute_rows, span_filter
 
 from .actions.care import referral_workdays
 from .actions.floating import PRESENT_WITHIN_DAYS
-from .models import MarriageCertificate, Referral
+from .models import MarriageCertificate, PreconceptionCheck, Referral
 
 
 def recompute_referrals(calendar, years) -> list[Recomputed]:
@@ -57,4 +59,35 @@ def recompute_certificates(calendar, years) -> list[Recomputed]:
         title=lambda c: f"{c.name} 婚育证明交验",
         owner_id=lambda c: c.record.created_by_id,
         url=lambda c: reverse("population:floating_detail", args=[c.record_id]),
+    )
+
+
+def recompute_preconception_checks(calendar, years) -> list[Recomputed]:
+    """孕前优生健康检查 not yet done: enrolment + the working days of the office's rule (a check
+    enrolled with no due date, its year's calendar missing then, gets one now)."""
+    from .actions.maternal import preconception_workdays
+
+    rows = (
+        PreconceptionCheck.objects.select_for_update(of=("self",))
+        .filter(done_on__isnull=True, pregnancy__isnull=True)
+        .filter(span_filter("enrolled_on", "due_on", years) | Q(due_on__isnull=True))
+        .select_related("person")
+        .order_by("pk")
+    )
+
+    def compute(check):
+        try:
+            return check.enrolled_on, calendar.add_workdays(
+                check.enrolled_on, preconception_workdays()
+            )
+        except HolidayDataMissing:
+            return None
+
+    return recompute_rows(
+        calendar,
+        rows,
+        kind="孕前优生健康检查",
+        compute=compute,
+        title=lambda c: f"{c.person.name} 孕前优生健康检查",
+        owner_id=lambda c: c.created_by_id,
     )

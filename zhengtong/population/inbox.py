@@ -1,11 +1,12 @@
 """Every due date of the population work, for 我的待办 and the working lists (PF14).
 
-Six kinds, one query each whatever the number of rows:
+Seven kinds, one query each whatever the number of rows:
 
 | kind | row | due date |
 | 随访 | a scheduled follow-up of an active plan | its due date |
 | 避孕节育报告单 | a report missing after its period, or received but not verified | period end + 15 days; received + 15 days |
 | 孕产期随访 | a visit window not done (antenatal ones only until delivery) | the window's last day |
+| 孕前优生健康检查 | an enrolled woman not yet checked nor pregnant | enrolment + 20 working days |
 | 婚育证明 | an arrival's certificate not presented | arrival + 30 days (see the record) |
 | 走访转介 | an open referral with a due date | its due date |
 | 结对走访 | an active volunteer pairing | its next visit date |
@@ -24,7 +25,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,6 +42,7 @@ from .models import (
     MarriageCertificate,
     MaternalVisit,
     Pairing,
+    PreconceptionCheck,
     Referral,
 )
 from .schedule import ANTENATAL_KINDS
@@ -49,11 +51,13 @@ from .selectors import POPULATION_ROLES, rows_visible_to
 KIND_FOLLOWUP = "随访"
 KIND_CONTRACEPTION = "避孕节育报告单"
 KIND_MATERNAL = "孕产期随访"
+KIND_PRECONCEPTION = "孕前优生健康检查"
 KIND_CERTIFICATE = "婚育证明"
 KIND_REFERRAL = "走访转介"
 KIND_PAIRING = "结对走访"
 KINDS = [
     KIND_MATERNAL,
+    KIND_PRECONCEPTION,
     KIND_REFERRAL,
     KIND_CERTIFICATE,
     KIND_CONTRACEPTION,
@@ -267,6 +271,43 @@ def maternal_source(user, *, today, owned=False) -> Source:
     )
 
 
+def _preconception_rows(user, *, today, owned):
+    rows = PreconceptionCheck.objects.filter(done_on__isnull=True, pregnancy__isnull=True)
+    return rows_visible_to(user, rows)
+
+
+def _preconception_build(rows) -> dict[int, WorkItem]:
+    return {
+        c.pk: WorkItem(
+            kind=KIND_PRECONCEPTION,
+            title=f"{c.person.name} 孕前优生健康检查",
+            url=reverse("population:preconception_detail", args=[c.pk]),
+            # A check enrolled while its year's holidays were unknown has no due date yet.
+            due_on=c.due_on or c.enrolled_on,
+            subtitle=f"{c.org_unit.name} · {c.enrolled_on:%Y-%m-%d} 登记",
+            priority=PRIORITY_MATERNAL,
+            village_id=c.org_unit_id,
+            village=c.org_unit.name,
+            person_name=c.person.name,
+        )
+        for c in rows.select_related("person", "org_unit")
+    }
+
+
+def preconception_source(user, *, today, owned=False) -> Source:
+    rows = _preconception_rows(user, today=today, owned=owned)
+    return Source(
+        kind=KIND_PRECONCEPTION,
+        rows=rows,
+        due=Coalesce(F("due_on"), F("enrolled_on")),
+        priority=PRIORITY_MATERNAL,
+        title=text(F("person__name"), " 孕前优生健康检查"),
+        subtitle=text(F("org_unit__name"), " · ", date_text("enrolled_on"), " 登记"),
+        village=F("org_unit_id"),
+        build=lambda pks: _preconception_build(rows.filter(pk__in=pks)),
+    )
+
+
 def _certificate_rows(user, *, today, owned):
     rows = MarriageCertificate.objects.filter(
         due_on__isnull=False,
@@ -393,6 +434,7 @@ def pairing_source(user, *, today, owned=False) -> Source:
 
 SOURCES = [
     maternal_source,
+    preconception_source,
     referral_source,
     certificate_source,
     contraception_source,

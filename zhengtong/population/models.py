@@ -316,6 +316,12 @@ class MaternalVisit(models.Model):
         POSTPARTUM = "postpartum", _("产后访视")
         DAY42 = "day42", _("产后 42 天健康检查")
         REFERRAL = "referral", _("高危转诊随访")
+        # The extra antenatal visits of a high-risk pregnancy (schedule.HIGH_RISK_SCHEDULE).
+        HR_25_27 = "hr_25_27", _("高危加强随访(孕 25–27 周)")
+        HR_29_32 = "hr_29_32", _("高危加强随访(孕 29–32 周)")
+        HR_33_36 = "hr_33_36", _("高危加强随访(孕 33–36 周)")
+        HR_38 = "hr_38", _("高危加强随访(孕 38 周)")
+        HR_39 = "hr_39", _("高危加强随访(孕 39 周)")
 
     pregnancy = models.ForeignKey(Pregnancy, on_delete=models.CASCADE, related_name="visits")
     kind = models.CharField(_("项目"), max_length=20, choices=Kind.choices)
@@ -334,6 +340,71 @@ class MaternalVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pregnancy.person.name} {self.get_kind_display()}"
+
+
+class PreconceptionCheck(models.Model):
+    """孕前优生健康检查 (the free pre-pregnancy check, the seed's "免费套餐"): the stage before a
+    pregnancy. A woman planning to conceive is enrolled; the check is due within working days
+    of enrolment (`PRECONCEPTION_CHECK_WORKDAYS`, through the workdays door); its result is
+    recorded, and the pregnancy registered later is linked to it."""
+
+    class Result(models.TextChoices):
+        NORMAL = "normal", _("未见异常")
+        RISK = "risk", _("发现风险因素,已咨询指导")
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="preconception_checks"
+    )
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("负责村"), on_delete=models.PROTECT, related_name="+"
+    )
+    enrolled_on = models.DateField(_("登记日期"))
+    due_on = models.DateField(_("检查期限"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限按尚未录入正式节假日安排的暂定年份计算,录入后自动重算。"),
+    )
+    done_on = models.DateField(_("检查日期"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.CharField(_("检查结果"), max_length=10, choices=Result.choices, blank=True)
+    note = models.TextField(_("情况"), blank=True)
+    pregnancy = models.OneToOneField(
+        Pregnancy,
+        verbose_name=_("孕产期"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="preconception_check",
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("孕前优生健康检查")
+        verbose_name_plural = _("孕前优生健康检查")
+        ordering = ["-enrolled_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(done_on__isnull=True, pregnancy__isnull=True),
+                name="preconception_one_open_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done_on__isnull=True) | ~models.Q(result=""),
+                name="preconception_done_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} 孕前优生健康检查"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("population:preconception_detail", args=[self.pk])
 
 
 class Campaign(models.Model):

@@ -8,7 +8,8 @@
   + 7), and the 42-day check on delivery + 42 days. The check is not done earlier, since it
   assesses recovery at the end of the six-week puerperium (产褥期); one week is allowed after it,
   like the postpartum visit, so its window is delivery + 42 … delivery + 49 days;
-- a high-risk referral is followed up within 2 weeks: referral day … referral day + 14.
+- a high-risk referral is followed up within 2 weeks: referral day … referral day + 14;
+- a high-risk pregnancy gets extra antenatal visits (`HIGH_RISK_SCHEDULE`, see there).
 
 Days are calendar days: a window's last day is a due date, never moved for a holiday, because a
 pregnancy does not wait for one. Week counts are gestational age (LMP + 7 × weeks + days).
@@ -29,7 +30,16 @@ DAY42_CHECK_DAYS = 42
 DAY42_GRACE_DAYS = 7
 REFERRAL_FOLLOWUP_DAYS = 14
 
-ANTENATAL_KINDS = (Kind.FIRST, Kind.ANC_16_20, Kind.ANC_21_24, Kind.ANC_28_36, Kind.ANC_37_40)
+BASIC_ANTENATAL_KINDS = (
+    Kind.FIRST,
+    Kind.ANC_16_20,
+    Kind.ANC_21_24,
+    Kind.ANC_28_36,
+    Kind.ANC_37_40,
+)
+HIGH_RISK_KINDS = (Kind.HR_25_27, Kind.HR_29_32, Kind.HR_33_36, Kind.HR_38, Kind.HR_39)
+# Every visit that only makes sense before delivery (the inbox drops them once she delivers).
+ANTENATAL_KINDS = BASIC_ANTENATAL_KINDS + HIGH_RISK_KINDS
 POSTPARTUM_KINDS = (Kind.POSTPARTUM, Kind.DAY42)
 
 
@@ -51,6 +61,38 @@ ANTENATAL_SCHEDULE = (
     (Kind.ANC_28_36, gestational_day(28), gestational_day(36, 6)),
     (Kind.ANC_37_40, gestational_day(37), gestational_day(40, 6)),
 )
+
+
+# The extra visits of a high-risk pregnancy, in days after the LMP.
+#
+# 孕产期保健工作规范 (卫生部 卫妇社发〔2011〕56号), 产前检查: 孕期应当至少检查 5 次 … 发现异常
+# 者应当酌情增加检查次数 — the five are the basic windows above. How many more is taken from
+# 孕前和孕期保健指南 (中华医学会妇产科学分会, 2018), whose recommended checks are at 6–13+6,
+# 14–19+6, 20–24, 25–28, 29–32, 33–36 and 37–41 weeks (weekly from 37): a high-risk pregnancy
+# gets each of those the five basic windows leave open or share — 25–27+6, 29–32+6, 33–36+6
+# (the 28–36 window keeps its own visit, so 28 weeks is covered), and weeks 38 and 39 (37 and 40
+# are the 37–40 window). 孕产妇妊娠风险评估与管理工作规范 (国卫办妇幼发〔2017〕35号) leaves the
+# number to the managing clinic for 橙色/红色 pregnancies; this is the village's minimum, a
+# clinic may add more. Calendar days, like every maternal window.
+HIGH_RISK_SCHEDULE = (
+    (Kind.HR_25_27, gestational_day(25), gestational_day(27, 6)),
+    (Kind.HR_29_32, gestational_day(29), gestational_day(32, 6)),
+    (Kind.HR_33_36, gestational_day(33), gestational_day(36, 6)),
+    (Kind.HR_38, gestational_day(38), gestational_day(38, 6)),
+    (Kind.HR_39, gestational_day(39), gestational_day(39, 6)),
+)
+
+
+def high_risk_windows(lmp: datetime.date, *, from_day: datetime.date | None = None) -> list[Window]:
+    """The extra windows of a high-risk pregnancy with this LMP; with `from_day`, only those not
+    yet over on that day (a pregnancy found high-risk at 30 weeks gets no visit at 25–27)."""
+    windows = [
+        Window(kind, lmp + datetime.timedelta(days=start), lmp + datetime.timedelta(days=end))
+        for kind, start, end in HIGH_RISK_SCHEDULE
+    ]
+    if from_day is not None:
+        windows = [w for w in windows if w.window_end >= from_day]
+    return windows
 
 
 def expected_delivery(lmp: datetime.date) -> datetime.date:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_followups as views
+from . import views_preconception
 
 urlpatterns: list = [
     path("work/", views.worklist, name="worklist"),
@@ -19,6 +20,21 @@ urlpatterns: list = [
         "persons/<int:person_pk>/pregnancies/new/",
         views.pregnancy_create,
         name="pregnancy_create",
+    ),
+    path(
+        "persons/<int:person_pk>/preconception/new/",
+        views_preconception.preconception_create,
+        name="preconception_create",
+    ),
+    path(
+        "preconception/<int:pk>/",
+        views_preconception.preconception_detail,
+        name="preconception_detail",
+    ),
+    path(
+        "preconception/<int:pk>/result/",
+        views_preconception.preconception_record,
+        name="preconception_record",
     ),
     path("pregnancies/<int:pk>/", views.pregnancy_detail, name="pregnancy_detail"),
     path("pregnancies/<int:pk>/delivery/", views.pregnancy_delivery, name="pregnancy_delivery"),

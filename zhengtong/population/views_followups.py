@@ -478,7 +478,9 @@ def pregnancy_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     return render(request, "population/maternal_form.html", {"form": form, "person": person})
 
 
-PREGNANCIES = Pregnancy.objects.select_related("person", "org_unit", "created_by")
+PREGNANCIES = Pregnancy.objects.select_related(
+    "person", "org_unit", "created_by", "preconception_check"
+)
 
 
 def _pregnancy_page(request, pregnancy: Pregnancy, person: Person, **forms_) -> HttpResponse:

@@ -181,6 +181,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "population:household_create": ("/population/households/new/", EAST | {"west_worker"}),
     "population:household_detail": ("/population/households/{household}/", EAST),
     "population:household_edit": ("/population/households/{household}/edit/", EAST),
+    "people:household_export": ("/people/households/{household}/export/", EAST),
     "population:floating_list": ("/population/floating/", EAST),
     "population:floating_overdue": ("/population/floating/overdue/", EAST),
     "population:floating_detail": ("/population/floating/{floating}/", EAST),
@@ -189,6 +190,8 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "population:followup_detail": ("/population/followups/{followup}/", EAST),
     "population:pregnancy_create": ("/population/persons/{person}/pregnancies/new/", EAST),
     "population:pregnancy_detail": ("/population/pregnancies/{pregnancy}/", EAST),
+    "population:preconception_create": ("/population/persons/{person}/preconception/new/", EAST),
+    "population:preconception_detail": ("/population/preconception/{preconception}/", EAST),
     "population:contraception_list": ("/population/contraception/", EAST),
     "population:contraception_detail": ("/population/contraception/{report}/", EAST),
     "population:campaign_list": ("/population/campaigns/", EAST),
@@ -375,6 +378,7 @@ POST_ONLY_OR_PARAMETERISED = {
     "population:followup_plan_stop",
     "population:pregnancy_delivery",
     "population:pregnancy_referral",
+    "population:preconception_record",
     "population:maternal_visit_done",
     "population:contraception_receive",
     "population:contraception_verify",
@@ -613,6 +617,13 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             edd=datetime.date(2027, 3, 8),
             created_by=worker,
         )
+        cls.preconception = pop.PreconceptionCheck.objects.create(
+            person=person,
+            org_unit=village,
+            enrolled_on=datetime.date(2026, 5, 1),
+            due_on=datetime.date(2026, 5, 29),
+            created_by=worker,
+        )
         cls.report = pop.ContraceptionReport.objects.create(
             person=person,
             org_unit=village,
@@ -726,6 +737,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "floating": self.floating.pk,
             "followup": self.followup.pk,
             "pregnancy": self.pregnancy.pk,
+            "preconception": self.preconception.pk,
             "report": self.report.pk,
             "campaign": self.campaign.pk,
             "visit": self.visit.pk,

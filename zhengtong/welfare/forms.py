@@ -35,6 +35,11 @@ class AssessmentForm(PersonFields):
     assessor_1 = AssessorField(label="评估员一", queryset=User.objects.none())
     assessor_2 = AssessorField(label="评估员二", queryset=User.objects.none())
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    coma = forms.BooleanField(
+        label="处于昏迷状态",
+        required=False,
+        help_text="昏迷者直接评定为完全失能(GB/T 42195-2022 能力等级变更依据)。",
+    )
     dementia = forms.BooleanField(label="确诊为认知障碍/痴呆", required=False)
     psychiatric = forms.BooleanField(label="确诊为精神疾病", required=False)
     incidents_30d = forms.IntegerField(
@@ -50,6 +55,17 @@ class AssessmentForm(PersonFields):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "assessor_1").queryset = assessors
         model_choice_field(self, "assessor_2").queryset = assessors
+        self.condition_names = scales.condition_codes(definition)
+        if "coma" not in self.condition_names:
+            del self.fields["coma"]  # MZ/T 039 reads 昏迷 from its 意识水平 item
+        if definition.get("level_changes") == "gb42195":
+            self.fields["dementia"].label = "确诊为痴呆(F00~F03)"
+            self.fields["psychiatric"].label = "确诊为其他精神和行为障碍(F04~F99)"
+            self.fields["incidents_30d"].label = "近30天内照护风险事件次数"
+            self.fields["incidents_30d"].help_text = (
+                "跌倒、噎食、自杀、自伤、走失等;2 次及以上时能力等级提高一级"
+                "(GB/T 42195-2022 等级变更)。"
+            )
         self.dimensions = []
         for dim in definition["dimensions"]:
             names = []
@@ -75,6 +91,7 @@ class AssessmentForm(PersonFields):
     def conditions(self) -> dict:
         data = self.cleaned_data
         return {
+            "coma": bool(data.get("coma")),
             "dementia": data["dementia"],
             "psychiatric": data["psychiatric"],
             "incidents_30d": data["incidents_30d"] or 0,

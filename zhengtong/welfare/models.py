@@ -84,12 +84,17 @@ class Assessment(models.Model):
     scale = models.ForeignKey(
         AssessmentScale, verbose_name=_("量表"), on_delete=models.PROTECT, related_name="+"
     )
+    # The version string of the definition it was scored by ("GB/T 42195-2022"), kept on the
+    # row so the scale and version stay readable whatever later happens to the scale row.
+    scale_version = models.CharField(_("量表版本"), max_length=30, blank=True)
     assessed_on = models.DateField(_("评估日期"), db_index=True)
     scores = models.JSONField(_("各项得分"))
     # Derived by the scale's rules when the assessment is saved; never typed.
     grades = models.JSONField(_("各维度等级"), default=dict)
     level = models.PositiveSmallIntegerField(_("能力等级"))
-    # MZ/T 039-2013 §5.3.2 等级变更 facts, recorded by the assessors.
+    # 等级变更 facts recorded by the assessors: MZ/T 039-2013 §5.3.2, GB/T 42195-2022 附录C C.4
+    # (which also takes 昏迷 from 表A.5 A.5.11; MZ/T 039 reads it from 意识水平).
+    coma = models.BooleanField(_("处于昏迷状态"), default=False)
     dementia = models.BooleanField(_("确诊为认知障碍/痴呆"), default=False)
     psychiatric = models.BooleanField(_("确诊为精神疾病"), default=False)
     incidents_30d = models.PositiveSmallIntegerField(

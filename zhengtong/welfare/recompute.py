@@ -13,6 +13,8 @@ CONFIRMED_COGNITION = 2
 
 def conditions_of(assessment) -> dict:
     return {
+        # Absent on the historical model of migrations older than the field.
+        "coma": getattr(assessment, "coma", False),
         "dementia": assessment.dementia,
         "psychiatric": assessment.psychiatric,
         "incidents_30d": assessment.incidents_30d,
@@ -31,7 +33,7 @@ def recompute(assessments) -> list:
                 a.save(update_fields=["dementia"])
             continue
         a.level_changed_from = a.level
-        a.level_change_reason = scales.adjusted_label(result.adjusted_by)[:200]
+        a.level_change_reason = scales.adjusted_label(result.adjusted_by, a.scale.definition)[:200]
         a.level = result.level
         a.grades = result.as_grades_json()
         a.save(

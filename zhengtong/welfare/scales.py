@@ -19,7 +19,12 @@ A definition is data, seeded by a migration, so a new version of a standard is a
 
 "bands" grade a dimension by its total; "rules" are tried in order and the first rule with a
 matching clause (an item scored at least `min`) gives the grade; a rule with no clauses always
-matches. The level card of MZ/T 039-2013 is in `_mz039_card`.
+matches; "none" leaves the dimension ungraded (its total is reported only). The level card of
+MZ/T 039-2013 is in `_mz039_card`.
+
+GB/T 42195-2022 scores the other way round (more points = more ability) and derives the level
+from the sum of all 26 items, with `"level": {"kind": "total_bands", "top": 4, "bands": [...]}`
+and its own 等级变更 rules (`"level_changes": "gb42195"`, see `_gb42195_changes`).
 """
 
 from dataclasses import dataclass, field
@@ -27,7 +32,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-LEVEL_LABELS = {0: "能力完好", 1: "轻度失能", 2: "中度失能", 3: "重度失能"}
+# MZ/T 039-2013 has levels 0–3; GB/T 42195-2022 adds 4 完全失能 (能力完全丧失).
+LEVEL_LABELS = {0: "能力完好", 1: "轻度失能", 2: "中度失能", 3: "重度失能", 4: "完全失能"}
 GRADE_LABELS = {0: "完好", 1: "轻度受损", 2: "中度受损", 3: "重度受损"}
 
 
@@ -39,6 +45,10 @@ class Result:
     # True when the published judgment card has no row for these grades (see _mz039_card).
     gap: bool = False
     adjusted_by: list = field(default_factory=list)
+    # The sum of every item (GB/T 42195-2022 grades by it: 0–90).
+    total: int = 0
+    # The level before the 等级变更 rules (GB/T 42195-2022 附录C C.3 “初步等级”).
+    initial_level: int | None = None
 
     def as_grades_json(self) -> dict:
         data: dict[str, Any] = {
@@ -46,6 +56,8 @@ class Result:
         }
         data["card_gap"] = self.gap
         data["adjusted_by"] = list(self.adjusted_by)
+        data["total"] = self.total
+        data["initial_level"] = self.initial_level
         return data
 
 
@@ -95,8 +107,10 @@ def clean_scores(definition: dict, scores: dict) -> dict:
     return cleaned
 
 
-def _grade(dim: dict, total: int, scores: dict) -> int:
-    grading = dim["grading"]
+def _grade(dim: dict, total: int, scores: dict) -> int | None:
+    grading = dim.get("grading") or {"kind": "none"}
+    if grading["kind"] == "none":
+        return None
     if grading["kind"] == "bands":
         for band in grading["bands"]:
             if band["min"] <= total <= band["max"]:
@@ -135,6 +149,15 @@ def _mz039_card(a: int, m: int, s: int, p: int) -> tuple[int, bool]:
 
 LEVEL_RULES = {"mz039_card": _mz039_card}
 
+
+def _level_by_total(rule: dict, total: int) -> int:
+    """GB/T 42195-2022 附录C C.3: the initial level from the total of all items."""
+    for band in rule["bands"]:
+        if band["min"] <= total <= band["max"]:
+            return band["level"]
+    raise ValidationError({"scores": [f"总分 {total} 不在量表的等级范围内。"]})
+
+
 # MZ/T 039-2013 §5.3 等级变更 (the standard's text, 5 评估结果, as published at
 # wanglu.net/thread/t12-212956-1.html; §5.1's bands there match the seed):
 #   5.3.1 处于昏迷状态者,直接评定为重度失能。若意识转为清醒,需重新进行评估。
@@ -166,16 +189,65 @@ def raise_reasons(conditions: dict | None) -> list[str]:
     return found
 
 
-def adjusted_label(codes) -> str:
+# GB/T 42195-2022 附录C C.4 能力等级变更依据 (the same three lines in every source checked, see
+# the definition's "sources"):
+#   - 处于昏迷状态者,直接评定为能力完全丧失(完全失能);
+#   - 确诊为痴呆(F00~F03)、精神科专科医生诊断的其他精神和行为障碍疾病(F04~F99),在原有
+#     能力级别上提高一个级别;
+#   - 近30天内发生过2次及以上照护风险事件(如跌倒、噎食、自杀、自伤、走失等),在原有能力
+#     级别上提高一个等级。
+# 昏迷 is recorded apart (表A.5 A.5.11), not read from 意识水平: its 0 分 covers 昏睡 and 昏迷
+# alike. As under MZ/T 039 the raises do not stack (one level up however many hold), and the top
+# level (4) is not raised.
+GB42195_LABELS = {
+    "coma": "处于昏迷状态,直接评定为完全失能",
+    "dementia": "确诊为痴呆(F00~F03),提高一个等级",
+    "psychiatric": "确诊为其他精神和行为障碍(F04~F99),提高一个等级",
+    "incidents": "近30天内发生过2次及以上照护风险事件(跌倒、噎食、自杀、自伤、走失等),提高一个等级",
+}
+LEVEL_CHANGE_LABELS = {"mz039": ADJUSTMENT_LABELS, "gb42195": GB42195_LABELS}
+
+
+def adjusted_label(codes, definition: dict | None = None) -> str:
     """ "确诊为认知障碍/痴呆,提高一个等级;…" — the rules applied, for a page."""
-    return ";".join(ADJUSTMENT_LABELS.get(c, c) for c in codes)
+    kind = (definition or {}).get("level_changes", "mz039")
+    labels = LEVEL_CHANGE_LABELS.get(kind, ADJUSTMENT_LABELS)
+    return ";".join(labels.get(c, c) for c in codes)
+
+
+def _mz039_changes(definition, cleaned, level, conditions) -> tuple[int, list]:
+    adjusted_by = []
+    for adj in definition.get("adjustments", []):
+        if cleaned[adj["item"]] >= adj["min"] and adj["level"] > level:
+            level = adj["level"]
+            adjusted_by.append(adj["code"])
+    if level < TOP_LEVEL:
+        reasons = raise_reasons(conditions)
+        if reasons:
+            level += 1
+            adjusted_by.extend(reasons)
+    return level, adjusted_by
+
+
+def _gb42195_changes(definition, cleaned, level, conditions) -> tuple[int, list]:
+    top = definition["level"]["top"]
+    if (conditions or {}).get("coma"):
+        return top, ["coma"]
+    reasons = raise_reasons(conditions)
+    if reasons and level < top:
+        return level + 1, reasons
+    return level, []
+
+
+LEVEL_CHANGES = {"mz039": _mz039_changes, "gb42195": _gb42195_changes}
 
 
 def score(definition: dict, scores: dict, *, conditions: dict | None = None) -> Result:
     """Grade every dimension and derive the level; raises ValidationError on bad scores.
 
-    `conditions` — {"dementia": bool, "psychiatric": bool, "incidents_30d": int} — feed the
-    等级变更 rules of the definition's `level_changes` ("mz039" by default, see above).
+    `conditions` — {"dementia": bool, "psychiatric": bool, "incidents_30d": int}, and for
+    GB/T 42195-2022 also "coma": bool — feed the 等级变更 rules of the definition's
+    `level_changes` ("mz039" by default, or "gb42195"; see above).
     """
     cleaned = clean_scores(definition, scores)
     totals, grades = {}, {}
@@ -184,19 +256,37 @@ def score(definition: dict, scores: dict, *, conditions: dict | None = None) -> 
         totals[dim["code"]] = total
         grades[dim["code"]] = _grade(dim, total, cleaned)
     rule = definition["level"]
-    letters = rule["dimensions"]
-    level, gap = LEVEL_RULES[rule["kind"]](*(grades[letters[k]] for k in ("A", "M", "S", "P")))
-    adjusted_by = []
-    for adj in definition.get("adjustments", []):
-        if cleaned[adj["item"]] >= adj["min"] and adj["level"] > level:
-            level = adj["level"]
-            adjusted_by.append(adj["code"])
-    if definition.get("level_changes", "mz039") == "mz039" and level < TOP_LEVEL:
-        reasons = raise_reasons(conditions)
-        if reasons:
-            level += 1
-            adjusted_by.extend(reasons)
-    return Result(totals=totals, grades=grades, level=level, gap=gap, adjusted_by=adjusted_by)
+    grand_total = sum(totals.values())
+    if rule["kind"] == "total_bands":
+        level, gap = _level_by_total(rule, grand_total), False
+    else:
+        letters = rule["dimensions"]
+        # The card reads graded dimensions only ("bands" or "rules"), never an ungraded one.
+        a, m, s, p = (int(grades[letters[k]] or 0) for k in ("A", "M", "S", "P"))
+        level, gap = LEVEL_RULES[rule["kind"]](a, m, s, p)
+    initial = level
+    changes = LEVEL_CHANGES[definition.get("level_changes", "mz039")]
+    level, adjusted_by = changes(definition, cleaned, level, conditions)
+    return Result(
+        totals=totals,
+        grades=grades,
+        level=level,
+        gap=gap,
+        adjusted_by=adjusted_by,
+        total=grand_total,
+        initial_level=initial,
+    )
+
+
+def condition_codes(definition: dict) -> tuple[str, ...]:
+    """The 等级变更 facts the assessors record for this scale (the form asks for these)."""
+    if definition.get("level_changes") == "gb42195":
+        return ("coma", "dementia", "psychiatric", "incidents_30d")
+    return ("dementia", "psychiatric", "incidents_30d")
+
+
+def level_label(level) -> str:
+    return LEVEL_LABELS.get(level, "")
 
 
 def score_scale(scale, scores: dict, *, conditions: dict | None = None) -> Result:

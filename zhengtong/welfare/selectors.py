@@ -28,7 +28,13 @@ MIN_AGE = 60
 SUBSIDY_LEVELS = (2, 3)
 SUBSIDY_CATEGORIES = (WelfareStatus.Category.DIBAO, WelfareStatus.Category.TEKUN)
 DEFAULT_RATES = {"2": "100", "3": "200"}
+# A new assessment uses MZ/T 039-2013 unless the assessors choose another active scale: the seed's
+# subsidy condition (能力等级为2-3级), the amounts by level (NURSING_SUBSIDY_RATES) and the census
+# are written in its four levels. GB/T 42195-2022 (five levels, 0–90 points) can be chosen on the
+# form; its levels decide the subsidy only once the office sets which of them qualify and at
+# what amount (SUBSIDY_LEVELS_BY_VERSION and the rates).
 DEFAULT_SCALE_CODE = "MZ/T 039-2013"
+SUBSIDY_LEVELS_BY_VERSION = {"MZ/T 039-2013": SUBSIDY_LEVELS}
 
 
 def keeper_unit_codes() -> tuple:
@@ -130,8 +136,17 @@ def find_known_person_for_user(user, id_number: str, *, purpose: str):
     return person
 
 
-def active_scale() -> AssessmentScale:
+def active_scale(pk=None) -> AssessmentScale:
+    """The scale a new assessment uses: the active one chosen by id, else the default."""
+    if pk not in (None, ""):
+        chosen = AssessmentScale.objects.filter(pk=pk, active=True).first()
+        if chosen is not None:
+            return chosen
     return AssessmentScale.objects.get(code=DEFAULT_SCALE_CODE)
+
+
+def active_scales() -> list[AssessmentScale]:
+    return list(AssessmentScale.objects.filter(active=True).order_by("-code"))
 
 
 # ------------------------------------------------------------------------------- dates
@@ -184,9 +199,16 @@ def judge(person, status: WelfareStatus | None, assessment: Assessment | None, *
             reasons.append("未认定为生活长期不能自理。")
         if status.in_institution:
             reasons.append("已入住养老机构,护理补贴仅发给散居老人。")
+    version = assessment.scale_version or DEFAULT_SCALE_CODE if assessment else ""
     if assessment is None:
         reasons.append("没有能力评估记录,需评估为2级或3级。")
-    elif assessment.level not in SUBSIDY_LEVELS:
+    elif version not in SUBSIDY_LEVELS_BY_VERSION:
+        reasons.append(
+            f"最近一次能力评估({assessment.assessed_on:%Y-%m-%d})按 {version} 评定;"
+            f"护理补贴的等级条件(2级或3级)按 {DEFAULT_SCALE_CODE} 规定,"
+            f"需按 {DEFAULT_SCALE_CODE} 评估。"
+        )
+    elif assessment.level not in SUBSIDY_LEVELS_BY_VERSION[version]:
         reasons.append(
             f"最近一次能力评估({assessment.assessed_on:%Y-%m-%d})为{assessment.level}级,"
             "需为2级或3级。"

@@ -45,6 +45,7 @@ from .models import (
 from .selectors import (
     SUBSIDY_LEVELS,
     active_scale,
+    active_scales,
     can_edit_row,
     can_keep_welfare,
     can_view_welfare,
@@ -169,7 +170,7 @@ def _assessors(unit):
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest) -> HttpResponse:
     unit = require_keeping_unit(request.user)
-    scale = active_scale()
+    scale = active_scale(request.POST.get("scale") or request.GET.get("scale"))
     form = f.AssessmentForm(
         request.POST or None,
         definition=scale.definition,
@@ -200,7 +201,7 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"评估已保存:{scales.LEVEL_LABELS[assessment.level]}。")
                 return redirect("welfare:assessment_detail", assessment.pk)
         status = 400
-    context = _ctx(request, form=form, scale=scale)
+    context = _ctx(request, form=form, scale=scale, scales=active_scales())
     return render(request, "welfare/assessment_form.html", context, status=status)
 
 
@@ -258,7 +259,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         assessment=assessment,
         dimensions=dimensions,
         level_label=scales.LEVEL_LABELS.get(assessment.level, ""),
-        adjusted=scales.adjusted_label(assessment.grades.get("adjusted_by", [])),
+        adjusted=scales.adjusted_label(assessment.grades.get("adjusted_by", []), definition),
+        total=assessment.grades.get("total"),
+        total_kind=definition["level"]["kind"],
         level_change=_level_change(assessment),
     )
     return render(request, "welfare/assessment_detail.html", context)

@@ -167,3 +167,30 @@ class SeedPopulationTestCase(TestCase):
         self.assertEqual(r.status_code, 200)
         due = FollowUp.objects.filter(plan__owner=self.village1, status="scheduled").first()
         self.assertContains(r, due.plan.person.name)
+
+    def test_every_village_shows_left_behind_children_and_single_parent_households(self) -> None:
+        from zhengtong.population.selectors import household_flags_of, households_with_away
+
+        households = households_with_away(
+            Household.objects.prefetch_related("members__person").select_related("org_unit"),
+            self.today,
+        )
+        found: dict[str, set[str]] = {}
+        for household in households:
+            for flag in household_flags_of(household, self.today):
+                found.setdefault(flag.code, set()).add(household.org_unit.name)
+        villages = {"刘集村", "东村", "西村", "王庄村", "李营村"}
+        self.assertEqual(found.get("left_behind_child"), villages)
+        self.assertEqual(found.get("single_parent"), villages)
+        self.assertEqual(found.get("left_behind_elder"), villages)
+
+    def test_pre_pregnancy_checks_and_high_risk_extra_visits_are_in_the_demo(self) -> None:
+        from zhengtong.population.models import PreconceptionCheck
+
+        self.assertEqual(PreconceptionCheck.objects.filter(done_on__isnull=True).count(), 5)
+        self.assertEqual(PreconceptionCheck.objects.filter(result="risk").count(), 5)
+        self.assertTrue(MaternalVisit.objects.filter(kind__startswith="hr_").exists())
+        self.client.force_login(self.village1)
+        page = self.client.get("/population/work/?list=area")
+        self.assertContains(page, "孕前优生健康检查")
+        self.assertContains(page, "高危加强随访")

@@ -1,8 +1,10 @@
-"""Changes to a pregnancy and its visit windows (FEATURES PF8, PF9; the dates in schedule.py)."""
+"""Changes to a pregnancy and its visit windows (FEATURES PF8, PF9; the dates in schedule.py),
+and the stage before it: the free pre-pregnancy check (孕前优生健康检查)."""
 
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -10,10 +12,19 @@ from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
 from zhengtong.people.models import Person
+from zhengtong.workdays import HolidayDataMissing, add_workdays, spans_provisional
 
 from .. import schedule
-from ..models import MaternalVisit, Pregnancy
+from ..models import MaternalVisit, PreconceptionCheck, Pregnancy
 from ..selectors import can_write_person, unit_of
+
+# Working days from enrolment to the pre-pregnancy check: the office's rule (about a month), not
+# a national one; the national project only asks for the check 3–6 months before conceiving.
+PRECONCEPTION_CHECK_WORKDAYS = 20
+
+
+def preconception_workdays() -> int:
+    return int(getattr(settings, "PRECONCEPTION_CHECK_WORKDAYS", PRECONCEPTION_CHECK_WORKDAYS))
 
 
 def _require_writer(actor, person: Person) -> None:
@@ -60,23 +71,37 @@ def pregnancy_register(
         created_by=actor,
     )
     windows = schedule.antenatal_windows(lmp)
+    if high_risk:
+        windows += schedule.high_risk_windows(lmp, from_day=today)
     MaternalVisit.objects.bulk_create(
         MaternalVisit(
             pregnancy=pregnancy, kind=w.kind, window_start=w.window_start, window_end=w.window_end
         )
         for w in windows
     )
+    changes: dict[str, list[Any]] = {
+        "lmp": [None, lmp.isoformat()],
+        "edd": [None, pregnancy.edd.isoformat()],
+        "high_risk": [None, high_risk],
+        "visits": [None, _windows_changes(windows)],
+    }
+    # The pre-pregnancy stage: her latest check not yet tied to a pregnancy is this one's.
+    check = (
+        PreconceptionCheck.objects.select_for_update()
+        .filter(person=person, pregnancy__isnull=True)
+        .order_by("-enrolled_on", "-id")
+        .first()
+    )
+    if check is not None:
+        check.pregnancy = pregnancy
+        check.save(update_fields=["pregnancy"])
+        changes["preconception_check"] = [None, check.pk]
     record_event(
         actor=actor,
         action="pregnancy_registered",
         kind=Event.Kind.CREATE,
         target=pregnancy,
-        changes={
-            "lmp": [None, lmp.isoformat()],
-            "edd": [None, pregnancy.edd.isoformat()],
-            "high_risk": [None, high_risk],
-            "visits": [None, _windows_changes(windows)],
-        },
+        changes=changes,
     )
     return pregnancy
 
@@ -157,6 +182,18 @@ def high_risk_referral(
         pregnancy.high_risk = True
         pregnancy.save(update_fields=["high_risk"])
         changes["high_risk"] = [False, True]
+        if pregnancy.delivered_on is None:
+            extra = schedule.high_risk_windows(pregnancy.lmp, from_day=referred_on)
+            MaternalVisit.objects.bulk_create(
+                MaternalVisit(
+                    pregnancy=pregnancy,
+                    kind=w.kind,
+                    window_start=w.window_start,
+                    window_end=w.window_end,
+                )
+                for w in extra
+            )
+            changes["visits"] = [None, _windows_changes(extra)]
     record_event(actor=actor, action="high_risk_referred", target=pregnancy, changes=changes)
     return visit
 
@@ -202,3 +239,119 @@ def maternal_visit_complete(
         },
     )
     return visit
+
+
+# ------------------------------------------------------------------------ pre-pregnancy check
+
+
+@audited_atomic
+def preconception_enrol(
+    *, actor, person: Person, enrolled_on: datetime.date, today: datetime.date | None = None
+) -> PreconceptionCheck:
+    """Enrol a woman planning a pregnancy for the free check, due in working days.
+
+    When the holiday calendar of the due year is missing the check is enrolled with no due date
+    (the page says so) and the workdays recompute fills it in once the calendar is loaded.
+    """
+    _require_writer(actor, person)
+    # Two workers enrolling her at once: the second waits here, then sees the first's row.
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    today = today or timezone.localdate()
+    if person.sex != Person.Sex.FEMALE:
+        raise ValidationError({"person": "孕前优生健康检查按女方登记,请在女方名下登记。"})
+    if person.org_unit_id is None:
+        raise ValidationError({"person": "该人员未登记所属村,请先完善人员信息。"})
+    if enrolled_on is None:
+        raise ValidationError({"enrolled_on": "请填写登记日期。"})
+    if enrolled_on > today:
+        raise ValidationError({"enrolled_on": "登记日期不能晚于今天。"})
+    oldest_open = today - datetime.timedelta(days=schedule.MAX_LMP_AGE_DAYS)
+    if Pregnancy.objects.filter(
+        person=person, delivered_on__isnull=True, lmp__gte=oldest_open
+    ).exists():
+        raise ValidationError(
+            {"person": "该人员已有未分娩的孕产期登记,孕前优生健康检查应在怀孕前进行。"}
+        )
+    open_check = PreconceptionCheck.objects.filter(
+        person=person, done_on__isnull=True, pregnancy__isnull=True
+    ).first()
+    if open_check is not None:
+        raise ValidationError(
+            {
+                "enrolled_on": f"该人员已有待检查的登记({open_check.enrolled_on:%Y-%m-%d}),请勿重复登记。"
+            }
+        )
+    try:
+        due_on = add_workdays(enrolled_on, preconception_workdays())
+    except HolidayDataMissing:
+        due_on = None
+    check = PreconceptionCheck.objects.create(
+        person=person,
+        org_unit=unit_of(person),
+        enrolled_on=enrolled_on,
+        due_on=due_on,
+        due_provisional=spans_provisional(enrolled_on, due_on),
+        created_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action="preconception_enrolled",
+        kind=Event.Kind.CREATE,
+        target=check,
+        org_unit=check.org_unit,
+        changes={
+            "person": [None, person.masked_id],
+            "enrolled_on": [None, enrolled_on.isoformat()],
+            "due_on": [None, due_on.isoformat() if due_on else None],
+        },
+    )
+    return check
+
+
+@audited_atomic
+def preconception_record(
+    *,
+    actor,
+    check: PreconceptionCheck,
+    done_on: datetime.date,
+    result: str,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> PreconceptionCheck:
+    """Record that the check took place and its result; a risk found needs the guidance given."""
+    check = PreconceptionCheck.objects.select_for_update().select_related("person").get(pk=check.pk)
+    _require_writer(actor, check.person)
+    today = today or timezone.localdate()
+    errors = {}
+    if check.done_on is not None:
+        raise ValidationError({"done_on": f"已于 {check.done_on:%Y-%m-%d} 登记检查结果。"})
+    if done_on is None:
+        errors["done_on"] = "请填写检查日期。"
+    elif done_on > today:
+        errors["done_on"] = "检查日期不能晚于今天。"
+    elif done_on < check.enrolled_on:
+        errors["done_on"] = "检查日期不能早于登记日期。"
+    if result not in PreconceptionCheck.Result.values:
+        errors["result"] = "请选择检查结果。"
+    note = (note or "").strip()
+    if result == PreconceptionCheck.Result.RISK and not note:
+        errors["note"] = "发现风险因素时请填写风险因素和咨询指导意见。"
+    if errors:
+        raise ValidationError(errors)
+    check.done_on = done_on
+    check.done_by = actor
+    check.result = result
+    check.note = note
+    check.save(update_fields=["done_on", "done_by", "result", "note"])
+    record_event(
+        actor=actor,
+        action="preconception_checked",
+        target=check,
+        org_unit=check.org_unit,
+        changes={
+            "done_on": [None, done_on.isoformat()],
+            "result": [None, result],
+            "late": [None, check.due_on is not None and done_on > check.due_on],
+        },
+    )
+    return check

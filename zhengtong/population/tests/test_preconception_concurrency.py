@@ -1,0 +1,63 @@
+"""Two workers enrolling the same woman for the pre-pregnancy check at once: one check, and the
+other gets the Chinese refusal, never a server error."""
+
+import datetime
+import threading
+from unittest import skipUnless
+
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.test import TransactionTestCase
+from django.utils import timezone
+
+from zhengtong.accounts.models import OrgUnit, Role
+from zhengtong.people.models import Person
+from zhengtong.population.actions.maternal import preconception_enrol
+from zhengtong.population.models import PreconceptionCheck
+from zhengtong.test import make_id_number, make_unit, make_user
+
+THREADS = 4
+
+
+@skipUnless(connection.vendor == "postgresql", "needs concurrent writers; SQLite serialises them")
+class ConcurrentEnrolTestCase(TransactionTestCase):
+    def test_concurrent_enrolments_make_one_check(self):
+        K = OrgUnit.Kind
+        town = make_unit("刘集镇", "LIUJI", K.TOWN)
+        village = make_unit("东村", "LIUJI-E", K.VILLAGE, town)
+        workers = [
+            make_user(f"w{n}", memberships=[(Role.VILLAGE_WORKER, village)]) for n in range(THREADS)
+        ]
+        birth = datetime.date(1992, 4, 1)
+        woman = Person.objects.create(
+            id_number=make_id_number(birth, female=True, seq=7),
+            name="张丽",
+            sex=Person.Sex.FEMALE,
+            birth_date=birth,
+            org_unit=village,
+        )
+        start = threading.Barrier(THREADS)
+        refused, errors = [], []
+
+        def work(n):
+            try:
+                start.wait()
+                preconception_enrol(
+                    actor=workers[n], person=woman, enrolled_on=timezone.localdate()
+                )
+            except ValidationError as exc:
+                refused.append(exc.message_dict["enrolled_on"][0])
+            except Exception as exc:  # noqa: BLE001  (reported below)
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(PreconceptionCheck.objects.count(), 1)
+        self.assertEqual(len(refused), THREADS - 1)
+        self.assertTrue(all("已有待检查的登记" in m for m in refused), refused)
