@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0005_staff_photo_random_names'),
         ('people', '0003_encrypt_id_number_and_phone'),
-        ('population', '0008_followup_due_by_plan_for_work_lists'),
+        ('population', '0009_followup_client_uuid'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
