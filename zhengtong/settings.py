@@ -383,6 +383,8 @@ BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
 # Report PDFs (the work report) are copies of figures kept in the ledgers: the stored file is
 # removed this many days after it was made; its page then offers to make it again.
 REPORT_FILE_KEEP_DAYS = int(os.environ.get("REPORT_FILE_KEEP_DAYS", "30"))
+# 孕前优生健康检查: working days from enrolment to the check's due date (the office's own rule).
+PRECONCEPTION_CHECK_WORKDAYS = int(os.environ.get("PRECONCEPTION_CHECK_WORKDAYS", "20"))
 BACKUP_MAX_AGE_HOURS = int(os.environ.get("BACKUP_MAX_AGE_HOURS", "26"))
 
 # --- SMS (zhengtong/notify/sms) --------------------------------------------------------------
