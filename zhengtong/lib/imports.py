@@ -38,20 +38,25 @@ last computed for it, never as the formula.
 import datetime
 import re
 import secrets
+import time
 from collections.abc import Callable, Generator, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
+from xml.etree import ElementTree
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, connections, models, router, transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
+from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.chain import audited_atomic
@@ -59,6 +64,8 @@ from zhengtong.audit.context import acting, current
 from zhengtong.audit.middleware import client_ip
 from zhengtong.audit.models import Event
 from zhengtong.lib import xlsx
+from zhengtong.lib.encrypted import KINDS as ENCRYPTED_KINDS
+from zhengtong.lib.encrypted import EncryptedField, blind_index, last_digits, load_keys
 from zhengtong.lib.files import original_file_name
 from zhengtong.lib.forms import StyledForm
 from zhengtong.lib.idcard import IdNumber, parse_id_number
@@ -233,6 +240,18 @@ def choice(
     return parse
 
 
+_TODAY: dict[int, datetime.date] = {}
+
+
+def local_today() -> datetime.date:
+    """`timezone.localdate()`, worked out once a second (a parser runs for every row)."""
+    second = int(time.time())
+    if (today := _TODAY.get(second)) is None:
+        _TODAY.clear()
+        today = _TODAY[second] = timezone.localdate()
+    return today
+
+
 def id_number(*, max_age: int | None = None) -> Parser:
     """An 18-character resident ID number (`lib.idcard`): the parsed IdNumber."""
 
@@ -241,11 +260,149 @@ def id_number(*, max_age: int | None = None) -> Parser:
             parsed = parse_id_number(cell_text(value))
         except ValidationError as exc:
             raise CellError(exc.messages[0]) from None
-        if max_age is not None and parsed.age_on(timezone.localdate()) > max_age:
+        if max_age is not None and parsed.age_on(local_today()) > max_age:
             raise CellError(f"出生日期 {parsed.birth_date} 不合理(超过 {max_age} 岁)。")
         return parsed
 
     return parse
+
+
+# ------------------------------------------------------------------------------- rows
+
+
+def sheet_rows(
+    wb, ws, *, max_rows: int = xlsx.MAX_ROWS, max_columns: int = xlsx.MAX_COLUMNS
+) -> Iterator[tuple[int, tuple]]:
+    """(Excel row number, cell values) of every row of `ws` that has cells, header first.
+
+    The values are those of openpyxl's read-only `iter_rows(values_only=True)` (shared and
+    inline strings, numbers, booleans, date cells as datetimes, a formula's cached value), read
+    straight from the sheet's XML as it streams: openpyxl makes an object per cell, which costs
+    four times the parse itself. A sheet of more than `max_rows` data rows or `max_columns`
+    columns is refused (XlsxUploadError), as `xlsx.capped_rows` does.
+    """
+    too_many_rows = f"工作表超过 {max_rows} 行,请拆分后分批导入。"
+    too_many_columns = f"工作表超过 {max_columns} 列,请使用导入模板填写。"
+    if (ws.max_column or 0) > max_columns:
+        raise xlsx.XlsxUploadError(too_many_columns)
+    if (ws.max_row or 0) > max_rows + 1:
+        raise xlsx.XlsxUploadError(too_many_rows)
+    try:
+        source = wb._archive.open(ws._worksheet_path)
+    except (AttributeError, KeyError):
+        # Not a read-only workbook's sheet: openpyxl's own reader (rows numbered from 1).
+        yield from enumerate(xlsx.capped_rows(ws, max_rows=max_rows), start=1)
+        return
+    strings = wb.shared_strings
+    dates, durations, epoch = wb._date_formats, wb._timedelta_formats, wb.epoch
+    columns: dict[str, int] = {}
+
+    def column_of(ref: str) -> int:
+        letters = ref.rstrip("0123456789")
+        if (index := columns.get(letters)) is None:
+            index = columns[letters] = column_index_from_string(letters)
+        return index
+
+    def value_of(cell, kind: str, ns: str):
+        if kind == "inlineStr":
+            inline = cell.find(ns + "is")
+            if inline is None:
+                return None
+            if len(inline) == 1 and inline[0].tag == ns + "t":
+                return inline[0].text or ""
+            parts = [inline.findtext(ns + "t") or ""]
+            parts += [run.findtext(ns + "t") or "" for run in inline.iterfind(ns + "r")]
+            return "".join(parts)
+        raw = cell.findtext(ns + "v") or None
+        if raw is None:
+            return None
+        if kind == "n":
+            number = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
+            style = int(cell.get("s", 0))
+            if style in dates:
+                try:
+                    return from_excel(number, epoch, timedelta=style in durations)
+                except (OverflowError, ValueError):
+                    return "#VALUE!"
+            return number
+        if kind == "s":
+            return strings[int(raw)]
+        if kind == "b":
+            return bool(int(raw))
+        if kind == "d":
+            return from_ISO8601(raw)
+        return raw  # "str" (a formula's text), "e" (an error such as #N/A)
+
+    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(("end",))
+    ns = row_tag = ""
+    number = 0
+    first = True
+    with source:
+        while chunk := source.read(1 << 16):
+            if first:
+                if b"<!DOCTYPE" in chunk:
+                    # A worksheet has no DTD: entity declarations are refused, never expanded.
+                    raise xlsx.XlsxUploadError(xlsx.CORRUPT)
+                match = re.search(
+                    rb"<(?:(\w+):)?worksheet\b[^>]*?xmlns(?::\1)?=\"([^\"]+)\"", chunk
+                )
+                ns = "{" + match.group(2).decode() + "}" if match else ""
+                row_tag = ns + "row"
+                first = False
+            try:
+                parser.feed(chunk)
+                events = parser.read_events()
+                for event in events:
+                    _, element = cast(tuple[str, ElementTree.Element], event)
+                    if element.tag != row_tag:
+                        continue
+                    ref = element.get("r")
+                    number = int(float(ref)) if ref else number + 1
+                    if number > max_rows + 1:
+                        raise xlsx.XlsxUploadError(too_many_rows)
+                    values: list = []
+                    position = 0
+                    for cell in element:
+                        ref = cell.get("r")
+                        position = column_of(ref) if ref else position + 1
+                        value = value_of(cell, cell.get("t", "n"), ns)
+                        if position > max_columns:
+                            if value is not None:
+                                raise xlsx.XlsxUploadError(too_many_columns)
+                            continue
+                        if position > len(values):
+                            values.extend([None] * (position - len(values)))
+                        values[position - 1] = value
+                    # The row is read: its cells go (an empty element stays in the tree).
+                    element.clear()
+                    if values:
+                        yield number, tuple(values)
+            except ElementTree.ParseError:
+                raise xlsx.XlsxUploadError(xlsx.CORRUPT) from None
+
+
+def _read_only_size(ws) -> None:
+    """The size a read-only worksheet gets from its `<dimension>`, read from the head of its
+    XML. openpyxl's own `_get_size` runs when the workbook opens and, for a sheet written
+    without that element (openpyxl's and `lib/xlsx`'s write-only files), parses the whole
+    sheet to find out, in Python, before the first row is read; the result is the same."""
+    with ws._get_source() as source:
+        head = source.read(1 << 16)
+    data = re.search(rb"<(?:\w+:)?sheetData\b", head)
+    if data is None:
+        _openpyxl_size(ws)  # a head larger than 64 KiB: openpyxl's way
+        return
+    found = re.search(rb"<(?:\w+:)?dimension\s[^>]*?ref=\"([^\"]+)\"", head[: data.start()])
+    if found is not None:
+        try:
+            bounds = range_boundaries(found.group(1).decode())
+        except (ValueError, TypeError):
+            return
+        ws._min_column, ws._min_row, ws._max_column, ws._max_row = bounds
+
+
+_openpyxl_size = ReadOnlyWorksheet._get_size
+ReadOnlyWorksheet._get_size = _read_only_size  # type: ignore[method-assign]
 
 
 # ------------------------------------------------------------------------------- the sheet
@@ -478,8 +635,9 @@ class Importer:
             raise ImportFileError(str(exc)) from None
         try:
             ws = wb.worksheets[0]
-            rows = xlsx.capped_rows(ws, max_rows=cls.max_rows)
-            headers = [cell_text(h) for h in next(rows, ())]
+            rows = sheet_rows(wb, ws, max_rows=cls.max_rows)
+            first = next(rows, None)
+            headers = [cell_text(h) for h in first[1]] if first and first[0] == 1 else []
             while headers and not headers[-1]:
                 headers.pop()
             cls.check_headers(headers)
@@ -494,8 +652,8 @@ class Importer:
 
         def iterate() -> Generator[tuple[int, dict], None, None]:
             try:
-                for number, values in enumerate(rows, start=2):
-                    if values is None or all(cell_text(v) == "" for v in values):
+                for number, values in rows:
+                    if all(cell_text(v) == "" for v in values):
                         continue
                     yield (
                         number,
@@ -570,15 +728,19 @@ class Importer:
         *,
         progress: Callable[[int], None] | None = None,
         keep: Callable[[Row], None] | None = None,
+        database_checks: bool = True,
     ) -> ImportResult:
         """Parse and check every row, keeping only the errors (and what `keep` keeps): the
-        database checks go `BATCH` rows at a time and the errors come out in row order."""
+        database checks go `BATCH` rows at a time and the errors come out in row order.
+        Without `database_checks` (`check_batch` is not called) the caller checks the rows
+        against the database itself, e.g. in SQL once they are staged."""
         result = ImportResult(name=self.name)
         seen: dict[Hashable, int] = {}
         pending: list[Row] = []
 
         def flush() -> None:
-            self.check_batch([r for r in pending if r.ok])
+            if database_checks:
+                self.check_batch([r for r in pending if r.ok])
             for pending_row in pending:
                 for error in sorted(pending_row.errors, key=lambda e: e.row or 0):
                     result.add(error)
@@ -621,6 +783,191 @@ class Importer:
         else:
             for message in exc.messages:
                 row.error("—", message)
+
+
+# ------------------------------------------------------------------------------- staging
+
+
+class StagingTable:
+    """Checked rows of one model, kept in a temporary table until they are written at once.
+
+    An import too large for one request stages every row as it checks it (`add`), in batches
+    of `BATCH` (COPY on PostgreSQL, a multi-row INSERT on SQLite), as the column values the
+    model's fields make: sealed ID numbers with their blind index and mask, the foreign keys'
+    ids. The rows that would break a unique column are found in SQL (`conflicts`), and the rows
+    are written with ONE `INSERT … SELECT` (`write`) inside the caller's transaction, so the
+    table's constraints (unique, foreign keys, NOT NULL) decide, as for any other insert. The
+    temporary table belongs to the connection (and is dropped on leaving the `with` block):
+    staging runs outside the writing transaction, so the progress it reports is seen.
+
+    `add(number, values)` takes a row's Excel number and its values by model field name (a
+    foreign key as the object or its id); a field not given takes its default, a date that
+    the model sets on insert (`auto_now_add`) is the moment the staging began.
+    """
+
+    ROW = "zt_row"
+
+    def __init__(self, model, *, batch: int = BATCH) -> None:
+        self.model = model
+        self.batch = batch
+        self.connection = connections[router.db_for_write(model)]
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.name = f"zt_stage_{secrets.token_hex(6)}"
+        self.now = timezone.now()
+        self.rows = 0
+        self._pending: list[list] = []
+        self._makers = [self._maker(f) for f in self.fields]
+        quote = self.connection.ops.quote_name
+        self._columns = ", ".join(quote(str(f.column)) for f in self.fields)
+        self._created = False
+
+    def __enter__(self) -> "StagingTable":
+        quote = self.connection.ops.quote_name
+        columns = ", ".join(
+            f"{quote(str(f.column))} {f.db_type(self.connection)}" for f in self.fields
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.name} ({self.ROW} integer NOT NULL, {columns})"
+            )
+        self._created = True
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._pending.clear()
+        if not self._created or self.connection.needs_rollback:
+            return  # a failed transaction is rolled back first; the table goes with the connection
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+        except DatabaseError:
+            pass  # dropped with the connection
+
+    # Column values ----------------------------------------------------------------------
+
+    def _maker(self, f) -> Callable[[dict], Any]:
+        """How the column of field `f` is made from a row's values."""
+        connection = self.connection
+        for source in self.fields:
+            if isinstance(source, EncryptedField):
+                made = self._companion(source, f)
+                if made is not None:
+                    return made
+        if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
+            fixed = f.get_db_prep_save(self.now, connection)
+            return lambda values: fixed
+        if isinstance(f, EncryptedField):
+            name = f.name
+
+            def sealed(values: dict):
+                return f.get_db_prep_save((values.get(name) or "").strip(), connection)
+
+            return sealed
+        default = f.get_db_prep_save(f.get_default(), connection)
+        name, attname = f.name, f.attname
+        if f.is_relation:
+
+            def related(values: dict):
+                if attname in values:
+                    return values[attname]
+                if (value := values.get(name)) is None:
+                    return default
+                return value.pk
+
+            return related
+        if isinstance(f, (models.CharField, models.TextField)):
+
+            def char(values: dict):
+                value = values.get(name)
+                if value is None:
+                    return default
+                return value if isinstance(value, str) else str(value)
+
+            return char
+
+        def plain(values: dict):
+            if name not in values:
+                return default
+            return f.get_db_prep_save(values[name], connection)
+
+        return plain
+
+    @staticmethod
+    def _companion(source: EncryptedField, f) -> Callable[[dict], Any] | None:
+        """The blind index, mask or last digits of an encrypted value, as its field sets them."""
+        name = source.name
+        if f.attname == source.index_attname:
+            return lambda values: blind_index(source.kind, (values.get(name) or "").strip())
+        if f.attname == source.mask_attname:
+            mask = ENCRYPTED_KINDS[source.kind][1]
+            return lambda values: mask((values.get(name) or "").strip())
+        if source.suffix_field and f.attname == source.suffix_field:
+            return lambda values: last_digits(values.get(name) or "")
+        return None
+
+    # Staging ----------------------------------------------------------------------------
+
+    def add(self, number: int, values: dict) -> None:
+        self._pending.append([number, *(make(values) for make in self._makers)])
+        if len(self._pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        if any(isinstance(f, EncryptedField) for f in self.fields):
+            load_keys()  # nothing may query while COPY streams
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                sql = f"COPY {self.name} ({self.ROW}, {self._columns}) FROM STDIN"
+                with cursor.cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * (len(self.fields) + 1))
+                cursor.executemany(
+                    f"INSERT INTO {self.name} ({self.ROW}, {self._columns}) VALUES ({marks})",
+                    rows,
+                )
+        self.rows += len(rows)
+
+    def conflicts(self, field_name: str) -> list[int]:
+        """The Excel numbers of the staged rows whose `field_name` (a unique column, such as a
+        blind index) the model's table already holds, in row order."""
+        self.flush()
+        quote = self.connection.ops.quote_name
+        column = quote(str(self.model._meta.get_field(field_name).column))
+        table = quote(self.model._meta.db_table)
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {self.name}")  # the planner knows the rows staged
+            cursor.execute(
+                f"SELECT s.{self.ROW} FROM {self.name} s WHERE EXISTS "
+                f"(SELECT 1 FROM {table} t WHERE t.{column} = s.{column}) ORDER BY s.{self.ROW}"
+            )
+            return [number for (number,) in cursor.fetchall()]
+
+    def lock(self) -> None:
+        """Inside the writing transaction: wait for any other import into the same table to
+        commit or roll back (PostgreSQL; SQLite writes one transaction at a time anyway)."""
+        if self.connection.vendor == "postgresql":
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                    [f"zhengtong import {self.model._meta.db_table}"],
+                )
+
+    def write(self) -> int:
+        """INSERT … SELECT every staged row in row order; the number of rows written."""
+        self.flush()
+        table = self.connection.ops.quote_name(self.model._meta.db_table)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({self._columns}) "
+                f"SELECT {self._columns} FROM {self.name} ORDER BY {self.ROW}"
+            )
+            return cursor.rowcount
 
 
 # ------------------------------------------------------------------------------- running

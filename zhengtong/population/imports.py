@@ -5,9 +5,12 @@ rows is never held in memory. What the check keeps per file is the set of duplic
 so far, a pending batch of up to 1,000 rows (looked up in the database in one query), and the
 first `MAX_STORED_ERRORS` errors.
 
-The rows are read twice: once to check every row (`check_stream`), and, when nothing is wrong
-and the run is real, once more to write them (`parsed_rows` feeding the action's batches).
-Parsing is deterministic, so the second pass sees what the first one checked.
+Persons are read once: each row is checked and staged (`lib.imports.StagingTable`), the
+numbers already registered are found in SQL, and the rows are written from the staging table
+in one statement. Floating records are read twice: once to check every row (`check_stream`),
+and, when nothing is wrong and the run is real, once more to write them (`parsed_rows`
+feeding the action's batches). Parsing is deterministic, so the second pass sees what the
+first one checked.
 """
 
 import datetime
@@ -76,6 +79,7 @@ HUKOU_CHOICES = {str(label): value for value, label in Person.HukouType.choices}
 DIRECTION_CHOICES = {str(label): value for value, label in FloatingRecord.Direction.choices}
 
 CERT_MISSING = "18–49 岁妇女的婚育证明必填项。"
+ALREADY_REGISTERED = "该身份证号码已在系统中登记,请勿重复导入。"
 
 _NAME = Column(
     NAME, "name", text(max_length=50), required=True, note="必填,不超过 50 个字", example="张秀英"
@@ -151,6 +155,7 @@ class PersonsImporter(Importer):
             self.villages.setdefault(unit.name, unit)
         own = [u for u in villages if any(u.path.startswith(p) for p in paths)]
         self.default_village = own[0] if len(own) == 1 else None
+        self.own_villages = {u.pk for u in own}
 
     def check(self, row: Row) -> None:
         values = row.values
@@ -160,7 +165,7 @@ class PersonsImporter(Importer):
             village = self.villages.get(village_text)
             if village is None:
                 row.error(VILLAGE, f"找不到村“{village_text}”,请填写村名称或编码。")
-            elif not can_act_in(self.actor, village, POPULATION_ROLES):
+            elif village.pk not in self.own_villages:
                 row.error(VILLAGE, f"“{village.name}”不在您负责的范围内。")
                 village = None
         elif self.default_village is not None:
@@ -186,7 +191,7 @@ class PersonsImporter(Importer):
         found = found_values(Person.objects.all(), "id_number", numbers)
         for row in rows:
             if row.values["id_number"].number in found:
-                row.error(ID_NUMBER, "该身份证号码已在系统中登记,请勿重复导入。")
+                row.error(ID_NUMBER, ALREADY_REGISTERED)
 
 
 class FloatingImporter(PersonsImporter):

@@ -2,19 +2,22 @@ import datetime
 import io
 import shutil
 import tempfile
-from unittest import mock
+import threading
+from unittest import mock, skipUnless
 
 import openpyxl
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import override_settings
+from django.db import connection
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
 
 from zhengtong.accounts.models import Membership, Role
 from zhengtong.audit.models import Event
 from zhengtong.lib import imports as framework
 from zhengtong.lib import xlsx as xlsx_writer
-from zhengtong.lib.encrypted import match
+from zhengtong.lib.encrypted import blind_index, match
+from zhengtong.lib.masking import mask_id_internal
 from zhengtong.people.models import Person
 from zhengtong.population import imports
 from zhengtong.population.actions import imports as actions
@@ -163,27 +166,129 @@ class PersonImportTestCase(ImportTestCase):
         self.assertEqual(job.status, ImportJob.Status.DONE)
         self.assertEqual(Person.objects.get(name="张2").org_unit, self.west_village)
 
-    def test_a_failure_mid_write_leaves_no_partial_batch(self) -> None:
-        """2,500 rows are written in batches of 1,000; an error in the third batch (as a
-        crash would) rolls back the first two as well."""
+    def test_a_failure_mid_write_leaves_nothing_written(self) -> None:
+        """2,500 rows staged in three batches and written by one INSERT … SELECT; a crash
+        right after that statement (as a kill would) rolls every row back, with the job."""
         rows = [person_row(i) for i in range(2500)]
         job = self.create(xlsx(PERSON_HEADERS, rows))
-        original = Person.objects.bulk_create
-        calls = []
+        original = framework.StagingTable.write
+        written = []
 
-        def bulk_create(objs, *args, **kwargs):
-            calls.append(len(objs))
-            if len(calls) == 3:
-                raise RuntimeError("simulated crash")
-            return original(objs, *args, **kwargs)
+        def write(stage):
+            written.append(original(stage))
+            raise RuntimeError("simulated crash")
 
-        with mock.patch.object(Person.objects, "bulk_create", side_effect=bulk_create):
+        with mock.patch.object(framework.StagingTable, "write", write):
             job = self.run_job(job)
-        self.assertEqual(calls, [1000, 1000, 500])
+        self.assertEqual(written, [2500])
         self.assertEqual(job.status, ImportJob.Status.FAILED)
         self.assertIn("未写入任何数据", job.errors[0]["message"])
         self.assertFalse(Person.objects.exists())
         self.assertFalse(Event.objects.filter(action="population_import_done").exists())
+
+    def test_the_file_is_read_once_and_a_bad_row_in_the_middle_writes_nothing(self) -> None:
+        """3,000 rows with a wrong ID number at row 1,502 and a registered one at row 2,801:
+        the job reads the workbook once, reports both (row order, across staging batches),
+        and writes none of the 2,998 good rows."""
+        registered = person_row(2799)
+        Person.objects.create(
+            id_number=registered[1], name="已有", sex="M", birth_date=datetime.date(1967, 9, 1)
+        )
+        rows = [person_row(i) for i in range(3000)]
+        rows[1500][1] = "371524199902310011"
+        job = self.create(xlsx(PERSON_HEADERS, rows))
+        opened = []
+        real_load = openpyxl.load_workbook
+
+        def load_workbook(*args, **kwargs):
+            opened.append(kwargs.get("read_only"))
+            return real_load(*args, **kwargs)
+
+        with mock.patch.object(xlsx_writer.openpyxl, "load_workbook", side_effect=load_workbook):
+            job = self.run_job(job)
+        self.assertEqual(opened, [True])
+        self.assertEqual(job.status, ImportJob.Status.FAILED)
+        self.assertEqual(
+            [(e["row"], e["field"], e["message"]) for e in job.errors],
+            [
+                (1502, "公民身份号码", "身份证号码中的出生日期不存在。"),
+                (2801, "公民身份号码", "该身份证号码已在系统中登记,请勿重复导入。"),
+            ],
+        )
+        self.assertEqual(Person.objects.count(), 1)
+        self.assertTrue(Event.objects.filter(action="population_import_failed").exists())
+
+    def test_a_dry_run_reports_the_numbers_already_registered_and_writes_nothing(self) -> None:
+        rows = [person_row(i) for i in range(3)]
+        Person.objects.create(
+            id_number=rows[2][1], name="已有", sex="M", birth_date=datetime.date(1960, 1, 3)
+        )
+        job = self.run_job(self.create(xlsx(PERSON_HEADERS, rows), dry_run=True))
+        self.assertEqual(job.status, ImportJob.Status.FAILED)
+        self.assertEqual(
+            [(e["row"], e["message"]) for e in job.errors],
+            [(4, "该身份证号码已在系统中登记,请勿重复导入。")],
+        )
+        self.assertEqual(Person.objects.count(), 1)
+        job = self.run_job(self.create(xlsx(PERSON_HEADERS, rows[:2]), dry_run=True))
+        self.assertEqual(job.status, ImportJob.Status.DONE)
+        self.assertEqual(Person.objects.count(), 1)
+
+    def test_a_number_registered_after_the_check_is_reported_on_its_row(self) -> None:
+        """A number registered by someone else after the check and before the write (here the
+        check is made blind to it): the unique index refuses the insert, the job names the
+        row and nothing of the file is written."""
+        rows = [person_row(i) for i in range(3)]
+        Person.objects.create(
+            id_number=rows[1][1], name="同时登记", sex="M", birth_date=datetime.date(1960, 1, 2)
+        )
+        original = framework.StagingTable.conflicts
+        calls = []
+
+        def conflicts(stage, field_name):
+            calls.append(field_name)
+            if len(calls) == 1:
+                stage.flush()
+                return []
+            return original(stage, field_name)
+
+        with mock.patch.object(framework.StagingTable, "conflicts", conflicts):
+            job = self.run_job(self.create(xlsx(PERSON_HEADERS, rows)))
+        self.assertEqual(len(calls), 2)
+        self.assertEqual(job.status, ImportJob.Status.FAILED)
+        self.assertEqual(
+            [(e["row"], e["field"], e["message"]) for e in job.errors],
+            [(3, "公民身份号码", "该身份证号码已在系统中登记,请勿重复导入。")],
+        )
+        self.assertEqual(list(Person.objects.values_list("name", flat=True)), ["同时登记"])
+
+    def test_an_imported_person_is_stored_as_the_model_stores_one(self) -> None:
+        """The staged columns (sealed number and phone, blind indexes, masks, dates, village)
+        are those a Person saved through the ORM gets: found, shown and decrypted alike."""
+        row = person_row(7)
+        row[2] = "138 0535 1234"
+        job = self.run_job(self.create(xlsx(PERSON_HEADERS, [row])))
+        self.assertEqual(job.status, ImportJob.Status.DONE)
+        imported = match(Person.objects.all(), "id_number", row[1]).get()
+        reference = Person.objects.create(
+            id_number=person_row(8)[1],
+            name="参照",
+            sex="M",
+            birth_date=datetime.date(1960, 1, 9),
+            phone="138 0535 1234",
+        )
+        imported.refresh_from_db()
+        reference.refresh_from_db()
+        self.assertEqual(imported.id_number, row[1])
+        self.assertEqual(imported.id_number_index, blind_index("id", row[1]))
+        self.assertEqual(imported.id_number_mask, mask_id_internal(row[1]))
+        for attr in ("phone", "phone_index", "phone_mask"):
+            self.assertEqual(getattr(imported, attr), getattr(reference, attr), attr)
+        self.assertEqual(match(Person.objects.all(), "phone", "13805351234").count(), 2)
+        self.assertEqual(imported.org_unit, self.east_village)
+        self.assertEqual(imported.hukou_type, Person.HukouType.LOCAL)
+        self.assertEqual(imported.created_at, TODAY)
+        self.assertEqual(imported.updated_at, TODAY)
 
     def test_rows_are_streamed_from_a_read_only_workbook_with_progress_before_the_end(
         self,
@@ -457,3 +562,114 @@ class ImportMembershipTestCase(ImportTestCase):
         forget(self.worker)
         with self.assertRaises(PermissionDenied):
             self.create(xlsx(PERSON_HEADERS, [person_row(1)]))
+
+
+class SheetRowsTestCase(SimpleTestCase):
+    def test_the_rows_read_from_the_xml_are_those_openpyxl_reads(self) -> None:
+        """Shared strings, numbers, a whole float, dates and datetimes, booleans, empty cells
+        inside a row, a missing row, a formula without a cached value, an inline string."""
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["姓名", "数量", "日期", "是否", "", "备注"])
+        ws.append(["张三", 3, datetime.date(2026, 3, 1), True, None, "=HYPERLINK(1)"])
+        ws.append([None, 2.5, datetime.datetime(2026, 3, 1, 8, 30), False, "x", 1.0])  # noqa: DTZ001 - a cell has no zone
+        ws["B6"] = "隔行"
+        ws["H6"] = 12345678901
+        ws["A7"] = "=1+1"
+        buffer = io.BytesIO()
+        wb.save(buffer)
+
+        def opened():
+            return openpyxl.load_workbook(
+                io.BytesIO(buffer.getvalue()), read_only=True, data_only=True
+            )
+
+        expected = [
+            (n, tuple(values))
+            for n, values in enumerate(opened().worksheets[0].iter_rows(values_only=True), 1)
+            if any(v is not None for v in values)
+        ]
+        wb = opened()
+        got = [
+            (n, values + (None,) * (len(expected[0][1]) - len(values)))
+            for n, values in framework.sheet_rows(wb, wb.worksheets[0])
+        ]
+        # Row 7 holds a formula without a cached value: a row of blanks, skipped by the import.
+        self.assertEqual([n for n, _ in got], [1, 2, 3, 6, 7])
+        self.assertEqual(set(got[4][1]), {None})
+        self.assertEqual(got[:4], expected)
+        self.assertEqual(got[1][1][2], datetime.datetime(2026, 3, 1))  # noqa: DTZ001
+
+        inline = xlsx(["姓名"], [["李四"], [None], [7]])
+        wb = openpyxl.load_workbook(inline, read_only=True, data_only=True)
+        self.assertEqual(
+            list(framework.sheet_rows(wb, wb.worksheets[0])),
+            [(1, ("姓名",)), (2, ("李四",)), (4, (7,))],
+        )
+
+    def test_a_sheet_beyond_the_limits_is_refused(self) -> None:
+        wb = openpyxl.load_workbook(xlsx(["a"], [[1], [2], [3]]), read_only=True)
+        with self.assertRaisesMessage(xlsx_writer.XlsxUploadError, "工作表超过 2 行"):
+            list(framework.sheet_rows(wb, wb.worksheets[0], max_rows=2))
+        wb = openpyxl.load_workbook(xlsx(["a", "b", "c"], [[1, 2, 3]]), read_only=True)
+        with self.assertRaisesMessage(xlsx_writer.XlsxUploadError, "工作表超过 2 列"):
+            list(framework.sheet_rows(wb, wb.worksheets[0], max_columns=2))
+
+
+@skipUnless(
+    connection.vendor == "postgresql",
+    "needs concurrent writers; SQLite serialises all writes, so the race cannot happen there",
+)
+class ConcurrentImportTestCase(TransactionTestCase):
+    def test_two_imports_of_the_same_numbers_one_wins_the_other_names_every_row(self) -> None:
+        """Two jobs of the same 1,200 numbers, both checked and staged before either writes:
+        one writes all its rows, the other reports each row as registered and writes none."""
+        from zhengtong.accounts.models import OrgUnit
+
+        town = OrgUnit.objects.create(code="LIUJI", name="刘集镇", kind=OrgUnit.Kind.TOWN)
+        OrgUnit.objects.create(code="LIUJI-E", name="东村", kind=OrgUnit.Kind.VILLAGE, parent=town)
+        worker = make_user("worker", memberships=[(Role.VILLAGE_WORKER, town)])
+        media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
+        rows = [person_row(i) for i in range(1200)]
+        with override_settings(MEDIA_ROOT=media):
+            jobs = [
+                actions.import_job_create(
+                    actor=worker, kind="persons", upload=xlsx(PERSON_HEADERS, rows), dry_run=False
+                )
+                for _ in range(2)
+            ]
+            barrier = threading.Barrier(2)
+            original = framework.StagingTable.lock
+            done: list = []
+            errors: list = []
+
+            def lock(stage):
+                barrier.wait(timeout=60)  # both have checked and staged every row
+                return original(stage)
+
+            def run(job) -> None:
+                try:
+                    done.append(actions.process_job(job.pk))
+                except Exception as exc:  # noqa: BLE001 - reported to the test below
+                    errors.append(exc)
+                finally:
+                    connection.close()
+
+            with mock.patch.object(framework.StagingTable, "lock", lock):
+                threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join(timeout=120)
+        self.assertEqual(errors, [])
+        states = sorted((j.status, j.created_rows) for j in done)
+        self.assertEqual(states, [(ImportJob.Status.DONE, 1200), (ImportJob.Status.FAILED, 0)])
+        failed = next(j for j in done if j.status == ImportJob.Status.FAILED)
+        self.assertEqual(failed.errors[0], {
+            "row": 2, "field": "公民身份号码", "message": "该身份证号码已在系统中登记,请勿重复导入。"
+        })  # fmt: skip
+        self.assertEqual(len(failed.errors), 1001)  # 1,000 listed and the count
+        self.assertEqual(failed.errors[-1]["message"], "共 1200 条错误,仅列出前 1000 条。")
+        self.assertEqual(Person.objects.count(), 1200)
+        self.assertEqual(Event.objects.filter(action="population_import_done").count(), 1)
