@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from zhengtong.accounts.models import OrgUnit
-from zhengtong.audit.actions import record_event
+from zhengtong.audit.actions import record_public_event
 from zhengtong.audit.context import current
 from zhengtong.audit.models import Event
 from zhengtong.lib import listing, ratelimit
@@ -184,8 +184,7 @@ def find_case(receipt_no: str, phone_last4: str) -> Application | None:
     # The stored last four digits: the check needs no decryption.
     if application is not None and application.applicant_phone_last4 != phone_last4:
         application = None
-    record_event(
-        actor=None,
+    record_public_event(
         action=LOOKUP_ACTION,
         kind=Event.Kind.READ,
         target_type="services.lookup",
