@@ -10,7 +10,9 @@ deletes them in the same transaction. It runs every minute (job `audit_seal_pend
 import datetime
 import decimal
 import ipaddress
+import threading
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -201,17 +203,34 @@ CARRIED_FIELDS = (
 SEAL_BATCH = 1000
 
 
+# Ids of pending rows are taken from the sequence in blocks, so a lookup costs one INSERT. The
+# blocks of two processes interleave: ids say nothing about time, and sealing takes every row
+# there is, whatever its id, so a row committed late is sealed by the next run.
+ID_BLOCK = 50
+_ids_lock = threading.Lock()
+_reserved: dict[str, list[int]] = {}
+
+
 def _next_pending_id() -> int:
     """The id the next pending row takes; it is part of the row's MAC, so it is known first."""
     table = PendingEvent._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
-        else:
-            # SQLite runs one writer at a time (BEGIN IMMEDIATE): the caller's transaction
-            # holds the write lock, so nobody else takes this number.
+    if connection.vendor != "postgresql":
+        # SQLite runs one writer at a time (BEGIN IMMEDIATE): the caller's transaction holds
+        # the write lock, so nobody else takes this number.
+        with connection.cursor() as cursor:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
-        return int(cursor.fetchone()[0])
+            return int(cursor.fetchone()[0])
+    with _ids_lock:
+        # One block per database (tests switch databases; each has its own sequence).
+        ids = _reserved.setdefault(connection.settings_dict["NAME"], [])
+        if not ids:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, ID_BLOCK],
+                )
+                ids.extend(sorted((row[0] for row in cursor.fetchall()), reverse=True))
+        return int(ids.pop())
 
 
 def record_public_event(
@@ -233,7 +252,9 @@ def record_public_event(
     """
     info = current()
     ring = get_keyring()
-    with transaction.atomic():
+    # PostgreSQL: one INSERT in autocommit. SQLite: the id and the INSERT in one transaction.
+    atomic = transaction.atomic() if connection.vendor != "postgresql" else nullcontext()
+    with atomic:
         pending = PendingEvent(
             id=_next_pending_id(),
             created_at=timezone.now(),

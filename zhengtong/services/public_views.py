@@ -177,7 +177,9 @@ def find_case(receipt_no: str, phone_last4: str) -> Application | None:
     if lookup_throttled(ip):
         raise Throttled
     application = (
-        Application.objects.select_related("item", "org_unit", "applicant", "first_responder")
+        Application.objects.select_related(
+            "item", "org_unit", "applicant", "first_responder", "rating"
+        )
         .filter(receipt_no=receipt_no)
         .first()
     )
@@ -219,7 +221,10 @@ def _local_date(value: datetime.datetime | None) -> datetime.date | None:
 
 def lookup_payload(application: Application, request: HttpRequest | None = None) -> dict:
     """What the public may learn about a proved case."""
-    rating = Rating.objects.filter(application=application).first()
+    try:
+        rating = application.rating  # joined by find_case
+    except Rating.DoesNotExist:
+        rating = None
     state = due_state(application)
     finished = application.status in (Application.Status.APPROVED, Application.Status.REFUSED)
     return {
