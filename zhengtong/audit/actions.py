@@ -1,12 +1,22 @@
-"""`record_event()` is the only way rows enter the audit log."""
+"""`record_event()` is the only way rows enter the audit log; `record_public_event()` is the
+door for anonymous public reads (办件查询, 证件核验), which must not wait on the chain's lock.
+
+A public read's row goes first to `PendingEvent` with one plain INSERT, MACed under the audit
+key; `seal_pending()` moves pending rows into the chain in order, under the chain lock, and
+deletes them in the same transaction. It runs every minute (job `audit_seal_pending`), before
+`audit_verify` checks the chain and before the audit log page lists it.
+"""
 
 import datetime
 import decimal
 import ipaddress
+import threading
 from collections.abc import Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
@@ -16,8 +26,8 @@ from zhengtong.lib.masking import mask_for_audit
 from .chain import lock_chain
 from .context import current
 from .integrity import verify_chain_report
-from .models import Event
-from .sealing import Keyring, get_keyring, seal
+from .models import Event, PendingEvent
+from .sealing import Keyring, get_keyring, mac_pending, seal
 
 if TYPE_CHECKING:
     from zhengtong.accounts.models import OrgUnit
@@ -172,6 +182,159 @@ def record_event(
         reason=mask_for_audit(reason)[:500],
     )
     return _append(event, last, ring)
+
+
+# Columns a pending row carries over into its chain row unchanged.
+CARRIED_FIELDS = (
+    "created_at",
+    "actor_label",
+    "ip",
+    "channel",
+    "request_id",
+    "kind",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "org_unit_id",
+    "changes",
+    "reason",
+)
+SEAL_BATCH = 1000
+
+
+# Ids of pending rows are taken from the sequence in blocks, so a lookup costs one INSERT. The
+# blocks of two processes interleave: ids say nothing about time, and sealing takes every row
+# there is, whatever its id, so a row committed late is sealed by the next run.
+ID_BLOCK = 50
+_ids_lock = threading.Lock()
+_reserved: dict[str, list[int]] = {}
+
+
+def _next_pending_id() -> int:
+    """The id the next pending row takes; it is part of the row's MAC, so it is known first."""
+    table = PendingEvent._meta.db_table
+    if connection.vendor != "postgresql":
+        # SQLite runs one writer at a time (BEGIN IMMEDIATE): the caller's transaction holds
+        # the write lock, so nobody else takes this number.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
+            return int(cursor.fetchone()[0])
+    with _ids_lock:
+        # One block per database (tests switch databases; each has its own sequence).
+        ids = _reserved.setdefault(connection.settings_dict["NAME"], [])
+        if not ids:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, ID_BLOCK],
+                )
+                ids.extend(sorted((row[0] for row in cursor.fetchall()), reverse=True))
+        return int(ids.pop())
+
+
+def record_public_event(
+    *,
+    action: str,
+    kind: str = Event.Kind.READ,
+    changes: dict | None = None,
+    reason: str = "",
+    org_unit: "OrgUnit | None" = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+) -> PendingEvent:
+    """Append one audit row for an anonymous public read, without taking the chain's lock.
+
+    The row is MACed now and sealed into the chain within the minute (`seal_pending`); until
+    then it is a `PendingEvent`. Only for reads by anyone on the public side: a change made by
+    staff goes through `record_event` in the transaction of the change.
+    """
+    info = current()
+    ring = get_keyring()
+    # PostgreSQL: one INSERT in autocommit. SQLite: the id and the INSERT in one transaction.
+    atomic = transaction.atomic() if connection.vendor != "postgresql" else nullcontext()
+    with atomic:
+        pending = PendingEvent(
+            id=_next_pending_id(),
+            created_at=timezone.now(),
+            actor_label=(info.channel or "system")[:150],
+            ip=_normalized_ip(info.ip),
+            channel=info.channel,
+            request_id=info.request_id,
+            kind=kind,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            target_repr=target_repr[:200],
+            org_unit=org_unit if isinstance(org_unit, models.Model) else None,
+            changes=mask_for_audit(changes or {}),
+            reason=mask_for_audit(reason)[:500],
+            key_id=ring.current_id,
+        )
+        pending.mac = mac_pending(pending, ring.current)
+        pending.save()
+    return pending
+
+
+def pending_intact(pending: PendingEvent, ring: Keyring) -> bool:
+    """True when the pending row is as it was inserted (its MAC holds under its key)."""
+    key = ring.get(pending.key_id)
+    return key is not None and mac_pending(pending, key) == pending.mac
+
+
+@dataclass
+class SealResult:
+    sealed: int = 0
+    # Pending rows whose MAC fails (changed in the database): left pending, reported by
+    # audit_verify, never sealed as if they were genuine.
+    refused: list[int] = field(default_factory=list)
+
+
+def seal_pending(*, batch: int = SEAL_BATCH) -> SealResult:
+    """Move every intact pending row into the chain, oldest first, `batch` rows a transaction.
+
+    Each batch takes the chain lock, appends its rows after the head and deletes them from the
+    pending table before it commits: a crash leaves them pending for the next run, and two
+    sealers running at once seal each row once (the second waits on the lock, then finds the
+    rows gone).
+    """
+    result = SealResult()
+    while True:
+        with transaction.atomic():
+            ring = get_keyring()
+            lock_chain()
+            rows = list(PendingEvent.objects.exclude(id__in=result.refused).order_by("id")[:batch])
+            if not rows:
+                break
+            last = _record_rotation(_head(), ring)
+            events, done = [], []
+            for pending in rows:
+                if not pending_intact(pending, ring):
+                    result.refused.append(pending.id)
+                    continue
+                event = Event(**{name: getattr(pending, name) for name in CARRIED_FIELDS})
+                event.id = last.id + 1 if last else 1
+                event.key_id = ring.current_id
+                event.prev_hash = last.hash if last else ""
+                event.hash = seal(event, ring.current)
+                events.append(event)
+                done.append(pending.id)
+                last = event
+            Event.objects.bulk_create(events)
+            # The pending table refuses deletes through its manager; only sealing removes rows.
+            models.QuerySet(PendingEvent).filter(id__in=done).delete()
+            result.sealed += len(done)
+        if len(rows) < batch:
+            break
+    return result
+
+
+def seal_pending_if_any() -> SealResult:
+    """`seal_pending()`, after one cheap look (no lock) when nothing is waiting."""
+    if not PendingEvent.objects.exists():
+        return SealResult()
+    return seal_pending()
 
 
 def verify_chain() -> list[int]:

@@ -105,3 +105,64 @@ class Event(models.Model):
             ring = get_keyring()
             key = ring.get(self.key_id) or ring.current
         return seal(self, key)
+
+
+class PendingEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("待入链的审计记录只能追加,不能修改。")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("待入链的审计记录只能入链,不能删除。")
+
+
+class PendingEvent(models.Model):
+    """A public read's audit row, written without the chain lock and sealed into the chain soon.
+
+    Anyone's lookup (办件查询, 证件核验) appends one row here with a plain INSERT, MACed on insert
+    under the audit key (`mac`), so no lookup waits for the chain's lock. The sealing job
+    (`zhengtong.audit.actions.seal_pending`, every minute, and `audit_verify` before it checks)
+    moves the rows into the chain in id order and deletes them in the same transaction: a row
+    is either pending or sealed, never both, never neither.
+    """
+
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    channel = models.CharField(_("渠道"), max_length=20, blank=True)
+    request_id = models.CharField(_("请求号"), max_length=40, blank=True)
+    kind = models.CharField(_("类别"), max_length=10, choices=Event.Kind.choices)
+    action = models.CharField(_("动作"), max_length=60)
+    target_type = models.CharField(_("对象类型"), max_length=60)
+    target_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.CharField(_("理由"), max_length=500, blank=True)
+    key_id = models.CharField(_("密钥编号"), max_length=40)
+    mac = models.CharField(max_length=64)
+
+    objects = PendingEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("待入链审计事件")
+        verbose_name_plural = _("待入链审计事件")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"待入链 {self.pk} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("待入链的审计记录只能追加,不能修改。")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("待入链的审计记录只能入链,不能删除。")

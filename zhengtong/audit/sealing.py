@@ -67,6 +67,28 @@ HASHED_FIELDS = (
     "key_id",
     "prev_hash",
 )
+# A public read waiting to enter the chain (audit.PendingEvent) is MACed on insert over the same
+# canonical form, under its own label, with every column except `mac` itself: its id (so a row
+# cannot be copied under another id unseen), and no chain link (it has no place in the chain
+# yet). Sealing it gives an ordinary chain row; the pending MAC is checked first.
+PENDING_SCHEME = "zt-audit-pending-v1"
+PENDING_FIELDS = (
+    "id",
+    "created_at",
+    "actor_label",
+    "ip",
+    "channel",
+    "request_id",
+    "kind",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "org_unit_id",
+    "changes",
+    "reason",
+    "key_id",
+)
 MIN_KEY_BYTES = 32
 KEY_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 DEV_KEY_LABEL = b"zhengtong audit chain development key, never for production"
@@ -141,10 +163,10 @@ def canonical_datetime(value):
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical_bytes(event) -> bytes:
+def canonical_bytes(event, *, fields=HASHED_FIELDS, scheme=SCHEME) -> bytes:
     """The bytes sealed for `event` (an Event, or a historical Event in a migration)."""
     values = {}
-    for name in HASHED_FIELDS:
+    for name in fields:
         value = getattr(event, name)
         if name == "created_at":
             value = canonical_datetime(value)
@@ -156,11 +178,17 @@ def canonical_bytes(event) -> bytes:
     text = json.dumps(
         values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
     )
-    return f"{SCHEME}\n{text}".encode()
+    return f"{scheme}\n{text}".encode()
 
 
 def seal(event, key: bytes) -> str:
     return hmac.new(key, canonical_bytes(event), DIGEST).hexdigest()
+
+
+def mac_pending(pending, key: bytes) -> str:
+    """The MAC of a pending public-read row (audit.PendingEvent), taken when it is inserted."""
+    data = canonical_bytes(pending, fields=PENDING_FIELDS, scheme=PENDING_SCHEME)
+    return hmac.new(key, data, DIGEST).hexdigest()
 
 
 def sign(key: bytes, label: str, payload: dict) -> str:

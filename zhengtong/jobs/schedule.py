@@ -78,6 +78,12 @@ def _audit_checkpoint() -> Task:
     return audit_checkpoint
 
 
+def _audit_seal_pending() -> Task:
+    from zhengtong.audit.tasks import audit_seal_pending
+
+    return audit_seal_pending
+
+
 def _prune_jobs() -> Task:
     from .tasks import prune_jobs
 
@@ -123,6 +129,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("population_daily", _population_daily, daily_at=DAILY),
     Periodic("audit_verify", _audit_verify, daily_at=DAILY),
     Periodic("audit_checkpoint", _audit_checkpoint, every_minutes=10),
+    Periodic("audit_seal_pending", _audit_seal_pending, every_minutes=1),
     Periodic("prune_jobs", _prune_jobs, daily_at=DAILY),
     Periodic("prune_report_files", _prune_report_files, daily_at=DAILY),
     Periodic("remind_due", _remind_due, daily_at=MORNING),

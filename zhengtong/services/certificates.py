@@ -21,7 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengtong.audit.actions import record_event
+from zhengtong.audit.actions import record_public_event
 from zhengtong.audit.models import Event
 from zhengtong.lib import ratelimit
 from zhengtong.lib.masking import mask_name_public
@@ -71,8 +71,7 @@ def find_certificate(certificate_no: str) -> Application | None:
         .filter(certificate_no=certificate_no, status=Application.Status.APPROVED)
         .first()
     )
-    record_event(
-        actor=None,
+    record_public_event(
         action=VERIFY_ACTION,
         kind=Event.Kind.READ,
         target_type="services.certificate",

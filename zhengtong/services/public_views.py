@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from zhengtong.accounts.models import OrgUnit
-from zhengtong.audit.actions import record_event
+from zhengtong.audit.actions import record_public_event
 from zhengtong.audit.context import current
 from zhengtong.audit.models import Event
 from zhengtong.lib import listing, ratelimit
@@ -177,15 +177,16 @@ def find_case(receipt_no: str, phone_last4: str) -> Application | None:
     if lookup_throttled(ip):
         raise Throttled
     application = (
-        Application.objects.select_related("item", "org_unit", "applicant", "first_responder")
+        Application.objects.select_related(
+            "item", "org_unit", "applicant", "first_responder", "rating"
+        )
         .filter(receipt_no=receipt_no)
         .first()
     )
     # The stored last four digits: the check needs no decryption.
     if application is not None and application.applicant_phone_last4 != phone_last4:
         application = None
-    record_event(
-        actor=None,
+    record_public_event(
         action=LOOKUP_ACTION,
         kind=Event.Kind.READ,
         target_type="services.lookup",
@@ -220,7 +221,10 @@ def _local_date(value: datetime.datetime | None) -> datetime.date | None:
 
 def lookup_payload(application: Application, request: HttpRequest | None = None) -> dict:
     """What the public may learn about a proved case."""
-    rating = Rating.objects.filter(application=application).first()
+    try:
+        rating = application.rating  # joined by find_case
+    except Rating.DoesNotExist:
+        rating = None
     state = due_state(application)
     finished = application.status in (Application.Status.APPROVED, Application.Status.REFUSED)
     return {

@@ -116,19 +116,26 @@ class ScheduleSlotsTestCase(TestCase):
         )
         self.assertTrue(all(r.job_id for r in ScheduledRun.objects.all()))
         # The same slot again, by this or another worker: nothing.
-        self.assertEqual(enqueue_due(now + datetime.timedelta(minutes=5), worker_id="w2"), [])
-        # Ten minutes on: only the new slots of the ten-minute entries.
+        self.assertEqual(enqueue_due(now, worker_id="w2"), [])
+        # Five minutes on: only the minute's sealing of public reads.
+        won = enqueue_due(now + datetime.timedelta(minutes=5), worker_id="w2")
+        self.assertEqual([r.name for r in won], ["audit_seal_pending"])
+        # Ten minutes on: only the new slots of the ten-minute and one-minute entries.
         won = enqueue_due(now + datetime.timedelta(minutes=10), worker_id="w2")
-        self.assertEqual([r.name for r in won], ["audit_checkpoint", "pull_delivery_receipts"])
+        self.assertEqual(
+            [r.name for r in won],
+            ["audit_checkpoint", "audit_seal_pending", "pull_delivery_receipts"],
+        )
         # After 00:10 the next day: the night's work again; the reminders wait for 08:00.
         won = enqueue_due(local(2026, 12, 3, 0, 11), worker_id="w1")
         self.assertEqual(len(won), len(active_schedule()) - 1)
         self.assertNotIn("remind_due", {r.name for r in won})
         won = enqueue_due(local(2026, 12, 3, 8, 1), worker_id="w2")
         self.assertEqual(
-            {r.name for r in won}, {"remind_due", "audit_checkpoint", "pull_delivery_receipts"}
+            {r.name for r in won},
+            {"remind_due", "audit_checkpoint", "audit_seal_pending", "pull_delivery_receipts"},
         )
-        self.assertEqual(Job.objects.count(), 2 * len(active_schedule()) + 4)
+        self.assertEqual(Job.objects.count(), 2 * len(active_schedule()) + 7)
 
     @override_settings(TASKS=IMMEDIATE)
     def test_the_daily_tasks_run_and_say_what_they_did(self) -> None:

@@ -8,6 +8,7 @@ import segno
 import time_machine
 from django.test import override_settings
 
+from zhengtong.audit.actions import seal_pending
 from zhengtong.audit.models import Event
 from zhengtong.services import certificates
 from zhengtong.services.models import Application
@@ -47,6 +48,7 @@ class VerifyTestCase(PublicTestCase):
         self.assertNotIn(self.person.id_number, html)
         self.assertNotIn(self.person.id_number[-4:], html)
         self.assertNotIn("5678", html)
+        seal_pending()
         event = Event.objects.get(action="certificate_verify")
         self.assertEqual(event.changes, {"found": True})
 

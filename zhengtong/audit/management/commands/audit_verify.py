@@ -1,11 +1,16 @@
 """Check the audit chain and its checkpoints; exit 1 when anything was changed outside the app.
 
+Public reads still pending (audit.PendingEvent) are sealed into the chain first, so the chain
+checked and the checkpoint written include them; a pending row whose MAC fails stays pending
+and is reported.
+
 On success a new signed checkpoint is written (unless --no-checkpoint), so the next run also
 notices rows deleted from the end of the chain.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zhengtong.audit.actions import seal_pending_if_any
 from zhengtong.audit.checkpoints import CheckpointError, write_checkpoint
 from zhengtong.audit.integrity import verify_chain_report
 from zhengtong.audit.sealing import AuditKeyError
@@ -24,6 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
+            sealed = seal_pending_if_any().sealed
+            if sealed:
+                self.stdout.write(f"已将 {sealed} 条待入链的公众查询记录封存入链。")
             report = verify_chain_report()
         except AuditKeyError as exc:
             raise CommandError(str(exc), returncode=1) from None
