@@ -4,6 +4,7 @@ A benchmark, not a test.
     .venv/bin/python bench/encryption.py                 # a fresh SQLite file in the temp dir
     BENCH_ROWS=20000 .venv/bin/python bench/encryption.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zt_bench_enc .venv/bin/python bench/encryption.py
+    .venv/bin/python bench/encryption.py --before f176527   # also the field code of that commit
 
 Give DATABASE_URL a fresh, empty database (it is migrated; the benchmark's persons are deleted
 between and after the passes). Without it, a new SQLite file in the temp dir is used.
@@ -20,14 +21,21 @@ Each pass runs the same three operations on the same schema:
 and HMAC-SM3 are monkeypatched to identity functions (the value is stored as its bytes, the
 index as the hex of the normalised value), so the difference is what the cryptography costs;
 the columns, indexes and queries are the same in both passes.
+
+``--before REV`` adds a third pass between the two: encrypted, with the field code
+(``zhengtong/lib/encrypted.py``) of commit REV swapped in for the run, so the table shows the
+cost of the current field code and of an earlier one side by side, on the same data.
 """
 
+import argparse
 import datetime
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +68,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from zhengtong.accounts.models import Membership, OrgUnit, Role, User  # noqa: E402
-from zhengtong.lib import sm4  # noqa: E402
+from zhengtong.lib import encrypted, sm4  # noqa: E402
 from zhengtong.lib.datakeys import keys  # noqa: E402
 from zhengtong.lib.idcard import make_id_number  # noqa: E402
 from zhengtong.people.models import Person  # noqa: E402
@@ -112,6 +120,13 @@ def clear_persons() -> None:
     leftover._raw_delete(leftover.db)
 
 
+def vacuum() -> None:
+    """Each pass starts from a table without the previous pass's dead rows."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql" else "VACUUM")
+
+
 class Plaintext:
     """SM4 and HMAC-SM3 as identity functions while the block runs."""
 
@@ -124,6 +139,69 @@ class Plaintext:
 
     def __exit__(self, *exc):
         sm4.seal, sm4.open_sealed, sm4.hmac_sm3 = self.saved
+
+
+def rebound(function, cls):
+    """``function`` with its zero-argument ``super()`` meaning ``cls``'s parents."""
+    if "__class__" not in getattr(getattr(function, "__code__", None), "co_freevars", ()):
+        return function
+    cells = tuple(
+        types.CellType(cls) if name == "__class__" else cell
+        for name, cell in zip(function.__code__.co_freevars, function.__closure__, strict=True)
+    )
+    return types.FunctionType(
+        function.__code__, function.__globals__, function.__name__, function.__defaults__, cells
+    )
+
+
+class FieldCodeOf:
+    """The encrypted-field code of an earlier commit, swapped into the live classes while the
+    block runs (the models keep their field objects; their methods are the old ones)."""
+
+    SWAPPED = {
+        "_Descriptor": ("__get__", "__set__"),
+        "EncryptedField": (
+            "from_db_value",
+            "get_col",
+            "pre_save",
+            "get_db_prep_value",
+            "to_python",
+        ),
+        "_Companion": ("pre_save",),
+    }
+
+    def __init__(self, rev: str) -> None:
+        source = subprocess.run(
+            ["git", "show", f"{rev}:zhengtong/lib/encrypted.py"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        self.module = types.ModuleType(f"encrypted_at_{rev}")
+        exec(compile(source, f"{rev}:zhengtong/lib/encrypted.py", "exec"), self.module.__dict__)
+        self.old_classes = {
+            name: getattr(self.module, name)
+            for name in ("_Descriptor", "EncryptedField", "_Companion")
+        }
+        # The old code's isinstance checks must recognise the live fields.
+        self.module.EncryptedField = encrypted.EncryptedField
+
+    def __enter__(self):
+        self.saved = []
+        for name, methods in self.SWAPPED.items():
+            live = getattr(encrypted, name)
+            for method in methods:
+                self.saved.append((live, method, live.__dict__.get(method)))
+                setattr(live, method, rebound(getattr(self.old_classes[name], method), live))
+        return self
+
+    def __exit__(self, *exc):
+        for live, method, value in self.saved:
+            if value is None:
+                delattr(live, method)
+            else:
+                setattr(live, method, value)
 
 
 def median_ms(client: Client, method: str, url: str, data=None) -> tuple[float, int]:
@@ -139,6 +217,7 @@ def median_ms(client: Client, method: str, url: str, data=None) -> tuple[float, 
 
 def one_pass(actor: User, path: Path) -> dict:
     clear_persons()
+    vacuum()
     with open(path, "rb") as fh:
         upload = SimpleUploadedFile(path.name, fh.read())
     job = actions.import_job_create(actor=actor, kind="persons", upload=upload, dry_run=False)
@@ -160,6 +239,10 @@ def one_pass(actor: User, path: Path) -> dict:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--before", metavar="REV", help="also measure the field code of REV")
+    args = parser.parse_args()
+    before = FieldCodeOf(args.before) if args.before else None
     settings.ALLOWED_HOSTS = ["*"]
     settings.OTP_REQUIRED_ROLES = []
     call_command("migrate", verbosity=0)
@@ -176,19 +259,31 @@ def main() -> None:
     )
     keys.current_key("pii")  # the data keys exist (and are cached) before either pass
     keys.current_key("blind-index")
+    passes = {}
     with Plaintext():
-        plain = one_pass(actor, path)
-    encrypted = one_pass(actor, path)
+        passes["plaintext"] = one_pass(actor, path)
+    if before:
+        with before:
+            passes[f"enc@{args.before[:9]}"] = one_pass(actor, path)
+    passes["encrypted"] = one_pass(actor, path)
     clear_persons()
-    print(f"{'':28}{'plaintext':>12}{'encrypted':>12}{'ratio':>8}")
+    names = list(passes)
+    ratios = [(f"{name}/plain", name, "plaintext") for name in names[1:]]
+    if before:
+        ratios.append(("now/before", names[2], names[1]))
+    width = max(12, *(len(n) + 2 for n in names + [r[0] for r in ratios]))
+    print(f"{'':28}" + "".join(f"{n:>{width}}" for n in names + [r[0] for r in ratios]))
     rows = (
-        (f"import of {ROWS} persons (s)", "import", "{:12.1f}"),
-        ("search by ID number (ms)", "search", "{:12.1f}"),
-        ("person list page (ms)", "list", "{:12.1f}"),
+        (f"import of {ROWS} persons (s)", "import"),
+        ("search by ID number (ms)", "search"),
+        ("person list page (ms)", "list"),
     )
-    for label, key, fmt in rows:
-        ratio = encrypted[key] / plain[key] if plain[key] else float("nan")
-        print(f"{label:28}{fmt.format(plain[key])}{fmt.format(encrypted[key])}{ratio:8.2f}")
+    for label, key in rows:
+        cells = [f"{passes[n][key]:{width}.1f}" for n in names]
+        for _, top, bottom in ratios:
+            ratio = passes[top][key] / passes[bottom][key] if passes[bottom][key] else float("nan")
+            cells.append(f"{ratio:{width}.2f}")
+        print(f"{label:28}" + "".join(cells))
 
 
 if __name__ == "__main__":
