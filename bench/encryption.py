@@ -45,9 +45,9 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "zhengtong.settings"
 os.environ.setdefault("AUDIT_HMAC_DEV_KEY", "True")
 os.environ.setdefault("SECRET_KEY", "bench-encryption-only-never-for-a-real-database-0123456789")
 WORKDIR = Path(tempfile.gettempdir()) / "zhengtong-encryption-bench"
+WORKDIR.mkdir(exist_ok=True)
 if not os.environ.get("DATABASE_URL"):
     sqlite = WORKDIR / "bench.sqlite3"
-    WORKDIR.mkdir(exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
     os.environ["SQLITE_PATH"] = str(sqlite)

@@ -10,6 +10,12 @@ The value column holds ``data key version (2 bytes) | SM4-GCM blob`` with
 ``aad = b"<table>.<column>"``, so a blob copied to another column or table does not open. The
 attribute reads and writes the plain value; setting it also sets the index and the mask, so
 ``save``, ``bulk_create`` and ``bulk_update`` (listing all three fields) keep them together.
+
+A row loaded as a model instance keeps the value sealed (``Sealed``) with its index and mask as
+stored: a list that shows the masks decrypts nothing and computes no index. The first read of
+the attribute decrypts it; assigning different text recomputes the companions; a save that did
+not change the value writes the same blob back (re-sealed if its key version is not the
+current one). ``values()``, ``values_list()`` and annotations decrypt as rows are fetched.
 A phone searched by its last four digits also names a ``SuffixField`` (``suffix_field=``): the
 last four digits kept in clear, indexed, filled the same way.
 
@@ -141,14 +147,7 @@ class _Descriptor(DeferredAttribute):
         data = instance.__dict__
         data[field.attname] = value
         if isinstance(value, str):
-            # Remember what the companions were made from: a save restores them from here
-            # (Model.__init__ sets the companions to their defaults after the value) and the
-            # same text assigned again computes nothing.
-            made = data.get(field.source_key)
-            if made is None or made[0] != value:
-                made = (value, field.companions(value))
-                data[field.source_key] = made
-            field.write_companions(data, made[1])
+            field.follow(data, value)
 
 
 def last_digits(value: str, count: int = 4) -> str:
@@ -236,10 +235,18 @@ class EncryptedField(models.BinaryField):
             made += (last_digits(value),)
         return made
 
-    def write_companions(self, data: dict, made: tuple[Any, ...]) -> None:
-        for name, value in zip(self.companion_attnames, made, strict=True):
-            if value is not _DEFERRED:
-                data[name] = value
+    def follow(self, data: dict, value: str) -> None:
+        """Set the companions of ``value`` in an instance's ``data``, computing them only if
+        they were not made from the same text already (the cache is kept in ``data`` too:
+        ``Model.__init__`` sets the companions to their defaults after the value, a save
+        puts them back from there, and the same text assigned again computes nothing)."""
+        made = data.get(self.source_key)
+        if made is None or made[0] != value:
+            made = (value, self.companions(value))
+            data[self.source_key] = made
+        for name, companion in zip(self.companion_attnames, made[1], strict=True):
+            if companion is not _DEFERRED:
+                data[name] = companion
 
     @property
     def aad(self) -> bytes:
@@ -369,11 +376,7 @@ class _Companion:
             # A value still sealed was loaded with its companions; text has them recorded
             # (or gets them now, if it was put in the instance some other way).
             if isinstance(value, str):
-                made = data.get(field.source_key)
-                if made is None or made[0] != value:
-                    made = (value, field.companions(value))
-                    data[field.source_key] = made
-                field.write_companions(data, made[1])
+                field.follow(data, value)
         return super().pre_save(model_instance, add)  # type: ignore[misc]
 
 
