@@ -109,6 +109,9 @@ class Sealed:
     def __repr__(self) -> str:
         return f"<Sealed {self.field.model._meta.db_table}.{self.field.column}>"
 
+    def __deepcopy__(self, memo) -> Sealed:
+        return self  # immutable; a copied instance still saves the same blob back unopened
+
 
 _DEFERRED = object()  # a companion column the query did not load
 

@@ -3,6 +3,7 @@ index and decrypts nothing, reading a value decrypts it once, assigning new text
 index, mask and suffix, and a row saved unchanged keeps its ciphertext. ``values()`` and
 annotations still give the text, and ``only()`` / ``defer()`` / ``select_related()`` still work."""
 
+import copy
 import datetime
 import pickle
 from contextlib import contextmanager
@@ -234,9 +235,14 @@ class SealedLoadTests(TestCase):
         self.assertEqual((hmac.call_count, opened.call_count), (0, 0))
         self.assertEqual(call.caller.id_number, number(1))
 
-    def test_a_loaded_row_survives_pickling(self):
+    def test_a_loaded_row_survives_pickling_and_copying(self):
+        stored = self.raw(self.first.pk)
         loaded = pickle.loads(pickle.dumps(Caller.objects.get(pk=self.first.pk)))
         self.assertEqual(loaded.phone, "13812345678")
+        copied = copy.deepcopy(Caller.objects.get(pk=self.first.pk))
+        copied.save()
+        self.assertEqual(self.raw(self.first.pk), stored)
+        self.assertEqual(copied.id_number, number(1))
 
     def test_bulk_update_reseals_rows_loaded_sealed_under_the_current_key(self):
         # What the key rotation does with each batch (rotation.reencrypt).
