@@ -10,6 +10,12 @@ The value column holds ``data key version (2 bytes) | SM4-GCM blob`` with
 ``aad = b"<table>.<column>"``, so a blob copied to another column or table does not open. The
 attribute reads and writes the plain value; setting it also sets the index and the mask, so
 ``save``, ``bulk_create`` and ``bulk_update`` (listing all three fields) keep them together.
+
+A row loaded as a model instance keeps the value sealed (``Sealed``) with its index and mask as
+stored: a list that shows the masks decrypts nothing and computes no index. The first read of
+the attribute decrypts it; assigning different text recomputes the companions; a save that did
+not change the value writes the same blob back (re-sealed if its key version is not the
+current one). ``values()``, ``values_list()`` and annotations decrypt as rows are fetched.
 A phone searched by its last four digits also names a ``SuffixField`` (``suffix_field=``): the
 last four digits kept in clear, indexed, filled the same way.
 
@@ -27,7 +33,9 @@ from typing import Any
 from django.core import checks
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models.expressions import Col
 from django.db.models.query_utils import DeferredAttribute
+from django.utils.functional import cached_property
 
 from zhengtong.lib import sm4
 from zhengtong.lib.datakeys import keys
@@ -78,22 +86,71 @@ def _index_key() -> bytes:
         return keys.current_key(INDEX_PURPOSE)[1]  # the first use makes version 1
 
 
+class Sealed:
+    """A value as its column holds it (key version and SM4-GCM blob), not opened yet.
+
+    A model instance loaded from the database keeps its encrypted values in this form until
+    the attribute is first read, so a list that shows only the stored masks decrypts nothing.
+    """
+
+    __slots__ = ("blob", "field")
+
+    def __init__(self, blob: bytes, field: EncryptedField) -> None:
+        self.blob = blob
+        self.field = field
+
+    @property
+    def version(self) -> int:
+        return int.from_bytes(self.blob[:2], "big")
+
+    def open(self) -> str:
+        return self.field.decrypt(self.blob)
+
+    def __repr__(self) -> str:
+        return f"<Sealed {self.field.model._meta.db_table}.{self.field.column}>"
+
+    def __deepcopy__(self, memo) -> Sealed:
+        return self  # immutable; a copied instance still saves the same blob back unopened
+
+
+_DEFERRED = object()  # a companion column the query did not load
+
+
 class _Descriptor(DeferredAttribute):
-    """Setting the value sets its index and mask on the instance too."""
+    """Reading opens a value loaded sealed; setting text sets its index and mask too.
+
+    A value loaded from the database arrives as ``Sealed`` with its index and mask as stored:
+    nothing is computed until the attribute is read (one decryption), and the companions are
+    computed again only when different text is assigned.
+    """
 
     field: EncryptedField
 
+    def __get__(self, instance, cls=None):
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if isinstance(value, Sealed):
+            field = self.field
+            data = instance.__dict__
+            plain = value.open()
+            data[field.attname] = plain
+            # The row's companions were made from this text: keep them, and keep the blob for
+            # a save that does not change the value.
+            data[field.opened_key] = (value, plain)
+            data[field.source_key] = (
+                plain,
+                tuple(data.get(name, _DEFERRED) for name in field.companion_attnames),
+            )
+            return plain
+        return value
+
     def __set__(self, instance, value) -> None:
         field = self.field
-        instance.__dict__[field.attname] = value
+        data = instance.__dict__
+        data[field.attname] = value
         if isinstance(value, str):
-            # Remember what the companions were made from: a save recomputes them only when
-            # they may be stale (see _Companion.pre_save), not twice per row on every insert.
-            instance.__dict__[field.source_key] = value
-            instance.__dict__[field.index_attname] = blind_index(field.kind, value)
-            instance.__dict__[field.mask_attname] = KINDS[field.kind][1](value.strip())
-            if field.suffix_field:
-                instance.__dict__[field.suffix_field] = last_digits(value)
+            field.follow(data, value)
 
 
 def last_digits(value: str, count: int = 4) -> str:
@@ -158,8 +215,41 @@ class EncryptedField(models.BinaryField):
         return self.mask_field or f"{self.name}_mask"
 
     @property
+    def suffix_attnames(self) -> tuple[str, ...]:
+        return (self.suffix_field,) if self.suffix_field else ()
+
+    @property
+    def companion_attnames(self) -> tuple[str, ...]:
+        """The index, the mask and (for a phone searched by 后四位) the suffix."""
+        return (self.index_attname, self.mask_attname, *self.suffix_attnames)
+
+    @property
     def source_key(self) -> str:
         return f"_{self.attname}_companions_of"
+
+    @property
+    def opened_key(self) -> str:
+        return f"_{self.attname}_opened_from"
+
+    def companions(self, value: str) -> tuple[Any, ...]:
+        """The index, mask and suffix of ``value``, in ``companion_attnames`` order."""
+        made: tuple[Any, ...] = (blind_index(self.kind, value), KINDS[self.kind][1](value.strip()))
+        if self.suffix_field:
+            made += (last_digits(value),)
+        return made
+
+    def follow(self, data: dict, value: str) -> None:
+        """Set the companions of ``value`` in an instance's ``data``, computing them only if
+        they were not made from the same text already (the cache is kept in ``data`` too:
+        ``Model.__init__`` sets the companions to their defaults after the value, a save
+        puts them back from there, and the same text assigned again computes nothing)."""
+        made = data.get(self.source_key)
+        if made is None or made[0] != value:
+            made = (value, self.companions(value))
+            data[self.source_key] = made
+        for name, companion in zip(self.companion_attnames, made[1], strict=True):
+            if companion is not _DEFERRED:
+                data[name] = companion
 
     @property
     def aad(self) -> bytes:
@@ -190,7 +280,26 @@ class EncryptedField(models.BinaryField):
             )
         return super().get_lookup(lookup_name)
 
+    def get_col(self, alias, output_field=None):
+        if output_field is not None and output_field != self:
+            return super().get_col(alias, output_field)
+        return _SealedCol(alias, self)
+
+    def pre_save(self, model_instance, add):
+        data = model_instance.__dict__
+        value = data.get(self.attname, _DEFERRED)
+        if value is _DEFERRED:
+            return super().pre_save(model_instance, add)
+        if isinstance(value, str) and (opened := data.get(self.opened_key)) is not None:
+            if value == opened[1]:
+                return opened[0]  # unchanged since it was loaded: the blob as it was
+        return value
+
     def get_db_prep_value(self, value, connection, prepared=False):
+        if isinstance(value, Sealed):
+            if value.field is self and value.version == keys.current_key(self.purpose)[0]:
+                return connection.Database.Binary(value.blob)
+            value = value.open()  # sealed under an older key (or for another column)
         if value is None or value == "":
             return None
         if not isinstance(value, str):
@@ -202,7 +311,9 @@ class EncryptedField(models.BinaryField):
     def from_db_value(self, value, expression, connection):
         if value is None:
             return ""
-        return self.decrypt(bytes(value))
+        if getattr(expression, "for_instances", False):
+            return Sealed(bytes(value), self)  # opened when the attribute is read
+        return self.decrypt(bytes(value))  # values(), values_list(), an annotation
 
     def decrypt(self, blob: bytes) -> str:
         version = int.from_bytes(blob[:2], "big")
@@ -217,6 +328,8 @@ class EncryptedField(models.BinaryField):
             ) from exc
 
     def to_python(self, value):
+        if isinstance(value, Sealed):
+            return value.open()
         if isinstance(value, (bytes, memoryview)):
             return self.decrypt(bytes(value))
         return "" if value is None else value
@@ -232,25 +345,41 @@ class EncryptedField(models.BinaryField):
         )
 
 
+class _SealedCol(Col):
+    """The encrypted column in a SELECT. Among a model query's own columns (the rows become
+    instances) its values stay sealed until read; for ``values()`` or an annotation they are
+    decrypted as they are fetched."""
+
+    for_instances = False
+
+    def select_format(self, compiler, sql, params):
+        query = compiler.query
+        self.for_instances = query.default_cols and not any(
+            expression is self for expression in query.annotation_select.values()
+        )
+        return super().select_format(compiler, sql, params)
+
+
 class _Companion:
-    """Recomputes itself from its encrypted field on save: a model's ``__init__`` sets the
-    fields in order, so a companion declared after its value field got its default there."""
+    """Follows its encrypted field on save: a model's ``__init__`` sets the fields in order,
+    so a companion declared after its value field got its default there."""
+
+    @cached_property
+    def owner(self) -> EncryptedField | None:
+        for field in self.model._meta.concrete_fields:  # type: ignore[attr-defined]
+            if isinstance(field, EncryptedField) and self.attname in field.companion_attnames:  # type: ignore[attr-defined]
+                return field
+        return None
 
     def pre_save(self, model_instance, add):
-        for field in model_instance._meta.concrete_fields:
-            if isinstance(field, EncryptedField) and self.attname in (  # type: ignore[attr-defined]
-                field.index_attname,
-                field.mask_attname,
-                field.suffix_field,
-            ):
-                state = model_instance.__dict__
-                value = state.get(field.attname)
-                # A companion still at its default (set by __init__ after the value) is stale.
-                companions_current = state.get(field.source_key) is value and (
-                    bool(state.get(self.attname)) or not value  # type: ignore[attr-defined]
-                )
-                if isinstance(value, str) and not companions_current:
-                    _Descriptor(field).__set__(model_instance, value)
+        field = self.owner
+        if field is not None:
+            data = model_instance.__dict__
+            value = data.get(field.attname)
+            # A value still sealed was loaded with its companions; text has them recorded
+            # (or gets them now, if it was put in the instance some other way).
+            if isinstance(value, str):
+                field.follow(data, value)
         return super().pre_save(model_instance, add)  # type: ignore[misc]
 
 

@@ -94,8 +94,9 @@ def reencrypt(
             )
             if not rows:
                 return
-            # Loading decrypted each value; saving seals it under the current key. The index
-            # and mask do not change, so only the value column is written.
+            # The rows load sealed; bulk_update reads each value (decrypting it) and seals it
+            # under the current key. The index and mask do not change, so only the value
+            # column is written.
             column.model._base_manager.bulk_update(rows, [name])
         done += len(rows)
         yield done, total

@@ -154,9 +154,14 @@ class EncryptedFieldTests(TestCase):
             cursor.execute(
                 "UPDATE datakeys_test_resident SET phone = id_number WHERE id = %s", [person.pk]
             )
+        # The row still loads (a list shows the stored mask); reading the value refuses.
+        loaded = Resident.objects.get(pk=person.pk)
+        self.assertEqual(loaded.phone_mask, "138****5678")
         with self.assertRaises(DataKeyError) as caught:
-            Resident.objects.get(pk=person.pk)
+            loaded.phone  # noqa: B018
         self.assertIn("datakeys_test_resident.phone", str(caught.exception))
+        with self.assertRaises(DataKeyError):
+            Resident.objects.values_list("phone", flat=True).get(pk=person.pk)
 
     @override_settings(DATA_MASTER_KEY=MASTER_A, **PRODUCTION)
     def test_data_keys_are_stored_only_wrapped_with_their_version(self):
@@ -179,8 +184,9 @@ class EncryptedFieldTests(TestCase):
         with override_settings(DATA_MASTER_KEY=MASTER_A, **PRODUCTION):
             person = Resident.objects.create(name="张三", id_number=self.id_number)
         with override_settings(DATA_MASTER_KEY=MASTER_B, **PRODUCTION):
+            loaded = Resident.objects.get(pk=person.pk)
             with self.assertRaises(DataKeyError) as caught:
-                Resident.objects.get(pk=person.pk)
+                loaded.id_number  # noqa: B018
         message = str(caught.exception)
         self.assertIn("无法解开", message)
         self.assertIn(keys.fingerprint(bytes.fromhex(MASTER_A)), message)
