@@ -68,6 +68,27 @@ class InboxItem:
     provisional: bool = False  # the due date rests on a provisional year: shown "暂定"
 
 
+def row_item(
+    kind: str,
+    url: Callable[[dict], str],
+    provisional: Callable[[dict], bool] | None = None,
+) -> Callable[[dict], InboxItem]:
+    """The `item` of a `union.Source`: an InboxItem of `kind` read from one row of the source's
+    shape (`i_title`, `i_due`, `i_subtitle`), its page at `url(row)`."""
+
+    def item(row: dict) -> InboxItem:
+        return InboxItem(
+            kind=kind,
+            title=row["i_title"],
+            url=url(row),
+            due_on=row["i_due"],
+            subtitle=row["i_subtitle"],
+            provisional=bool(provisional(row)) if provisional else False,
+        )
+
+    return item
+
+
 Provider = Callable[[object], Iterable[InboxItem]]
 SourceProvider = Callable[..., "list[Source]"]
 # Registration order is the order of items equal in every sort key.

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengtong.accounts.scope import scope
-from zhengtong.inbox.registry import InboxItem
+from zhengtong.inbox.registry import InboxItem, row_item
 from zhengtong.inbox.union import Source, add_days, items_of, text
 
 from .models import Hazard, Loan, UnlicensedKindergarten
@@ -119,16 +119,6 @@ def _pending_kindergartens(user):
     ).filter(outcome="", campaign__closed_on__isnull=True)
 
 
-def _kindergarten_item(row) -> InboxItem:
-    return InboxItem(
-        kind=KIND_KINDERGARTEN,
-        title=row["i_title"],
-        url=reverse("livelihood:kindergarten_campaign_detail", args=[row["i_campaign"]]),
-        due_on=row["i_due"],
-        subtitle=row["i_subtitle"],
-    )
-
-
 def kindergarten_sources(user, *, today) -> list[Source]:
     """Kindergartens of open campaigns still 待处置, due at the campaign's 整治完成期限 (or
     KINDERGARTEN_DEFAULT_DAYS after they were found, for a campaign without one)."""
@@ -140,7 +130,12 @@ def kindergarten_sources(user, *, today) -> list[Source]:
             title=text(F("name"), " · ", F("address")),
             subtitle=text(F("campaign__name"), ":待处置(取缔、整改后办证或合并)"),
             fields={"i_campaign": F("campaign_id")},
-            item=_kindergarten_item,
+            item=row_item(
+                KIND_KINDERGARTEN,
+                lambda row: reverse(
+                    "livelihood:kindergarten_campaign_detail", args=[row["i_campaign"]]
+                ),
+            ),
         )
     ]
 

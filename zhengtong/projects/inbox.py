@@ -12,7 +12,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractYear, TruncDat
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengtong.inbox.registry import InboxItem
+from zhengtong.inbox.registry import InboxItem, row_item
 from zhengtong.inbox.union import Source, day, items_of, text
 from zhengtong.workdays import WorkCalendar
 from zhengtong.workdays.calendar import PROVISIONAL
@@ -88,16 +88,9 @@ def report_sources(user, *, today) -> list[Source]:
     reports (`reports_owed_by`)."""
 
     def source(due: ReportDue) -> Source:
-        def item(row) -> InboxItem:
-            url = reverse("projects:report_create", args=[row["i_pk"]])
-            return InboxItem(
-                kind=KIND_REPORT,
-                title=row["i_title"],
-                url=f"{url}?month={due.month:%Y-%m}",
-                due_on=row["i_due"],
-                provisional=due.provisional,
-                subtitle=row["i_subtitle"],
-            )
+        def url(row) -> str:
+            page = reverse("projects:report_create", args=[row["i_pk"]])
+            return f"{page}?month={due.month:%Y-%m}"
 
         return Source(
             kind=KIND_REPORT,
@@ -105,7 +98,7 @@ def report_sources(user, *, today) -> list[Source]:
             due=day(due.due_on),
             title=f"填报{due.label}月报",
             subtitle=F("name"),
-            item=item,
+            item=row_item(KIND_REPORT, url, provisional=lambda row: due.provisional),
         )
 
     if not getattr(user, "is_authenticated", False):
@@ -141,16 +134,6 @@ def check_sources(user, *, today) -> list[Source]:
     calendar.load(range(days[0].year, days[-1].year + 2))
     due_of = {filed: calendar.add_workdays(filed, REPORT_CHECK_WORKDAYS) for filed in days}
 
-    def item(row) -> InboxItem:
-        return InboxItem(
-            kind=KIND_CHECK,
-            title=row["i_title"],
-            url=reverse("projects:project_detail", args=[row["i_project"]]) + "#reports",
-            due_on=row["i_due"],
-            provisional=_spans_provisional(calendar, row["i_filed"], row["i_due"]),
-            subtitle=row["i_subtitle"],
-        )
-
     return [
         Source(
             kind=KIND_CHECK,
@@ -168,7 +151,13 @@ def check_sources(user, *, today) -> list[Source]:
             ),
             subtitle=F("project__name"),
             fields={"i_project": F("project_id"), "i_filed": F("filed_on")},
-            item=item,
+            item=row_item(
+                KIND_CHECK,
+                lambda row: (
+                    reverse("projects:project_detail", args=[row["i_project"]]) + "#reports"
+                ),
+                provisional=lambda row: _spans_provisional(calendar, row["i_filed"], row["i_due"]),
+            ),
         )
     ]
 

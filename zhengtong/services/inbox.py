@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.inbox.registry import InboxItem
+from zhengtong.inbox.registry import InboxItem, row_item
 from zhengtong.inbox.union import Source, choice_label, items_of, text, year_start
 
 from .models import Application, Rating
@@ -86,17 +86,6 @@ def case_sources(user, *, today) -> list[Source]:
     ]
 
 
-def _rectification_item(row) -> InboxItem:
-    return InboxItem(
-        kind=KIND_RECTIFICATION,
-        title=row["i_title"],
-        url=reverse("services:application_detail", args=[row["i_receipt_no"]]),
-        due_on=row["i_due"],
-        subtitle=row["i_subtitle"],
-        provisional=row["i_provisional"],
-    )
-
-
 def rectification_sources(user, *, today) -> list[Source]:
     """Open rectifications of bad ratings the user owns, due on their date or, waiting for a
     calendar year, on 1 January of that year (the gap named in the subtitle)."""
@@ -124,7 +113,11 @@ def rectification_sources(user, *, today) -> list[Source]:
                 "i_receipt_no": F("rating__application__receipt_no"),
                 "i_provisional": F("due_provisional"),
             },
-            item=_rectification_item,
+            item=row_item(
+                KIND_RECTIFICATION,
+                lambda row: reverse("services:application_detail", args=[row["i_receipt_no"]]),
+                provisional=lambda row: row["i_provisional"],
+            ),
         )
     ]
 

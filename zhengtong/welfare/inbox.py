@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import scope, unit_paths
-from zhengtong.inbox.registry import InboxItem
+from zhengtong.inbox.registry import InboxItem, row_item
 from zhengtong.inbox.union import Source, date_text, day, items_of, month_end, text
 
 from . import census
@@ -42,22 +42,6 @@ def reassessments_due(qs, *, until: datetime.date):
     )
 
 
-def _item(kind: str, url: str, link: str = "i_pk", query: str = ""):
-    """An item made from a row of the source's shape: the page `url` reversed with the row's
-    `link`, and `query` appended."""
-
-    def item(row) -> InboxItem:
-        return InboxItem(
-            kind=kind,
-            title=row["i_title"],
-            url=reverse(url, args=[row[link]]) + query,
-            due_on=row["i_due"],
-            subtitle=row["i_subtitle"],
-        )
-
-    return item
-
-
 def _reassess_source(user, *, today) -> Source:
     horizon = int(getattr(settings, "WELFARE_REASSESS_HORIZON_DAYS", 30))
     assessments = scope(Assessment.objects.all(), user, [Role.DEPT_CLERK])
@@ -67,7 +51,9 @@ def _reassess_source(user, *, today) -> Source:
         due=F("reassess_due_on"),
         title=text(F("person__name"), " 能力复评(", Cast(F("level"), CharField()), "级)"),
         subtitle=text("上次评估 ", date_text("assessed_on")),
-        item=_item(KIND_REASSESS, "welfare:assessment_detail"),
+        item=row_item(
+            KIND_REASSESS, lambda row: reverse("welfare:assessment_detail", args=[row["i_pk"]])
+        ),
     )
 
 
@@ -80,7 +66,7 @@ def _cycle_source(user, *, today) -> Source:
         ),
         due=month_end(F("month")),
         title=text(Substr(month, 1, 4), "年", Substr(month, 6, 2), "月 护理补贴发放名单待审批"),
-        item=_item(KIND_CYCLE, "welfare:cycle_detail"),
+        item=row_item(KIND_CYCLE, lambda row: reverse("welfare:cycle_detail", args=[row["i_pk"]])),
     )
 
 
@@ -92,6 +78,7 @@ def census_sources(user, *, today) -> list[Source]:
 
     def source(campaign: CensusCampaign) -> Source:
         village = "person__org_unit"
+        page = reverse("welfare:census_detail", args=[campaign.pk])
         return Source(
             kind=KIND_CENSUS,
             rows=census.unassessed(campaign),
@@ -99,13 +86,8 @@ def census_sources(user, *, today) -> list[Source]:
             title=text(F("person__name"), " 待普查评估(", F(f"{village}__name"), ")"),
             subtitle=campaign.name,
             fields={"i_village_id": F(f"{village}_id")},
-            item=lambda row: InboxItem(
-                kind=KIND_CENSUS,
-                title=row["i_title"],
-                url=reverse("welfare:census_detail", args=[campaign.pk])
-                + f"?state=pending&village={row['i_village_id']}",
-                due_on=row["i_due"],
-                subtitle=row["i_subtitle"],
+            item=row_item(
+                KIND_CENSUS, lambda row: f"{page}?state=pending&village={row['i_village_id']}"
             ),
         )
 

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengtong.inbox.registry import InboxItem
+from zhengtong.inbox.registry import InboxItem, row_item
 from zhengtong.inbox.union import Source, date_text, items_of, text
 
 from .calendar import PROVISIONAL, WorkCalendar
@@ -18,16 +18,6 @@ from .models import DeadlineMove
 
 REMIND_FROM_MONTH = 11
 KIND_MOVED = "期限提前"
-
-
-def _moved_item(row) -> InboxItem:
-    return InboxItem(
-        kind=KIND_MOVED,
-        title=row["i_title"],
-        url=row["i_url"],
-        due_on=row["i_due"],
-        subtitle=row["i_subtitle"],
-    )
 
 
 def moved_deadline_sources(user, *, today) -> list[Source]:
@@ -44,7 +34,7 @@ def moved_deadline_sources(user, *, today) -> list[Source]:
                 "工作日历调整,期限由 ", date_text("old_on"), " 提前至 ", date_text("new_on")
             ),
             fields={"i_url": F("url")},
-            item=_moved_item,
+            item=row_item(KIND_MOVED, lambda row: row["i_url"]),
         )
     ]
 
