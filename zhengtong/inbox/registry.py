@@ -1,8 +1,10 @@
 """我的待办: the one list of everything a user owns that has a due date.
 
 Modules add their kinds by registering a provider in their AppConfig.ready(); the inbox page
-and the deadline colours never change when a kind is added. A provider takes the user and
-returns `InboxItem`s; it must run a fixed number of queries whatever it returns.
+and the deadline colours never change when a kind is added. A provider takes the user and the
+day and returns database sources (`union.Source`: querysets of one shape, sorted, counted and
+paged together in SQL), so the page costs what the user's rows cost; it must run a fixed number
+of queries whatever it returns.
 """
 
 import datetime
@@ -66,6 +68,27 @@ class InboxItem:
     provisional: bool = False  # the due date rests on a provisional year: shown "暂定"
 
 
+def row_item(
+    kind: str,
+    url: Callable[[dict], str],
+    provisional: Callable[[dict], bool] | None = None,
+) -> Callable[[dict], InboxItem]:
+    """The `item` of a `union.Source`: an InboxItem of `kind` read from one row of the source's
+    shape (`i_title`, `i_due`, `i_subtitle`), its page at `url(row)`."""
+
+    def item(row: dict) -> InboxItem:
+        return InboxItem(
+            kind=kind,
+            title=row["i_title"],
+            url=url(row),
+            due_on=row["i_due"],
+            subtitle=row["i_subtitle"],
+            provisional=bool(provisional(row)) if provisional else False,
+        )
+
+    return item
+
+
 Provider = Callable[[object], Iterable[InboxItem]]
 SourceProvider = Callable[..., "list[Source]"]
 # Registration order is the order of items equal in every sort key.
@@ -73,8 +96,9 @@ _providers: list[Callable] = []
 
 
 def register(provider: Provider) -> Provider:
-    """A provider of items computed in Python, few by nature: they enter the database's sort
-    as literal rows (`union.ListSource`)."""
+    """A provider of items computed in Python, for a list bounded by a constant (the calendar
+    reminder: one item at most): they enter the database's sort as literal rows
+    (`union.ListSource`). Anything that grows with the data is a `register_sources` provider."""
     if provider not in _providers:
         _providers.append(provider)
     return provider

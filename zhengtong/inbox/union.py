@@ -1,13 +1,19 @@
 """我的待办 and the work lists, sorted, counted and paged in the database.
 
 Every provider gives `Source`s: a queryset whose rows have one shape (due date, tie-break
-priority, title and subtitle as the page shows them, village) and a `build` that turns the
-primary keys of one page into the page's items. The sources are combined with UNION ALL and
-one query orders, filters and limits them; one more counts them by kind and state. A page
-then costs two queries plus one per kind it shows, whatever the number of open items.
+priority, title and subtitle as the page shows them, village) and a way to turn the primary
+keys of one page into the page's items. The sources are combined with UNION ALL and one query
+orders, filters and limits them; one more counts them by kind and state. A page then costs two
+queries plus one per source it shows, whatever the number of open items.
 
-A provider whose items are computed in Python and few by nature (one reminder, the projects
-a liaison reports for) gives a `ListSource`: its items enter the same SQL as literal rows.
+A source either names a `build` of its own or an `item` made from one row of its shape plus
+the `fields` it names: the page then shows exactly the title and due date the database sorted
+by. Due dates a provider computes (a campaign's default, the end of a month, a calendar year's
+first day) are SQL too (`add_days`, `month_end`, `year_start`), so that the cost of a page
+depends on the rows the user may see, not on the size of the tables.
+
+A provider whose items are computed in Python and bounded by a constant (the calendar reminder:
+one item at most) gives a `ListSource`: its items enter the same SQL as literal rows.
 """
 
 import datetime
@@ -17,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, F, IntegerField, QuerySet, Value
+from django.db.models import CharField, DateField, F, Func, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
 COLUMNS = ("i_kind", "i_pk", "i_due", "i_priority", "i_title", "i_subtitle", "i_village")
@@ -43,43 +49,117 @@ def choice_label(name: str, choices) -> Any:
 
     return Case(
         *(When(**{name: value}, then=Value(str(label))) for value, label in choices.choices),
-        default=F(name),
+        default=Cast(F(name), CharField()),
         output_field=CharField(),
     )
 
 
+def day(value: datetime.date) -> Cast:
+    """A date known in Python, as a date column of the union (typed on PostgreSQL)."""
+    return Cast(Value(value), DateField())
+
+
+class _DateFunc(Func):
+    output_field = DateField()
+
+
+class add_days(_DateFunc):  # noqa: N801 - reads as a function in a source's shape
+    """`expression` + `days` days, a date on both databases."""
+
+    def __init__(self, expression, days: int) -> None:
+        self.days = int(days)
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"(CAST({inner} AS date) + {self.days})", params
+        return f"date({inner}, '{self.days:+d} days')", params
+
+
+class month_end(_DateFunc):  # noqa: N801
+    """The last day of the month of a date."""
+
+    def as_sql(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return (
+                f"CAST(date_trunc('month', CAST({inner} AS timestamp)) + interval '1 month' - interval '1 day' "
+                "AS date)",
+                params,
+            )
+        return f"date({inner}, 'start of month', '+1 month', '-1 day')", params
+
+
+class year_start(_DateFunc):  # noqa: N801
+    """1 January of a year number."""
+
+    def as_sql(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"make_date(CAST({inner} AS integer), 1, 1)", params
+        return f"printf('%%04d-01-01', {inner})", params
+
+
+def _expr(value, output):
+    if isinstance(value, str):
+        return Value(value, output_field=output)
+    if value is None:
+        return Cast(Value(None), output)
+    if isinstance(value, int):
+        return Value(value, output_field=output)
+    return value
+
+
 @dataclass
 class Source:
-    """One kind's rows: `rows` is the scoped queryset, `shape` its due date, priority, title,
-    subtitle and village as expressions; `build(pks)` gives the items of those rows by pk."""
+    """One kind's rows: `rows` is the scoped queryset; `due`, `priority`, `title`, `subtitle`
+    and `village` its shape, as expressions. The items of a page come from `build(pks)` (the
+    items of those rows by pk), or else from `item(row)` for each row read with the shape's
+    columns (`i_due`, `i_priority`, `i_title`, `i_subtitle`, `i_village`) and `fields` (more
+    named expressions the item needs: a link's argument, a flag)."""
 
     kind: str
     rows: QuerySet
     due: Any
     title: Any
-    build: Build
+    build: Build | None = None
     priority: Any = 0
     subtitle: Any = ""
     village: Any = None
+    item: Callable[[dict], Any] | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def shape(self) -> dict[str, Any]:
+        return {
+            "i_due": self.due,
+            "i_priority": _expr(self.priority, IntegerField()),
+            "i_title": _expr(self.title, CharField()),
+            "i_subtitle": _expr(self.subtitle, CharField()),
+            "i_village": _expr(self.village, IntegerField()),
+        }
+
+    def items_by_pk(self, pks: list[int]) -> dict[int, Any]:
+        """The items of the rows `pks`: one query."""
+        if self.build is not None:
+            return self.build(pks)
+        if self.item is None:
+            raise TypeError(f"Source {self.kind}: give a build or an item.")
+        return self._read(self.rows.filter(pk__in=pks))
+
+    def all_items(self) -> dict[int, Any]:
+        if self.build is not None:
+            return self.build(list(self.rows.order_by().values_list("pk", flat=True)))
+        return self._read(self.rows)
+
+    def _read(self, rows: QuerySet) -> dict[int, Any]:
+        assert self.item is not None
+        values = rows.order_by().values(i_pk=F("pk"), **self.shape(), **self.fields)
+        return {row["i_pk"]: self.item(row) for row in values}
 
     def sql(self) -> tuple[str, tuple] | None:
-        def expr(value, output):
-            if isinstance(value, str):
-                return Value(value, output_field=output)
-            if value is None:
-                return Cast(Value(None), output)
-            if isinstance(value, int):
-                return Value(value, output_field=output)
-            return value
-
         values = self.rows.order_by().values(
-            i_kind=Value(self.kind, output_field=CharField()),
-            i_pk=F("pk"),
-            i_due=self.due,
-            i_priority=expr(self.priority, IntegerField()),
-            i_title=expr(self.title, CharField()),
-            i_subtitle=expr(self.subtitle, CharField()),
-            i_village=expr(self.village, IntegerField()),
+            i_kind=Value(self.kind, output_field=CharField()), i_pk=F("pk"), **self.shape()
         )
         try:
             sql, params = values.query.get_compiler(using=values.db).as_sql()
@@ -122,8 +202,29 @@ class ListSource:
         values = ", ".join([row] * len(self.items))
         return f"SELECT {cols} FROM (VALUES {values}) v", tuple(params)
 
-    def build(self, pks: list[int]) -> dict[int, Any]:
+    def items_by_pk(self, pks: list[int]) -> dict[int, Any]:
         return {pk: self.items[pk] for pk in pks}
+
+    def all_items(self) -> dict[int, Any]:
+        return dict(enumerate(self.items))
+
+
+def items_of(sources: Iterable["Source | ListSource"], *, today: datetime.date) -> list[Any]:
+    """Every item of `sources` in the inbox's order (a provider's own items, for its callers
+    and tests): one query per source (two for one with its own `build`), however many rows."""
+    keyed = []
+    for index, source in enumerate(sources):
+        keyed += [((index, pk), item) for pk, item in source.all_items().items()]
+    keyed.sort(
+        key=lambda pair: (
+            pair[1].due_on >= today,
+            pair[1].due_on,
+            pair[1].kind,
+            pair[1].title,
+            pair[0],
+        )
+    )
+    return [item for _, item in keyed]
 
 
 @dataclass(frozen=True)
@@ -281,7 +382,7 @@ class UnionRows:
         wanted: dict[int, list[int]] = {}
         for src, pk in keys:
             wanted.setdefault(src, []).append(pk)
-        built = {src: self.sources[src].build(pks) for src, pks in wanted.items()}
+        built = {src: self.sources[src].items_by_pk(pks) for src, pks in wanted.items()}
         items = [built[src][pk] for src, pk in keys if pk in built[src]]
         if self.prepare is not None:
             self.prepare(items)

@@ -6,14 +6,14 @@ Only clerks of the keeping department own these (a leader reads the ledgers, own
 Welfare reassessments come from the welfare app's own provider.
 """
 
-import datetime
-
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengtong.accounts.scope import scope
-from zhengtong.inbox.registry import InboxItem
-from zhengtong.inbox.union import Source, text
+from zhengtong.inbox.registry import InboxItem, row_item
+from zhengtong.inbox.union import Source, add_days, items_of, text
 
 from .models import Hazard, Loan, UnlicensedKindergarten
 from .selectors import EDIT_ROLES
@@ -113,29 +113,34 @@ def hazard_sources(user, *, today) -> list[Source]:
     ]
 
 
-def kindergarten_items(user) -> list[InboxItem]:
+def _pending_kindergartens(user):
+    return scope(
+        UnlicensedKindergarten.objects.all(), user, EDIT_ROLES, via="campaign__org_unit"
+    ).filter(outcome="", campaign__closed_on__isnull=True)
+
+
+def kindergarten_sources(user, *, today) -> list[Source]:
     """Kindergartens of open campaigns still 待处置, due at the campaign's 整治完成期限 (or
-    KINDERGARTEN_DEFAULT_DAYS after they were found, for a campaign without one). One query."""
-    pending = (
-        scope(UnlicensedKindergarten.objects.all(), user, EDIT_ROLES, via="campaign__org_unit")
-        .filter(outcome="", campaign__closed_on__isnull=True)
-        .select_related("campaign")
-        .order_by("pk")
-    )
-    items = []
-    for kindergarten in pending:
-        due_on = kindergarten.campaign.due_on or kindergarten.found_on + datetime.timedelta(
-            days=KINDERGARTEN_DEFAULT_DAYS
-        )
-        items.append(
-            InboxItem(
-                kind=KIND_KINDERGARTEN,
-                title=f"{kindergarten.name} · {kindergarten.address}",
-                url=reverse(
-                    "livelihood:kindergarten_campaign_detail", args=[kindergarten.campaign_id]
+    KINDERGARTEN_DEFAULT_DAYS after they were found, for a campaign without one)."""
+    return [
+        Source(
+            kind=KIND_KINDERGARTEN,
+            rows=_pending_kindergartens(user),
+            due=Coalesce(F("campaign__due_on"), add_days(F("found_on"), KINDERGARTEN_DEFAULT_DAYS)),
+            title=text(F("name"), " · ", F("address")),
+            subtitle=text(F("campaign__name"), ":待处置(取缔、整改后办证或合并)"),
+            fields={"i_campaign": F("campaign_id")},
+            item=row_item(
+                KIND_KINDERGARTEN,
+                lambda row: reverse(
+                    "livelihood:kindergarten_campaign_detail", args=[row["i_campaign"]]
                 ),
-                due_on=due_on,
-                subtitle=f"{kindergarten.campaign.name}:待处置(取缔、整改后办证或合并)",
-            )
+            ),
         )
-    return items
+    ]
+
+
+def kindergarten_items(user, *, today=None) -> list[InboxItem]:
+    """The items of `kindergarten_sources`, in the inbox's order."""
+    today = today or timezone.localdate()
+    return items_of(kindergarten_sources(user, today=today), today=today)

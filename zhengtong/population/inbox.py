@@ -98,9 +98,45 @@ def _days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
 
 
-# Each kind: `_<kind>_rows` is its scoped queryset, `_<kind>_build` its items by pk, and
-# `<kind>_source` both with the shape the database sorts by (titles and subtitles written in
-# SQL exactly as the items write them, so the database sorts and searches what the page shows).
+def _source(kind: str, rows, *, unit: str, person: str, url: str, link: str = "pk", **shape):
+    """One kind's source: its rows, and the columns the page shows written once, in SQL (the
+    due date, priority, title and subtitle in `shape`; the village `unit` and the person
+    `person` as paths from the row; the page `url` reversed with the row's `link`). The items
+    are read from those columns, so the page shows what the database sorts and searches."""
+
+    def item(row) -> WorkItem:
+        return WorkItem(
+            kind=kind,
+            title=row["i_title"],
+            url=reverse(url, args=[row["i_link"]]),
+            due_on=row["i_due"],
+            subtitle=row["i_subtitle"],
+            priority=row["i_priority"],
+            village_id=row["i_village"],
+            village=row["i_village_name"],
+            person_name=row["i_person"],
+        )
+
+    return Source(
+        kind=kind,
+        rows=rows,
+        village=F(f"{unit}_id"),
+        fields={
+            "i_link": F(link),
+            "i_village_name": F(f"{unit}__name"),
+            "i_person": F(f"{person}__name"),
+        },
+        item=item,
+        **shape,
+    )
+
+
+def _high_risk_if(condition: Q, otherwise: int) -> Case:
+    return Case(
+        When(condition, then=Value(PRIORITY_HIGH_RISK)),
+        default=Value(otherwise),
+        output_field=IntegerField(),
+    )
 
 
 def _followup_rows(user, *, today, owned):
@@ -111,34 +147,17 @@ def _followup_rows(user, *, today, owned):
     return rows
 
 
-def _followup_build(rows) -> dict[int, WorkItem]:
-    return {
-        f.pk: WorkItem(
-            kind=KIND_FOLLOWUP,
-            title=f"{f.plan.person.name} {f.plan.get_kind_display()}",
-            url=reverse("population:followup_detail", args=[f.pk]),
-            due_on=f.due_on,
-            subtitle=f"{f.plan.org_unit.name} · {f.plan.purpose}",
-            priority=PRIORITY_ROUTINE,
-            village_id=f.plan.org_unit_id,
-            village=f.plan.org_unit.name,
-            person_name=f.plan.person.name,
-        )
-        for f in rows.select_related("plan__person", "plan__org_unit")
-    }
-
-
 def followup_source(user, *, today, owned=False) -> Source:
-    rows = _followup_rows(user, today=today, owned=owned)
-    return Source(
-        kind=KIND_FOLLOWUP,
-        rows=rows,
+    return _source(
+        KIND_FOLLOWUP,
+        _followup_rows(user, today=today, owned=owned),
+        unit="plan__org_unit",
+        person="plan__person",
+        url="population:followup_detail",
         due=F("due_on"),
         priority=PRIORITY_ROUTINE,
         title=text(F("plan__person__name"), " ", choice_label("plan__kind", FollowUpPlan.Kind)),
         subtitle=text(F("plan__org_unit__name"), " · ", F("plan__purpose")),
-        village=F("plan__org_unit_id"),
-        build=lambda pks: _followup_build(rows.filter(pk__in=pks)),
     )
 
 
@@ -152,46 +171,20 @@ def _contraception_rows(user, *, today, owned):
     )
 
 
-def _contraception_build(rows) -> dict[int, WorkItem]:
-    Status = ContraceptionReport.Status
-    items = {}
-    for report in rows.select_related("person", "org_unit"):
-        if report.status == Status.EXPECTED:
-            due_on = report.period_end + _days(CONTRACEPTION_CHASE_DAYS)
-            what = "未寄回,请催收"
-        else:
-            due_on = report.received_on + _days(CONTRACEPTION_VERIFY_DAYS)
-            what = "已收到,待落实"
-        items[report.pk] = WorkItem(
-            kind=KIND_CONTRACEPTION,
-            title=f"{report.person.name} {what}",
-            url=reverse("population:contraception_detail", args=[report.pk]),
-            due_on=due_on,
-            subtitle=(
-                f"{report.org_unit.name} · 报告期 {report.period_start:%Y-%m-%d}"
-                f"~{report.period_end:%Y-%m-%d}"
-            ),
-            priority=PRIORITY_REGISTER,
-            village_id=report.org_unit_id,
-            village=report.org_unit.name,
-            person_name=report.person.name,
-        )
-    return items
-
-
 def contraception_source(user, *, today, owned=False) -> Source:
-    rows = _contraception_rows(user, today=today, owned=owned)
-    expected = ContraceptionReport.Status.EXPECTED
-    return Source(
-        kind=KIND_CONTRACEPTION,
-        rows=rows,
+    return _source(
+        KIND_CONTRACEPTION,
+        _contraception_rows(user, today=today, owned=owned),
+        unit="org_unit",
+        person="person",
+        url="population:contraception_detail",
         # Kept by ContraceptionReport.save(): period end + 15 days, or received + 15 days.
         due=F("due_on"),
         priority=PRIORITY_REGISTER,
         title=text(
             F("person__name"),
             Case(
-                When(status=expected, then=Value(" 未寄回,请催收")),
+                When(status=ContraceptionReport.Status.EXPECTED, then=Value(" 未寄回,请催收")),
                 default=Value(" 已收到,待落实"),
                 output_field=CharField(),
             ),
@@ -203,8 +196,6 @@ def contraception_source(user, *, today, owned=False) -> Source:
             "~",
             date_text("period_end"),
         ),
-        village=F("org_unit_id"),
-        build=lambda pks: _contraception_build(rows.filter(pk__in=pks)),
     )
 
 
@@ -218,41 +209,17 @@ def _maternal_rows(user, *, today, owned):
     return rows
 
 
-def _maternal_build(rows) -> dict[int, WorkItem]:
-    items = {}
-    for visit in rows.select_related("pregnancy__person", "pregnancy__org_unit"):
-        pregnancy = visit.pregnancy
-        high_risk = pregnancy.high_risk or visit.kind == MaternalVisit.Kind.REFERRAL
-        subtitle = [pregnancy.org_unit.name, f"{visit.window_start:%Y-%m-%d} 起"]
-        if pregnancy.high_risk:
-            subtitle.append("高危")
-        items[visit.pk] = WorkItem(
-            kind=KIND_MATERNAL,
-            title=f"{pregnancy.person.name} {visit.get_kind_display()}",
-            url=reverse("population:pregnancy_detail", args=[pregnancy.pk]),
-            due_on=visit.window_end,
-            subtitle=" · ".join(subtitle),
-            priority=PRIORITY_HIGH_RISK if high_risk else PRIORITY_MATERNAL,
-            village_id=pregnancy.org_unit_id,
-            village=pregnancy.org_unit.name,
-            person_name=pregnancy.person.name,
-        )
-    return items
-
-
 def maternal_source(user, *, today, owned=False) -> Source:
-    rows = _maternal_rows(user, today=today, owned=owned)
-    return Source(
-        kind=KIND_MATERNAL,
-        rows=rows,
+    return _source(
+        KIND_MATERNAL,
+        _maternal_rows(user, today=today, owned=owned),
+        unit="pregnancy__org_unit",
+        person="pregnancy__person",
+        url="population:pregnancy_detail",
+        link="pregnancy_id",
         due=F("window_end"),
-        priority=Case(
-            When(
-                Q(pregnancy__high_risk=True) | Q(kind=MaternalVisit.Kind.REFERRAL),
-                then=Value(PRIORITY_HIGH_RISK),
-            ),
-            default=Value(PRIORITY_MATERNAL),
-            output_field=IntegerField(),
+        priority=_high_risk_if(
+            Q(pregnancy__high_risk=True) | Q(kind=MaternalVisit.Kind.REFERRAL), PRIORITY_MATERNAL
         ),
         title=text(F("pregnancy__person__name"), " ", choice_label("kind", MaternalVisit.Kind)),
         subtitle=text(
@@ -266,8 +233,6 @@ def maternal_source(user, *, today, owned=False) -> Source:
                 output_field=CharField(),
             ),
         ),
-        village=F("pregnancy__org_unit_id"),
-        build=lambda pks: _maternal_build(rows.filter(pk__in=pks)),
     )
 
 
@@ -318,35 +283,18 @@ def _certificate_rows(user, *, today, owned):
     return scope(rows, user, POPULATION_ROLES, via="record__org_unit")
 
 
-def _certificate_build(rows) -> dict[int, WorkItem]:
-    return {
-        c.pk: WorkItem(
-            kind=KIND_CERTIFICATE,
-            title=f"{c.record.person.name} 婚育证明待交验",
-            url=reverse("population:floating_detail", args=[c.record_id]),
-            due_on=c.due_on,
-            subtitle=f"{c.record.org_unit.name} · {c.record.started_on:%Y-%m-%d} 流入",
-            priority=PRIORITY_REGISTER,
-            village_id=c.record.org_unit_id,
-            village=c.record.org_unit.name,
-            person_name=c.record.person.name,
-        )
-        for c in rows.select_related("record__person", "record__org_unit")
-        if c.due_on is not None  # filtered in the query; narrows the type
-    }
-
-
 def certificate_source(user, *, today, owned=False) -> Source:
-    rows = _certificate_rows(user, today=today, owned=owned)
-    return Source(
-        kind=KIND_CERTIFICATE,
-        rows=rows,
+    return _source(
+        KIND_CERTIFICATE,
+        _certificate_rows(user, today=today, owned=owned),
+        unit="record__org_unit",
+        person="record__person",
+        url="population:floating_detail",
+        link="record_id",
         due=F("due_on"),
         priority=PRIORITY_REGISTER,
         title=text(F("record__person__name"), " 婚育证明待交验"),
         subtitle=text(F("record__org_unit__name"), " · ", date_text("record__started_on"), " 流入"),
-        village=F("record__org_unit_id"),
-        build=lambda pks: _certificate_build(rows.filter(pk__in=pks)),
     )
 
 
@@ -358,39 +306,17 @@ def _referral_rows(user, *, today, owned):
     return scope(rows, user, POPULATION_ROLES, via="visit__org_unit")
 
 
-def _referral_build(rows) -> dict[int, WorkItem]:
-    return {
-        r.pk: WorkItem(
-            kind=KIND_REFERRAL,
-            title=f"{r.visit.person.name} {r.get_kind_display()}",
-            url=reverse("population:referral_detail", args=[r.pk]),
-            due_on=r.due_on,
-            subtitle=f"{r.visit.org_unit.name} → {r.to_unit.name}",
-            priority=PRIORITY_HIGH_RISK if r.kind == Referral.Kind.MEDICAL else PRIORITY_MATERNAL,
-            village_id=r.visit.org_unit_id,
-            village=r.visit.org_unit.name,
-            person_name=r.visit.person.name,
-        )
-        for r in rows.select_related("visit__person", "visit__org_unit", "to_unit")
-        if r.due_on is not None  # filtered in the query; narrows the type
-    }
-
-
 def referral_source(user, *, today, owned=False) -> Source:
-    rows = _referral_rows(user, today=today, owned=owned)
-    return Source(
-        kind=KIND_REFERRAL,
-        rows=rows,
+    return _source(
+        KIND_REFERRAL,
+        _referral_rows(user, today=today, owned=owned),
+        unit="visit__org_unit",
+        person="visit__person",
+        url="population:referral_detail",
         due=F("due_on"),
-        priority=Case(
-            When(kind=Referral.Kind.MEDICAL, then=Value(PRIORITY_HIGH_RISK)),
-            default=Value(PRIORITY_MATERNAL),
-            output_field=IntegerField(),
-        ),
+        priority=_high_risk_if(Q(kind=Referral.Kind.MEDICAL), PRIORITY_MATERNAL),
         title=text(F("visit__person__name"), " ", choice_label("kind", Referral.Kind)),
         subtitle=text(F("visit__org_unit__name"), " → ", F("to_unit__name")),
-        village=F("visit__org_unit_id"),
-        build=lambda pks: _referral_build(rows.filter(pk__in=pks)),
     )
 
 
@@ -401,34 +327,17 @@ def _pairing_rows(user, *, today, owned):
     return rows
 
 
-def _pairing_build(rows) -> dict[int, WorkItem]:
-    return {
-        p.pk: WorkItem(
-            kind=KIND_PAIRING,
-            title=f"{p.person.name} 志愿者{p.volunteer_name}结对走访",
-            url=reverse("population:pairing_detail", args=[p.pk]),
-            due_on=p.next_due_on,
-            subtitle=f"{p.org_unit.name} · 每 {p.cadence_days} 天",
-            priority=PRIORITY_ROUTINE,
-            village_id=p.org_unit_id,
-            village=p.org_unit.name,
-            person_name=p.person.name,
-        )
-        for p in rows.select_related("person", "org_unit")
-    }
-
-
 def pairing_source(user, *, today, owned=False) -> Source:
-    rows = _pairing_rows(user, today=today, owned=owned)
-    return Source(
-        kind=KIND_PAIRING,
-        rows=rows,
+    return _source(
+        KIND_PAIRING,
+        _pairing_rows(user, today=today, owned=owned),
+        unit="org_unit",
+        person="person",
+        url="population:pairing_detail",
         due=F("next_due_on"),
         priority=PRIORITY_ROUTINE,
         title=text(F("person__name"), " 志愿者", F("volunteer_name"), "结对走访"),
         subtitle=text(F("org_unit__name"), " · 每 ", Cast(F("cadence_days"), CharField()), " 天"),
-        village=F("org_unit_id"),
-        build=lambda pks: _pairing_build(rows.filter(pk__in=pks)),
     )
 
 

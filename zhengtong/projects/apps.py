@@ -6,14 +6,14 @@ class ProjectsConfig(AppConfig):
     verbose_name = "重点项目"
 
     def ready(self) -> None:
-        from zhengtong.inbox.registry import register, register_sources
+        from zhengtong.inbox.registry import register_sources
         from zhengtong.workdays import recompute
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .due_dates import recompute_problems
-        from .inbox import check_items, problem_sources, report_items
+        from .inbox import check_sources, problem_sources, report_sources
 
         register_sources(problem_sources)
-        register(report_items)
-        register(check_items)
+        register_sources(report_sources)
+        register_sources(check_sources)
         recompute.register(recompute_problems)

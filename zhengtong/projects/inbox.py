@@ -1,17 +1,23 @@
 """我的待办 entries of the key-project module: open problems of the 问题台账, the monthly
-reports a liaison still owes, and the filed reports the office has not checked."""
+reports a liaison still owes, and the filed reports the office has not checked.
+
+All three are database sources: a report owed is a project on the month's list with no report
+for that month (NOT EXISTS), so 我的待办 reads only the projects the liaison reports for.
+"""
 
 import datetime
 
-from django.db.models import Case, CharField, F, When
+from django.db.models import Case, CharField, DateField, F, When
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengtong.inbox.registry import InboxItem
-from zhengtong.inbox.union import Source, text
+from zhengtong.inbox.registry import InboxItem, row_item
+from zhengtong.inbox.union import Source, day, items_of, text
 from zhengtong.workdays import WorkCalendar
+from zhengtong.workdays.calendar import PROVISIONAL
 
-from .due_dates import REPORT_CHECK_WORKDAYS, report_due
+from .due_dates import REPORT_CHECK_WORKDAYS, ReportDue, report_due
 from .selectors import problems_for_inbox, reports_owed_by, reports_to_check
 
 KIND_PROBLEM = "项目问题"
@@ -37,13 +43,8 @@ def _problem_build(problems) -> dict[int, InboxItem]:
     return items
 
 
-def problem_items(user) -> list[InboxItem]:
-    """Open problems the user must see through: as 帮包 leader, office, or owning unit."""
-    return list(_problem_build(problems_for_inbox(user)).values())
-
-
 def problem_sources(user, *, today) -> list[Source]:
-    """`problem_items` for the database's sort."""
+    """Open problems the user must see through: as 帮包 leader, office, or owning unit."""
     problems = problems_for_inbox(user)
     return [
         Source(
@@ -60,56 +61,108 @@ def problem_sources(user, *, today) -> list[Source]:
     ]
 
 
+def problem_items(user, *, today=None) -> list[InboxItem]:
+    """The items of `problem_sources`, in the inbox's order."""
+    today = today or timezone.localdate()
+    return items_of(problem_sources(user, today=today), today=today)
+
+
 # From this day of the month the liaison sees this month's report coming (reminded daily).
 REPORT_NOTICE_DAY = 25
 
 
-def report_items(user) -> list[InboxItem]:
-    """The last month's report of each project the liaison reports for and has not filed, due
-    on the 5th working day of this month (due_dates.report_due); from the 25th also this
-    month's, due on the 5th working day of the next. Four queries at most."""
-    today = timezone.localdate()
-    calendar = WorkCalendar()
+def reports_owed(today: datetime.date, calendar: WorkCalendar) -> list[ReportDue]:
+    """The months whose report is owed on `today`: last month's, due on the 5th working day of
+    this month (due_dates.report_due); from the 25th also this month's, due on the 5th working
+    day of the next."""
     owed = [report_due(today, calendar)]
     if today.day >= REPORT_NOTICE_DAY:
         next_month = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         owed.append(report_due(next_month, calendar))
-    items = []
-    for due in owed:
-        for project in reports_owed_by(user, due.month):
-            url = reverse("projects:report_create", args=[project.pk])
-            items.append(
-                InboxItem(
-                    kind=KIND_REPORT,
-                    title=f"填报{due.label}月报",
-                    url=f"{url}?month={due.month:%Y-%m}",
-                    due_on=due.due_on,
-                    provisional=due.provisional,
-                    subtitle=project.name,
-                )
-            )
-    return items
+    return owed
 
 
-def check_items(user) -> list[InboxItem]:
+def report_sources(user, *, today) -> list[Source]:
+    """Each project the liaison reports for with no report for an owed month: one source per
+    owed month (its due date is the month's), the projects as a NOT EXISTS over the month's
+    reports (`reports_owed_by`)."""
+
+    def source(due: ReportDue) -> Source:
+        def url(row) -> str:
+            page = reverse("projects:report_create", args=[row["i_pk"]])
+            return f"{page}?month={due.month:%Y-%m}"
+
+        return Source(
+            kind=KIND_REPORT,
+            rows=reports_owed_by(user, due.month),
+            due=day(due.due_on),
+            title=f"填报{due.label}月报",
+            subtitle=F("name"),
+            item=row_item(KIND_REPORT, url, provisional=lambda row: due.provisional),
+        )
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [source(due) for due in reports_owed(today, WorkCalendar())]
+
+
+def report_items(user, *, today=None) -> list[InboxItem]:
+    """The items of `report_sources`, in the inbox's order. Four queries at most."""
+    today = today or timezone.localdate()
+    return items_of(report_sources(user, today=today), today=today)
+
+
+def _spans_provisional(calendar: WorkCalendar, a: datetime.date, b: datetime.date) -> bool:
+    """Whether the days after `a` up to `b` fall in a provisional year (years already loaded)."""
+    return any(
+        calendar.year_status(year) == PROVISIONAL
+        for year in range((a + datetime.timedelta(days=1)).year, b.year + 1)
+    )
+
+
+def check_sources(user, *, today) -> list[Source]:
     """Each filed report the office has not checked, due REPORT_CHECK_WORKDAYS working days
-    after it was filed. One query, and the calendar's years once."""
-    reports = list(reports_to_check(user))
-    if not reports:
+    after the day it was filed. The working days are the calendar's (official or statutory
+    years, see workdays/calendar.py), so the due date enters the SQL as a mapping of the days
+    the user's reports were filed on: one query for those days, one for the calendar's years.
+    """
+    reports = reports_to_check(user).annotate(filed_on=TruncDate("created_at"))
+    days = sorted(set(reports.order_by().values_list("filed_on", flat=True).distinct()))
+    if not days:
         return []
     calendar = WorkCalendar()
-    items = []
-    for report in reports:
-        filed_on = timezone.localtime(report.created_at).date()
-        due_on = calendar.add_workdays(filed_on, REPORT_CHECK_WORKDAYS)
-        items.append(
-            InboxItem(
-                kind=KIND_CHECK,
-                title=f"审核{report.month.year}年{report.month.month}月月报",
-                url=reverse("projects:project_detail", args=[report.project_id]) + "#reports",
-                due_on=due_on,
-                provisional=calendar.spans_provisional(filed_on, due_on),
-                subtitle=report.project.name,
-            )
+    calendar.load(range(days[0].year, days[-1].year + 2))
+    due_of = {filed: calendar.add_workdays(filed, REPORT_CHECK_WORKDAYS) for filed in days}
+
+    return [
+        Source(
+            kind=KIND_CHECK,
+            rows=reports,
+            due=Case(
+                *(When(filed_on=filed, then=day(due)) for filed, due in due_of.items()),
+                output_field=DateField(),
+            ),
+            title=text(
+                "审核",
+                Cast(ExtractYear("month"), CharField()),
+                "年",
+                Cast(ExtractMonth("month"), CharField()),
+                "月月报",
+            ),
+            subtitle=F("project__name"),
+            fields={"i_project": F("project_id"), "i_filed": F("filed_on")},
+            item=row_item(
+                KIND_CHECK,
+                lambda row: (
+                    reverse("projects:project_detail", args=[row["i_project"]]) + "#reports"
+                ),
+                provisional=lambda row: _spans_provisional(calendar, row["i_filed"], row["i_due"]),
+            ),
         )
-    return items
+    ]
+
+
+def check_items(user, *, today=None) -> list[InboxItem]:
+    """The items of `check_sources`, in the inbox's order."""
+    today = today or timezone.localdate()
+    return items_of(check_sources(user, today=today), today=today)

@@ -6,13 +6,13 @@ class ServicesConfig(AppConfig):
     verbose_name = "一站式服务"
 
     def ready(self) -> None:
-        from zhengtong.inbox.registry import register, register_sources
+        from zhengtong.inbox.registry import register_sources
         from zhengtong.workdays import recompute
 
         from .due_dates import recompute_cases, recompute_rectifications
-        from .inbox import case_sources, rectification_items
+        from .inbox import case_sources, rectification_sources
 
         register_sources(case_sources)
-        register(rectification_items)
+        register_sources(rectification_sources)
         recompute.register(recompute_cases)
         recompute.register(recompute_rectifications)

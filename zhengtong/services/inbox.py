@@ -2,17 +2,22 @@
 
 import datetime
 
-from django.db.models import F, Q
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.inbox.registry import InboxItem
-from zhengtong.inbox.union import ListSource, Source, text
+from zhengtong.inbox.registry import InboxItem, row_item
+from zhengtong.inbox.union import Source, choice_label, items_of, text, year_start
 
-from .models import Application
+from .models import Application, Rating
 from .selectors import calendar_gap_message, queue_for, rectifications_open_for
 
 KIND_CASE = "办件"
 KIND_RECTIFICATION = "差评整改"
+# A year that stands for the missing one while the gap message is split around it.
+YEAR_MARK = 9999
 
 
 def _due_or_gap(due_on, missing_year) -> tuple[datetime.date, str]:
@@ -57,39 +62,67 @@ def case_items(user) -> list[InboxItem]:
     return list(_case_build(cases).values())
 
 
-def case_sources(user, *, today) -> list:
-    """`case_items` for the database's sort: the cases with a due date as a queryset, the few
-    waiting for a calendar year (due "1 January" of that year) as literal rows."""
-    cases = queue_for(user).filter(status=Application.Status.ACCEPTED)
-    dated = cases.filter(due_on__isnull=False)
-    gaps = cases.filter(due_on__isnull=True, calendar_missing_year__isnull=False)
+def _due_or_year_start():
+    """`_due_or_gap` in SQL: the due date, else 1 January of the missing calendar year."""
+    return Coalesce(F("due_on"), year_start(F("calendar_missing_year")))
+
+
+def case_sources(user, *, today) -> list[Source]:
+    """`case_items` for the database's sort: the cases with a due date, and those waiting for
+    a calendar year (due "1 January" of that year)."""
+    cases = (
+        queue_for(user)
+        .filter(status=Application.Status.ACCEPTED)
+        .filter(Q(due_on__isnull=False) | Q(calendar_missing_year__isnull=False))
+    )
     return [
         Source(
             kind=KIND_CASE,
-            rows=dated,
-            due=F("due_on"),
+            rows=cases,
+            due=_due_or_year_start(),
             title=text(F("receipt_no"), " ", F("item__name")),
-            build=lambda pks: _case_build(dated.filter(pk__in=pks)),
-        ),
-        ListSource(list(_case_build(gaps).values())),
+            build=lambda pks: _case_build(cases.filter(pk__in=pks)),
+        )
     ]
 
 
-def rectification_items(user) -> list[InboxItem]:
-    """Open rectifications of bad ratings the user owns. One query."""
-    items = []
-    for rectification in rectifications_open_for(user):
-        application = rectification.rating.application
-        due_on, gap = _due_or_gap(rectification.due_on, rectification.calendar_missing_year)
-        subtitle = rectification.rating.get_level_display()
-        items.append(
-            InboxItem(
-                kind=KIND_RECTIFICATION,
-                title=f"{application.receipt_no} {application.item.name}",
-                url=application.get_absolute_url(),
-                due_on=due_on,
-                subtitle=" · ".join(p for p in (subtitle, gap) if p),
-                provisional=rectification.due_provisional,
-            )
+def rectification_sources(user, *, today) -> list[Source]:
+    """Open rectifications of bad ratings the user owns, due on their date or, waiting for a
+    calendar year, on 1 January of that year (the gap named in the subtitle)."""
+    before, after = calendar_gap_message(YEAR_MARK).split(str(YEAR_MARK))
+    gap = Case(
+        When(
+            due_on__isnull=True,
+            then=text(" · ", before, Cast(F("calendar_missing_year"), CharField()), after),
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    return [
+        Source(
+            kind=KIND_RECTIFICATION,
+            rows=rectifications_open_for(user).filter(
+                Q(due_on__isnull=False) | Q(calendar_missing_year__isnull=False)
+            ),
+            due=_due_or_year_start(),
+            title=text(
+                F("rating__application__receipt_no"), " ", F("rating__application__item__name")
+            ),
+            subtitle=text(choice_label("rating__level", Rating.Level), gap),
+            fields={
+                "i_receipt_no": F("rating__application__receipt_no"),
+                "i_provisional": F("due_provisional"),
+            },
+            item=row_item(
+                KIND_RECTIFICATION,
+                lambda row: reverse("services:application_detail", args=[row["i_receipt_no"]]),
+                provisional=lambda row: row["i_provisional"],
+            ),
         )
-    return items
+    ]
+
+
+def rectification_items(user, *, today=None) -> list[InboxItem]:
+    """The items of `rectification_sources`, in the inbox's order. Two queries."""
+    today = today or timezone.localdate()
+    return items_of(rectification_sources(user, today=today), today=today)

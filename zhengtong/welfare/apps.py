@@ -6,8 +6,8 @@ class WelfareConfig(AppConfig):
     verbose_name = "养老护理补贴与救助"
 
     def ready(self) -> None:
-        from zhengtong.inbox.registry import register
+        from zhengtong.inbox.registry import register_sources
 
-        from .inbox import inbox_items
+        from .inbox import inbox_sources
 
-        register(inbox_items)
+        register_sources(inbox_sources)

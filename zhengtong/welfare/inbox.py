@@ -1,25 +1,27 @@
-"""我的待办 for 民政 clerks: reassessments falling due and payment cycles waiting for approval.
+"""我的待办 for 民政 clerks: reassessments falling due, payment cycles waiting for approval and
+the candidates of a running 普查评估 not yet assessed.
 
-Two queries whatever the number of rows: the latest assessment of each person due within
-`WELFARE_REASSESS_HORIZON_DAYS` (default 30) or overdue, and the draft cycles; then one for the
-open 普查评估 campaigns and one per open campaign for its unassessed candidates (due on the
-campaign's last day).
+Database sources: the latest assessment of each person due within
+`WELFARE_REASSESS_HORIZON_DAYS` (default 30) or overdue; the draft cycles, due at the end of
+their month; and for each campaign running today (one query finds them) its unassessed
+candidates, due on the campaign's last day.
 """
 
 import datetime
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models.functions import Cast, Substr
 from django.urls import reverse
 from django.utils import timezone
 
 from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import scope, unit_paths
-from zhengtong.inbox.registry import InboxItem
+from zhengtong.inbox.registry import InboxItem, row_item
+from zhengtong.inbox.union import Source, date_text, day, items_of, month_end, text
 
 from . import census
 from .models import Assessment, CensusCampaign, PaymentCycle
-from .selectors import month_end
 
 KIND_REASSESS = "能力复评"
 KIND_CYCLE = "护理补贴审批"
@@ -40,58 +42,77 @@ def reassessments_due(qs, *, until: datetime.date):
     )
 
 
-def inbox_items(user) -> list[InboxItem]:
-    # Only clerks act on these; a leader reads the pages but has nothing to do here.
-    if not unit_paths(user, [Role.DEPT_CLERK]):
-        return []
-    assessments = scope(Assessment.objects.all(), user, [Role.DEPT_CLERK])
+def _reassess_source(user, *, today) -> Source:
     horizon = int(getattr(settings, "WELFARE_REASSESS_HORIZON_DAYS", 30))
-    until = timezone.localdate() + datetime.timedelta(days=horizon)
-    items = [
-        InboxItem(
-            kind=KIND_REASSESS,
-            title=f"{a.person.name} 能力复评({a.level}级)",
-            url=reverse("welfare:assessment_detail", args=[a.pk]),
-            due_on=a.reassess_due_on,
-            subtitle=f"上次评估 {a.assessed_on:%Y-%m-%d}",
-        )
-        for a in reassessments_due(assessments, until=until)
-    ]
-    cycles = scope(PaymentCycle.objects.all(), user, [Role.DEPT_CLERK]).filter(
-        status=PaymentCycle.Status.DRAFT
+    assessments = scope(Assessment.objects.all(), user, [Role.DEPT_CLERK])
+    return Source(
+        kind=KIND_REASSESS,
+        rows=reassessments_due(assessments, until=today + datetime.timedelta(days=horizon)),
+        due=F("reassess_due_on"),
+        title=text(F("person__name"), " 能力复评(", Cast(F("level"), CharField()), "级)"),
+        subtitle=text("上次评估 ", date_text("assessed_on")),
+        item=row_item(
+            KIND_REASSESS, lambda row: reverse("welfare:assessment_detail", args=[row["i_pk"]])
+        ),
     )
-    items.extend(
-        InboxItem(
-            kind=KIND_CYCLE,
-            title=f"{c.month:%Y年%m月} 护理补贴发放名单待审批",
-            url=reverse("welfare:cycle_detail", args=[c.pk]),
-            due_on=month_end(c.month),
-        )
-        for c in cycles
-    )
-    items.extend(census_items(user))
-    return items
 
 
-def census_items(user) -> list[InboxItem]:
-    """One item per candidate not yet assessed in a campaign running today."""
-    today = timezone.localdate()
+def _cycle_source(user, *, today) -> Source:
+    month = date_text("month")
+    return Source(
+        kind=KIND_CYCLE,
+        rows=scope(PaymentCycle.objects.all(), user, [Role.DEPT_CLERK]).filter(
+            status=PaymentCycle.Status.DRAFT
+        ),
+        due=month_end(F("month")),
+        title=text(Substr(month, 1, 4), "年", Substr(month, 6, 2), "月 护理补贴发放名单待审批"),
+        item=row_item(KIND_CYCLE, lambda row: reverse("welfare:cycle_detail", args=[row["i_pk"]])),
+    )
+
+
+def census_sources(user, *, today) -> list[Source]:
+    """One source per campaign running today: its candidates not yet assessed."""
     campaigns = scope(CensusCampaign.objects.all(), user, [Role.DEPT_CLERK]).filter(
         started_on__lte=today, ends_on__gte=today
     )
-    items = []
-    for campaign in campaigns.select_related("org_unit", "area"):
+
+    def source(campaign: CensusCampaign) -> Source:
+        village = "person__org_unit"
         page = reverse("welfare:census_detail", args=[campaign.pk])
-        pending = census.unassessed(campaign).select_related("person", "person__org_unit")
-        for status in pending.order_by("person__org_unit__path", "person__name", "id"):
-            village = status.person.org_unit
-            items.append(
-                InboxItem(
-                    kind=KIND_CENSUS,
-                    title=f"{status.person.name} 待普查评估({village.name})",
-                    url=f"{page}?state=pending&village={village.pk}",
-                    due_on=campaign.ends_on,
-                    subtitle=campaign.name,
-                )
-            )
-    return items
+        return Source(
+            kind=KIND_CENSUS,
+            rows=census.unassessed(campaign),
+            due=day(campaign.ends_on),
+            title=text(F("person__name"), " 待普查评估(", F(f"{village}__name"), ")"),
+            subtitle=campaign.name,
+            fields={"i_village_id": F(f"{village}_id")},
+            item=row_item(
+                KIND_CENSUS, lambda row: f"{page}?state=pending&village={row['i_village_id']}"
+            ),
+        )
+
+    return [source(campaign) for campaign in campaigns.select_related("org_unit", "area")]
+
+
+def inbox_sources(user, *, today) -> list[Source]:
+    """我的待办 provider. Only clerks act on these; a leader reads the pages but has nothing to
+    do here."""
+    if not unit_paths(user, [Role.DEPT_CLERK]):
+        return []
+    return [
+        _reassess_source(user, today=today),
+        _cycle_source(user, today=today),
+        *census_sources(user, today=today),
+    ]
+
+
+def inbox_items(user, *, today=None) -> list[InboxItem]:
+    """The items of `inbox_sources`, in the inbox's order."""
+    today = today or timezone.localdate()
+    return items_of(inbox_sources(user, today=today), today=today)
+
+
+def census_items(user, *, today=None) -> list[InboxItem]:
+    """The items of `census_sources`, in the inbox's order."""
+    today = today or timezone.localdate()
+    return items_of(census_sources(user, today=today), today=today)

@@ -6,9 +6,9 @@ class WorkdaysConfig(AppConfig):
     verbose_name = "工作日历"
 
     def ready(self) -> None:
-        from zhengtong.inbox.registry import register
+        from zhengtong.inbox.registry import register, register_sources
 
-        from .inbox import moved_deadline_items, provisional_year_items
+        from .inbox import moved_deadline_sources, provisional_year_items
 
-        register(moved_deadline_items)
+        register_sources(moved_deadline_sources)
         register(provisional_year_items)
