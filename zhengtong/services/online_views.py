@@ -150,12 +150,13 @@ def _situation_value(key: str, value) -> str:
 
     if value in (None, ""):
         return "—"
-    choices = {
-        "hukou": dict(HUKOU_CHOICES),
-        "marital_status": dict(Person.MaritalStatus.choices),
-        "child_order": dict(CHILD_ORDER_CHOICES),
+    choices: list[tuple[str, str]] = {
+        "hukou": HUKOU_CHOICES,
+        "marital_status": [(str(c), str(n)) for c, n in Person.MaritalStatus.choices],
+        "child_order": CHILD_ORDER_CHOICES,
     }[key]
-    return str(choices.get(str(value), value))
+    labels = {str(code): str(label) for code, label in choices}
+    return str(labels.get(str(value), value))
 
 
 @role_required(*CASE_ROLES)

@@ -214,9 +214,11 @@ def _clean(
 
 
 def _lock(submission: OnlineApplication) -> OnlineApplication:
+    """The submission row locked to commit and read afresh: a second clerk waits here and then
+    finds it taken."""
     return (
-        OnlineApplication.objects.select_for_update()
-        .select_related("taken_by")
+        OnlineApplication.objects.select_for_update(of=("self",))
+        .select_related("item", "org_unit", "taken_by")
         .get(pk=submission.pk)
     )
 

@@ -316,7 +316,9 @@ class HallTakesTestCase(OnlineTestCase):
         notice = Notice.objects.get(application=application)
         self.assertEqual([i.material.name for i in notice.items.all()], ["户口簿"])
         self.assertTrue(
-            Message.objects.filter(event="case_notice", phone_index=application.applicant_phone_index)
+            Message.objects.filter(
+                event="case_notice", phone_index=application.applicant_phone_index
+            )
             .filter(text__contains="户口簿")
             .exists()
         )
