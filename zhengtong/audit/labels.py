@@ -48,6 +48,13 @@ ACTION_LABELS: dict[str, str] = {
     "work_report_pdf_requested": "申请生成工作简报 PDF",
     "message_delivered": "短信已送达",
     "message_undelivered": "短信送达失败",
+    # Online applications (网上申请)
+    "online_application_submitted": "提交网上申请",
+    "online_application_taken": "网上申请接件",
+    "online_application_declined": "退回网上申请",
+    "online_application_viewed": "查看网上申请",
+    "online_photo_viewed": "查看网上申请材料照片",
+    "online_status_lookup": "网上申请进度查询",
     # Working-day calendar
     "holidays_loaded": "导入节假日安排",
     "calendar_year_confirmed": "确认年度节假日安排",

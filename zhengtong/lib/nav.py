@@ -54,6 +54,7 @@ MODULES: tuple[Module, ...] = (
         (
             Entry("办件", "services:application_list"),
             Entry("收件登记", "services:application_create"),
+            Entry("网上申请", "services:online_queue"),
             Entry("请假与AB角", "services:leave_list"),
             Entry("挂牌上岗", "services:duty_roster"),
             Entry("差评整改", "services:rectification_list"),

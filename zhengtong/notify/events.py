@@ -70,7 +70,19 @@ EVENTS: dict[str, EventInfo] = {
             "due_on": "2026年5月11日",
         },
     ),
-    "sms_code": EventInfo("短信验证码", {"code": "123456", "minutes": "10"}),
+    "online_declined": EventInfo(
+        "网上申请退回",
+        {
+            "name": "张三丰",
+            "receipt_no": "WSLIUJI202612030001",
+            "item": "生育登记",
+            "reason": "上传的结婚证照片不清晰,请重新拍摄后再申请",
+            "hall": "刘集镇便民服务中心",
+        },
+    ),
+    "sms_code": EventInfo(
+        "短信验证码", {"code": "123456", "minutes": "10", "purpose": "网上申请办事"}
+    ),
     "reminder": EventInfo(
         "待办提醒", {"text": "【项目月报】填报2026年11月月报(中通新能源客车基地)今天到期。"}
     ),
@@ -96,5 +108,6 @@ def ensure_default_templates() -> None:
         "0002_default_templates",
         "0003_reminder_templates",
         "0004_hazard_notice_templates",
+        "0010_verification_codes",
     ):
         import_module(f"zhengtong.notify.migrations.{name}").seed(apps, None)

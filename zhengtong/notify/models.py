@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from zhengtong.lib.encrypted import BlindIndexField, EncryptedField, MaskField, SavesCompanions
 from zhengtong.lib.masking import mask_name_public
@@ -205,3 +206,33 @@ class OptOut(models.Model):
     def __str__(self) -> str:
         state = "已退订" if self.opted_out else "接收"
         return f"{self.phone_mask} · {state}"
+
+
+class VerificationCode(models.Model):
+    """A 6-digit SMS code sent to a phone for one purpose (`notify.codes`).
+
+    Only the code's keyed hash is kept, and the phone only as its blind index and mask. A code
+    lives `codes.CODE_MINUTES` minutes and `codes.MAX_TRIES` wrong entries; a newer code for the
+    same phone and purpose replaces it; a right entry spends it."""
+
+    phone_index = models.CharField("手机号索引", max_length=64)
+    phone_mask = models.CharField("手机号", max_length=20)
+    purpose = models.CharField("用途", max_length=20)
+    code_hash = models.CharField("验证码摘要", max_length=64)
+    expires_at = models.DateTimeField("失效时间")
+    tries = models.PositiveSmallIntegerField("错误次数", default=0)
+    # Set when the code was used, replaced by a newer one or killed by too many wrong tries.
+    closed_at = models.DateTimeField("作废时间", null=True, blank=True)
+    created_at = models.DateTimeField("发送时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The live code of a phone and purpose, and the codes a phone got today.
+            models.Index(fields=["phone_index", "purpose", "created_at"], name="notify_code_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone_mask} · {self.purpose}"

@@ -47,7 +47,12 @@ SMS_DECISIONS: dict[str, Decision] = {
     "hazard_notice": Decision(
         True, "学校安全隐患通知书:对学校的整改通知,有整改期限,不是对个人的服务短信。"
     ),
-    "sms_code": Decision(True, "短信验证码:本人刚刚申请,用于确认退订或恢复接收。"),
+    "sms_code": Decision(
+        True, "短信验证码:本人刚刚申请,用于确认退订、恢复接收或网上申请时的手机号。"
+    ),
+    "online_declined": Decision(
+        True, "网上申请退回:本人提交的申请未能接件,须告知理由以便补正后重新申请;属办件通知。"
+    ),
     "case_handed_over": Decision(True, "办件移交:对工作人员的工作指令,不属于群众可退订的短信。"),
     "problem_escalated": Decision(True, "问题升级督办:对领导的督办指令,不属于群众可退订的短信。"),
     "leave_backup": Decision(True, "A 角请假:对 B 角的代办指令,不属于群众可退订的短信。"),

@@ -1,44 +1,32 @@
 """/public/sms/optout/: a resident stops non-essential SMS to their phone, or takes them back.
 
-Two steps, no login. The resident enters the phone; a 6-digit code goes to it through the
-outbox (`notify()`, event ``sms_code``); entering the code sets the choice (`optout.optout_set`).
-The session keeps the phone's blind index and mask and the code's keyed hash, never the number
-or the code. Sending codes is limited per phone and per client address, checking them per
-client address, and a code dies after `MAX_TRIES` wrong entries or `CODE_MINUTES` minutes; the
-counts go through the rate-counter door (`zhengtong.lib.ratelimit`).
+Two steps, no login. The resident enters the phone; a 6-digit code goes to it through the code
+door (`notify.codes`, purpose ``optout``); entering the code sets the choice
+(`optout.optout_set`). The session keeps the phone's blind index and mask, never the number or
+the code; the limits on sending and checking codes are the code door's.
 """
 
-import datetime
-import hmac
 import re
-import secrets
-import uuid
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from zhengtong.audit.context import current
-from zhengtong.lib import ratelimit
 from zhengtong.lib.encrypted import normalise_phone
 from zhengtong.lib.forms import StyledForm
-from zhengtong.lib.masking import mask_phone_internal
 
+from . import codes
 from .events import EVENTS
 from .models import OptOut
-from .optout import SMS_DECISIONS, optout_set, phone_index
-from .outbox import MOBILE_RE, Recipient, notify
+from .optout import SMS_DECISIONS, optout_set
+from .outbox import MOBILE_RE
 
 SESSION_KEY = "sms_optout"
-CODE_MINUTES = 10
-MAX_TRIES = 5
-WINDOW_SECONDS = 10 * 60
+PURPOSE = "optout"
+CODE_MINUTES = codes.CODE_MINUTES
 # The events a resident receives by SMS: the page lists which of them still go after 退订.
 RESIDENT_EVENTS = (
     "case_accepted",
@@ -49,18 +37,6 @@ RESIDENT_EVENTS = (
     "callback_scheduled",
     "reminder",
 )
-
-
-def send_limit_per_phone() -> int:
-    return int(getattr(settings, "SMS_OPTOUT_CODES_PER_PHONE", 3))
-
-
-def send_limit_per_address() -> int:
-    return int(getattr(settings, "SMS_OPTOUT_CODES_PER_ADDRESS", 10))
-
-
-def check_limit_per_address() -> int:
-    return int(getattr(settings, "SMS_OPTOUT_CHECKS_PER_ADDRESS", 20))
 
 
 class PhoneForm(StyledForm):
@@ -108,22 +84,8 @@ class CodeForm(StyledForm):
         return code
 
 
-def _code_hash(index: str, code: str) -> str:
-    return salted_hmac("notify.sms_optout", f"{index}:{code}").hexdigest()
-
-
-def _address() -> str:
-    return current().ip or "-"
-
-
 def _pending(request: HttpRequest) -> dict | None:
-    state = request.session.get(SESSION_KEY)
-    if not state:
-        return None
-    if datetime.datetime.fromisoformat(state["expires"]) <= timezone.now():
-        request.session.pop(SESSION_KEY, None)
-        return None
-    return state
+    return request.session.get(SESSION_KEY) or None
 
 
 def _decisions() -> list[dict]:
@@ -147,43 +109,11 @@ def _send_code(request: HttpRequest) -> HttpResponse:
     form = PhoneForm(request.POST)
     if not form.is_valid():
         return _page(request, {"phone_form": form}, status=400)
-    phone = form.cleaned_data["phone"]
-    index = phone_index(phone) or ""
-    # The counter keys name the phone by a prefix of its blind index, never by the number.
-    by_address = ratelimit.hit(
-        f"sms_optout_send:{_address()}",
-        window_seconds=WINDOW_SECONDS,
-        limit=send_limit_per_address(),
-    )
-    by_phone = ratelimit.hit(
-        f"sms_optout_send:p:{index[:32]}",
-        window_seconds=WINDOW_SECONDS,
-        limit=send_limit_per_phone(),
-    )
-    if not (by_address and by_phone):
-        return _page(
-            request,
-            {"phone_form": form, "error": "获取验证码过于频繁,请 10 分钟后再试。"},
-            status=429,
-        )
-    code = f"{secrets.randbelow(10**6):06d}"
-    mask = mask_phone_internal(phone)
-    notify(
-        event="sms_code",
-        target=None,
-        recipients=[Recipient.resident(phone)],
-        context={"code": code, "minutes": str(CODE_MINUTES)},
-        dedupe=f"sms_code:{uuid.uuid4().hex}",
-        urgent=True,  # asked for just now: not held back by the quiet hours
-    )
-    request.session[SESSION_KEY] = {
-        "index": index,
-        "mask": mask,
-        "hash": _code_hash(index, code),
-        "expires": (timezone.now() + datetime.timedelta(minutes=CODE_MINUTES)).isoformat(),
-        "tries": 0,
-    }
-    return _page(request, {"pending": {"mask": mask}, "code_form": CodeForm()})
+    sent = codes.send_code(form.cleaned_data["phone"], PURPOSE, request)
+    if not sent.ok:
+        return _page(request, {"phone_form": form, "error": sent.error}, status=sent.status)
+    request.session[SESSION_KEY] = {"index": sent.index, "mask": sent.mask}
+    return _page(request, {"pending": {"mask": sent.mask}, "code_form": CodeForm()})
 
 
 def _check_code(request: HttpRequest) -> HttpResponse:
@@ -191,36 +121,25 @@ def _check_code(request: HttpRequest) -> HttpResponse:
     if state is None:
         return _page(
             request,
-            {"phone_form": PhoneForm(), "error": "验证码已失效,请重新获取验证码。"},
+            {"phone_form": PhoneForm(), "error": codes.EXPIRED},
             status=400,
         )
     pending = {"mask": state["mask"]}
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _page(request, {"pending": pending, "code_form": form}, status=400)
-    if not ratelimit.hit(
-        f"sms_optout_check:{_address()}",
-        window_seconds=WINDOW_SECONDS,
-        limit=check_limit_per_address(),
-    ):
-        return _page(
-            request,
-            {"pending": pending, "code_form": form, "error": "尝试过于频繁,请 10 分钟后再试。"},
-            status=429,
-        )
-    expected = state["hash"]
-    if not hmac.compare_digest(expected, _code_hash(state["index"], form.cleaned_data["code"])):
-        state["tries"] += 1
-        if state["tries"] >= MAX_TRIES:
+    checked = codes.check_index(state["index"], PURPOSE, form.cleaned_data["code"], request)
+    if not checked.ok:
+        if checked.dead:
             request.session.pop(SESSION_KEY, None)
             return _page(
-                request,
-                {"phone_form": PhoneForm(), "error": "验证码错误次数过多,请重新获取验证码。"},
-                status=429,
+                request, {"phone_form": PhoneForm(), "error": checked.error}, status=checked.status
             )
-        request.session[SESSION_KEY] = state
-        form.add_error("code", f"验证码不正确,还可以再试 {MAX_TRIES - state['tries']} 次。")
-        return _page(request, {"pending": pending, "code_form": form}, status=400)
+        if checked.status == 429:
+            context = {"pending": pending, "code_form": form, "error": checked.error}
+            return _page(request, context, status=429)
+        form.add_error("code", checked.error)
+        return _page(request, {"pending": pending, "code_form": form}, status=checked.status)
     request.session.pop(SESSION_KEY, None)
     opted_out = form.cleaned_data["choice"] == "out"
     row = _set_by_index(state["index"], state["mask"], opted_out)

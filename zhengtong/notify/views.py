@@ -13,6 +13,7 @@ from zhengtong.jobs.views import is_system_admin
 from zhengtong.lib import listing
 from zhengtong.lib.http import AuthenticatedHttpRequest
 
+from .codes import masked_text
 from .forms import OutboxFilterForm
 from .models import Channel, Message
 from .tasks import daily_cap
@@ -93,7 +94,8 @@ class OutboxList(listing.ListPage):
         listing.Column("state", "状态", "state_text", template="notify/_state_cell.html"),
         listing.Column("attempts", "发送次数", kind=listing.COUNT, phone=False),
         listing.Column("sent_at", "发送时间", kind=listing.DATETIME, sort="sent_at", phone=False),
-        listing.Column("text", "内容", wide_only=True),
+        # A verification code is shown with its digits hidden; the SMS carries them.
+        listing.Column("text", "内容", masked_text, wide_only=True),
         # A failed delivery's reason is in the state column already.
         listing.Column("last_error", "错误", lambda row: "" if row.undelivered else row.last_error),
     )

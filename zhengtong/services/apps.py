@@ -11,8 +11,10 @@ class ServicesConfig(AppConfig):
 
         from .due_dates import recompute_cases, recompute_rectifications
         from .inbox import case_sources, rectification_sources
+        from .online_selectors import online_sources
 
         register_sources(case_sources)
         register_sources(rectification_sources)
+        register_sources(online_sources)
         recompute.register(recompute_cases)
         recompute.register(recompute_rectifications)

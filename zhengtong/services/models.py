@@ -20,6 +20,7 @@ from zhengtong.lib.encrypted import (
     SavesCompanions,
     SuffixField,
 )
+from zhengtong.lib.files import IMAGE_EXTENSIONS, StoredImageField, StoredName
 
 
 class ServiceItem(models.Model):
@@ -502,3 +503,118 @@ class DisclosureSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y年%m月} {self.hall or '全部大厅'}"
+
+
+class OnlineApplication(SavesCompanions, models.Model):
+    """网上申请: what a resident submitted from a phone, without an account, waiting in the
+    hall's queue until a window clerk takes it (it becomes an `Application` with the same
+    receipt number, the clerk its first responder) or declines it with a reason."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("待接件")
+        TAKEN = "taken", _("已接件")
+        DECLINED = "declined", _("已退回")
+
+    receipt_no = models.CharField(_("受理编号"), max_length=30, unique=True)
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("事项"),
+        on_delete=models.PROTECT,
+        related_name="online_applications",
+    )
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("服务大厅"),
+        on_delete=models.PROTECT,
+        related_name="online_applications",
+    )
+    name = models.CharField(_("申请人姓名"), max_length=50)
+    id_number = EncryptedField(_("公民身份号码"), kind="id", blank=False)
+    id_number_index = BlindIndexField()
+    id_number_mask = MaskField(_("公民身份号码"))
+    phone = EncryptedField(_("手机号码"), kind="phone", blank=False, suffix_field="phone_last4")
+    phone_index = BlindIndexField()
+    phone_mask = MaskField(_("手机号码"))
+    phone_last4 = SuffixField(_("手机号后四位"))
+    situation = models.JSONField(_("申请情形"), default=dict, blank=True)
+    note = models.CharField(_("补充说明"), max_length=500, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    submitted_at = models.DateTimeField(_("提交时间"))
+    # The day the hall should have answered by (one working day): the queue's and 我的待办's date.
+    respond_by = models.DateField(_("接件期限"))
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接件人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    taken_at = models.DateTimeField(_("接件时间"), null=True, blank=True)
+    application = models.OneToOneField(
+        Application,
+        verbose_name=_("办件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="online_submission",
+    )
+    declined_reason = models.CharField(_("退回理由"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("网上申请")
+        verbose_name_plural = _("网上申请")
+        ordering = ["submitted_at", "id"]
+        indexes = [
+            # The hall's queue and 我的待办: waiting submissions of a hall, oldest first.
+            models.Index(
+                fields=["org_unit", "status", "respond_by"], name="online_unit_status_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="taken")
+                | models.Q(application__isnull=False, taken_by__isnull=False),
+                name="online_taken_has_case",
+                violation_error_message=_("已接件的网上申请须有办件和接件人。"),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(declined_reason=""),
+                name="online_declined_has_reason",
+                violation_error_message=_("退回的网上申请须写明理由。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_no} {self.item}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:online_detail", args=[self.pk])
+
+
+class OnlinePhoto(models.Model):
+    """A photo of one material of an online application, re-encoded, never public."""
+
+    submission = models.ForeignKey(
+        OnlineApplication, on_delete=models.CASCADE, related_name="photos"
+    )
+    material = models.ForeignKey(
+        Material, verbose_name=_("材料"), on_delete=models.PROTECT, related_name="+"
+    )
+    image = StoredImageField(_("照片"), upload_to=StoredName("online", IMAGE_EXTENSIONS))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("网上申请材料照片")
+        verbose_name_plural = _("网上申请材料照片")
+        ordering = ["submission", "material__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "material", "sha256"], name="online_photo_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.image.name or ""

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import online_public
 from . import public_views as views
 
 app_name = "public"
@@ -15,4 +16,7 @@ urlpatterns = [
     path("lookup/rate/", views.rate, name="rate"),
     path("duty/", views.duty_board, name="duty"),
     path("disclosure/", views.disclosure, name="disclosure"),
+    path("online/", online_public.online_index, name="online_index"),
+    path("online/status/", online_public.online_status, name="online_status"),
+    path("online/<str:code>/", online_public.online_apply, name="online_apply"),
 ]

@@ -267,7 +267,15 @@ def lookup(request: HttpRequest) -> HttpResponse:
             context["error"] = THROTTLED_MESSAGE
             status = 429
         else:
+            online = None
             if application is None:
+                # A 网上申请 number not taken in yet: its own status (the same proof).
+                from .online_public import online_lookup
+
+                online = online_lookup(data["receipt_no"], data["phone_last4"])
+            if online is not None:
+                context["online"] = online
+            elif application is None:
                 context["error"] = NOT_FOUND_MESSAGE
             else:
                 context["case"] = lookup_payload(application, request)

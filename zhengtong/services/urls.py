@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import online_views, views
 
 app_name = "services"
 
@@ -20,6 +20,10 @@ urlpatterns = [
         views.rectification_close,
         name="rectification_close",
     ),
+    path("online/", online_views.online_queue, name="online_queue"),
+    path("online/<int:pk>/", online_views.online_detail, name="online_detail"),
+    path("online/<int:pk>/take/", online_views.online_take_view, name="online_take"),
+    path("online/<int:pk>/decline/", online_views.online_decline_view, name="online_decline"),
     path("<str:receipt_no>/", views.application_detail, name="application_detail"),
     path(
         "<str:receipt_no>/supplement/",

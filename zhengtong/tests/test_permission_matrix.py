@@ -40,6 +40,7 @@ from zhengtong.services.actions.decisions import application_approve
 from zhengtong.services.actions.handling import application_supplement
 from zhengtong.services.actions.leave import leave_record
 from zhengtong.services.actions.ratings import rating_submit
+from zhengtong.services.models import OnlineApplication
 from zhengtong.services.tests.fixtures import CaseTestCase
 from zhengtong.test import make_unit, make_user
 from zhengtong.welfare import models as wf
@@ -141,6 +142,10 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "services:rectification_list": ("/services/rectifications/", HALL),
     "services:rectification_close": ("/services/rectifications/{rectification}/close/", HALL),
     "services:application_detail": ("/services/{receipt}/", HALL),
+    "services:online_queue": ("/services/online/", HALL),
+    "services:online_detail": ("/services/online/{online}/", HALL),
+    "services:online_take": ("/services/online/{online}/take/", set()),
+    "services:online_decline": ("/services/online/{online}/decline/", set()),
     "services:application_supplement": ("/services/{receipt}/supplement/", set()),
     "services:application_request_correction": ("/services/{receipt}/correction/", set()),
     "services:application_handover": ("/services/{receipt}/handover/", set()),
@@ -160,6 +165,9 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "public:duty": ("/public/duty/", PUBLIC),
     "public:verify": ("/public/verify/", PUBLIC),
     "public:disclosure": ("/public/disclosure/?month=2026-11", PUBLIC),
+    "public:online_index": ("/public/online/", PUBLIC),
+    "public:online_apply": ("/public/online/TEST5/", PUBLIC),
+    "public:online_status": ("/public/online/status/", PUBLIC),
     "public_sms:optout": ("/public/sms/optout/", PUBLIC),
     "api_project_list": ("/api/v1/projects/", PROJECT_VIEWERS),
     "api_project_summary": ("/api/v1/projects/summary/", PROJECT_VIEWERS),
@@ -296,6 +304,7 @@ OPEN_LISTS = {
     "services:leave_list": "探亲",
     "services:duty_roster": "3号窗口",
     "services:rectification_list": "{receipt}",
+    "services:online_queue": "{online_receipt}",
     "api_project_list": "{project_code}",
     "api_project_summary": '"count":1',
     "api_project_oc4ids": "{project_code}",
@@ -713,7 +722,19 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             text="矩阵",
             dedupe_key="m",
         )
+        online = OnlineApplication.objects.create(
+            receipt_no="WSLIUJI202611200001",
+            item=self.item,
+            org_unit=self.town,
+            name="卢婉清",
+            id_number=self.applicant["id_number"],
+            phone="13905358812",
+            submitted_at=datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC),
+            respond_by=datetime.date(2026, 11, 23),
+        )
         self.values = {
+            "online": online.pk,
+            "online_receipt": online.receipt_no,
             "project": self.project.pk,
             "project_code": self.project.code,
             "project_list": self.project.list_entries.get().project_list_id,

@@ -134,9 +134,11 @@ def application_intake(
     channel: str = Application.Channel.WINDOW,
     org_unit=None,
     received_at: datetime.datetime | None = None,
+    receipt_no: str = "",
 ) -> Application:
     """Take in a case at the window: accepted with a due date when the materials are complete,
-    otherwise pending with ONE notice listing every missing material."""
+    otherwise pending with ONE notice listing every missing material. `receipt_no` is given
+    only for a case that already has its number (an online application's)."""
     hall = _hall_of(actor, org_unit)
     errors: dict[str, list[str]] = {}
 
@@ -181,7 +183,7 @@ def application_intake(
     received_at = received_at or timezone.now()
     day = timezone.localdate(received_at)
     application = Application.objects.create(
-        receipt_no=next_receipt_no(hall, day),
+        receipt_no=receipt_no or next_receipt_no(hall, day),
         item=item,
         org_unit=hall,
         applicant=person,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from zhengtong.accounts.models import User
 from zhengtong.audit.context import acting
 from zhengtong.demo.livelihood import LivelihoodBuilder
+from zhengtong.demo.online import build_online
 from zhengtong.demo.org import build_accounts, build_admin, build_units
 from zhengtong.demo.population import PopulationBuilder
 from zhengtong.demo.projects import DemoBuilder
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             hall = HallBuilder(admin=admin, units=units)
             for kind, n in hall.build(users).counts.items():
                 made.add(kind, n)
+            made.add("网上申请", build_online(hall.hall))
             population = PopulationBuilder(units=units, users=users)
             for kind, n in population.build().counts.items():
                 made.add(kind, n)
