@@ -86,6 +86,23 @@ OC4IDS_PREFIX = os.environ.get("OC4IDS_PREFIX", "oc4ids-xxxxxx-")
 # The anonymous public package: at most this many calls per client address and window.
 OC4IDS_PUBLIC_LIMIT = int(os.environ.get("OC4IDS_PUBLIC_LIMIT", "30"))
 OC4IDS_PUBLIC_WINDOW_MINUTES = int(os.environ.get("OC4IDS_PUBLIC_WINDOW_MINUTES", "10"))
+# Public pages and the API, per client address and window (each page's docstring says more).
+PUBLIC_LOOKUP_LIMIT = int(os.environ.get("PUBLIC_LOOKUP_LIMIT", "10"))
+PUBLIC_LOOKUP_WINDOW_MINUTES = int(os.environ.get("PUBLIC_LOOKUP_WINDOW_MINUTES", "10"))
+CERTIFICATE_VERIFY_LIMIT = int(os.environ.get("CERTIFICATE_VERIFY_LIMIT", "20"))
+CERTIFICATE_VERIFY_WINDOW_MINUTES = int(os.environ.get("CERTIFICATE_VERIFY_WINDOW_MINUTES", "10"))
+OPEN311_LIMIT = int(os.environ.get("OPEN311_LIMIT", "60"))
+OPEN311_WINDOW_SECONDS = int(os.environ.get("OPEN311_WINDOW_SECONDS", "60"))
+# SMS codes (短信退订, 网上申请): per phone and per address, and code entries per address, in 10
+# minutes; per phone in a day. Online applications stored per address an hour, per phone a day.
+SMS_CODES_PER_PHONE = int(os.environ.get("SMS_CODES_PER_PHONE", "3"))
+SMS_CODES_PER_ADDRESS = int(os.environ.get("SMS_CODES_PER_ADDRESS", "10"))
+SMS_CODE_CHECKS_PER_ADDRESS = int(os.environ.get("SMS_CODE_CHECKS_PER_ADDRESS", "20"))
+SMS_CODES_PER_PHONE_DAY = int(os.environ.get("SMS_CODES_PER_PHONE_DAY", "10"))
+ONLINE_SUBMITS_PER_ADDRESS = int(os.environ.get("ONLINE_SUBMITS_PER_ADDRESS", "10"))
+ONLINE_SUBMITS_PER_PHONE = int(os.environ.get("ONLINE_SUBMITS_PER_PHONE", "3"))
+API_JSON_MAX_BYTES = int(os.environ.get("API_JSON_MAX_BYTES", "1048576"))
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
 # Reminders of 我的待办: working days before the due date, per kind (default for the rest).
 REMINDER_WORKDAYS_BEFORE = {"default": int(os.environ.get("REMINDER_WORKDAYS_BEFORE", "1"))}
 

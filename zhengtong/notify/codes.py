@@ -56,20 +56,16 @@ BAD_PHONE = "手机号码格式不正确,请输入 11 位手机号码。"
 BAD_FORMAT = "验证码为 6 位数字。"
 
 
-def _setting(name: str, old: str, default: int) -> int:
-    return int(getattr(settings, name, getattr(settings, old, default)))
-
-
 def send_limit_per_phone() -> int:
-    return _setting("SMS_CODES_PER_PHONE", "SMS_OPTOUT_CODES_PER_PHONE", 3)
+    return int(getattr(settings, "SMS_CODES_PER_PHONE", 3))
 
 
 def send_limit_per_address() -> int:
-    return _setting("SMS_CODES_PER_ADDRESS", "SMS_OPTOUT_CODES_PER_ADDRESS", 10)
+    return int(getattr(settings, "SMS_CODES_PER_ADDRESS", 10))
 
 
 def check_limit_per_address() -> int:
-    return _setting("SMS_CODE_CHECKS_PER_ADDRESS", "SMS_OPTOUT_CHECKS_PER_ADDRESS", 20)
+    return int(getattr(settings, "SMS_CODE_CHECKS_PER_ADDRESS", 20))
 
 
 def daily_limit_per_phone() -> int:

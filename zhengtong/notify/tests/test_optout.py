@@ -200,7 +200,7 @@ class PublicOptOutPageTestCase(BaseTestCase):
         self.assertContains(r, "获取验证码过于频繁", status_code=429)
         self.assertEqual(Message.objects.filter(event="sms_code").count(), 3)
 
-    @override_settings(SMS_OPTOUT_CODES_PER_ADDRESS=2)
+    @override_settings(SMS_CODES_PER_ADDRESS=2)
     def test_too_many_codes_from_one_address_are_refused(self) -> None:
         self.ask_code("13905351234")
         self.ask_code("13905351235")
