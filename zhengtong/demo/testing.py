@@ -128,7 +128,8 @@ def _restore(connection, snapshot: Snapshot) -> None:
             # Check what the transaction has written so far, so TRUNCATE finds nothing pending.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            cursor.execute("TRUNCATE " + ", ".join(qn(name) for name, _, _ in snapshot.tables))
+            names = [name for name, _, _ in snapshot.tables] + sorted(ROLLUP_TABLES)
+            cursor.execute("TRUNCATE " + ", ".join(qn(name) for name in names))
             for name, _, data in snapshot.tables:
                 if data:
                     with cursor.cursor.copy(f"COPY {qn(name)} FROM STDIN") as copy:
