@@ -346,6 +346,9 @@ def paused(connection: BaseDatabaseWrapper) -> Iterator[None]:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ALTER TABLE waits for no deferred check: run the pending ones now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("ALTER TABLE services_application DISABLE TRIGGER rollups_case")
             cursor.execute("ALTER TABLE population_followup DISABLE TRIGGER rollups_followup")
         else:
@@ -356,6 +359,8 @@ def paused(connection: BaseDatabaseWrapper) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
                 cursor.execute("ALTER TABLE services_application ENABLE TRIGGER rollups_case")
                 cursor.execute("ALTER TABLE population_followup ENABLE TRIGGER rollups_followup")
             else:
