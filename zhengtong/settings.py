@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "zhengtong.livelihood",
     "zhengtong.welfare",
     "zhengtong.reports",
+    "zhengtong.rollups",
     "zhengtong.jobs",
     "zhengtong.health",
     "zhengtong.demo",

@@ -4,7 +4,8 @@ Nothing here counts rows itself where a module already does: the livelihood and 
 figures come from `livelihood.stats.employment_totals`, `livelihood.school_stats.school_totals`
 and `welfare.stats.welfare_totals` (each applies its own scope to the user), the key projects
 from `projects.stats.totals` over `projects_visible_to`. The service hall's timeliness and the
-follow-up coverage are counts over the halls and villages under the leader's own units
+follow-up coverage are sums of the summary tables (`zhengtong.rollups`, kept by the database
+with every case and follow-up) over the halls and villages under the leader's own units
 (`scope`), so a zone leader's report covers the zone and a county leader's the county.
 
 `paragraphs()` turns the numbers into the sentences a reporter would write; each figure keeps
@@ -17,8 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -28,14 +28,14 @@ from zhengtong.lib.money import WAN, fen, percent
 from zhengtong.lib.periods import DataDates, Period
 from zhengtong.livelihood.school_stats import school_totals
 from zhengtong.livelihood.stats import employment_totals, ledger_dates
-from zhengtong.population.models import FollowUp
 from zhengtong.projects import progress as project_progress
 from zhengtong.projects import stats as project_stats
 from zhengtong.projects.actions.works import format_quantity
 from zhengtong.projects.models import Problem, WorkQuantity, WorkTarget
 from zhengtong.projects.selectors import projects_visible_to
-from zhengtong.services.models import Application, Post
-from zhengtong.services.reports import FINISHED, SHANGHAI, local_midnight
+from zhengtong.rollups import read as rollups
+from zhengtong.services.models import Post
+from zhengtong.services.reports import SHANGHAI
 from zhengtong.welfare.stats import ledger_dates as welfare_ledger_dates
 from zhengtong.welfare.stats import welfare_totals
 
@@ -82,36 +82,33 @@ def summary(user, period: Period) -> dict:
 
 
 def hall_timeliness(user, period: Period) -> dict:
-    """Cases finished in the period and how many by their due date (one query).
+    """Cases finished in the period and how many by their due date.
 
     The halls under the user's units; the same definition as 办事公开 (a case refused before
-    acceptance has no due date and counts as on time)."""
-    start, end = local_midnight(period.start), local_midnight(period.end + datetime.timedelta(1))
-    finished = (
-        scope(Application.objects.all(), user, [Role.LEADER])
-        .filter(status__in=FINISHED, finished_at__gte=start, finished_at__lt=end)
-        .annotate(finished_on=TruncDate("finished_at", tzinfo=SHANGHAI))
-    )
-    row = finished.aggregate(
-        finished=Count("pk"),
-        on_time=Count("pk", filter=Q(due_on__isnull=True) | Q(finished_on__lte=F("due_on"))),
-    )
+    acceptance has no due date and counts as on time), read from the daily case rollup
+    (`zhengtong.rollups`), which every case contributes to on the day it is received."""
+    days = scope(rollups.case_days(), user, [Role.LEADER])
+    months = scope(rollups.case_months(), user, [Role.LEADER])
+    row = rollups.cases_finished(days, months, period.start, period.end)
     # A reader with no hall under their units (a zone without one) gets no hall sentence.
     in_scope = (
         scope(Post.objects.all(), user, [Role.LEADER]).exists()
-        or scope(Application.objects.all(), user, [Role.LEADER]).exists()
+        or days.filter(received__gt=0).exists()
     )
     return {**row, "rate": percent(row["on_time"], row["finished"]), "in_scope": in_scope}
 
 
 def followup_coverage(user, period: Period, *, today: datetime.date) -> dict:
-    """Follow-ups that fell due in the period up to today, and how many were done (one query).
+    """Follow-ups that fell due in the period up to today, and how many were done.
 
-    The villages under the user's units. A skipped follow-up counts as due and not done."""
+    The villages under the user's units, from the follow-up rollups by due day and month. A
+    skipped follow-up counts as due and not done."""
     last = min(period.end, today)
-    followups = scope(FollowUp.objects.all(), user, [Role.LEADER], via="plan__org_unit")
-    row = followups.filter(due_on__gte=period.start, due_on__lte=last).aggregate(
-        due=Count("pk"), done=Count("pk", filter=Q(status=FollowUp.Status.DONE))
+    row = rollups.followups_due(
+        scope(rollups.followup_days(), user, [Role.LEADER]),
+        scope(rollups.followup_months(), user, [Role.LEADER]),
+        period.start,
+        last,
     )
     villages = OrgUnit.objects.filter(kind=OrgUnit.Kind.VILLAGE)
     in_scope = scope(villages, user, [Role.LEADER], via="").exists()

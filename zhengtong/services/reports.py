@@ -1,8 +1,9 @@
 """The hall's published and office reports, computed from the case rows by database aggregates.
 
 - `disclosure()`: 办事公开, the monthly figures per item and the de-identified list of cases. The
-  current month is counted on each request; a month that has ended is counted once, on its first
-  view, and its figures are kept as published (`DisclosureSnapshot`).
+  current month is read from the monthly case rollup (`zhengtong.rollups`) plus a count of the
+  unfinished cases; a month that has ended is counted once, on its first view, and its figures
+  are kept as published (`DisclosureSnapshot`).
 - `weekly_digest()`: 计生周报, a week's records (Monday 00:00 to Monday 00:00, Asia/Shanghai)
   per clerk and per area, in sections; a later module adds its section with `digest_section`.
 - `monthly_ranking()`: 月冠军, clerks ranked by the score stated in `SCORE_FORMULA`.
@@ -18,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
 from zhengtong.accounts.models import OrgUnit, Role, User
@@ -26,7 +27,7 @@ from zhengtong.lib import periods
 from zhengtong.lib.display import percent_text
 from zhengtong.lib.money import percent
 
-from .models import Application, DisclosureSnapshot, Notice, Pause, Rating
+from .models import Application, DisclosureSnapshot, Notice, Pause, Rating, ServiceItem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FINISHED = (Application.Status.APPROVED, Application.Status.REFUSED)
@@ -183,6 +184,55 @@ def disclosure_count(*, month: datetime.date, hall: OrgUnit | None = None) -> li
     ]
 
 
+def disclosure_running(*, month: datetime.date, hall: OrgUnit | None = None) -> list[DisclosureRow]:
+    """The figures of the current month per item, equal to `disclosure_count` while the month
+    runs: 收件, 办结 and 按时办结 from the monthly case rollup (`zhengtong.rollups`); 超期 is the
+    rollup's late finishes plus the cases open at the month's end (unfinished, or finished
+    after it) whose due date falls in the month or before and that are not paused then: an
+    indexed count of the unfinished cases only."""
+    from zhengtong.rollups import read as rollups
+
+    last_day = next_month(month) - datetime.timedelta(days=1)
+    end = local_midnight(next_month(month))
+    months = _in_hall(rollups.case_item_months(), hall).filter(month=month)
+    counted = months.values("item_id").annotate(
+        received=Sum("received"), finished=Sum("finished"), on_time=Sum("on_time")
+    )
+    paused = Pause.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=last_day),
+        application=OuterRef("pk"),
+        started_on__lte=last_day,
+    )
+    open_late = (
+        _in_hall(Application.objects.all(), hall)
+        .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=end))
+        .filter(received_at__lt=end, due_on__lte=last_day)
+        .filter(~Exists(paused))
+        .values("item_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    figures: dict[int, DisclosureRow] = {}
+    for row in counted.order_by():
+        figures[row["item_id"]] = DisclosureRow(
+            item_code="",
+            item_name="",
+            received=row["received"],
+            finished=row["finished"],
+            on_time=row["on_time"],
+            overdue=row["finished"] - row["on_time"],
+        )
+    for row in open_late:
+        figures.setdefault(row["item_id"], DisclosureRow("", "")).overdue += row["n"]
+    shown = {k: v for k, v in figures.items() if v.received or v.finished or v.overdue}
+    items = {i.pk: i for i in ServiceItem.objects.filter(pk__in=shown)}
+    for pk, row in shown.items():
+        row.item_code, row.item_name = items[pk].code, items[pk].name
+    return [
+        shown[pk] for pk in sorted(shown, key=lambda pk: (items[pk].sort_order, items[pk].code))
+    ]
+
+
 def published_disclosure(*, month: datetime.date, hall: OrgUnit | None) -> DisclosureSnapshot:
     """The figures of a month that has ended: stored on the first view, then read as stored."""
     snapshot = DisclosureSnapshot.objects.filter(month=month, hall=hall).first()
@@ -210,6 +260,8 @@ def disclosure(
         snapshot = published_disclosure(month=month, hall=hall)
         rows = [DisclosureRow(**row) for row in snapshot.rows]
         published_at = snapshot.published_at
+    elif month <= today:
+        rows = disclosure_running(month=month, hall=hall)
     else:
         rows = disclosure_count(month=month, hall=hall)
     totals = DisclosureRow(
