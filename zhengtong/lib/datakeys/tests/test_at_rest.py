@@ -91,6 +91,7 @@ class AtRestTestCase(EncryptedRowsTestCase):
                 "population_marriagecertificate",
                 "population_pairing",
                 "services_application",
+                "services_onlineapplication",
                 "notify_message",
             },
         )
