@@ -137,9 +137,17 @@ def find_known_person_for_user(user, id_number: str, *, purpose: str):
 
 
 def active_scale(pk=None) -> AssessmentScale:
-    """The scale a new assessment uses: the active one chosen by id, else the default."""
+    """The scale a new assessment uses: the active one chosen by id (or by its code, e.g.
+    "GB/T 42195-2022"), else the default. Anything else typed in the address is the default."""
     if pk not in (None, ""):
-        chosen = AssessmentScale.objects.filter(pk=pk, active=True).first()
+        text = str(pk).strip()
+        chosen = (
+            AssessmentScale.objects.filter(
+                **({"pk": int(text)} if text.isdigit() else {"code": text}), active=True
+            ).first()
+            if len(text) <= 50
+            else None
+        )
         if chosen is not None:
             return chosen
     return AssessmentScale.objects.get(code=DEFAULT_SCALE_CODE)

@@ -193,6 +193,14 @@ class GbAssessmentFormTestCase(GbTestCase):
         self.assertContains(default, "认知功能")
         self.assertNotContains(default, "穿/脱裤子和鞋袜")
 
+    def test_the_scale_can_be_named_by_its_code_and_nonsense_gives_the_default(self):
+        by_code = self.client.get("/welfare/assessments/new/", {"scale": "GB/T 42195-2022"})
+        self.assertContains(by_code, "穿/脱裤子和鞋袜")
+        for nonsense in ("GB/T 0000", "-1", "9" * 30, "x" * 200, "1e3"):
+            with self.subTest(nonsense):
+                page = self.client.get("/welfare/assessments/new/", {"scale": nonsense})
+                self.assertContains(page, "认知功能")
+
     def test_an_assessment_records_the_scale_and_version_it_used(self):
         response = self.post(gb_sheet(50), coma="")
         self.assertEqual(response.status_code, 302)
