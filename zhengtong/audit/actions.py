@@ -169,19 +169,27 @@ def record_event(
         created_at=timezone.now(),
         actor=actor if authenticated else None,
         actor_label=(str(actor) if authenticated else (info.channel or "system"))[:150],
-        ip=_normalized_ip(info.ip),
-        channel=info.channel,
-        request_id=info.request_id,
-        kind=kind,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_repr=target_repr[:200],
-        org_unit=org_unit if isinstance(org_unit, models.Model) else None,
-        changes=mask_for_audit(changes or {}),
-        reason=mask_for_audit(reason)[:500],
-    )
+        **_row_fields(info, kind, action, target_type, target_id, target_repr, org_unit,
+                      changes, reason),
+    )  # fmt: skip
     return _append(event, last, ring)
+
+
+def _row_fields(info, kind, action, target_type, target_id, target_repr, org_unit, changes, reason):
+    """The columns a chain row and a pending public read fill alike, masked and cut to size."""
+    return {
+        "ip": _normalized_ip(info.ip),
+        "channel": info.channel,
+        "request_id": info.request_id,
+        "kind": kind,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "target_repr": target_repr[:200],
+        "org_unit": org_unit if isinstance(org_unit, models.Model) else None,
+        "changes": mask_for_audit(changes or {}),
+        "reason": mask_for_audit(reason)[:500],
+    }
 
 
 # Columns a pending row carries over into its chain row unchanged.
@@ -259,18 +267,10 @@ def record_public_event(
             id=_next_pending_id(),
             created_at=timezone.now(),
             actor_label=(info.channel or "system")[:150],
-            ip=_normalized_ip(info.ip),
-            channel=info.channel,
-            request_id=info.request_id,
-            kind=kind,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            target_repr=target_repr[:200],
-            org_unit=org_unit if isinstance(org_unit, models.Model) else None,
-            changes=mask_for_audit(changes or {}),
-            reason=mask_for_audit(reason)[:500],
             key_id=ring.current_id,
+            **_row_fields(
+                info, kind, action, target_type, target_id, target_repr, org_unit, changes, reason
+            ),
         )
         pending.mac = mac_pending(pending, ring.current)
         pending.save()

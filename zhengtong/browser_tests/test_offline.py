@@ -159,8 +159,10 @@ def test_a_village_worker_records_offline_and_the_records_sync_once_back_online(
         # Logging out empties the page cache.
         assert page.evaluate("caches.has('zt-pages-v1')")
         page.locator(".navbar-toggler").click()
-        page.get_by_role("button", name="退出").click()
-        page.wait_for_url(re.compile("/accounts/login/"))
+        logout = page.get_by_role("button", name="退出")
+        logout.wait_for(state="visible")  # the menu has finished opening
+        with page.expect_navigation(url=re.compile("/accounts/login/"), timeout=60_000):
+            logout.click()
         page.wait_for_function("caches.has('zt-pages-v1').then(function (has) { return !has; })")
     finally:
         context.close()

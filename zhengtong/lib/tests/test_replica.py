@@ -55,6 +55,13 @@ class RealReplicaTests(TransactionTestCase):
         connections.close_all()
         with self._admin() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{self.replica_name}"')
+            # A template must have no other session: connections that earlier tests' threads
+            # left open (a live server's, a concurrency test's) are ended first.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [primary["NAME"]],
+            )
             cursor.execute(f'CREATE DATABASE "{self.replica_name}" TEMPLATE "{primary["NAME"]}"')
         connections.settings[REPLICA] = {**primary, "NAME": self.replica_name}
         # The alias exists only from here on; Django checks a test's databases when it connects.
