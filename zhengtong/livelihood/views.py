@@ -56,7 +56,7 @@ ZERO = Value(0, output_field=DecimalField(max_digits=16, decimal_places=2))
 viewer_required = role_required(test=can_view_livelihood)
 
 
-def _form_page(request, form, *, title: str, back: str, submit: str = "保存") -> HttpResponse:
+def form_page(request, form, *, title: str, back: str, submit: str = "保存") -> HttpResponse:
     return render(
         request,
         "livelihood/form.html",
@@ -64,7 +64,7 @@ def _form_page(request, form, *, title: str, back: str, submit: str = "保存") 
     )
 
 
-def _run(form, action, **kwargs):
+def run_action(form, action, **kwargs):
     """Call `action`; on a refusal put its Chinese message on the form and return None."""
     try:
         return action(**kwargs)
@@ -169,7 +169,7 @@ def employment_create(request: HttpRequest) -> HttpResponse:
     unit = require_keeping_unit(request.user)
     form = f.EmploymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        record = _run(
+        record = run_action(
             form,
             employment_actions.employment_record_create,
             actor=request.user,
@@ -181,7 +181,7 @@ def employment_create(request: HttpRequest) -> HttpResponse:
                 request, f"已登记 {record.person.name} 的{record.get_kind_display()}。"
             )
             return redirect("livelihood:employment_detail", record.pk)
-    return _form_page(request, form, title="就业登记", back=reverse("livelihood:employment_list"))
+    return form_page(request, form, title="就业登记", back=reverse("livelihood:employment_list"))
 
 
 @login_required
@@ -250,7 +250,7 @@ def unemployment_create(request: HttpRequest) -> HttpResponse:
     unit = require_keeping_unit(request.user)
     form = f.UnemploymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        figure = _run(
+        figure = run_action(
             form,
             employment_actions.unemployment_figure_record,
             actor=request.user,
@@ -260,7 +260,7 @@ def unemployment_create(request: HttpRequest) -> HttpResponse:
         if figure is not None:
             messages.success(request, f"已保存 {figure.period:%Y年%m月} 的登记失业数据。")
             return redirect("livelihood:unemployment_list")
-    return _form_page(
+    return form_page(
         request, form, title="登记失业率", back=reverse("livelihood:unemployment_list")
     )
 
@@ -351,13 +351,13 @@ def loan_create(request: HttpRequest) -> HttpResponse:
     unit = require_keeping_unit(request.user)
     form = f.LoanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        loan = _run(
+        loan = run_action(
             form, loan_actions.loan_submit, actor=request.user, org_unit=unit, **form.cleaned_data
         )
         if loan is not None:
             messages.success(request, "已登记贷款申请。")
             return redirect("livelihood:loan_detail", loan.pk)
-    return _form_page(request, form, title="创业担保贷款申请", back=reverse("livelihood:loan_list"))
+    return form_page(request, form, title="创业担保贷款申请", back=reverse("livelihood:loan_list"))
 
 
 def _loan_page(request, loan, **forms_) -> HttpResponse:
@@ -518,7 +518,7 @@ def internship_create(request: HttpRequest) -> HttpResponse:
     unit = require_keeping_unit(request.user)
     form = f.InternshipBaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        base = _run(
+        base = run_action(
             form,
             internship_actions.internship_base_apply,
             actor=request.user,
@@ -528,7 +528,7 @@ def internship_create(request: HttpRequest) -> HttpResponse:
         if base is not None:
             messages.success(request, "已登记见习基地申报。")
             return redirect("livelihood:internship_detail", base.pk)
-    return _form_page(
+    return form_page(
         request, form, title="就业见习基地申报", back=reverse("livelihood:internship_list")
     )
 
@@ -544,7 +544,7 @@ def internship_detail(request: HttpRequest, pk: int) -> HttpResponse:
         require_edit(request.user, base.org_unit)
         form = f.InternshipDecideForm(request.POST)
         if form.is_valid():
-            done = _run(
+            done = run_action(
                 form,
                 internship_actions.internship_base_decide,
                 actor=request.user,
@@ -624,7 +624,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
     unit = require_keeping_unit(request.user)
     form = f.TrainingClassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        training_class = _run(
+        training_class = run_action(
             form,
             training_actions.training_class_create,
             actor=request.user,
@@ -634,7 +634,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
         if training_class is not None:
             messages.success(request, "已开设培训班。")
             return redirect("livelihood:training_detail", training_class.pk)
-    return _form_page(request, form, title="开设培训班", back=reverse("livelihood:training_list"))
+    return form_page(request, form, title="开设培训班", back=reverse("livelihood:training_list"))
 
 
 @login_required
@@ -647,7 +647,7 @@ def training_update(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial={n: getattr(training_class, n) for n in fields}
     )
     if request.method == "POST" and form.is_valid():
-        done = _run(
+        done = run_action(
             form,
             training_actions.training_class_update,
             actor=request.user,
@@ -657,7 +657,7 @@ def training_update(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, "已保存。")
             return redirect("livelihood:training_detail", training_class.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"修改培训班:{training_class.name}",
@@ -743,7 +743,7 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         require_edit(request.user, training_class.org_unit)
         form = f.TraineeForm(request.POST)
         if form.is_valid():
-            trainee = _run(
+            trainee = run_action(
                 form,
                 training_actions.trainee_enrol,
                 actor=request.user,
@@ -773,7 +773,7 @@ def trainee_update(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"attended_sessions": trainee.attended_sessions, "completed": trainee.completed},
     )
     if request.method == "POST" and form.is_valid():
-        done = _run(
+        done = run_action(
             form,
             training_actions.trainee_update,
             actor=request.user,
@@ -783,7 +783,7 @@ def trainee_update(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, f"已保存 {trainee.person.name} 的出勤与结业情况。")
             return redirect("livelihood:training_detail", training_class.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"{training_class.name} · {trainee.person.name}(共 {training_class.sessions} 次课)",

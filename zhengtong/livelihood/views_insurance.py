@@ -15,7 +15,7 @@ from . import forms as f
 from .actions import insurance as actions
 from .models import InsuranceDrive
 from .selectors import livelihood_rows_visible_to, require_keeping_unit
-from .views import LedgerList, NoFilters, _form_page, _run, viewer_required
+from .views import LedgerList, NoFilters, form_page, run_action, viewer_required
 
 
 def _enrol_pct(row: InsuranceDrive):
@@ -76,13 +76,13 @@ def insurance_record(request: HttpRequest) -> HttpResponse:
     unit = require_keeping_unit(request.user)
     form = f.InsuranceDriveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        drive = _run(
+        drive = run_action(
             form, actions.insurance_drive_record, actor=request.user, org_unit=unit,
             **form.cleaned_data,
         )  # fmt: skip
         if drive is not None:
             messages.success(request, f"已保存{drive}的扩面征缴数据。")
             return redirect(reverse("livelihood:insurance_list") + f"?year={drive.year}")
-    return _form_page(
+    return form_page(
         request, form, title="社会保险扩面征缴", back=reverse("livelihood:insurance_list")
     )
