@@ -17,6 +17,7 @@ from .models import (
     School,
     TrainingClass,
     UnlicensedKindergarten,
+    recording_room_target,
 )
 
 MONEY_ATTRS = {"inputmode": "decimal", "step": "0.01"}
@@ -228,9 +229,27 @@ class KindFilterForm(forms.Form):
         error_messages={"invalid_choice": _("类型不存在。")},
     )
 
+    room = forms.ChoiceField(
+        label=_("录播室"),
+        choices=[
+            ("", _("不限")),
+            ("target", _("应配备(初中及中心小学)")),
+            ("missing", _("应配备而未配备")),
+        ],
+        required=False,
+        error_messages={"invalid_choice": _("录播室筛选条件不存在。")},
+    )
+
     def filter(self, queryset):
         kind = self.cleaned_data.get("kind")
-        return queryset.filter(kind=kind) if kind else queryset
+        if kind:
+            queryset = queryset.filter(kind=kind)
+        room = self.cleaned_data.get("room")
+        if room:
+            queryset = queryset.filter(recording_room_target())
+        if room == "missing":
+            queryset = queryset.filter(recording_room_on__isnull=True)
+        return queryset
 
 
 class InspectionFilterForm(forms.Form):

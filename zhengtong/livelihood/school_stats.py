@@ -57,11 +57,15 @@ def coverage(totals: dict) -> Decimal | None:
 
 def recording_rooms(user, *, on: datetime.date) -> dict:
     """录播室 coverage on day `on` within `user`'s scope: the target schools (every 初中 and
-    中心小学), those equipped by `on`, and the share in percent (None without a target school)."""
+    中心小学), those equipped by `on`, those not, and the share in percent (None without a target school)."""
     figures = livelihood_rows_visible_to(
         user, School.objects.filter(recording_room_target())
     ).aggregate(
         target=Count("pk"),
         equipped=Count("pk", filter=Q(recording_room_on__lte=on)),
     )
-    return {**figures, "share": percent(figures["equipped"], figures["target"])}
+    return {
+        **figures,
+        "missing": figures["target"] - figures["equipped"],
+        "share": percent(figures["equipped"], figures["target"]),
+    }

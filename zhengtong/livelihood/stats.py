@@ -6,11 +6,12 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from .actions.employment import unemployment_rate
 from .models import (
     EmploymentRecord,
+    InsuranceDrive,
     InternshipBase,
     LoanDisbursement,
     Trainee,
@@ -69,6 +70,31 @@ def employment_totals(user, *, start: datetime.date, end: datetime.date) -> dict
         "training_classes": classes.count(),
         "trainees": Trainee.objects.filter(training_class__in=classes).count(),
     }
+
+
+def insurance_summary(drives: QuerySet) -> dict:
+    """社会保险扩面征缴 over `drives`: how many insurances, how many reached both targets, the sums
+    of people enrolled and contributions collected against their targets, and the latest 截至."""
+    figures = drives.aggregate(
+        total=Count("pk"),
+        done=Count(
+            "pk", filter=Q(enrolled__gte=F("enrol_target"), collected__gte=F("collect_target"))
+        ),
+        enrolled=Sum("enrolled"),
+        enrol_target=Sum("enrol_target"),
+        collected=Sum("collected"),
+        collect_target=Sum("collect_target"),
+        as_of=Max("as_of"),
+    )
+    figures["all_done"] = figures["total"] > 0 and figures["done"] == figures["total"]
+    return figures
+
+
+def insurance_totals(user, *, year: int, end: datetime.date) -> dict:
+    """The year's drives the user may see, as they stood when last updated on or before `end`
+    (a drive updated later is not the period's figure, so it is left out)."""
+    drives = livelihood_rows_visible_to(user, InsuranceDrive.objects.all())
+    return insurance_summary(drives.filter(year=year, as_of__lte=end))
 
 
 def ledger_dates(user) -> list[tuple]:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,6 +14,7 @@ from . import forms as f
 from .actions import insurance as actions
 from .models import InsuranceDrive
 from .selectors import livelihood_rows_visible_to, require_keeping_unit
+from .stats import insurance_summary
 from .views import LedgerList, NoFilters, form_page, run_action, viewer_required
 
 
@@ -53,17 +53,11 @@ class InsuranceDriveList(LedgerList):
         return livelihood_rows_visible_to(self.request.user, InsuranceDrive.objects.all())
 
     def get_context_data(self, queryset) -> dict:
-        summary = queryset.aggregate(
-            total=Count("pk"),
-            done=Count(
-                "pk",
-                filter=Q(enrolled__gte=F("enrol_target"), collected__gte=F("collect_target")),
-            ),
-        )
+        summary = insurance_summary(queryset)
         return {
             **super().get_context_data(queryset),
             "summary": summary,
-            "all_done": summary["total"] > 0 and summary["done"] == summary["total"],
+            "all_done": summary["all_done"],
         }
 
 

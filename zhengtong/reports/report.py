@@ -26,8 +26,8 @@ from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.accounts.scope import scope, unit_paths
 from zhengtong.lib.money import WAN, fen, percent
 from zhengtong.lib.periods import DataDates, Period
-from zhengtong.livelihood.school_stats import school_totals
-from zhengtong.livelihood.stats import employment_totals, ledger_dates
+from zhengtong.livelihood.school_stats import recording_rooms, school_totals
+from zhengtong.livelihood.stats import employment_totals, insurance_totals, ledger_dates
 from zhengtong.projects import progress as project_progress
 from zhengtong.projects import stats as project_stats
 from zhengtong.projects.actions.works import format_quantity
@@ -195,6 +195,7 @@ def gather(user, period: Period, *, today: datetime.date | None = None) -> dict:
     jobs = employment_totals(user, start=period.start, end=period.end)
     schools = school_totals(user, start=period.start, end=period.end)
     welfare = welfare_totals(user, start=period.start, end=period.end)
+    cutoff = min(period.end, today)
     return {
         "period": period,
         "masthead": masthead(user, period, today=today),
@@ -205,6 +206,8 @@ def gather(user, period: Period, *, today: datetime.date | None = None) -> dict:
         "jobs": jobs,
         "schools": schools,
         "welfare": welfare,
+        "rooms": recording_rooms(user, on=cutoff),
+        "insurance": insurance_totals(user, year=period.end.year, end=cutoff),
         "summary": summary_from(jobs, schools, welfare),
     }
 
@@ -314,6 +317,9 @@ def links(period: Period) -> dict[str, str]:
         "training": _url("livelihood:training_list", year=year),
         "schools_inspected": _url("livelihood:inspection_list"),
         "schools": _url("livelihood:school_list", year=year),
+        "recording_rooms": _url("livelihood:school_list", room="target"),
+        "recording_rooms_missing": _url("livelihood:school_list", room="missing"),
+        "insurance": _url("livelihood:insurance_list", year=period.end.year),
         "hazards_open": _url("livelihood:inspection_list", status="open"),
         "kindergartens": _url("livelihood:kindergarten_campaign_list"),
         "assessments": _url("welfare:assessment_list", year=year),
@@ -424,6 +430,24 @@ def paragraphs(data: dict, urls: dict[str, str]) -> list[Paragraph]:
         )
     )
 
+    insurance = data["insurance"]
+    if insurance["total"]:
+        as_of_day: datetime.date = insurance["as_of"]
+        insurance_p = Paragraph("insurance", "社会保险").add(
+            f"截至 {as_of_day.month} 月 {as_of_day.day} 日,社会保险扩面新增参保",
+            Figure(f"{insurance['enrolled']} 人", urls["insurance"]),
+            f"(目标 {insurance['enrol_target']} 人),征缴社会保险费",
+            Figure(f"{wan(insurance['collected'])} 万元", urls["insurance"]),
+            f"(目标 {wan(insurance['collect_target'])} 万元)",
+        )
+        if insurance["all_done"]:
+            insurance_p.add(",圆满完成社会保险扩面征缴工作,为广大群众提供了生活保障。")
+        else:
+            insurance_p.add(
+                f",{insurance['total']} 个险种中 {insurance['done']} 个已完成扩面和征缴目标。"
+            )
+        result.append(insurance_p)
+
     schools_p = Paragraph("schools", "学校安全").add(
         "对全区",
         Figure(f"{s['schools_inspected']} 所", urls["schools_inspected"]),
@@ -457,6 +481,25 @@ def paragraphs(data: dict, urls: dict[str, str]) -> list[Paragraph]:
             "," + ("清理整顿工作已完成。" if kg_done == kg_total else "其余正在处置。"),
         )
     result.append(schools_p)
+
+    rooms = data["rooms"]
+    if rooms["target"]:
+        rooms_p = Paragraph("recording_rooms", "教育教学").add(
+            "推进高标准录播室配备工作,全区初中及中心小学",
+            Figure(f"{rooms['target']} 所", urls["recording_rooms"]),
+            ",已配备录播室",
+            Figure(f"{rooms['equipped']} 所", urls["recording_rooms"]),
+            f",覆盖率 {rooms['share']}%",
+        )
+        if rooms["equipped"] == rooms["target"]:
+            rooms_p.add(",已实现初中及中心小学录播室全覆盖。")
+        else:
+            rooms_p.add(
+                ",尚有 ",
+                Figure(f"{rooms['missing']} 所", urls["recording_rooms_missing"]),
+                "未配备。",
+            )
+        result.append(rooms_p)
 
     result.append(
         Paragraph("subsidy", "失能老年人护理补贴").add(

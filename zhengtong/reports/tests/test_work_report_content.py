@@ -8,9 +8,11 @@ from django.test import TestCase
 
 from zhengtong.accounts.models import Membership, OrgUnit, Role, User
 from zhengtong.demo.testing import seed_demo
+from zhengtong.lib.periods import year_period
+from zhengtong.livelihood.models import InsuranceDrive, School, recording_room_target
 from zhengtong.projects import stats
 from zhengtong.projects.selectors import projects_visible_to
-from zhengtong.reports.report import yi
+from zhengtong.reports.report import gather, yi
 from zhengtong.services.models import Post
 
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -67,3 +69,47 @@ class WorkReportContentTestCase(TestCase):
         text = self.text(town_leader)
         self.assertIn("【便民服务】便民服务中心办结办件", text)
         self.assertIn(hall.name, text.splitlines()[2])
+
+    def test_the_recording_rooms_are_counted_against_every_middle_and_central_school(self) -> None:
+        """The seed's aim: 初中及中心小学录播室全覆盖. The demo has 8 of its 10 equipped; the two
+        missing ones are a link away, and equipping them turns the sentence into 全覆盖."""
+        text = self.text(self.leader)
+        self.assertIn(
+            "【教育教学】推进高标准录播室配备工作,全区初中及中心小学10 所,已配备录播室8 所,"
+            "覆盖率 80.0%,尚有 2 所未配备。",
+            text,
+        )
+        page = self.client.get("/reports/work-report/?year=2026").content.decode()
+        self.assertIn('href="/livelihood/schools/?room=missing"', page)
+        missing = self.client.get("/livelihood/schools/?room=missing")
+        self.assertEqual(len(missing.context["page"].object_list), 2)
+        target = self.client.get("/livelihood/schools/?room=target")
+        self.assertEqual(target.context["page"].paginator.count, 10)
+        self.assertContains(
+            self.client.get("/livelihood/schools/?room=all"), "录播室筛选条件不存在"
+        )
+
+        School.objects.filter(recording_room_target(), recording_room_on=None).update(
+            recording_room_on=datetime.date(2026, 11, 2)
+        )
+        self.assertIn(
+            "已配备录播室10 所,覆盖率 100.0%,已实现初中及中心小学录播室全覆盖。",
+            self.text(self.leader),
+        )
+
+    def test_the_insurance_drive_reads_as_the_seed_when_every_target_is_reached(self) -> None:
+        text = self.text(self.leader)
+        self.assertIn(
+            "【社会保险】截至 11 月 20 日,社会保险扩面新增参保5425 人(目标 5300 人),"
+            "征缴社会保险费5138 万元(目标 5055 万元),圆满完成社会保险扩面征缴工作",
+            text,
+        )
+        # A month that ended before the figures were recorded does not claim them.
+        self.assertNotIn("社会保险", self.text(self.leader, "start=2026-01-01&end=2026-10-31"))
+        # One insurance short of its target: the report says how many are done.
+        InsuranceDrive.objects.filter(insurance="injury").update(enrolled=880)
+        self.assertIn("5 个险种中 4 个已完成扩面和征缴目标。", self.text(self.leader))
+        self.assertNotIn("圆满完成", self.text(self.leader))
+        # A department that keeps no drive has none of them in its figures.
+        civil = User.objects.get(username="civil")
+        self.assertEqual(gather(civil, year_period(2026))["insurance"]["total"], 0)
