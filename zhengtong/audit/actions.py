@@ -27,7 +27,7 @@ from .chain import lock_chain
 from .context import current
 from .integrity import verify_chain_report
 from .models import Event, PendingEvent
-from .sealing import Keyring, get_keyring, mac_pending, seal
+from .sealing import CARRIED_FIELDS, Keyring, get_keyring, mac_pending, seal
 
 if TYPE_CHECKING:
     from zhengtong.accounts.models import OrgUnit
@@ -192,22 +192,6 @@ def _row_fields(info, kind, action, target_type, target_id, target_repr, org_uni
     }
 
 
-# Columns a pending row carries over into its chain row unchanged.
-CARRIED_FIELDS = (
-    "created_at",
-    "actor_label",
-    "ip",
-    "channel",
-    "request_id",
-    "kind",
-    "action",
-    "target_type",
-    "target_id",
-    "target_repr",
-    "org_unit_id",
-    "changes",
-    "reason",
-)
 SEAL_BATCH = 1000
 
 

@@ -72,8 +72,8 @@ HASHED_FIELDS = (
 # cannot be copied under another id unseen), and no chain link (it has no place in the chain
 # yet). Sealing it gives an ordinary chain row; the pending MAC is checked first.
 PENDING_SCHEME = "zt-audit-pending-v1"
-PENDING_FIELDS = (
-    "id",
+# The columns a pending row carries over into its chain row unchanged.
+CARRIED_FIELDS = (
     "created_at",
     "actor_label",
     "ip",
@@ -87,8 +87,9 @@ PENDING_FIELDS = (
     "org_unit_id",
     "changes",
     "reason",
-    "key_id",
 )
+# The MAC covers these in this order: changing either tuple needs a new PENDING_SCHEME.
+PENDING_FIELDS = ("id", *CARRIED_FIELDS, "key_id")
 MIN_KEY_BYTES = 32
 KEY_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 DEV_KEY_LABEL = b"zhengtong audit chain development key, never for production"

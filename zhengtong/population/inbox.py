@@ -241,35 +241,18 @@ def _preconception_rows(user, *, today, owned):
     return rows_visible_to(user, rows)
 
 
-def _preconception_build(rows) -> dict[int, WorkItem]:
-    return {
-        c.pk: WorkItem(
-            kind=KIND_PRECONCEPTION,
-            title=f"{c.person.name} 孕前优生健康检查",
-            url=reverse("population:preconception_detail", args=[c.pk]),
-            # A check enrolled while its year's holidays were unknown has no due date yet.
-            due_on=c.due_on or c.enrolled_on,
-            subtitle=f"{c.org_unit.name} · {c.enrolled_on:%Y-%m-%d} 登记",
-            priority=PRIORITY_MATERNAL,
-            village_id=c.org_unit_id,
-            village=c.org_unit.name,
-            person_name=c.person.name,
-        )
-        for c in rows.select_related("person", "org_unit")
-    }
-
-
 def preconception_source(user, *, today, owned=False) -> Source:
-    rows = _preconception_rows(user, today=today, owned=owned)
-    return Source(
-        kind=KIND_PRECONCEPTION,
-        rows=rows,
+    return _source(
+        KIND_PRECONCEPTION,
+        _preconception_rows(user, today=today, owned=owned),
+        unit="org_unit",
+        person="person",
+        url="population:preconception_detail",
+        # A check enrolled while its year's holidays were unknown has no due date yet.
         due=Coalesce(F("due_on"), F("enrolled_on")),
         priority=PRIORITY_MATERNAL,
         title=text(F("person__name"), " 孕前优生健康检查"),
         subtitle=text(F("org_unit__name"), " · ", date_text("enrolled_on"), " 登记"),
-        village=F("org_unit_id"),
-        build=lambda pks: _preconception_build(rows.filter(pk__in=pks)),
     )
 
 

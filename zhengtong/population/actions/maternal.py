@@ -47,6 +47,9 @@ def pregnancy_register(
 ) -> Pregnancy:
     """Register a pregnancy from its LMP and generate the five antenatal windows of §3.2."""
     _require_writer(actor, person)
+    # Two workers registering her at once: the second waits here and then finds the first's
+    # (the chain lock serialises actions already; this keeps the rule where it is checked).
+    person = Person.objects.select_for_update().get(pk=person.pk)
     today = today or timezone.localdate()
     if person.sex != Person.Sex.FEMALE:
         raise ValidationError({"person": "只能为女性登记孕产期。"})
