@@ -54,6 +54,10 @@ ACTION_LABELS: dict[str, str] = {
     "online_application_declined": "退回网上申请",
     "online_application_viewed": "查看网上申请",
     "online_photo_viewed": "查看网上申请材料照片",
+    # 上门服务 and 上门告知
+    "service_notice_delivered": "上门告知",
+    "home_photo_viewed": "查看上门服务照片",
+    "delivery_file_viewed": "查看上门告知签名或照片",
     "online_status_lookup": "网上申请进度查询",
     # Working-day calendar
     "holidays_loaded": "导入节假日安排",

@@ -70,6 +70,9 @@ class ApplicationFilterForm(StyledForm):
     clerk = ClerkChoiceField(
         label="承办人", required=False, queryset=User.objects.none(), empty_label="全部"
     )
+    channel = forms.ChoiceField(
+        label="来源渠道", required=False, choices=[("", "全部"), *Application.Channel.choices]
+    )
     overdue = forms.BooleanField(label="只看超期", required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -90,6 +93,8 @@ class ApplicationFilterForm(StyledForm):
             qs = qs.filter(item__window=data["window"])
         if data.get("clerk"):
             qs = qs.filter(handler=data["clerk"])
+        if data.get("channel"):
+            qs = qs.filter(channel=data["channel"])
         if data.get("overdue"):
             qs = applications_overdue(qs, today)
         return qs
@@ -169,17 +174,80 @@ class IntakeForm(StyledForm):
     )
     child_order = forms.ChoiceField(label="申请孩次", required=False, choices=CHILD_ORDER_CHOICES)
     materials = CodeListField(label="已收材料", required=False, widget=forms.CheckboxSelectMultiple)
+    # 上门服务 only: the home's position, photos taken there, and the visit the case came from.
+    latitude = forms.CharField(
+        label="纬度",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    longitude = forms.CharField(
+        label="经度",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    visit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    visit_photos = forms.TypedMultipleChoiceField(
+        label="走访照片", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
 
-    def __init__(self, *args, items, materials=(), **kwargs) -> None:
+    def __init__(self, *args, items, materials=(), visit_photos=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["item"].widget.choices = [("", "请选择事项")] + [
             (item.code, f"{item.name}({item.promised_workdays} 个工作日)") for item in items
         ]
         choice_field(self, "materials").choices = [(m.code, m.name) for m in materials]
+        choice_field(self, "visit_photos").choices = [
+            (photo.pk, f"走访照片 {n}") for n, photo in enumerate(visit_photos, 1)
+        ]
 
     def applicant(self) -> dict:
         data = self.cleaned_data
         return {"name": data["name"], "id_number": data["id_number"], "phone": data["phone"]}
+
+
+class NoticeDeliveryForm(StyledForm):
+    """上门告知: when, by whom and where the 《办证服务告知书》 was handed over, with the
+    applicant's signature (a PNG drawn on the page) or a photo."""
+
+    delivered_on = forms.DateField(
+        label="告知日期",
+        error_messages={"invalid": "日期格式应为 2026-11-16。", "required": "请填写告知日期。"},
+    )
+    delivered_by = ClerkChoiceField(
+        label="告知人",
+        queryset=User.objects.none(),
+        error_messages={
+            "required": "请选择告知人。",
+            "invalid_choice": "告知人须是本服务大厅的窗口工作人员。",
+        },
+    )
+    place = forms.CharField(
+        label="告知地点", max_length=200, error_messages={"required": "请填写告知地点。"}
+    )
+    latitude = forms.CharField(
+        label="纬度",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    longitude = forms.CharField(
+        label="经度",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    signature = forms.CharField(required=False, widget=forms.HiddenInput)
+    photo = forms.FileField(
+        label="现场照片(JPEG、PNG 或 WebP)",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "delivered_by").queryset = hall_clerks(user)
 
 
 class MaterialsForm(StyledForm):

@@ -238,6 +238,20 @@ class Application(SavesCompanions, models.Model):
     channel = models.CharField(
         _("来源渠道"), max_length=20, choices=Channel.choices, default=Channel.WINDOW
     )
+    # 上门服务: where the case was taken in (the phone's position), and the home visit it came
+    # from when a village visit turned into a case (转窗口办理 / 上门受理).
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    home_visit = models.ForeignKey(
+        "population.HomeVisit",
+        verbose_name=_("来源走访"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
     # 首问负责: set at intake, never changed. `handler` moves with an audited handover.
     first_responder = models.ForeignKey(
@@ -286,6 +300,8 @@ class Application(SavesCompanions, models.Model):
             models.Index(fields=["org_unit", "finished_at"], name="case_unit_finished_idx"),
             # Every hall's cases by date: 办事公开 of all halls and the mayor's cockpit.
             models.Index(fields=["received_at"], name="case_received_idx"),
+            # The case list's 来源渠道 filter within a hall.
+            models.Index(fields=["org_unit", "channel"], name="case_unit_channel_idx"),
             models.Index(fields=["finished_at"], name="case_finished_idx"),
         ]
 
@@ -298,6 +314,87 @@ class Application(SavesCompanions, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class HomePhoto(models.Model):
+    """A photo taken at the applicant's home for a 上门服务 case, re-encoded, never public."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="home_photos"
+    )
+    image = StoredImageField(_("照片"), upload_to=StoredName("casephotos", IMAGE_EXTENSIONS))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("上门服务照片")
+        verbose_name_plural = _("上门服务照片")
+        ordering = ["application", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "sha256"], name="home_photo_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.image.name or ""
+
+
+class NoticeDelivery(models.Model):
+    """上门告知: the 《办证服务告知书》 handed to the applicant at home, with the applicant's
+    signature drawn on the clerk's phone or a photo of the handover (at least one of them).
+    A case may have several: the notice is delivered again after a clause changed."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    delivered_on = models.DateField(_("告知日期"))
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("告知人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    place = models.CharField(_("告知地点"), max_length=200)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    signature = StoredImageField(
+        _("申请人签名"), upload_to=StoredName("signatures", ("png",)), blank=True
+    )
+    signature_sha256 = models.CharField(max_length=64, blank=True)
+    photo = StoredImageField(
+        _("现场照片"), upload_to=StoredName("deliveries", IMAGE_EXTENSIONS), blank=True
+    )
+    photo_sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("上门告知记录")
+        verbose_name_plural = _("上门告知记录")
+        ordering = ["application", "delivered_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(signature="") | ~models.Q(photo=""),
+                name="delivery_signed_or_photographed",
+                violation_error_message=_("上门告知须有申请人签名或现场照片。"),
+            ),
+            # The same picture (or the same form sent twice) is kept once per case.
+            models.UniqueConstraint(
+                fields=["application", "photo_sha256"],
+                condition=~models.Q(photo_sha256=""),
+                name="delivery_photo_once",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "signature_sha256"],
+                condition=~models.Q(signature_sha256=""),
+                name="delivery_signature_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.receipt_no} 上门告知 {self.delivered_on:%Y-%m-%d}"
 
 
 class Notice(models.Model):

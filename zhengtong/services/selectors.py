@@ -105,7 +105,7 @@ def get_application_for_user(user, receipt_no: str, *, purpose: str = "详情") 
     """The case with this receipt number, its read audited (`purpose`: 详情, 受理回执 PDF…);
     404 when it does not exist or is not visible, audited as denied."""
     qs = applications_visible_to(user).select_related(
-        "item", "org_unit", "applicant", "first_responder", "handler"
+        "item", "org_unit", "applicant", "first_responder", "handler", "home_visit__visited_by"
     )
     application = qs.filter(receipt_no=receipt_no).first()
     if application is None:

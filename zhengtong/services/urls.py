@@ -26,6 +26,11 @@ urlpatterns = [
     path("online/<int:pk>/decline/", online_views.online_decline_view, name="online_decline"),
     path("<str:receipt_no>/", views.application_detail, name="application_detail"),
     path(
+        "<str:receipt_no>/deliveries/new/",
+        views.notice_delivery_create,
+        name="notice_delivery_create",
+    ),
+    path(
         "<str:receipt_no>/supplement/",
         views.application_supplement,
         name="application_supplement",

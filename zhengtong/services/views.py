@@ -3,6 +3,7 @@ rectifications, and the printed documents (PDF)."""
 
 import datetime
 import re
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from zhengtong.accounts.models import Role
 from zhengtong.accounts.permissions import role_required
 from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.labels import action_label
+from zhengtong.audit.reads import record_denied, record_read
 from zhengtong.inbox.registry import deadline
 from zhengtong.lib import listing
 from zhengtong.lib.encrypted import index_lookup
@@ -30,7 +32,7 @@ from zhengtong.people.models import Person
 from zhengtong.workdays import WorkCalendar
 
 from . import certificates, documents
-from .actions import decisions, duty, handling, intake, leave, ratings
+from .actions import decisions, duty, handling, home, intake, leave, ratings
 from .forms import (
     ApplicationFilterForm,
     ApproveForm,
@@ -41,12 +43,17 @@ from .forms import (
     LeaveFilterForm,
     LeaveForm,
     MaterialsForm,
+    NoticeDeliveryForm,
     ReasonForm,
     RectificationCloseForm,
     RectificationFilterForm,
     situation_of,
 )
 from .models import Application, Material, Notice
+
+if TYPE_CHECKING:
+    from zhengtong.population.models import HomeVisit
+
 from .selectors import (
     CASE_ROLES,
     QUEUE_ORDER,
@@ -82,6 +89,7 @@ EVENT_LABELS = {
     "application_withdrawn": "撤回",
     "rating_submitted": "群众评价",
     "rectification_closed": "差评整改回访",
+    "service_notice_delivered": "上门告知",
 }
 
 
@@ -224,11 +232,54 @@ def _intake_materials(items, code: str, situation: dict) -> tuple[object, list[M
     return item, (required_materials(item, situation) if item is not None else [])
 
 
+def _visit_for_intake(request: HttpRequest, raw) -> "HomeVisit | None":
+    """The village home visit a 上门受理 starts from (`?visit=` or the form's hidden field):
+    only one in the subtree of a hall where the user takes in cases (404 otherwise, audited
+    as denied); its read is audited, since the intake shows the person's ID number."""
+    from zhengtong.population.models import HomeVisit
+
+    if raw in (None, ""):
+        return None
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    visit = (
+        HomeVisit.objects.select_related("person", "org_unit", "visited_by").filter(pk=pk).first()
+    )
+    if visit is None or not can_act_in(request.user, visit.org_unit, CASE_ROLES):
+        record_denied(actor=request.user, model=HomeVisit, pk=pk)
+        raise Http404
+    record_read(actor=request.user, target=visit, purpose="上门受理")
+    return visit
+
+
+def _visit_initial(visit) -> dict:
+    person = visit.person
+    initial = {
+        "channel": Application.Channel.HOME_VISIT,
+        "name": person.name,
+        "id_number": person.id_number,
+        "phone": person.phone or "",
+        "visit": visit.pk,
+        "visit_photos": [photo.pk for photo in visit.photos.all()],
+    }
+    if person.marital_status:
+        initial["marital_status"] = person.marital_status
+    if visit.latitude is not None and visit.longitude is not None:
+        initial["latitude"] = str(visit.latitude)
+        initial["longitude"] = str(visit.longitude)
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
 def application_create(request: HtmxHttpRequest) -> HttpResponse:
-    """收件登记. An htmx GET (item or situation changed) returns the material list only."""
+    """收件登记. An htmx GET (item or situation changed) returns the material list only.
+
+    `?visit=<pk>` opens it from a village home visit (上门受理): the applicant, channel 上门服务
+    and the visit's position filled in, and the visit's photos offered."""
     items = list(active_items())
     if request.method == "POST":
         data = request.POST
@@ -236,13 +287,19 @@ def application_create(request: HtmxHttpRequest) -> HttpResponse:
         # A GET only fills the form in (htmx refresh, or a link): no errors for fields not
         # typed yet.
         data = request.GET
+    visit = _visit_for_intake(request, data.get("visit"))
+    visit_photos = list(visit.photos.all()) if visit is not None else []
     item, materials = _intake_materials(items, data.get("item", ""), situation_of(data))
+    kwargs = {"items": items, "materials": materials, "visit_photos": visit_photos}
     if request.method == "POST":
-        form = IntakeForm(data, items=items, materials=materials)
+        form = IntakeForm(data, request.FILES, **kwargs)
     else:
         initial = {**data.dict(), "materials": data.getlist("materials")}
-        form = IntakeForm(initial=initial, items=items, materials=materials)
+        if visit is not None and "name" not in data:
+            initial = {**_visit_initial(visit), **initial}
+        form = IntakeForm(initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["visit_photos"])
         try:
             application = intake.application_intake(
                 actor=request.user,
@@ -251,6 +308,11 @@ def application_create(request: HtmxHttpRequest) -> HttpResponse:
                 materials=form.cleaned_data["materials"],
                 situation=situation_of(form.cleaned_data),
                 channel=form.cleaned_data["channel"],
+                latitude=form.cleaned_data["latitude"],
+                longitude=form.cleaned_data["longitude"],
+                photos=request.FILES.getlist("photos"),
+                home_visit=visit,
+                visit_photos=[photo for photo in visit_photos if photo.pk in chosen],
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -263,7 +325,13 @@ def application_create(request: HtmxHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已受理,编号 {application.receipt_no},办结期限见下方。")
             return redirect(application)
-    context = {"form": form, "item": item, "materials": materials}
+    context = {
+        "form": form,
+        "item": item,
+        "materials": materials,
+        "visit": visit,
+        "visit_photos": visit_photos,
+    }
     template = "services/application_form.html"
     if request.htmx and request.method == "GET":
         template += "#materials"
@@ -363,6 +431,12 @@ def _render_detail(
         "timeline": _timeline(application),
         "rating": rating,
         "rectification": rectification,
+        "home_photos": list(application.home_photos.all()),
+        "home_visit": application.home_visit,
+        "deliveries": list(
+            application.deliveries.select_related("delivered_by").order_by("delivered_on", "id")
+        ),
+        "can_deliver": can_act_in(request.user, application.org_unit, CASE_ROLES),
         "forms": forms,
         "sms": _sms_state(request.user, application),
     }
@@ -386,6 +460,46 @@ def _sms_state(user, application: Application) -> dict:
 def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
     application = get_application_for_user(request.user, receipt_no)
     return _render_detail(request, application)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_delivery_create(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """上门告知: record the 《办证服务告知书》 handed over at the applicant's home, signed on
+    the phone's screen or photographed. Any window clerk of the case's hall records it."""
+    application = get_application_for_user(request.user, receipt_no, purpose="上门告知")
+    if not can_act_in(request.user, application.org_unit, CASE_ROLES):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = NoticeDeliveryForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                home.notice_delivery_record(
+                    actor=request.user,
+                    application=application,
+                    delivered_on=data["delivered_on"],
+                    delivered_by=data["delivered_by"],
+                    place=data["place"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    signature=data["signature"],
+                    photo=data["photo"],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, "上门告知已登记。")
+                return redirect(application)
+        status = 400
+    else:
+        form = NoticeDeliveryForm(
+            initial={"delivered_on": timezone.localdate(), "delivered_by": request.user.pk},
+            user=request.user,
+        )
+    context = {"application": application, "form": form}
+    return render(request, "services/notice_delivery_form.html", context, status=status)
 
 
 def _act(request: HttpRequest, receipt_no: str, name: str, make_form, call) -> HttpResponse:

@@ -146,6 +146,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "services:online_detail": ("/services/online/{online}/", HALL),
     "services:online_take": ("/services/online/{online}/take/", set()),
     "services:online_decline": ("/services/online/{online}/decline/", set()),
+    "services:notice_delivery_create": ("/services/{receipt}/deliveries/new/", HALL),
     "services:application_supplement": ("/services/{receipt}/supplement/", set()),
     "services:application_request_correction": ("/services/{receipt}/correction/", set()),
     "services:application_handover": ("/services/{receipt}/handover/", set()),

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhengtong.accounts.models import Role
 from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.reads import record_read
 from zhengtong.inbox.registry import Deadline, deadline
@@ -200,6 +201,8 @@ def _render_visit(request, visit: HomeVisit, *, referral_form=None, status=200) 
         "referrals": referrals,
         "referral_form": referral_form or f.ReferralForm(),
         "can_refer": can_act_in(request.user, visit.org_unit, POPULATION_ROLES),
+        # 转窗口办理 / 上门受理: for a window clerk of the hall the visit's village lies under.
+        "can_take_in": can_act_in(request.user, visit.org_unit, [Role.WINDOW_CLERK]),
     }
     return render(request, "population/visit_detail.html", context, status=status)
 

@@ -29,6 +29,7 @@ from ..models import (
 from ..selectors import CASE_ROLES, SITUATION_KEYS
 from .clock import due_change, set_due
 from .common import materials_of, names, outstanding
+from .home import MAX_HOME_PHOTOS, clean_position, read_image, store_home_photos
 from .numbering import next_receipt_no
 
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -123,6 +124,57 @@ def _hall_of(actor, org_unit):
     return halls[0]
 
 
+def _home_visit_facts(
+    *, actor, hall, channel, applicant: dict, latitude, longitude, photos, home_visit, visit_photos
+):
+    """上门服务: the checked position and images, or the errors by field. A home-visit case
+    needs a position or a photo taken at the home; the other channels take neither."""
+    photos = list(photos or [])
+    visit_photos = list(visit_photos or [])
+    given = latitude not in (None, "") or longitude not in (None, "") or photos or visit_photos
+    if channel != Application.Channel.HOME_VISIT:
+        if given or home_visit is not None:
+            raise ValidationError(
+                {"channel": _("定位、照片和来源走访只用于“上门服务”的办件,请改选来源渠道。")}
+            )
+        return None, None, []
+    if home_visit is not None:
+        if not (
+            can_act_in(actor, home_visit.org_unit, CASE_ROLES)
+            and home_visit.org_unit.path.startswith(hall.path)
+        ):
+            raise PermissionDenied(_("该走访不在您所在服务大厅的辖区内。"))
+        number = str(applicant.get("id_number") or "").strip().upper()
+        if str(home_visit.person.id_number or "").upper() != number:
+            raise ValidationError(
+                {"id_number": _("申请人与来源走访的对象不一致,请核对公民身份号码。")}
+            )
+    if any(p.visit_id != getattr(home_visit, "pk", None) for p in visit_photos):
+        raise ValidationError({"photos": _("所选走访照片不属于来源走访。")})
+    if len(photos) + len(visit_photos) > MAX_HOME_PHOTOS:
+        raise ValidationError({"photos": _("最多上传 %(n)s 张照片。") % {"n": MAX_HOME_PHOTOS}})
+    errors: dict[str, list[str]] = {}
+    lat = lng = None
+    try:
+        lat, lng = clean_position(latitude, longitude)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    images = []
+    for upload in photos:
+        try:
+            images.append(read_image(upload, "photos"))
+        except ValidationError as exc:
+            errors.setdefault("photos", []).extend(exc.message_dict["photos"])
+    for photo in visit_photos:
+        with photo.image.open("rb") as fh:
+            images.append(read_image(fh, "photos"))
+    if not errors and lat is None and not images:
+        errors["photos"] = [_("上门服务须记录申请人家中的定位,或拍摄一张现场照片(至少一项)。")]
+    if errors:
+        raise ValidationError(errors)
+    return lat, lng, images
+
+
 @audited_atomic
 def application_intake(
     *,
@@ -135,10 +187,19 @@ def application_intake(
     org_unit=None,
     received_at: datetime.datetime | None = None,
     receipt_no: str = "",
+    latitude=None,
+    longitude=None,
+    photos=(),
+    home_visit=None,
+    visit_photos=(),
 ) -> Application:
     """Take in a case at the window: accepted with a due date when the materials are complete,
     otherwise pending with ONE notice listing every missing material. `receipt_no` is given
-    only for a case that already has its number (an online application's)."""
+    only for a case that already has its number (an online application's).
+
+    上门服务 (channel home_visit) also needs the home's position (`latitude`, `longitude`) or
+    a photo taken there (`photos`: uploads; `visit_photos`: photos of `home_visit`, the village
+    visit the case came from)."""
     hall = _hall_of(actor, org_unit)
     errors: dict[str, list[str]] = {}
 
@@ -165,6 +226,19 @@ def application_intake(
     clean_situation = collect(_clean_situation, situation)
     if channel not in Application.Channel.values:
         errors["channel"] = [_("来源渠道不正确。")]
+    home = collect(
+        lambda: _home_visit_facts(
+            actor=actor,
+            hall=hall,
+            channel=channel,
+            applicant=applicant,
+            latitude=latitude,
+            longitude=longitude,
+            photos=photos,
+            home_visit=home_visit,
+            visit_photos=visit_photos,
+        )
+    )
     presented = (
         collect(lambda: materials_of(item, materials or [], required=False)) if item else None
     )
@@ -174,6 +248,8 @@ def application_intake(
     if errors:
         raise ValidationError(errors)
     assert item is not None and presented is not None, "a missing item is an error above"
+    assert home is not None
+    lat, lng, home_images = home
 
     person = person_get_or_register(
         actor=actor, id_number=applicant["id_number"], name=name, phone=phone
@@ -190,6 +266,9 @@ def application_intake(
         applicant_phone=phone,
         situation=clean_situation,
         channel=channel,
+        latitude=lat,
+        longitude=lng,
+        home_visit=home_visit,
         status=Application.Status.PENDING,
         first_responder=actor,
         handler=actor,
@@ -199,6 +278,7 @@ def application_intake(
         ReceivedMaterial(application=application, material=m, received_at=received_at)
         for m in presented
     )
+    kept = store_home_photos(application, home_images)
     missing = outstanding(application)
     changes = {
         "receipt_no": [None, application.receipt_no],
@@ -207,6 +287,11 @@ def application_intake(
         "channel": [None, channel],
         "materials": [None, names(presented)],
     }
+    if channel == Application.Channel.HOME_VISIT:
+        changes["located"] = [None, lat is not None]
+        changes["photos"] = [None, kept]
+        if home_visit is not None:
+            changes["home_visit"] = [None, home_visit.pk]
     if missing:
         notice = Notice.objects.create(
             application=application, issued_at=received_at, issued_by=actor

@@ -56,9 +56,10 @@ class IntakeTestCase(CaseTestCase):
         self.assertEqual(single.status, Application.Status.ACCEPTED)
         self.assertEqual(married.status, Application.Status.PENDING)
 
-    def test_a_home_visit_case_records_its_channel(self) -> None:
-        case = self.intake(channel="home_visit")
+    def test_a_home_visit_case_records_its_channel_and_position(self) -> None:
+        case = self.intake(channel="home_visit", latitude="36.456789", longitude="116.123456")
         self.assertEqual(case.channel, Application.Channel.HOME_VISIT)
+        self.assertEqual(str(case.latitude), "36.456789")
 
     def test_supplementing_a_pending_case_accepts_it_from_that_day(self) -> None:
         case = self.intake(materials=["id"])
