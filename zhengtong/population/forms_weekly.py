@@ -3,6 +3,7 @@
 from django import forms
 from django.db.models import QuerySet
 
+from zhengtong.accounts.models import OrgUnit, User
 from zhengtong.lib import periods
 from zhengtong.lib.forms import StyledForm, style_widgets
 
@@ -23,7 +24,9 @@ class WeeklyFilterForm(forms.Form):
 class WeeklyCreateForm(StyledForm):
     """The township (when the office keeps several) and the ISO week of the new post."""
 
-    org_unit = forms.ModelChoiceField(label="乡镇", queryset=None, empty_label=None)
+    org_unit = forms.ModelChoiceField(
+        label="乡镇", queryset=OrgUnit.objects.none(), empty_label=None
+    )
     week = forms.CharField(
         label="周次",
         max_length=8,
@@ -60,7 +63,10 @@ class WeeklyPostForm(StyledForm):
         help_text="计生办一周的工作动态和工作情况,将随照片一起公开。请勿写入群众的姓名、身份证号等个人信息。",
     )
     model_worker = forms.ModelChoiceField(
-        label="本周工作标兵", queryset=None, required=False, empty_label="(不评选)"
+        label="本周工作标兵",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="(不评选)",
     )
     model_reason = forms.CharField(label="标兵事迹", max_length=300, required=False)
     remove_photos = forms.MultipleChoiceField(

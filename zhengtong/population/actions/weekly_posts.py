@@ -106,8 +106,8 @@ def week_counts(town: OrgUnit, monday: datetime.date) -> dict[int, tuple[int, in
     counts: dict[int, list[int]] = {}
     for row in done:
         counts.setdefault(row["done_by"], [0, 0])[0] = row["n"]
-    for row in visits:
-        counts.setdefault(row["visited_by"], [0, 0])[1] = row["n"]
+    for visit in visits:
+        counts.setdefault(visit["visited_by"], [0, 0])[1] = visit["n"]
     return {pk: (f, v) for pk, (f, v) in counts.items()}
 
 
