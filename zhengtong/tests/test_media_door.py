@@ -397,7 +397,9 @@ class RegistryTestCase(DoorTestCase):
                         self.assertIsInstance(field, files.StoredImageField)
                     seen.add(field.upload_to.prefix)
         self.assertEqual(seen, set(kinds))
-        self.assertEqual(seen, {"staff", "progress", "visits", "imports", "reports", "online"})
+        self.assertEqual(
+            seen, {"staff", "progress", "visits", "imports", "reports", "online", "caifeng"}
+        )
         self.assertEqual({p for p, k in kinds.items() if k.public}, {"staff", "progress"})
 
     def test_stored_names_are_random_and_keep_no_user_file_name(self) -> None:
