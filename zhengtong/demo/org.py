@@ -229,6 +229,16 @@ ACCOUNTS = [
         TOWN,
         "刘集镇全部 5 个村的人员、流动人口、随访工作清单、孕环情普查的覆盖率、计生助福和批量导入",
     ),
+    # The township's leader in charge of family planning approves the 计生办's 计生采风 posts.
+    DemoAccount(
+        "town_leader",
+        "陈志刚",
+        "刘集镇副镇长",
+        Role.LEADER,
+        TOWN,
+        "刘集镇计生办提交的计生采风:审核通过后在公开栏公开,或写明原因退回修改;"
+        "刘集镇服务大厅的计生周报、月冠军和好差评统计",
+    ),
     # The zone's livelihood ledgers (demo/livelihood.py): 社会事业局 keeps employment, loans,
     # internship bases, training and school safety; 民政局 keeps assessments, the nursing
     # subsidy and relief. Each sees only their own department's records.

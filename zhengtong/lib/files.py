@@ -8,9 +8,11 @@ Serving (`serve_stored_file`, mounted at /media/<path>):
 2. Its first segment must be a registered prefix (see `register`), and the path must be the
    exact name stored in a row of the model registered for that prefix.
 3. On disk, the file must lie under MEDIA_ROOT with no symlink on the way.
-4. Public kinds (staff portraits, project progress photos) are served to anyone. Every other
-   kind needs a signed-in user to whom the owning row is visible through the module's scope
-   door; a kind holding personal data writes a read audit event when it is served.
+4. Public kinds (staff portraits, project progress photos) are served to anyone, and so is a
+   file whose kind declares `public_when` and whose owning row it answers True for (the photos
+   of an approved 计生采风 post, not those of a draft). Every other file needs a signed-in user to
+   whom the owning row is visible through the module's scope door; a kind holding personal data
+   writes a read audit event when it is served.
 Everything refused is a 404 that writes nothing, so the answer never tells whether a file exists.
 
 Storing: `StoredName` gives every upload `<prefix>/<32 hex>.<ext>`, never the user's file name
@@ -273,6 +275,7 @@ class StoredKind:
     """One kind of stored file: the prefix its names start with and the row that owns it.
 
     `can_read(user, row)` decides for non-public kinds, through the module's scope door.
+    `public_when(row)` makes one row's file public (anyone may read it) while it answers True.
     `audit_target(row)` is the record a read event points at; `download_name(row)` the name a
     browser saves the file under (None: shown inline under its stored name).
     """
@@ -287,6 +290,7 @@ class StoredKind:
     read_action: str = ""
     audit_target: Callable | None = None
     download_name: Callable | None = None
+    public_when: Callable | None = None
 
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)
@@ -300,7 +304,7 @@ def register(kind: StoredKind) -> None:
     """Declare a kind of stored file; called from each app's `stored_files.py`."""
     if not kind.public and kind.can_read is None:
         raise ValueError(f"{kind.prefix}: a file that is not public needs can_read")
-    if kind.personal and (kind.public or not kind.read_action):
+    if kind.personal and (kind.public or kind.public_when or not kind.read_action):
         raise ValueError(f"{kind.prefix}: a personal file is never public and names a read_action")
     _KINDS[kind.prefix] = kind
 
@@ -365,7 +369,7 @@ def find_stored_file(user, raw_path) -> tuple[StoredKind, models.Model, Path] | 
     row = kind.model_class()._default_manager.filter(**{kind.field: name}).first()
     if row is None:
         return None
-    if not kind.public:
+    if not kind.public and not (kind.public_when is not None and kind.public_when(row)):
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return None
         if kind.can_read is None or not kind.can_read(user, row):

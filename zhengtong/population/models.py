@@ -655,3 +655,118 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class WeeklyPost(models.Model):
+    """计生采风: the township 计生办's week put on show (晾晒) — its work, its photos, the week's
+    工作标兵 and one line per 管区 worker. Drafted by the office, approved by a township leader
+    (or returned with a reason); only an approved post is public."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审核")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已公开")
+
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("乡镇"), on_delete=models.PROTECT, related_name="+"
+    )
+    week_start = models.DateField(_("周一"), db_index=True)
+    summary = models.TextField(_("本周工作动态"), blank=True)
+    model_worker = models.ForeignKey(
+        USER,
+        verbose_name=_("工作标兵"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    model_reason = models.CharField(_("标兵事迹"), max_length=300, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("撰写人"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("计生采风")
+        verbose_name_plural = _("计生采风")
+        ordering = ["-week_start", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "week_start"], name="weekly_post_once")
+        ]
+        indexes = [models.Index(fields=["status", "-week_start"], name="weekly_post_public")]
+
+    def __str__(self) -> str:
+        return f"{self.week_label}计生采风"
+
+    @property
+    def week_label(self) -> str:
+        year, week, _ = self.week_start.isocalendar()
+        return f"{year}年第{week}周"
+
+    @property
+    def week_end(self) -> datetime.date:
+        return self.week_start + datetime.timedelta(days=6)
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class WeeklyPostPhoto(models.Model):
+    """A photo of a 计生采风 post: public once the post is approved, never before."""
+
+    post = models.ForeignKey(WeeklyPost, on_delete=models.CASCADE, related_name="photos")
+    image = StoredImageField(_("照片"), upload_to=StoredName("caifeng", IMAGE_EXTENSIONS))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("计生采风照片")
+        verbose_name_plural = _("计生采风照片")
+        ordering = ["post", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "sha256"], name="weekly_post_photo_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.image.name or ""
+
+
+class WeeklyPostLine(models.Model):
+    """One 管区 worker's week: the work the system recorded (follow-ups done, home visits) and
+    what the office writes beside it."""
+
+    post = models.ForeignKey(WeeklyPost, on_delete=models.CASCADE, related_name="lines")
+    worker = models.ForeignKey(
+        USER, verbose_name=_("管区人员"), on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        UNIT, verbose_name=_("管区"), on_delete=models.PROTECT, related_name="+"
+    )
+    followups = models.PositiveIntegerField(_("完成随访"), default=0)
+    visits = models.PositiveIntegerField(_("入户走访"), default=0)
+    text = models.CharField(_("本周工作"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("管区人员周工作")
+        verbose_name_plural = _("管区人员周工作")
+        ordering = ["post", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "worker"], name="weekly_post_line_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} · {self.worker}"

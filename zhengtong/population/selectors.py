@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.accounts.models import OrgUnit, Role
+from zhengtong.accounts.models import OrgUnit, Role, User
 from zhengtong.accounts.scope import can_act_in, scope, scope_q
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
@@ -21,7 +21,7 @@ from zhengtong.audit.reads import record_denied, record_read
 from zhengtong.lib.encrypted import match
 from zhengtong.people.models import Household, HouseholdMember, Person
 
-from .models import FloatingRecord, MarriageCertificate, Transfer
+from .models import FloatingRecord, MarriageCertificate, Transfer, WeeklyPost
 
 POPULATION_ROLES = [Role.VILLAGE_WORKER]
 
@@ -334,3 +334,61 @@ def transfers_visible_to(user) -> QuerySet:
         user, POPULATION_ROLES, via="to_unit"
     )
     return Transfer.objects.filter(q)
+
+
+# ---------------------------------------------------------------------------- 计生采风
+
+# The township 计生办 (village workers held at the township) writes the post; a township leader
+# approves it.
+WEEKLY_APPROVER_ROLES = [Role.LEADER]
+WEEKLY_ROLES = [*POPULATION_ROLES, *WEEKLY_APPROVER_ROLES]
+
+
+def weekly_towns_for(user, roles=None) -> QuerySet:
+    """The townships (镇/街道 units) that lie under a unit where `user` holds `roles`: a village's
+    worker holds none, the township's 计生办 and leaders hold theirs."""
+    return scope(
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.TOWN), user, roles or WEEKLY_ROLES, via=""
+    )
+
+
+def has_weekly_town(user) -> bool:
+    return weekly_towns_for(user).exists()
+
+
+def weekly_posts_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
+    """Posts of the user's townships: all of them for the 计生办, all but drafts for a leader."""
+    if qs is None:
+        qs = WeeklyPost.objects.all()
+    office = scope_q(user, POPULATION_ROLES, via="org_unit")
+    leader = scope_q(user, WEEKLY_APPROVER_ROLES, via="org_unit") & ~Q(
+        status=WeeklyPost.Status.DRAFT
+    )
+    return qs.filter(office | leader)
+
+
+def weekly_town_workers(town: OrgUnit) -> QuerySet:
+    """The 管区 (village) workers of a township: village workers held at a village under it."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.VILLAGE_WORKER,
+            memberships__org_unit__kind=OrgUnit.Kind.VILLAGE,
+            memberships__org_unit__path__startswith=town.path,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+def weekly_town_staff(town: OrgUnit) -> QuerySet:
+    """Who may be the week's 工作标兵: the township's 计生办 and its 管区 workers."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.VILLAGE_WORKER,
+            memberships__org_unit__path__startswith=town.path,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )

@@ -41,4 +41,5 @@ urlpatterns: list = [
     path("", include("zhengtong.population.urls_followups")),
     path("", include("zhengtong.population.urls_care")),
     path("", include("zhengtong.population.urls_imports")),
+    path("", include("zhengtong.population.urls_weekly")),
 ]

@@ -409,6 +409,7 @@ class RegistryTestCase(DoorTestCase):
                 "casephotos",
                 "signatures",
                 "deliveries",
+                "caifeng",
             },
         )
         self.assertEqual({p for p, k in kinds.items() if k.public}, {"staff", "progress"})

@@ -170,6 +170,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "public:online_apply": ("/public/online/TEST5/", PUBLIC),
     "public:online_status": ("/public/online/status/", PUBLIC),
     "public_sms:optout": ("/public/sms/optout/", PUBLIC),
+    "public_caifeng:weekly_list": ("/public/caifeng/", PUBLIC),
     "api_project_list": ("/api/v1/projects/", PROJECT_VIEWERS),
     "api_project_summary": ("/api/v1/projects/summary/", PROJECT_VIEWERS),
     "api_project_oc4ids": ("/api/v1/projects/oc4ids/", PROJECT_VIEWERS),
@@ -223,6 +224,11 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "population:pairing_create": ("/population/pairings/new/", EAST | {"west_worker"}),
     "population:pairing_detail": ("/population/pairings/{pairing}/", EAST),
     "population:import_list": ("/population/imports/", EAST | {"west_worker"}),
+    # 计生采风 is the township 计生办's: a village's worker and the zone's staff have no township.
+    "population:weekly_list": ("/population/caifeng/", {"town_worker"}),
+    "population:weekly_create": ("/population/caifeng/new/", {"town_worker"}),
+    "population:weekly_detail": ("/population/caifeng/{weekly}/", {"town_worker"}),
+    "population:weekly_edit": ("/population/caifeng/{weekly}/edit/", {"town_worker"}),
     "population:import_template": (
         "/population/imports/template/persons.xlsx",
         EAST | {"west_worker"},
@@ -420,6 +426,9 @@ POST_ONLY_OR_PARAMETERISED = {
     "welfare:batch_approve",
     "welfare:grant_add",
     "welfare:grant_remove",
+    "population:weekly_submit",
+    "population:weekly_approve",
+    "population:weekly_return",
     # Needs an uploaded photo; its village boundary is tested in population/tests/test_visits.py.
     "population:visit_photo",
 }
@@ -589,6 +598,9 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
         """One of each population row, all for 王秀英 of 东村."""
         person, village, worker = cls.east_person, cls.east_village, cls.east_worker
         cls.household = Household.objects.create(org_unit=village, address="东村 8 号")
+        cls.weekly = pop.WeeklyPost.objects.create(
+            org_unit=cls.town, week_start=datetime.date(2026, 11, 16), created_by=cls.town_worker
+        )
         HouseholdMember.objects.create(
             household=cls.household, person=person, relation=HouseholdMember.Relation.HEAD
         )
@@ -779,6 +791,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "batch": self.batch.pk,
             "census": self.census.pk,
             "report_file": self.report_file.pk,
+            "weekly": self.weekly.pk,
         }
 
     def persona(self, name):

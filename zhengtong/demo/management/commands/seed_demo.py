@@ -1,7 +1,8 @@
 """Load the demo: the zone's org tree, one account per role, the 44 key projects of this year,
 the 刘集镇 one-stop hall with a few months of cases and the township's floating-population
-office (households, people on the move, pregnancies, follow-ups, check-ups, 计生助福), and the
-zone's livelihood and welfare ledgers of this year (demo/livelihood.py).
+office (households, people on the move, pregnancies, follow-ups, check-ups, 计生助福) with its
+last three weeks of 计生采风, and the zone's livelihood and welfare ledgers of this year
+(demo/livelihood.py).
 
 Running it again creates nothing: every row is looked up by its natural key first.
 """
@@ -19,6 +20,7 @@ from zhengtong.demo.org import build_accounts, build_admin, build_units
 from zhengtong.demo.population import PopulationBuilder
 from zhengtong.demo.projects import DemoBuilder
 from zhengtong.demo.services import HallBuilder
+from zhengtong.demo.weekly import build_weekly_posts
 from zhengtong.lib.money import format_yuan
 from zhengtong.lib.periods import year_period
 from zhengtong.people.models import Person
@@ -33,7 +35,7 @@ class Command(BaseCommand):
     help = (
         "载入演示数据:组织机构、各角色演示账号、本年度 44 个重点项目及其月报、节点、资金和问题,"
         "刘集镇便民服务中心的窗口岗位、值班、近几个月的办件和评价,"
-        "刘集镇各村的家庭户、流动人口、孕产期、随访、查体和计生助福,"
+        "刘集镇各村的家庭户、流动人口、孕产期、随访、查体和计生助福,刘集镇计生办近三周的计生采风,"
         "以及开发区本年度的就业、贷款、见习、培训、学校安全检查、能力评估、护理补贴和救助台账。"
     )
 
@@ -50,6 +52,8 @@ class Command(BaseCommand):
             made.add("网上申请", build_online(hall.hall))
             population = PopulationBuilder(units=units, users=users)
             for kind, n in population.build().counts.items():
+                made.add(kind, n)
+            for kind, n in build_weekly_posts(units=units, users=users).counts.items():
                 made.add(kind, n)
             livelihood = LivelihoodBuilder(units=units, users=users)
             for kind, n in livelihood.build().counts.items():
