@@ -15,6 +15,7 @@ from zhengtong.test import make_unit, make_user
 from .test_visits_fixtures import NOW, CareTestCase, make_person
 
 D = datetime.date
+ARRIVED = D(2026, 3, 1)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -46,7 +47,7 @@ class ClinicTestCase(CareTestCase):
         seq,
         female=True,
         registered=None,
-        started=D(2026, 3, 1),
+        started=ARRIVED,
         ended=None,
     ) -> FloatingRecord:
         person = make_person(
