@@ -16,6 +16,7 @@ from zhengtong.lib.encrypted import BlindIndexField, EncryptedField, MaskField, 
 from zhengtong.lib.files import IMAGE_EXTENSIONS, StoredImageField, StoredName
 
 if TYPE_CHECKING:
+    from zhengtong.accounts.models import OrgUnit
     from zhengtong.inbox.registry import Deadline
 
 USER = settings.AUTH_USER_MODEL
@@ -671,7 +672,9 @@ class Clinic(models.Model):
         UNIT, verbose_name=_("镇(街道)"), on_delete=models.PROTECT, related_name="clinics"
     )
     held_on = models.DateField(_("义诊日期"))
-    villages = models.ManyToManyField(UNIT, verbose_name=_("下村"), related_name="+")
+    villages: "models.ManyToManyField[OrgUnit, Any]" = models.ManyToManyField(
+        UNIT, verbose_name=_("下村"), related_name="+"
+    )
     place = models.CharField(_("义诊地点"), max_length=200)
     organisers = models.CharField(_("组织单位"), max_length=200)
     status = models.CharField(

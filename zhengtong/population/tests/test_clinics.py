@@ -217,7 +217,12 @@ class ClinicTestCase(CareTestCase):
         self.assertEqual(self.client.get(f"/population/clinics/{self.clinic.pk}/").status_code, 404)
 
     def test_a_village_worker_cannot_plan_or_mark_the_townships_clinic(self) -> None:
+        self.client.force_login(self.town_worker)
+        self.assertContains(self.client.get("/population/clinics/"), "计划健康义诊</a>")
         self.client.force_login(self.east_worker)
+        r = self.client.get("/population/clinics/")
+        self.assertContains(r, "东村村委会卫生室")
+        self.assertNotContains(r, "计划健康义诊</a>")
         r = self.client.post(
             f"/population/clinics/{self.planned.pk}/held/", {"held_on": "2026-06-15"}
         )

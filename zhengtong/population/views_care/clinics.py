@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts.models import OrgUnit
-from zhengtong.accounts.scope import can_act_in
+from zhengtong.accounts.scope import can_act_in, scope
 from zhengtong.lib import listing
 from zhengtong.lib.encrypted import match
 from zhengtong.lib.forms import add_errors
@@ -77,7 +78,13 @@ class ClinicList(listing.ListPage):
             "towns": reads.townships_year(self.request.user, year),
             "coverage": reads.coverage(self.request.user, year, today=timezone.localdate()),
             "definitions": reads.COVERAGE_DEFINITIONS,
-            "can_plan": f.ClinicForm(user=self.request.user).fields["org_unit"].queryset.exists(),
+            # Only the township's 计生办 plans; a village worker sees the clinics.
+            "can_plan": scope(
+                OrgUnit.objects.filter(kind=OrgUnit.Kind.TOWN),
+                self.request.user,
+                POPULATION_ROLES,
+                via="",
+            ).exists(),
         }
 
 
@@ -206,7 +213,7 @@ def clinic_held(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已标记为已举办,可以登记参诊人员。")
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("population:clinic_detail", pk=clinic.pk)
 
 
@@ -268,7 +275,7 @@ class AttendeePicker(listing.ListPage):
 
 @population_required
 @require_http_methods(["GET", "POST"])
-def clinic_attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
+def clinic_attendee_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Pick a floating person (`?record=` names their 流入 record), then record the findings."""
     clinic = _get_clinic(request.user, pk)
     if clinic.status != Clinic.Status.HELD:
@@ -301,7 +308,7 @@ def clinic_attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "population/clinic_attend.html", context, status=status)
 
 
-def _pick(request: HttpRequest, clinic: Clinic) -> HttpResponse:
+def _pick(request: HttpRequest, clinic: Clinic) -> HttpResponseBase:
     view = AttendeePicker()
     view.setup(request)
     view.clinic = clinic
