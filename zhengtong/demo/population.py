@@ -1,10 +1,11 @@
 """The demo's floating-population office: 刘集镇 villages with households, people on the move,
-pregnancies, follow-ups, a check-up campaign, home visits and 计生助福.
+pregnancies, follow-ups, a check-up campaign, home visits, 计生助福 and this year's 健康义诊.
 
 Everything goes through the population actions (person_register, household_*, floating records
 and 婚育证明, pregnancy_register / pregnancy_record_delivery, followup_plan_create /
 followup_complete, campaign_create / campaign_record_attendance, home_visit_record /
-referral_open, assistance_record, pairing_create / pairing_record_visit), so every row has its
+referral_open, assistance_record, pairing_create / pairing_record_visit, clinic_plan /
+clinic_mark_held / clinic_attendance_record), so every row has its
 audit event and every schedule its real windows. Dates are relative to today: the follow-ups
 fall due, overdue and done whatever day the demo is loaded.
 
@@ -26,7 +27,7 @@ from zhengtong.lib.encrypted import match
 from zhengtong.lib.idcard import make_id_number
 from zhengtong.people.actions import person_register
 from zhengtong.people.models import Household, HouseholdMember, Person
-from zhengtong.population.actions import care, floating, followups, maternal
+from zhengtong.population.actions import care, clinics, floating, followups, maternal
 from zhengtong.population.actions.registry import household_create, household_member_add
 from zhengtong.population.models import (
     Campaign,
@@ -93,6 +94,7 @@ class PopulationBuilder:
         for village in self.villages:
             self.flagged_families(village)
             self.preconception(village)
+        self.clinics()
         return self.made
 
     # --- people ---------------------------------------------------------------------------------
@@ -510,3 +512,63 @@ class PopulationBuilder:
                 result=self.rng.choice(["未见异常", "节育环位置正常", "建议复查"]),
             )
             self.made.add("查体到检")
+
+    # --- 健康义诊 ---------------------------------------------------------------------------------
+
+    def clinics(self) -> None:
+        """This year's 健康义诊 of the township: one held in 刘集村 and 东村 a week ago (within
+        this year) with its inflow women examined, and one planned for the other villages. Built
+        last, with its own random stream, so the figures before it stay as they were."""
+        rng = random.Random(SEED + 1)
+        held_on = max(self.days_ago(7), datetime.date(self.today.year, 1, 1))
+        first = [v for v in self.villages if v.code == VILLAGE1_UNIT]
+        first += [v for v in self.villages if v.name == "东村"]
+        held = clinics.clinic_plan(
+            actor=self.office,
+            org_unit=self.town,
+            held_on=held_on,
+            villages=first,
+            place="刘集村村委会卫生室",
+        )
+        clinics.clinic_mark_held(actor=self.office, clinic=held, held_on=held_on)
+        self.made.add("健康义诊")
+        findings = [
+            ("血压、血糖、妇科检查、乳腺检查", "未见异常", "", True),
+            (
+                "血压、妇科检查、乳腺检查",
+                "血压 142/90,偏高;妇科检查未见异常",
+                "低盐饮食,一月后复测血压",
+                True,
+            ),
+            ("血压、血常规、妇科B超", "轻度贫血(血红蛋白 105 g/L)", "转镇卫生院门诊复查", True),
+            ("血压、血糖", "空腹血糖 6.5 mmol/L,偏高", "转县人民医院内分泌科进一步检查", False),
+            ("血压、妇科检查", "宫颈轻度炎症", "镇卫生院妇科门诊随诊", True),
+        ]
+        arrivals = clinics.arrivals_on(self.town, held_on).filter(org_unit__in=first)
+        for record, (items, result, advice, women) in zip(
+            arrivals.select_related("person").order_by("org_unit__code", "started_on", "id"),
+            findings,
+            strict=False,
+        ):
+            clinics.clinic_attendance_record(
+                actor=self.actor_for(record.org_unit),
+                clinic=held,
+                record=record,
+                items=items,
+                result=result,
+                advice=advice,
+                women_check=women and record.person.sex == Person.Sex.FEMALE,
+            )
+            self.made.add("义诊参诊")
+        rest = [v for v in self.villages if v not in first]
+        # Later this year: in 20 to 40 days, or the year's last day when that is sooner.
+        planned_on = self.today + datetime.timedelta(days=rng.randint(20, 40))
+        planned_on = min(planned_on, datetime.date(self.today.year, 12, 31))
+        clinics.clinic_plan(
+            actor=self.office,
+            org_unit=self.town,
+            held_on=planned_on,
+            villages=rest,
+            place=f"{rest[0].name}村委会大院",
+        )
+        self.made.add("健康义诊")

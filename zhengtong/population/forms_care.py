@@ -14,7 +14,7 @@ from zhengtong.lib.encrypted import match
 from zhengtong.lib.forms import DateInput, StyledForm, model_choice_field
 from zhengtong.people.models import Person
 
-from .models import Assistance, Campaign, Pairing, Referral
+from .models import Assistance, Campaign, Clinic, Pairing, Referral
 from .selectors import POPULATION_ROLES, can_write_person, persons_visible_to
 
 
@@ -263,3 +263,61 @@ class PairingFilterForm(forms.Form):
         if status == "overdue":
             queryset = queryset.filter(next_due_on__lt=self.today)
         return queryset
+
+
+# ---------------------------------------------------------------------------- 健康义诊
+
+
+class ClinicForm(CareForm):
+    org_unit = forms.ModelChoiceField(label="组织镇(街道)", queryset=OrgUnit.objects.none())
+    held_on = forms.DateField(label="义诊日期", widget=DateInput)
+    villages: "forms.ModelMultipleChoiceField[OrgUnit]" = forms.ModelMultipleChoiceField(
+        label="下村", queryset=OrgUnit.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    place = forms.CharField(label="义诊地点", max_length=200, help_text="如:刘集村村委会卫生室。")
+    organisers = forms.CharField(
+        label="组织单位",
+        max_length=200,
+        required=False,
+        help_text="不填则为“镇计生服务站、镇卫生院”。",
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        units = scope(OrgUnit.objects.all(), user, POPULATION_ROLES, via="").order_by("path")
+        model_choice_field(self, "org_unit").queryset = units.filter(kind=OrgUnit.Kind.TOWN)
+        model_choice_field(self, "villages").queryset = units.filter(kind=OrgUnit.Kind.VILLAGE)
+        self.fields["villages"].error_messages["required"] = "请至少选择一个下村的村。"
+        _invalid_choice(self, "org_unit")
+        self.fields["villages"].error_messages["invalid_choice"] = "所选的村不存在。"
+
+
+class ClinicHeldForm(CareForm):
+    held_on = forms.DateField(label="实际举办日期", widget=DateInput)
+
+
+class ClinicAttendanceForm(CareForm):
+    items = forms.CharField(
+        label="检查项目", max_length=200, help_text="如:血压、血糖、妇科检查、乳腺检查。"
+    )
+    result = forms.CharField(
+        label="结果", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    advice = forms.CharField(label="建议/转诊", max_length=200, required=False)
+    women_check = forms.BooleanField(
+        label="育龄妇女免费健康检查", required=False, help_text="15–49 周岁的流入育龄妇女。"
+    )
+
+
+class ClinicFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="状态", choices=_with_all(Clinic.Status.choices), required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _invalid_choice(self, "status")
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        status = self.cleaned_data.get("status")
+        return queryset.filter(status=status) if status else queryset

@@ -16,6 +16,7 @@ from zhengtong.lib.encrypted import BlindIndexField, EncryptedField, MaskField, 
 from zhengtong.lib.files import IMAGE_EXTENSIONS, StoredImageField, StoredName
 
 if TYPE_CHECKING:
+    from zhengtong.accounts.models import OrgUnit
     from zhengtong.inbox.registry import Deadline
 
 USER = settings.AUTH_USER_MODEL
@@ -770,3 +771,80 @@ class WeeklyPostLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} · {self.worker}"
+
+
+class Clinic(models.Model):
+    """健康义诊: the township's 计生服务站 and 卫生院 go to its villages to examine the floating
+    population (and give the inflow women of childbearing age a free check), once a year or more.
+    Planned first; marked held on the day it took place, after which its attendees are recorded.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("计划中")
+        HELD = "held", _("已举办")
+
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("镇(街道)"), on_delete=models.PROTECT, related_name="clinics"
+    )
+    held_on = models.DateField(_("义诊日期"))
+    villages: "models.ManyToManyField[OrgUnit, Any]" = models.ManyToManyField(
+        UNIT, verbose_name=_("下村"), related_name="+"
+    )
+    place = models.CharField(_("义诊地点"), max_length=200)
+    organisers = models.CharField(_("组织单位"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("健康义诊")
+        verbose_name_plural = _("健康义诊")
+        ordering = ["-held_on", "-id"]
+        indexes = [
+            models.Index(fields=["org_unit", "status", "held_on"], name="clinic_unit_status_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit.name} {self.held_on:%Y-%m-%d} 健康义诊"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("population:clinic_detail", args=[self.pk])
+
+
+class ClinicAttendance(models.Model):
+    """One floating person examined at a 健康义诊, filed under the village of their 流入 record;
+    the findings also appear in the person's health record (timeline.py)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="attendances")
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("参诊人员"),
+        on_delete=models.PROTECT,
+        related_name="clinic_attendances",
+    )
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("村"), on_delete=models.PROTECT, related_name="+"
+    )
+    items = models.CharField(_("检查项目"), max_length=200)
+    result = models.TextField(_("结果"))
+    advice = models.CharField(_("建议/转诊"), max_length=200, blank=True)
+    women_check = models.BooleanField(_("育龄妇女免费健康检查"), default=False)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("义诊参诊记录")
+        verbose_name_plural = _("义诊参诊记录")
+        ordering = ["clinic", "org_unit", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "person"], name="clinic_attendance_once")
+        ]
+        indexes = [models.Index(fields=["org_unit", "clinic"], name="clinic_attendance_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} · {self.person.name}"

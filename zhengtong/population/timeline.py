@@ -1,8 +1,8 @@
 """The health record (健康档案) of a person: every encounter in date order.
 
 Entries come from each module's own rows (no second history table): floating-population moves,
-婚育证明, follow-ups, contraception reports, pregnancies and their visits, check-ups, home visits,
-referrals, 计生助福, pairing visits, service-hall cases and transfers. An entry recorded by another
+婚育证明, follow-ups, contraception reports, pregnancies and their visits, check-ups, 健康义诊
+findings, home visits, referrals, 计生助福, pairing visits, service-hall cases and transfers. An entry recorded by another
 township than the person's current one carries its source unit. The old owner of a transferred
 person sees the history up to the transfer only. One query per source: a fixed count.
 """
@@ -187,6 +187,23 @@ def _entries(person: Person) -> list[Entry]:
                     pending=t.campaign.end_on >= timezone.localdate(),
                 )
             )
+    for visit in m.ClinicAttendance.objects.filter(person=person).select_related(
+        "clinic", "org_unit"
+    ):
+        detail = f"{visit.items}:{visit.result}"
+        if visit.advice:
+            detail += f";建议/转诊:{visit.advice}"
+        title = "健康义诊" + ("(育龄妇女免费健康检查)" if visit.women_check else "")
+        out.append(
+            Entry(
+                visit.clinic.held_on,
+                "义诊",
+                f"{title}:{visit.clinic.place}",
+                detail,
+                visit.org_unit,
+                url=_safe_reverse("population:clinic_detail", visit.clinic_id),
+            )
+        )
     for home in m.HomeVisit.objects.filter(person=person).select_related("org_unit", "visited_by"):
         out.append(
             Entry(

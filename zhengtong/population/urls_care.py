@@ -1,11 +1,11 @@
-"""Care pages: check-up campaigns, home visits and referrals, 计生助福, 1+1 pairings.
+"""Care pages: check-up campaigns, 健康义诊, home visits and referrals, 计生助福, 1+1 pairings.
 
 Included into the "population" namespace by population/urls.py.
 """
 
 from django.urls import path
 
-from .views_care import assistance, campaigns, pairings, visits
+from .views_care import assistance, campaigns, clinics, pairings, visits
 
 urlpatterns = [
     path("campaigns/", campaigns.campaign_list, name="campaign_list"),
@@ -14,6 +14,13 @@ urlpatterns = [
     path("campaigns/<int:pk>/targets/", campaigns.campaign_targets, name="campaign_targets"),
     path("campaigns/<int:pk>/sync/", campaigns.campaign_sync, name="campaign_sync"),
     path("campaigns/targets/<int:pk>/attend/", campaigns.campaign_attend, name="campaign_attend"),
+    path("clinics/", clinics.clinic_list, name="clinic_list"),
+    path("clinics/new/", clinics.clinic_create, name="clinic_create"),
+    path("clinics/<int:pk>/", clinics.clinic_detail, name="clinic_detail"),
+    path("clinics/<int:pk>/held/", clinics.clinic_held, name="clinic_held"),
+    path(
+        "clinics/<int:pk>/attendees/new/", clinics.clinic_attendee_add, name="clinic_attendee_add"
+    ),
     path("visits/", visits.visit_list, name="visit_list"),
     path("visits/new/", visits.visit_create, name="visit_create"),
     path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),

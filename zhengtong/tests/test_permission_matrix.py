@@ -208,6 +208,10 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "population:campaign_create": ("/population/campaigns/new/", EAST | {"west_worker"}),
     "population:campaign_detail": ("/population/campaigns/{campaign}/", EAST),
     "population:campaign_targets": ("/population/campaigns/{campaign}/targets/", EAST),
+    "population:clinic_list": ("/population/clinics/", EAST),
+    "population:clinic_create": ("/population/clinics/new/", EAST | {"west_worker"}),
+    "population:clinic_detail": ("/population/clinics/{clinic}/", EAST),
+    "population:clinic_attendee_add": ("/population/clinics/{clinic}/attendees/new/", EAST),
     "population:visit_list": ("/population/visits/", EAST),
     "population:visit_create": ("/population/visits/new/", EAST | {"west_worker"}),
     # Field work offline: every village worker has the page and the sync endpoint (scoped
@@ -323,6 +327,7 @@ OPEN_LISTS = {
     "population:worklist": "{person_name}",
     "population:contraception_list": "{person_name}",
     "population:campaign_list": "东村春季查体",
+    "population:clinic_list": "东村义诊点",
     "population:visit_list": "{person_name}",
     "population:referral_list": "{person_name}",
     "population:assistance_list": "{person_name}",
@@ -351,6 +356,7 @@ OWN_VILLAGE_FORMS = {
     "population:person_create",
     "population:household_create",
     "population:campaign_create",
+    "population:clinic_create",
     "population:visit_create",
     "population:assistance_create",
     "population:pairing_create",
@@ -400,6 +406,7 @@ POST_ONLY_OR_PARAMETERISED = {
     "population:contraception_verify",
     "population:campaign_sync",
     "population:campaign_attend",
+    "population:clinic_held",
     "population:referral_create",
     "population:referral_close",
     "population:pairing_visit",
@@ -661,6 +668,23 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             end_on=datetime.date(2026, 12, 20),
         )
         pop.CampaignTarget.objects.create(campaign=cls.campaign, person=person, org_unit=village)
+        cls.clinic = pop.Clinic.objects.create(
+            org_unit=cls.town,
+            held_on=datetime.date(2026, 11, 15),
+            place="东村义诊点",
+            organisers="镇计生服务站、镇卫生院",
+            status=pop.Clinic.Status.HELD,
+            created_by=worker,
+        )
+        cls.clinic.villages.set([village])
+        pop.ClinicAttendance.objects.create(
+            clinic=cls.clinic,
+            person=person,
+            org_unit=village,
+            items="血压",
+            result="正常",
+            recorded_by=worker,
+        )
         cls.visit = pop.HomeVisit.objects.create(
             person=person,
             org_unit=village,
@@ -774,6 +798,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "preconception": self.preconception.pk,
             "report": self.report.pk,
             "campaign": self.campaign.pk,
+            "clinic": self.clinic.pk,
             "visit": self.visit.pk,
             "referral": self.referral.pk,
             "pairing": self.pairing.pk,

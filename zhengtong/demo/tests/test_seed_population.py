@@ -16,6 +16,7 @@ from zhengtong.population.models import (
     Assistance,
     Campaign,
     CampaignTarget,
+    Clinic,
     FloatingRecord,
     FollowUp,
     MarriageCertificate,
@@ -39,7 +40,7 @@ def seed() -> str:
 def counts() -> dict[str, int]:
     models = [
         Person, Household, HouseholdMember, FloatingRecord, MarriageCertificate, Pregnancy,
-        MaternalVisit, FollowUp, Campaign, CampaignTarget, Referral, Assistance, Pairing,
+        MaternalVisit, FollowUp, Campaign, CampaignTarget, Referral, Assistance, Pairing, Clinic,
     ]  # fmt: skip
     result = {m.__name__: m.objects.count() for m in models}
     result["Event"] = Event.objects.count()
@@ -154,6 +155,29 @@ class SeedPopulationTestCase(TestCase):
         self.assertGreaterEqual(Assistance.objects.count(), 5)
         self.assertEqual(Pairing.objects.count(), 5)
         self.assertTrue(Pairing.objects.filter(next_due_on__lt=self.today).exists())
+
+    def test_this_years_clinic_was_held_with_floating_women_and_another_is_planned(self) -> None:
+        held = Clinic.objects.get(status=Clinic.Status.HELD)
+        self.assertEqual(held.held_on, datetime.date(2026, 11, 13))
+        self.assertEqual(held.org_unit.name, "刘集镇")
+        attendances = held.attendances.select_related("person")
+        self.assertEqual(attendances.count(), 5)
+        self.assertTrue(all(a.person.hukou_type == "nonlocal" for a in attendances))
+        self.assertEqual(attendances.filter(women_check=True).count(), 4)
+        planned = Clinic.objects.get(status=Clinic.Status.PLANNED)
+        self.assertGreater(planned.held_on, self.today)
+        self.assertEqual(planned.held_on.year, 2026)
+        self.client.force_login(self.village1)
+        r = self.client.get(f"/population/clinics/{held.pk}/")
+        # village1 sees the attendees of 刘集村 only (three there; 东村's two are not shown).
+        self.assertEqual(r.status_code, 200)
+        shown = held.attendances.filter(org_unit__code="LIUJI-LJ")
+        self.assertEqual(shown.count(), 3)
+        for attendance in held.attendances.select_related("person", "org_unit"):
+            if attendance.org_unit.code == "LIUJI-LJ":
+                self.assertContains(r, attendance.person.masked_id)
+            else:
+                self.assertNotContains(r, attendance.person.masked_id)
 
     def test_running_it_again_changes_nothing(self) -> None:
         before = counts()
