@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from zhengtong.accounts.models import OrgUnit
 from zhengtong.accounts.scope import scope
-from zhengtong.lib.forms import model_choice_field
+from zhengtong.lib.forms import choice_field, model_choice_field
 
 from .forms_care import CareForm, _invalid_choice, _with_all
 from .models import FamilyCampaign, FamilyNomination
@@ -125,8 +125,8 @@ class PublicFilterForm(forms.Form):
 
     def __init__(self, *args, years, towns, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "全部"), *((y, f"{y} 年") for y in years)]
-        self.fields["town"].choices = [("", "全部"), *((t.code, t.name) for t in towns)]
+        choice_field(self, "year").choices = [("", "全部"), *((y, f"{y} 年") for y in years)]
+        choice_field(self, "town").choices = [("", "全部"), *((t.code, t.name) for t in towns)]
         self.towns = {t.code: t for t in towns}
         _invalid_choice(self, "year", "town")
 

@@ -164,17 +164,13 @@ def family_nominate(request: HttpRequest) -> HttpResponse:
     """Nominate the household `?household=` (the button on its page); one outside the user's
     villages answers 404."""
     user = request.user
-    pk = request.GET.get("household") or request.POST.get("household")
+    asked = request.GET.get("household") or request.POST.get("household")
     household = None
-    if pk:
-        try:
-            pk = int(pk)
-        except ValueError:
-            pk = 0
+    if asked:
         household = get_row(
             user,
             rows_visible_to(user, Household.objects.select_related("org_unit")),
-            pk,
+            int(asked) if asked.isdigit() else 0,
             purpose="推荐文明家庭",
         )
     campaigns = _open_campaigns(user, household) if household else FamilyCampaign.objects.none()
