@@ -46,6 +46,7 @@ urlpatterns = [
     path("public/projects/", include("zhengtong.projects.public_urls")),
     path("public/sms/", include("zhengtong.notify.public_urls")),
     path("public/caifeng/", include("zhengtong.population.public_urls")),
+    path("public/families/", include("zhengtong.population.public_urls_families")),
     path("public/", include("zhengtong.services.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -27,10 +27,11 @@ from zhengtong.lib.encrypted import match
 from zhengtong.lib.idcard import make_id_number
 from zhengtong.people.actions import person_register
 from zhengtong.people.models import Household, HouseholdMember, Person
-from zhengtong.population.actions import care, clinics, floating, followups, maternal
+from zhengtong.population.actions import care, clinics, families, floating, followups, maternal
 from zhengtong.population.actions.registry import household_create, household_member_add
 from zhengtong.population.models import (
     Campaign,
+    FamilyCampaign,
     FloatingRecord,
     FollowUpPlan,
 )
@@ -52,6 +53,43 @@ ORIGINS = ["河南省濮阳市台前县", "河北省邯郸市馆陶县", "山东
 EMPLOYERS = ["电子厂", "纺织厂", "物流公司", "建筑公司", "汽车配件厂", "食品厂"]
 STREETS = ["前街", "后街", "东街", "西街", "南街", "北街", "中心街", "新村路"]
 ROLE_OF = HouseholdMember.Relation
+
+
+# 文明家庭 nominations of 刘集村: 事迹, 公示摘要, then (passed, opinion) and (named, reason) as far
+# as the nomination has gone. Fictitious; no names, as the summary goes on the public list.
+FAMILY_NOMINATIONS = [
+    (
+        "儿子结婚时婚事新办,不要彩礼、不摆酒席,把省下的钱捐给村里修路;户主在村红白理事会"
+        "任理事,带动邻里移风易俗。",
+        "婚事新办不要彩礼,带动邻里移风易俗。",
+        (True, "符合“移风易俗,婚事新办”和“热心公益”两条,事迹经村两委核实。"),
+        (True, "镇评议小组一致同意。"),
+    ),
+    (
+        "三代同堂,夫妻二人照料失能老人十余年,子女学业有成;家中两个女儿,户主常说“生男生女都一样”。",
+        "三代同堂,孝老爱亲,照料失能老人十余年。",
+        (True, "符合“家庭和睦,尊老爱幼”“男女平等”两条。"),
+        (True, "镇评议小组一致同意。"),
+    ),
+    (
+        "夫妻外出务工多年,返乡后办起家庭作坊,带动本村妇女务工增收。",
+        "勤劳致富,带动本村妇女务工增收。",
+        (False, "事迹材料不够具体,未附村两委核实意见,建议下年度补充后再推荐。"),
+        (False, "评议未通过。"),
+    ),
+    (
+        "独女户,户主夫妇享受计生奖励扶助,女儿大学毕业后回乡当村医,自强自立。",
+        "独女户,女儿回乡当村医,自强自立。",
+        (True, "符合“倡树新型婚育观”一条,事迹属实。"),
+        None,
+    ),
+    (
+        "户主退休后义务打扫村内道路多年,冬天为老人送煤送菜。",
+        "热心公益,义务打扫村内道路多年。",
+        None,
+        None,
+    ),
+]
 
 
 def _age_birth(today: datetime.date, age: int, rng: random.Random) -> datetime.date:
@@ -78,6 +116,7 @@ class PopulationBuilder:
 
     def build(self) -> Totals:
         if Household.objects.filter(org_unit__in=self.villages).exists():
+            self.families()
             return self.made
         # Residents by village: {village: [(person, relation, household)]}.
         self.residents: dict[OrgUnit, list[tuple[Person, str, Household]]] = {}
@@ -95,6 +134,8 @@ class PopulationBuilder:
             self.flagged_families(village)
             self.preconception(village)
         self.clinics()
+        # Last, and without the random generator, so the figures above stay as they were.
+        self.families()
         return self.made
 
     # --- people ---------------------------------------------------------------------------------
@@ -484,6 +525,50 @@ class PopulationBuilder:
                     note="独居老人生活困难,建议民政部门评估临时救助。",
                 )
                 self.made.add("走访转介")
+
+    def families(self) -> None:
+        """This year's 文明家庭 campaign of the township: five 刘集村 households nominated by
+        `village1`, evaluated and decided by the 计生办, two of them named."""
+        if FamilyCampaign.objects.filter(org_unit=self.town, year=self.today.year).exists():
+            return
+        village = next(v for v in self.villages if v.code == VILLAGE1_UNIT)
+        households = list(
+            Household.objects.filter(org_unit=village, members__relation=ROLE_OF.HEAD).order_by(
+                "id"
+            )[: len(FAMILY_NOMINATIONS)]
+        )
+        campaign = families.family_campaign_create(
+            actor=self.office,
+            org_unit=self.town,
+            year=self.today.year,
+            criteria=families.DEFAULT_CRITERIA,
+        )
+        self.made.add("文明家庭创建活动")
+        for household, (deeds, summary, evaluation, decision) in zip(
+            households, FAMILY_NOMINATIONS, strict=False
+        ):
+            nomination = families.family_nominate(
+                actor=self.village1,
+                campaign=campaign,
+                household=household,
+                deeds=deeds,
+                summary=summary,
+            )
+            self.made.add("文明家庭推荐")
+            if evaluation is None:
+                continue
+            passed, opinion = evaluation
+            families.family_evaluate(
+                actor=self.office, nomination=nomination, passed=passed, opinion=opinion
+            )
+            if decision is None:
+                continue
+            named, reason = decision
+            families.family_decide(
+                actor=self.office, nomination=nomination, named=named, reason=reason
+            )
+            if named:
+                self.made.add("文明家庭")
 
     def campaign(self) -> None:
         """This quarter's 孕环情普查 for the township: about half the targets have come."""

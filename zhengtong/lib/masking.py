@@ -29,6 +29,22 @@ def mask_name_public(name: str) -> str:
     return name[0] + "*" * max(len(name) - 1, 1)
 
 
+# Two-character family names: "欧阳明" is of the 欧阳家, not the 欧家.
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 令狐 夏侯 长孙 宇文 司徒 端木 独孤 南宫 西门".split()
+)
+
+
+def family_name_public(name: str) -> str:
+    """张三 → 张家, 欧阳娜娜 → 欧阳家: a household named on a public page by its head's family
+    name only."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[0]
+    return f"{surname}家"
+
+
 def mask_phone_internal(phone: str) -> str:
     """138****5678."""
     if not phone or len(phone) < 7:

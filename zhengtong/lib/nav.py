@@ -69,6 +69,7 @@ MODULES: tuple[Module, ...] = (
             Entry("人口与健康档案", "population:person_list"),
             Entry("随访工作单", "population:worklist"),
             Entry("计生采风", "population:weekly_list"),
+            Entry("文明家庭创建", "population:family_campaign_list"),
         ),
     ),
     Module(

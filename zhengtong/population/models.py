@@ -848,3 +848,122 @@ class ClinicAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinic} · {self.person.name}"
+
+
+
+
+class FamilyCampaign(models.Model):
+    """文明家庭 创建: one township's campaign of one year. Village workers nominate households
+    of their villages; the township's 计生办 evaluates each against the campaign's criteria and
+    decides whether it is named."""
+
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("镇(街道)"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("名称"), max_length=100)
+    criteria = models.TextField(_("评选条件"), help_text=_("每行一条。"))
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文明家庭创建活动")
+        verbose_name_plural = _("文明家庭创建活动")
+        ordering = ["-year", "org_unit", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year"], name="family_campaign_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def criteria_list(self) -> list[str]:
+        return [line.strip() for line in self.criteria.splitlines() if line.strip()]
+
+
+class FamilyNomination(models.Model):
+    """A household put forward in a 文明家庭 campaign: nominated with its 事迹 by a village
+    worker, evaluated (pass/fail with an opinion) by the township office, then decided. A
+    decision is changed only by an audited correction with its reason."""
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", _("待评议")
+        EVALUATED = "evaluated", _("已评议")
+        NAMED = "named", _("评为文明家庭")
+        NOT_NAMED = "not_named", _("未评上")
+
+    DECIDED = (Status.NAMED, Status.NOT_NAMED)
+
+    campaign = models.ForeignKey(
+        FamilyCampaign,
+        verbose_name=_("创建活动"),
+        on_delete=models.PROTECT,
+        related_name="nominations",
+    )
+    household = models.ForeignKey(
+        "people.Household",
+        verbose_name=_("家庭户"),
+        on_delete=models.PROTECT,
+        related_name="family_nominations",
+    )
+    # The household's village at nomination; scope runs through it.
+    org_unit = models.ForeignKey(
+        UNIT, verbose_name=_("村"), on_delete=models.PROTECT, related_name="+"
+    )
+    # "张家": the head's family name, the only name the public list shows.
+    family_name = models.CharField(_("家庭"), max_length=10)
+    deeds = models.TextField(_("事迹"))
+    summary = models.CharField(_("公示摘要"), max_length=150)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.NOMINATED,
+        db_index=True,
+    )
+    nominated_by = models.ForeignKey(
+        USER, verbose_name=_("推荐人"), on_delete=models.PROTECT, related_name="+"
+    )
+    nominated_on = models.DateField(_("推荐日期"))
+    passed = models.BooleanField(_("评议通过"), null=True, blank=True)
+    opinion = models.TextField(_("评议意见"), blank=True)
+    evaluated_by = models.ForeignKey(
+        USER,
+        verbose_name=_("评议人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    evaluated_on = models.DateField(_("评议日期"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    decided_by = models.ForeignKey(
+        USER,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("文明家庭推荐")
+        verbose_name_plural = _("文明家庭推荐")
+        ordering = ["campaign", "org_unit", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "household"], name="family_nomination_once_per_campaign"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status"], name="family_nomination_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year}年 {self.family_name}({self.household.address})"
+
+    @property
+    def decided(self) -> bool:
+        return self.status in self.DECIDED

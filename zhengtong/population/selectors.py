@@ -13,17 +13,18 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.accounts.models import OrgUnit, Role, User
-from zhengtong.accounts.scope import can_act_in, scope, scope_q
+from zhengtong.accounts.models import Membership, OrgUnit, Role, User
+from zhengtong.accounts.scope import can_act_in, scope, scope_q, unit_paths
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
 from zhengtong.audit.reads import record_denied, record_read
 from zhengtong.lib.encrypted import match
 from zhengtong.people.models import Household, HouseholdMember, Person
 
-from .models import FloatingRecord, MarriageCertificate, Transfer, WeeklyPost
+from .models import FamilyCampaign, FloatingRecord, MarriageCertificate, Transfer, WeeklyPost
 
 POPULATION_ROLES = [Role.VILLAGE_WORKER]
+TOWNSHIP_KINDS = [OrgUnit.Kind.CITY, OrgUnit.Kind.COUNTY, OrgUnit.Kind.ZONE, OrgUnit.Kind.TOWN]
 
 
 def persons_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
@@ -392,3 +393,19 @@ def weekly_town_staff(town: OrgUnit) -> QuerySet:
         .distinct()
         .order_by("full_name", "pk")
     )
+def family_campaigns_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
+    """文明家庭 campaigns of the user's townships: those under the user's units (the 计生办,
+    a county) and the one of the township above a village worker's village."""
+    if qs is None:
+        qs = FamilyCampaign.objects.all()
+    paths = unit_paths(user, POPULATION_ROLES)
+    above = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+    return qs.filter(scope_q(user, POPULATION_ROLES) | Q(org_unit_id__in=above))
+
+
+def works_at_township(user) -> bool:
+    """A worker of a township's office (or above), not of one village: the people who open
+    campaigns, evaluate and decide."""
+    return Membership.objects.filter(
+        user=user, role=Role.VILLAGE_WORKER, org_unit__kind__in=TOWNSHIP_KINDS
+    ).exists()

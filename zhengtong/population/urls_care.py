@@ -1,11 +1,12 @@
-"""Care pages: check-up campaigns, 健康义诊, home visits and referrals, 计生助福, 1+1 pairings.
+"""Care pages: check-up campaigns, 健康义诊, home visits and referrals, 计生助福, 1+1 pairings,
+文明家庭.
 
 Included into the "population" namespace by population/urls.py.
 """
 
 from django.urls import path
 
-from .views_care import assistance, campaigns, clinics, pairings, visits
+from .views_care import assistance, campaigns, clinics, families, pairings, visits
 
 urlpatterns = [
     path("campaigns/", campaigns.campaign_list, name="campaign_list"),
@@ -36,4 +37,19 @@ urlpatterns = [
     path("pairings/<int:pk>/", pairings.pairing_detail, name="pairing_detail"),
     path("pairings/<int:pk>/visits/", pairings.pairing_visit, name="pairing_visit"),
     path("pairings/<int:pk>/end/", pairings.pairing_end, name="pairing_end"),
+    path("families/", families.family_campaign_list, name="family_campaign_list"),
+    path("families/new/", families.family_campaign_create, name="family_campaign_create"),
+    path("families/nominations/", families.family_nomination_list, name="family_nomination_list"),
+    path("families/nominate/", families.family_nominate, name="family_nominate"),
+    path(
+        "families/nominations/<int:pk>/",
+        families.family_nomination_detail,
+        name="family_nomination_detail",
+    ),
+    path(
+        "families/nominations/<int:pk>/evaluate/",
+        families.family_evaluate,
+        name="family_evaluate",
+    ),
+    path("families/nominations/<int:pk>/decide/", families.family_decide, name="family_decide"),
 ]

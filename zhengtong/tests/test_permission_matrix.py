@@ -227,6 +227,28 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "population:pairing_list": ("/population/pairings/", EAST),
     "population:pairing_create": ("/population/pairings/new/", EAST | {"west_worker"}),
     "population:pairing_detail": ("/population/pairings/{pairing}/", EAST),
+    # 文明家庭: every village worker of 刘集镇 sees the township's campaign; the nominations are
+    # 东村's; the township's 计生办 opens campaigns, evaluates and decides.
+    "population:family_campaign_list": ("/population/families/", EAST | {"west_worker"}),
+    "population:family_campaign_create": ("/population/families/new/", {"town_worker"}),
+    "population:family_nomination_list": ("/population/families/nominations/", EAST),
+    "population:family_nominate": (
+        "/population/families/nominate/?household={household}",
+        EAST,
+    ),
+    "population:family_nomination_detail": (
+        "/population/families/nominations/{nomination}/",
+        EAST,
+    ),
+    "population:family_evaluate": (
+        "/population/families/nominations/{nomination}/evaluate/",
+        {"town_worker"},
+    ),
+    "population:family_decide": (
+        "/population/families/nominations/{nomination}/decide/",
+        {"town_worker"},
+    ),
+    "public_families:family_list": ("/public/families/", PUBLIC),
     "population:import_list": ("/population/imports/", EAST | {"west_worker"}),
     # 计生采风 is the township 计生办's: a village's worker and the zone's staff have no township.
     "population:weekly_list": ("/population/caifeng/", {"town_worker"}),
@@ -332,6 +354,8 @@ OPEN_LISTS = {
     "population:referral_list": "{person_name}",
     "population:assistance_list": "{person_name}",
     "population:pairing_list": "{person_name}",
+    "population:family_campaign_list": "刘集镇2026年文明家庭创建",
+    "population:family_nomination_list": "东村8号",
     "population:import_list": "persons",
     "api_person_list": "{masked_id}",
     "livelihood:employment_list": "鲁西化工集团",
@@ -718,6 +742,23 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             started_on=datetime.date(2026, 9, 1),
             next_due_on=datetime.date(2026, 12, 1),
         )
+        family_campaign = pop.FamilyCampaign.objects.create(
+            org_unit=cls.town,
+            year=2026,
+            name="刘集镇2026年文明家庭创建",
+            criteria="家庭和睦",
+            created_by=cls.town_worker,
+        )
+        cls.nomination = pop.FamilyNomination.objects.create(
+            campaign=family_campaign,
+            household=cls.household,
+            org_unit=village,
+            family_name="王家",
+            deeds="孝老爱亲",
+            summary="孝老爱亲",
+            nominated_by=worker,
+            nominated_on=datetime.date(2026, 11, 10),
+        )
         cls.job = pop.ImportJob.objects.create(
             kind="persons", file="imports/x.xlsx", org_unit=village, created_by=worker
         )
@@ -802,6 +843,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "visit": self.visit.pk,
             "referral": self.referral.pk,
             "pairing": self.pairing.pk,
+            "nomination": self.nomination.pk,
             "job": self.job.pk,
             "employment": self.employment.pk,
             "loan": self.loan.pk,

@@ -218,3 +218,19 @@ class SeedPopulationTestCase(TestCase):
         page = self.client.get("/population/work/?list=area")
         self.assertContains(page, "孕前优生健康检查")
         self.assertContains(page, "高危加强随访")
+
+    def test_this_years_family_campaign_has_nominations_in_every_state(self) -> None:
+        from zhengtong.population.models import FamilyCampaign, FamilyNomination
+
+        campaign = FamilyCampaign.objects.get(year=self.today.year)
+        self.assertEqual(campaign.org_unit.name, "刘集镇")
+        statuses = sorted(campaign.nominations.values_list("status", flat=True))
+        self.assertEqual(statuses, ["evaluated", "named", "named", "nominated", "not_named"])
+        named = FamilyNomination.objects.filter(status="named").select_related("household")
+        page = self.client.get("/public/families/")
+        for nomination in named:
+            self.assertContains(page, nomination.summary)
+            self.assertNotContains(page, nomination.household.address)
+        self.assertNotContains(page, "勤劳致富,带动本村妇女务工增收。")
+        self.client.force_login(self.office)
+        self.assertContains(self.client.get("/population/families/"), campaign.name)
