@@ -11,6 +11,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhengtong.audit.actions import diff, record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
@@ -25,10 +26,10 @@ PROGRAMME_FIELDS = ["kind", "name", "villages", "project", "households", "housin
 COUNT_MAX = 1_000_000
 
 LABELS = {
-    "signed": _("签约户数"),
-    "demolished": _("已拆迁户数"),
-    "built": _("安置房建成套数"),
-    "moved_in": _("搬迁入住户数"),
+    "signed": gettext_lazy("签约户数"),
+    "demolished": gettext_lazy("已拆迁户数"),
+    "built": gettext_lazy("安置房建成套数"),
+    "moved_in": gettext_lazy("搬迁入住户数"),
 }
 
 
