@@ -33,7 +33,7 @@ LABELS = {
 }
 
 
-def _count(value, *, field: str, label: str, minimum: int = 0) -> int:
+def _count(value, *, field: str, label, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError({field: _("%(label)s必须是整数。") % {"label": label}})
     if value < minimum:
