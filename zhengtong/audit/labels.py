@@ -83,6 +83,9 @@ ACTION_LABELS: dict[str, str] = {
     "fund_disbursement_created": "拨付引导资金",
     "work_target_created": "新建城建工程目标",
     "work_quantity_recorded": "登记城建工程量",
+    "relocation_programme_created": "新建拆迁安置项目",
+    "relocation_progress_recorded": "登记拆迁安置进度",
+    "relocation_entry_corrected": "更正拆迁安置进度",
     # Service hall
     "application_received": "收件登记",
     "application_due_computed": "计算办结期限",

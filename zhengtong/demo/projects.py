@@ -35,6 +35,7 @@ from zhengtong.projects.actions import (
 )
 from zhengtong.projects.actions.funds import allocation_create, disbursement_create
 from zhengtong.projects.actions.lists import DraftRow, list_approve, list_draft_save
+from zhengtong.projects.actions.relocation import programme_create, progress_record
 from zhengtong.projects.actions.works import quantity_record
 from zhengtong.projects.lists import CLOSED_STAGES, remaining_of, with_remaining
 from zhengtong.projects.models import (
@@ -45,12 +46,13 @@ from zhengtong.projects.models import (
     Problem,
     ProgressReport,
     ProjectList,
+    RelocationProgramme,
     Sector,
     Stage,
     WorkTarget,
 )
 
-from .org import ZT_COMPANY
+from .org import ZONE, ZT_COMPANY
 
 WAN = Decimal(10_000)
 TOTAL_INVESTMENT = Decimal("65800000000")  # 658亿元
@@ -334,6 +336,37 @@ def plan_amounts() -> list[tuple[Decimal, Decimal]]:
 
 def project_code(year: int, index: int) -> str:
     return f"KFQ{year}-{index:03d}"
+
+
+@dataclass(frozen=True)
+class RelocationPlan:
+    """One relocation programme of the demo and this year's entries:
+    (month, day, 签约, 已拆迁, 安置房建成, 搬迁入住)."""
+
+    name: str
+    kind: str
+    villages: str
+    households: int
+    housing_units: int
+    project: str = ""
+    entries: tuple[tuple[int, int, int, int, int, int], ...] = ()
+
+
+RK = RelocationProgramme.Kind
+# fmt: off
+RELOCATION = (
+    RelocationPlan("蒋官屯片区城中村改造", RK.URBAN_VILLAGE, "蒋官屯村、前许村、后许村",
+                   1860, 3200, "城中村改造安置房",
+                   ((3, 18, 620, 0, 0, 0), (4, 25, 540, 410, 0, 0), (6, 20, 480, 650, 1200, 0),
+                    (8, 28, 160, 520, 800, 760), (10, 26, 40, 180, 600, 380))),
+    RelocationPlan("广平新型社区", RK.RURAL_COMMUNITY, "小王庄、大李庄、孙庄",
+                   420, 460, "农村新型社区建设",
+                   ((4, 12, 300, 0, 0, 0), (6, 8, 96, 280, 0, 0), (9, 15, 12, 100, 460, 0),
+                    (10, 30, 0, 20, 0, 310))),
+    RelocationPlan("北城片区城中村改造", RK.URBAN_VILLAGE, "东李村、西李村", 380, 420,
+                   entries=((9, 10, 150, 0, 0, 0), (10, 20, 85, 60, 0, 0))),
+)
+# fmt: on
 
 
 class DemoBuilder:
@@ -702,6 +735,40 @@ class DemoBuilder:
         self.made.add("年度清单")
         return list_approve(actor=self.office, project_list=draft)
 
+    # 城中村改造 and 农村新型社区 -------------------------------------------------------------
+    @transaction.atomic
+    def relocation(self, projects: dict[str, KeyProject]) -> None:
+        """The zone's relocation programmes and this year's progress, entry by entry."""
+        zone = self.units[ZONE]
+        for plan in RELOCATION:
+            if RelocationProgramme.objects.filter(org_unit=zone, name=plan.name).exists():
+                continue
+            programme = programme_create(
+                actor=self.office,
+                org_unit=zone,
+                kind=plan.kind,
+                name=plan.name,
+                villages=plan.villages,
+                households=plan.households,
+                housing_units=plan.housing_units,
+                project=projects.get(plan.project) if plan.project else None,
+            )
+            self.made.add("拆迁安置项目")
+            for month, day, signed, demolished, built, moved_in in plan.entries:
+                if datetime.date(self.year, month, day) > self.today:
+                    continue
+                progress_record(
+                    actor=self.office,
+                    programme=programme,
+                    recorded_on=datetime.date(self.year, month, day),
+                    signed=signed,
+                    demolished=demolished,
+                    built=built,
+                    moved_in=moved_in,
+                    note="示例数据",
+                )
+                self.made.add("拆迁安置进度")
+
     def check_reports(self) -> None:
         """The office has checked every report but the latest month's, which waits in its
         我的待办 (月报审核)."""
@@ -719,6 +786,7 @@ class DemoBuilder:
         self.check_reports()
         self.funds(projects)
         self.problems(projects)
+        self.relocation(projects)
         this_year = self.approve_list()
         self.next_year_list(this_year)
         return self.made

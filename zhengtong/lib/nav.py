@@ -47,6 +47,9 @@ MODULES: tuple[Module, ...] = (
                 "projects:works_list",
                 prefixes=("/projects/works/", "/projects/targets/"),
             ),
+            Entry(
+                "城中村与新型社区", "projects:relocation_list", prefixes=("/projects/relocation/",)
+            ),
         ),
     ),
     Module(

@@ -726,3 +726,89 @@ class WorkQuantity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} {self.quantity}"
+
+
+class RelocationProgramme(models.Model):
+    """A 城中村改造 or 农村新型社区 programme: households to move, resettlement housing to build.
+
+    Progress is the sum of its dated entries, never typed as a total; moved in ≤ demolished ≤
+    signed ≤ households, and built ≤ the housing planned.
+    """
+
+    class Kind(models.TextChoices):
+        URBAN_VILLAGE = "urban_village", _("城中村改造")
+        RURAL_COMMUNITY = "rural_community", _("农村新型社区")
+
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("负责单位"),
+        on_delete=models.PROTECT,
+        related_name="relocation_programmes",
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=100, db_index=True)
+    villages = models.CharField(_("涉及村(片区)"), max_length=200)
+    project = models.ForeignKey(
+        KeyProject,
+        verbose_name=_("关联重点项目"),
+        on_delete=models.PROTECT,
+        related_name="relocation_programmes",
+        null=True,
+        blank=True,
+    )
+    households = models.PositiveIntegerField(_("应拆迁户数"), validators=[MinValueValidator(1)])
+    housing_units = models.PositiveIntegerField(_("安置房套数"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Set on rows by the querysets that show them (sums of the entries); not columns.
+    signed: int
+    demolished: int
+    built: int
+    moved_in: int
+
+    class Meta:
+        verbose_name = _("拆迁安置项目")
+        verbose_name_plural = _("拆迁安置项目")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "name"], name="relocation_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:relocation_detail", args=[self.pk])
+
+
+class RelocationEntry(models.Model):
+    """Households signed, demolished and moved in, and resettlement flats completed, on a day."""
+
+    programme = models.ForeignKey(
+        RelocationProgramme,
+        verbose_name=_("拆迁安置项目"),
+        on_delete=models.CASCADE,
+        related_name="entries",
+    )
+    recorded_on = models.DateField(_("日期"))
+    signed = models.PositiveIntegerField(_("签约(户)"), default=0)
+    demolished = models.PositiveIntegerField(_("已拆迁(户)"), default=0)
+    built = models.PositiveIntegerField(_("安置房建成(套)"), default=0)
+    moved_in = models.PositiveIntegerField(_("搬迁入住(户)"), default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("拆迁安置进度")
+        verbose_name_plural = _("拆迁安置进度")
+        ordering = ["programme", "recorded_on", "id"]
+        indexes = [models.Index(fields=["programme", "recorded_on"], name="relocation_entry_day")]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.recorded_on:%Y-%m-%d}"

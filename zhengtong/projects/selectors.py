@@ -270,3 +270,26 @@ def can_manage_lists(user) -> bool:
 def projects_for_lists(user) -> "KeyProjectQuerySet":
     """The projects a list manager works with: those of the office's zone."""
     return projects_visible_to(user)
+
+
+def programmes_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Relocation programmes kept by the units the user sees key projects of."""
+    from .models import RelocationProgramme
+
+    qs = queryset if queryset is not None else RelocationProgramme.objects.all()
+    return scope(qs, user, VIEW_ROLES)
+
+
+def get_programme_for_user(user, pk) -> Any:
+    """The relocation programme if `user` may see it; 404 otherwise, whether it exists or not."""
+    from .models import RelocationProgramme
+
+    try:
+        return programmes_visible_to(user).select_related("org_unit", "project").get(pk=pk)
+    except (RelocationProgramme.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_record_relocation(user, programme) -> bool:
+    """Record or correct progress: the office, or a liaison of the keeping unit."""
+    return can_act_in(user, programme.org_unit, REPORT_ROLES)

@@ -7,6 +7,7 @@ from . import (
     views_ledger,
     views_lists,
     views_monthly,
+    views_relocation,
     views_works,
 )
 
@@ -41,6 +42,18 @@ urlpatterns = [
     path("works/", views_works.works_list, name="works_list"),
     path("works/<int:pk>/", views_works.works_detail, name="works_detail"),
     path("targets/<int:pk>/record/", views_works.quantity_create, name="quantity_create"),
+    # 城中村改造 and 农村新型社区 (views_relocation.py)
+    path("relocation/", views_relocation.relocation_list, name="relocation_list"),
+    path("relocation/new/", views_relocation.programme_new, name="relocation_create"),
+    path("relocation/<int:pk>/", views_relocation.relocation_detail, name="relocation_detail"),
+    path(
+        "relocation/<int:pk>/record/", views_relocation.relocation_record, name="relocation_record"
+    ),
+    path(
+        "relocation/entries/<int:pk>/correct/",
+        views_relocation.relocation_correct,
+        name="relocation_correct",
+    ),
     # Leader cockpit (views_cockpit.py)
     path("cockpit/", views_cockpit.cockpit, name="cockpit"),
     path("cockpit/data/", views_cockpit.cockpit_data, name="cockpit_data"),

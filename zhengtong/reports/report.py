@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -31,8 +31,8 @@ from zhengtong.livelihood.stats import employment_totals, insurance_totals, ledg
 from zhengtong.projects import progress as project_progress
 from zhengtong.projects import stats as project_stats
 from zhengtong.projects.actions.works import format_quantity
-from zhengtong.projects.models import Problem, WorkQuantity, WorkTarget
-from zhengtong.projects.selectors import projects_visible_to
+from zhengtong.projects.models import Problem, RelocationEntry, WorkQuantity, WorkTarget
+from zhengtong.projects.selectors import programmes_visible_to, projects_visible_to
 from zhengtong.rollups import read as rollups
 from zhengtong.services.models import Post
 from zhengtong.services.reports import SHANGHAI
@@ -170,6 +170,25 @@ def city_works(user, period: Period) -> dict:
     }
 
 
+def relocation(user, period: Period) -> dict:
+    """城中村改造 and 农村新型社区 the reader sees: programmes, households to move, and those
+    demolished and moved in by period end (two queries)."""
+    programmes = programmes_visible_to(user).order_by()
+    sums = programmes.aggregate(count=Count("pk"), households=Sum("households"))
+    done = RelocationEntry.objects.filter(
+        programme__in=programmes.values("pk"), recorded_on__lte=period.end
+    ).aggregate(demolished=Sum("demolished"), moved_in=Sum("moved_in"))
+    households = sums["households"] or 0
+    moved_in = done["moved_in"] or 0
+    return {
+        "count": sums["count"],
+        "households": households,
+        "demolished": done["demolished"] or 0,
+        "moved_in": moved_in,
+        "moved_in_pct": percent(moved_in, households),
+    }
+
+
 def _cn_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -201,6 +220,7 @@ def gather(user, period: Period, *, today: datetime.date | None = None) -> dict:
         "masthead": masthead(user, period, today=today),
         "projects": key_projects(user, period, today=today),
         "works": city_works(user, period),
+        "relocation": relocation(user, period),
         "hall": hall_timeliness(user, period),
         "followups": followup_coverage(user, period, today=today),
         "jobs": jobs,
@@ -303,6 +323,7 @@ def links(period: Period) -> dict[str, str]:
         "projects": _url("projects:project_list", year=year),
         "problems": _url("projects:problem_list", status="open"),
         "works": _url("projects:works_list"),
+        "relocation": _url("projects:relocation_list"),
         "hall": _url("public:disclosure", month=f"{min(period.end, _today()):%Y-%m}"),
         "new_urban_jobs": _url("livelihood:employment_list", year=year, status="new_urban"),
         "reemployed_hard_to_employ": _url(
@@ -385,6 +406,23 @@ def paragraphs(data: dict, urls: dict[str, str]) -> list[Paragraph]:
                 Figure(f"{format_quantity(works['lamps_installed'])} 盏", urls["works"]),
             )
         result.append(works_p.add("。"))
+
+    moving = data["relocation"]
+    if moving["count"]:
+        url = urls["relocation"]
+        moving_p = Paragraph("relocation", "拆迁安置").add(
+            "城中村改造和农村新型社区项目",
+            Figure(f"{moving['count']} 个", url),
+            ",应拆迁",
+            Figure(f"{moving['households']} 户", url),
+            ",已拆迁",
+            Figure(f"{moving['demolished']} 户", url),
+            ",已搬迁入住",
+            Figure(f"{moving['moved_in']} 户", url),
+        )
+        if moving["moved_in_pct"] is not None:
+            moving_p.add("(入住率 ", Figure(f"{moving['moved_in_pct']}%", url), ")")
+        result.append(moving_p.add("。"))
 
     jobs_p = Paragraph("jobs", "就业再就业").add(
         "就业再就业各项工作稳步开展,全区城镇新增就业人员",

@@ -30,6 +30,8 @@ from zhengtong.projects.models import (
     KeyProject,
     Problem,
     ProgressReport,
+    RelocationEntry,
+    RelocationProgramme,
     Stage,
     WorkTarget,
 )
@@ -119,6 +121,14 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "projects:works_list": ("/projects/works/", PROJECT_VIEWERS),
     "projects:works_detail": ("/projects/works/{works}/", PROJECT_VIEWERS),
     "projects:quantity_create": ("/projects/targets/{target}/record/", {"office", "liaison"}),
+    "projects:relocation_list": ("/projects/relocation/", PROJECT_VIEWERS),
+    "projects:relocation_create": ("/projects/relocation/new/", {"office"}),
+    "projects:relocation_detail": ("/projects/relocation/{programme}/", ZONE),
+    "projects:relocation_record": ("/projects/relocation/{programme}/record/", {"office"}),
+    "projects:relocation_correct": (
+        "/projects/relocation/entries/{relocation_entry}/correct/",
+        {"office"},
+    ),
     "projects:cockpit": ("/projects/cockpit/", ZONE),
     "projects:cockpit_data": ("/projects/cockpit/data/", ZONE),
     "projects:monthly_report": ("/projects/monthly-report/", ZONE),
@@ -328,6 +338,7 @@ OPEN_LISTS = {
     "projects:project_list": "{project_name}",
     "projects:problem_list": "征地手续",
     "projects:works_list": "{project_name}",
+    "projects:relocation_list": "蒋官屯片区城中村改造",
     "projects:ledger_export": "{project_code}",
     "service_reports:weekly": "张敏",
     "service_reports:weekly_pdf": "张敏",
@@ -519,6 +530,21 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
         )
         cls.target = WorkTarget.objects.create(
             project=cls.project, measure=WorkTarget.Measure.ROAD_KM, planned_quantity=Decimal("3")
+        )
+        cls.programme = RelocationProgramme.objects.create(
+            org_unit=cls.zone,
+            kind=RelocationProgramme.Kind.URBAN_VILLAGE,
+            name="蒋官屯片区城中村改造",
+            villages="蒋官屯村",
+            households=100,
+            housing_units=120,
+            created_by=cls.office,
+        )
+        cls.relocation_entry = RelocationEntry.objects.create(
+            programme=cls.programme,
+            recorded_on=datetime.date(2026, 11, 2),
+            signed=10,
+            created_by=cls.office,
         )
         cls.make_population_rows()
         cls.make_livelihood_rows()
@@ -822,6 +848,8 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "allocation": self.allocation.pk,
             "works": self.project.pk,
             "target": self.target.pk,
+            "programme": self.programme.pk,
+            "relocation_entry": self.relocation_entry.pk,
             "event": event.pk,
             "message": message.pk,
             "receipt": application.receipt_no,

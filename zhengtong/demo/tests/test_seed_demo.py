@@ -26,11 +26,14 @@ from zhengtong.projects.models import (
     Problem,
     ProgressReport,
     ProjectList,
+    RelocationEntry,
+    RelocationProgramme,
     Stage,
     WorkQuantity,
     WorkTarget,
 )
 from zhengtong.projects.selectors import with_flag
+from zhengtong.projects.views_relocation import with_progress
 
 # A fixed day, so the demo's "this year" and "last month" never depend on the wall clock.
 TODAY = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -79,6 +82,8 @@ def counts() -> dict[str, int]:
         Disbursement,
         WorkTarget,
         WorkQuantity,
+        RelocationProgramme,
+        RelocationEntry,
         Event,
     ]
     return {m.__name__: m.objects.count() for m in models}
@@ -280,6 +285,22 @@ class SeedDemoTestCase(TestCase):
         liaison = User.objects.get(username="liaison")
         self.assertEqual(liaison.memberships.get().org_unit.name, "中通客车控股股份有限公司")
         self.assertTrue(User.objects.get(username="leader").led_projects.count() >= 3)
+
+    def test_the_relocation_programmes_keep_their_figures_in_order(self) -> None:
+        """Three programmes of the zone; the two linked ones are the register's 城中村改造安置房
+        (its 3200 套) and 农村新型社区建设; 入住 ≤ 拆迁 ≤ 签约 ≤ 户数, 建成 ≤ 套数."""
+        rows = {p.name: p for p in with_progress(RelocationProgramme.objects.all())}
+        self.assertEqual(len(rows), 3)
+        urban = rows["蒋官屯片区城中村改造"]
+        self.assertEqual((urban.project.name, urban.housing_units), ("城中村改造安置房", 3200))
+        self.assertEqual(rows["广平新型社区"].project.name, "农村新型社区建设")
+        self.assertIsNone(rows["北城片区城中村改造"].project)
+        for p in rows.values():
+            with self.subTest(programme=p.name):
+                self.assertLessEqual(p.moved_in, p.demolished)
+                self.assertLessEqual(p.demolished, p.signed)
+                self.assertLessEqual(p.signed, p.households)
+                self.assertLessEqual(p.built, p.housing_units)
 
     def test_running_it_again_changes_nothing(self) -> None:
         before = counts()

@@ -47,6 +47,29 @@ class WorkReportContentTestCase(TestCase):
         self.assertIn("城市道路计划建设26.2 公里,已建成9.3 公里", text)
         self.assertIn("路灯工程计划新增和改造路灯1156 盏,已安装656 盏", text)
 
+    def test_relocation_counts_programmes_households_and_moved_in(self) -> None:
+        """3 programmes: 1860 + 420 + 380 households; 1760 + 400 + 60 demolished; 1140 + 310
+        moved in by 20 November, 1450 / 2660 = 54.5%; each figure links to the programmes."""
+        text = self.text(self.leader)
+        self.assertIn(
+            "【拆迁安置】城中村改造和农村新型社区项目3 个,应拆迁2660 户,已拆迁2220 户,"
+            "已搬迁入住1450 户(入住率 54.5%)。",
+            text,
+        )
+        r = self.client.get("/reports/work-report/?year=2026")
+        self.assertContains(r, 'class="fw-semibold" href="/projects/relocation/"', count=5)
+
+    def test_a_reader_without_programmes_reads_no_relocation_sentence(self) -> None:
+        """A county leader sees none of the zone's programmes: no "项目0 个"."""
+        county = OrgUnit.objects.get(code="371524")
+        county_leader = User.objects.create_user("county_leader", password="x", full_name="县长")
+        Membership.objects.create(user=county_leader, org_unit=county, role=Role.LEADER)
+        self.assertNotIn("城中村改造和农村新型社区", self.text(county_leader))
+
+    def test_a_period_before_the_entries_counts_the_programmes_but_no_progress(self) -> None:
+        text = self.text(self.leader, "start=2026-01-01&end=2026-03-31")
+        self.assertIn("项目3 个,应拆迁2660 户,已拆迁0 户,已搬迁入住0 户(入住率 0.0%)", text)
+
     def test_the_masthead_has_issue_issuer_date_and_cutoff(self) -> None:
         lines = self.text(self.leader).splitlines()
         self.assertEqual(
