@@ -77,6 +77,11 @@ ACTION_LABELS: dict[str, str] = {
     "fund_created": "新建引导资金",
     "fund_allocation_created": "分配引导资金",
     "fund_disbursement_created": "拨付引导资金",
+    "lead_created": "登记招商线索",
+    "lead_signed": "招商线索签约",
+    "lead_landed": "招商线索落地",
+    "lead_converted": "招商线索转为重点项目",
+    "lead_terminated": "终止招商线索",
     "work_target_created": "新建城建工程目标",
     "work_quantity_recorded": "登记城建工程量",
     # Service hall
