@@ -790,7 +790,7 @@ class InvestmentLead(models.Model):
         default=LeadStage.NEGOTIATING,
         db_index=True,
     )
-    contacted_on = models.DateField(_("首次洽谈日期"))
+    contacted_on = models.DateField(_("首次洽谈日期"), db_index=True)
     contract_amount = models.DecimalField(
         _("协议投资(元)"), validators=NON_NEGATIVE, null=True, blank=True, **MONEY
     )

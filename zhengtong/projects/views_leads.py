@@ -128,6 +128,7 @@ class LeadForm(StyledForm):
     sector = forms.ModelChoiceField(
         label="主导产业",
         queryset=Sector.objects.none(),
+        empty_label="请选择",
         error_messages={"required": "请选择主导产业。", "invalid_choice": "请选择主导产业。"},
     )
     intended_investment = WanField(label="意向投资(万元)")
@@ -139,11 +140,13 @@ class LeadForm(StyledForm):
     org_unit: "forms.ModelChoiceField[OrgUnit]" = forms.ModelChoiceField(
         label="招商单位",
         queryset=None,
+        empty_label="请选择",
         error_messages={"required": "请选择招商单位。", "invalid_choice": "请选择招商单位。"},
     )
     owner: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label="招商责任人",
         queryset=User.objects.none(),
+        empty_label="请选择",
         error_messages={
             "required": "请选择招商责任人。",
             "invalid_choice": "招商责任人须是本区的领导或工作人员。",
@@ -155,7 +158,9 @@ class LeadForm(StyledForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "sector").queryset = _sectors()
-        units = units_for(user, LEAD_MANAGE_ROLES)
+        # A lead is kept by the zone or one of its departments, not by a company or a village.
+        kinds = (OrgUnit.Kind.ZONE, OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.COUNTY)
+        units = units_for(user, LEAD_MANAGE_ROLES).filter(kind__in=kinds)
         model_choice_field(self, "org_unit").queryset = units
         first = units.first()
         if first is not None:
@@ -304,7 +309,7 @@ class LeadList(listing.ListPage):
             "company", "企业", sort="company", link=lambda lead: lead.get_absolute_url(),
             template="projects/_example_name_cell.html",
         ),
-        listing.Column("sector", "主导产业", "sector.name", sort="sector__sort_order"),
+        listing.Column("sector", "主导产业", "sector.name", sort="sector"),
         listing.Column("intended_investment", "意向投资", kind=listing.MONEY,
                        sort="intended_investment"),
         listing.Column("contract_amount", "协议投资", kind=listing.MONEY, wide_only=True),

@@ -10,6 +10,7 @@ from django.db.models import Sum
 
 from zhengtong.accounts.models import OrgUnit, Role
 from zhengtong.audit.models import Event
+from zhengtong.lib.money import format_yuan
 from zhengtong.lib.periods import Period
 from zhengtong.projects.actions.funds import allocation_create, disbursement_create
 from zhengtong.projects.actions.leads import (
@@ -389,7 +390,7 @@ class PipelineTestCase(LeadTestCase):
         nev = mine.filter(sector=self.sector)
         self.assertContains(r, f'<td>合计</td><td class="text-end">{nev.count()} 个</td>')
         amount = nev.aggregate(total=Sum("intended_investment"))["total"]
-        self.assertContains(r, f"{amount / WAN:.2f}万元")
+        self.assertContains(r, format_yuan(amount))
         self.assertNotContains(r, "高新区企业")
 
     def test_the_list_filters_by_stage_industry_and_owner(self) -> None:
