@@ -66,7 +66,8 @@ def _check_owner(owner, org_unit) -> None:
 def _locked(lead: InvestmentLead) -> InvestmentLead:
     """The lead re-read under a row lock: two moves at the same moment cannot both pass."""
     return (
-        InvestmentLead.objects.select_for_update()
+        # Lock the lead's row only: its project may be NULL (an outer join PostgreSQL cannot lock).
+        InvestmentLead.objects.select_for_update(of=("self",))
         .select_related("org_unit", "sector", "owner", "project")
         .get(pk=lead.pk)
     )
