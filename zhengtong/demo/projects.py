@@ -15,6 +15,7 @@ import datetime
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +35,13 @@ from zhengtong.projects.actions import (
     report_submit,
 )
 from zhengtong.projects.actions.funds import allocation_create, disbursement_create
+from zhengtong.projects.actions.leads import (
+    lead_convert,
+    lead_create,
+    lead_land,
+    lead_sign,
+    lead_terminate,
+)
 from zhengtong.projects.actions.lists import DraftRow, list_approve, list_draft_save
 from zhengtong.projects.actions.relocation import programme_create, progress_record
 from zhengtong.projects.actions.works import quantity_record
@@ -41,6 +49,7 @@ from zhengtong.projects.lists import CLOSED_STAGES, remaining_of, with_remaining
 from zhengtong.projects.models import (
     Fund,
     FundAllocation,
+    InvestmentLead,
     KeyProject,
     Milestone,
     Problem,
@@ -307,6 +316,41 @@ STEPS: dict[str, list[str]] = {
     ],
     LIV: ["基础工程施工", "主体结构施工", "二次结构及砌体施工", "室内外装修", "配套及室外工程施工"],
 }
+
+
+# 招商引资 (the seed's first article): the projects it names were brought in by "走出去" and
+# the zone's promotion and became key projects. Each is linked to its project above; its first
+# talks, 签约 and 落地 come before the project's planned start (months before it).
+# project name, company, sector, source, owner, intended 万元 (the contract is the project's
+# total investment), months before the start: talks, signing, landing
+# fmt: off
+SEED_LEADS = [
+    ("中通新能源及节能型客车生产基地", "中通客车控股股份有限公司", "nev", "going_out", "leader",
+     550000, (14, 8, 3), "开发区黄河路以南、嫩江路以东地块"),
+    ("600兆瓦BIPV薄膜太阳能幕墙制造", "聊城光伏幕墙科技有限公司", "materials", "promotion", "office",
+     250000, (12, 7, 2), "开发区新材料产业园地块"),
+    ("万合铜铝深加工", "万合铜铝有限公司", "nonferrous", "by_business", "leader2",
+     200000, (13, 6, 2), "开发区有色金属产业园地块"),
+    ("红星美凯龙家居综合体", "聊城红星美凯龙家居有限公司", "services", "going_out", "leader2",
+     300000, (16, 9, 4), "开发区东昌路与嫩江路交叉口地块"),
+    ("义乌小商品城", "聊城义乌小商品城有限公司", "services", "promotion", "leader",
+     200000, (15, 8, 3), "开发区东外环以西地块"),
+]
+# Leads still on the way this year (示例): company, sector, source, owner, intended 万元, and the
+# (month, day) of each step reached: talks, then 签约 with the contract in 万元, then 落地, or
+# 终止 with its reason.
+OPEN_LEADS: list[tuple[str, str, str, str, int, dict[str, Any]]] = [
+    ("江苏储能新材料科技有限公司", "nev", "going_out", "leader", 80000, {"talks": (9, 16)}),
+    ("浙江智联电子有限公司", "electronics", "promotion", "office", 50000, {"talks": (10, 22)}),
+    ("深圳光谷复合材料股份有限公司", "materials", "by_chain", "leader2", 120000,
+     {"talks": (2, 27), "signed": (6, 18, 100000)}),
+    ("广东精工数控机床有限公司", "equipment", "by_business", "office", 60000,
+     {"talks": (1, 12), "signed": (3, 26, 55000),
+      "landed": (8, 8, "聊城精工数控机床有限公司", "嫩江路以东地块 120 亩")}),
+    ("上海优品食品有限公司", "agrifood", "visit", "leader", 30000,
+     {"talks": (3, 5), "terminated": (5, 20, "企业调整投资计划,项目改投其他地区。")}),
+]
+# fmt: on
 
 
 @dataclass
@@ -780,6 +824,55 @@ class DemoBuilder:
             report_check(actor=self.office, report=report)
             self.made.add("月报审核")
 
+    # 招商引资 --------------------------------------------------------------------------------
+    def months_before(self, day: datetime.date, months: int) -> datetime.date:
+        month = day.year * 12 + day.month - 1 - months
+        return datetime.date(month // 12, month % 12 + 1, 1)
+
+    def leads(self, projects: dict[str, KeyProject], sectors: dict[str, Sector]) -> None:
+        zone = self.units[ZONE]
+        for name, company, sector, source, owner, intended, before, land in SEED_LEADS:
+            project = projects[name]
+            if InvestmentLead.objects.filter(project=project).exists():
+                continue
+            start = project.planned_start_on
+            assert start is not None, "every demo project has planned dates"
+            talks, signed, landed = (self.months_before(start, m) for m in before)
+            lead = lead_create(
+                actor=self.office, company=company, sector=sectors[sector],
+                intended_investment=Decimal(intended) * WAN, source=source, org_unit=zone,
+                owner=self.users[owner], contacted_on=talks, note="示例数据", is_example=True,
+            )  # fmt: skip
+            lead_sign(actor=self.office, lead=lead, contract_amount=project.total_investment,
+                      signed_on=signed)  # fmt: skip
+            lead_land(actor=self.office, lead=lead, registered_company=company, land=land,
+                      landed_on=landed)  # fmt: skip
+            lead_convert(actor=self.office, lead=lead, converted_on=min(start, self.today),
+                         project=project)  # fmt: skip
+            self.made.add("招商线索")
+        for company, sector, source, owner, intended, steps in OPEN_LEADS:
+            if InvestmentLead.objects.filter(company=company).exists():
+                continue
+            lead = lead_create(
+                actor=self.office, company=company, sector=sectors[sector],
+                intended_investment=Decimal(intended) * WAN, source=source, org_unit=zone,
+                owner=self.users[owner], contacted_on=self.on(*steps["talks"]),
+                note="示例数据", is_example=True,
+            )  # fmt: skip
+            if "signed" in steps:
+                month, day, amount = steps["signed"]
+                lead_sign(actor=self.office, lead=lead, contract_amount=Decimal(amount) * WAN,
+                          signed_on=self.on(month, day))  # fmt: skip
+            if "landed" in steps:
+                month, day, registered, land = steps["landed"]
+                lead_land(actor=self.office, lead=lead, registered_company=registered, land=land,
+                          landed_on=self.on(month, day))  # fmt: skip
+            if "terminated" in steps:
+                month, day, reason = steps["terminated"]
+                lead_terminate(actor=self.office, lead=lead, reason=reason,
+                               terminated_on=self.on(month, day))  # fmt: skip
+            self.made.add("招商线索")
+
     def build(self) -> Totals:
         sectors = self.sectors()
         projects = self.projects(sectors)
@@ -789,4 +882,5 @@ class DemoBuilder:
         self.relocation(projects)
         this_year = self.approve_list()
         self.next_year_list(this_year)
+        self.leads(projects, sectors)
         return self.made

@@ -42,6 +42,7 @@ MODULES: tuple[Module, ...] = (
                 "projects:fund_list",
                 prefixes=("/projects/funds/", "/projects/allocations/"),
             ),
+            Entry("招商引资", "projects:lead_list", prefixes=("/projects/leads/",)),
             Entry(
                 "城建工程",
                 "projects:works_list",

@@ -850,8 +850,6 @@ class ClinicAttendance(models.Model):
         return f"{self.clinic} · {self.person.name}"
 
 
-
-
 class FamilyCampaign(models.Model):
     """文明家庭 创建: one township's campaign of one year. Village workers nominate households
     of their villages; the township's 计生办 evaluates each against the campaign's criteria and

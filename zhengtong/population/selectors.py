@@ -393,6 +393,8 @@ def weekly_town_staff(town: OrgUnit) -> QuerySet:
         .distinct()
         .order_by("full_name", "pk")
     )
+
+
 def family_campaigns_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     """文明家庭 campaigns of the user's townships: those under the user's units (the 计生办,
     a county) and the one of the township above a village worker's village."""

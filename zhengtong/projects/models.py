@@ -812,3 +812,154 @@ class RelocationEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} {self.recorded_on:%Y-%m-%d}"
+
+
+class LeadStage(models.TextChoices):
+    NEGOTIATING = "negotiating", _("洽谈")
+    SIGNED = "signed", _("签约")
+    LANDED = "landed", _("落地")
+    CONVERTED = "converted", _("转为重点项目")
+    TERMINATED = "terminated", _("终止")
+
+
+# The one road a lead travels, one step at a time; 终止 is open from every stage before the end.
+LEAD_NEXT = {
+    LeadStage.NEGOTIATING: LeadStage.SIGNED,
+    LeadStage.SIGNED: LeadStage.LANDED,
+    LeadStage.LANDED: LeadStage.CONVERTED,
+}
+LEAD_OPEN_STAGES = (LeadStage.NEGOTIATING, LeadStage.SIGNED, LeadStage.LANDED)
+# The plates a lead can be brought in for: the zone's industries, not its public works.
+LEAD_PLATES = (Sector.Plate.LEADING, Sector.Plate.MAIN, Sector.Plate.SERVICE)
+
+
+class InvestmentLeadQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .selectors import leads_visible_to
+
+        return leads_visible_to(user, self)
+
+
+class InvestmentLead(models.Model):
+    """A 招商线索: a company the zone is bringing in, from the first talks to a key project."""
+
+    class Source(models.TextChoices):
+        GOING_OUT = "going_out", _("走出去招商")
+        PROMOTION = "promotion", _("招商推介会")
+        BY_BUSINESS = "by_business", _("以商招商")
+        BY_CHAIN = "by_chain", _("产业链招商")
+        VISIT = "visit", _("客商来访")
+
+    company = models.CharField(_("企业名称"), max_length=100, db_index=True)
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("主导产业"), on_delete=models.PROTECT, related_name="leads"
+    )
+    intended_investment = models.DecimalField(_("意向投资(元)"), validators=NON_NEGATIVE, **MONEY)
+    source = models.CharField(_("线索来源"), max_length=20, choices=Source.choices, db_index=True)
+    # The unit that keeps the lead (the zone or its 招商 department): scope runs through it.
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("招商单位"),
+        on_delete=models.PROTECT,
+        related_name="investment_leads",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("招商责任人"),
+        on_delete=models.PROTECT,
+        related_name="investment_leads",
+    )
+    stage = models.CharField(
+        _("阶段"),
+        max_length=20,
+        choices=LeadStage.choices,
+        default=LeadStage.NEGOTIATING,
+        db_index=True,
+    )
+    contacted_on = models.DateField(_("首次洽谈日期"), db_index=True)
+    contract_amount = models.DecimalField(
+        _("协议投资(元)"), validators=NON_NEGATIVE, null=True, blank=True, **MONEY
+    )
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True, db_index=True)
+    registered_company = models.CharField(_("注册企业"), max_length=100, blank=True)
+    land = models.CharField(_("项目用地"), max_length=200, blank=True)
+    landed_on = models.DateField(_("落地日期"), null=True, blank=True, db_index=True)
+    # One lead becomes one key project, once.
+    project = models.OneToOneField(
+        KeyProject,
+        verbose_name=_("重点项目"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="investment_lead",
+    )
+    converted_on = models.DateField(_("转为重点项目日期"), null=True, blank=True, db_index=True)
+    terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
+    termination_reason = models.CharField(_("终止原因"), max_length=300, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    is_example = models.BooleanField(_("示例数据"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = InvestmentLeadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("招商线索")
+        verbose_name_plural = _("招商线索")
+        ordering = ["-contacted_on", "-id"]
+        indexes = [
+            models.Index(fields=["stage", "sector"], name="lead_stage_sector_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(intended_investment__gte=0)
+                & (models.Q(contract_amount__isnull=True) | models.Q(contract_amount__gte=0)),
+                name="lead_amounts_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.company
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:lead_detail", args=[self.pk])
+
+    @property
+    def next_stage(self) -> str | None:
+        return LEAD_NEXT.get(LeadStage(self.stage))
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in LEAD_OPEN_STAGES
+
+
+class LeadStep(models.Model):
+    """One dated stage of a lead's history (洽谈, 签约, 落地, 转为重点项目 or 终止)."""
+
+    lead = models.ForeignKey(
+        InvestmentLead, verbose_name=_("招商线索"), on_delete=models.CASCADE, related_name="steps"
+    )
+    stage = models.CharField(_("阶段"), max_length=20, choices=LeadStage.choices)
+    happened_on = models.DateField(_("日期"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("招商线索进展")
+        verbose_name_plural = _("招商线索进展")
+        ordering = ["lead", "happened_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "stage"], name="lead_step_once_per_stage")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead} {self.get_stage_display()}"

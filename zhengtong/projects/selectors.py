@@ -293,3 +293,103 @@ def get_programme_for_user(user, pk) -> Any:
 def can_record_relocation(user, programme) -> bool:
     """Record or correct progress: the office, or a liaison of the keeping unit."""
     return can_act_in(user, programme.org_unit, REPORT_ROLES)
+
+
+# 招商引资: the zone's leaders and the key-project office see the leads; the office keeps them.
+LEAD_VIEW_ROLES = [Role.LEADER, Role.PROJECT_OFFICE]
+LEAD_MANAGE_ROLES = [Role.PROJECT_OFFICE]
+# Who may be a lead's 招商责任人: a leader, the office or a department official of the zone.
+LEAD_OWNER_ROLES = [Role.LEADER, Role.PROJECT_OFFICE, Role.DEPT_CLERK]
+
+
+def leads_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    from .models import InvestmentLead
+
+    qs = queryset if queryset is not None else InvestmentLead.objects.all()
+    return scope(qs, user, LEAD_VIEW_ROLES)
+
+
+def get_lead_for_user(user, pk):
+    """The lead if `user` may see it; 404 otherwise, whether it exists or not."""
+    from .models import InvestmentLead
+
+    try:
+        return (
+            leads_visible_to(user)
+            .select_related("sector", "owner", "org_unit", "project", "created_by")
+            .get(pk=pk)
+        )
+    except (InvestmentLead.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_manage_leads(user) -> bool:
+    return has_role(user, *LEAD_MANAGE_ROLES)
+
+
+def can_manage_lead(user, lead) -> bool:
+    return can_act_in(user, lead.org_unit, LEAD_MANAGE_ROLES)
+
+
+def lead_owner_candidates(org_unit) -> QuerySet:
+    """Users who may answer for a lead kept by `org_unit`: its leaders, office and department
+    officials, in the unit, under it, or in a unit above it."""
+    from zhengtong.accounts.models import User
+
+    parts = [p for p in org_unit.path.split("/") if p]
+    above = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return (
+        User.objects.filter(is_active=True, memberships__role__in=LEAD_OWNER_ROLES)
+        .filter(
+            Q(memberships__org_unit__path__in=above)
+            | Q(memberships__org_unit__path__startswith=org_unit.path)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def project_fund_support(project) -> QuerySet:
+    """The guidance-fund allocations of `project`, each with `disbursed` (Σ its disbursements,
+    0 when none) and its disbursements prefetched: what the project received from the funds."""
+    from django.db.models import DecimalField, Prefetch, Sum
+    from django.db.models.functions import Coalesce
+
+    from .models import Disbursement, FundAllocation
+
+    money = DecimalField(max_digits=18, decimal_places=2)
+    return (
+        FundAllocation.objects.filter(project=project)
+        .select_related("fund")
+        .annotate(
+            disbursed=Coalesce(
+                Sum("disbursements__amount"),
+                Value(Decimal("0"), output_field=money),
+                output_field=money,
+            )
+        )
+        .prefetch_related(
+            Prefetch("disbursements", queryset=Disbursement.objects.order_by("paid_on", "id"))
+        )
+        .order_by("fund__code")
+    )
+
+
+def lead_totals(queryset) -> dict:
+    """Count and Σ intended investment (元) per current stage of `queryset`, and how many
+    leads ever reached 签约, 落地 and 转为重点项目 (the funnel): one query of the database."""
+    from django.db.models import Aggregate, Count, Sum
+
+    from .models import LeadStage
+
+    aggregates: dict[str, Aggregate] = {}
+    for stage in LeadStage:
+        aggregates[f"{stage.value}_count"] = Count("pk", filter=Q(stage=stage))
+        aggregates[f"{stage.value}_amount"] = Sum("intended_investment", filter=Q(stage=stage))
+    aggregates["total_count"] = Count("pk")
+    aggregates["total_amount"] = Sum("intended_investment")
+    aggregates["reached_signed"] = Count("pk", filter=Q(signed_on__isnull=False))
+    aggregates["reached_landed"] = Count("pk", filter=Q(landed_on__isnull=False))
+    aggregates["reached_converted"] = Count("pk", filter=Q(project__isnull=False))
+    row = queryset.order_by().aggregate(**aggregates)
+    return {k: (v if v is not None else Decimal("0")) for k, v in row.items()}

@@ -4,6 +4,7 @@ from . import (
     views,
     views_cockpit,
     views_funds,
+    views_leads,
     views_ledger,
     views_lists,
     views_monthly,
@@ -38,6 +39,12 @@ urlpatterns = [
         views_funds.disbursement_create,
         name="disbursement_create",
     ),
+    # 招商引资: leads from the first talks to a key project (views_leads.py)
+    path("leads/", views_leads.lead_list, name="lead_list"),
+    path("leads/new/", views_leads.lead_create, name="lead_create"),
+    path("leads/<int:pk>/", views_leads.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/advance/", views_leads.lead_advance, name="lead_advance"),
+    path("leads/<int:pk>/terminate/", views_leads.lead_terminate, name="lead_terminate"),
     # City works with physical targets (views_works.py)
     path("works/", views_works.works_list, name="works_list"),
     path("works/<int:pk>/", views_works.works_detail, name="works_detail"),

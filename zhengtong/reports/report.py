@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -32,7 +32,11 @@ from zhengtong.projects import progress as project_progress
 from zhengtong.projects import stats as project_stats
 from zhengtong.projects.actions.works import format_quantity
 from zhengtong.projects.models import Problem, RelocationEntry, WorkQuantity, WorkTarget
-from zhengtong.projects.selectors import programmes_visible_to, projects_visible_to
+from zhengtong.projects.selectors import (
+    leads_visible_to,
+    programmes_visible_to,
+    projects_visible_to,
+)
 from zhengtong.rollups import read as rollups
 from zhengtong.services.models import Post
 from zhengtong.services.reports import SHANGHAI
@@ -146,6 +150,32 @@ def key_projects(user, period: Period, *, today: datetime.date | None = None) ->
     return result
 
 
+def investment_leads(user, period: Period) -> dict:
+    """招商引资 in the period, over the leads the reader may see: leads signed (and Σ their
+    协议投资), landed and turned into key projects within it, each counted by the date it
+    reached that stage. `in_scope` is False when the reader's units keep no leads at all."""
+    leads = leads_visible_to(user)
+    within = {"gte": period.start, "lte": period.end}
+
+    def reached(field: str) -> Q:
+        return Q(**{f"{field}__{op}": day for op, day in within.items()})
+
+    row = leads.order_by().aggregate(
+        total=Count("pk"),
+        signed=Count("pk", filter=reached("signed_on")),
+        contract=Sum("contract_amount", filter=reached("signed_on")),
+        landed=Count("pk", filter=reached("landed_on")),
+        converted=Count("pk", filter=reached("converted_on")),
+    )
+    return {
+        "in_scope": row["total"] > 0,
+        "signed": row["signed"],
+        "contract_amount": row["contract"] or Decimal("0"),
+        "landed": row["landed"],
+        "converted": row["converted"],
+    }
+
+
 def city_works(user, period: Period) -> dict:
     """The city works ledger of the period's list: roads (planned and built 公里) and the
     lighting programme (新增 + 改造 路灯, planned and installed 盏), quantities to period end."""
@@ -221,6 +251,7 @@ def gather(user, period: Period, *, today: datetime.date | None = None) -> dict:
         "projects": key_projects(user, period, today=today),
         "works": city_works(user, period),
         "relocation": relocation(user, period),
+        "leads": investment_leads(user, period),
         "hall": hall_timeliness(user, period),
         "followups": followup_coverage(user, period, today=today),
         "jobs": jobs,
@@ -324,6 +355,12 @@ def links(period: Period) -> dict[str, str]:
         "problems": _url("projects:problem_list", status="open"),
         "works": _url("projects:works_list"),
         "relocation": _url("projects:relocation_list"),
+        **{
+            f"leads_{stage}": _url(
+                "projects:lead_list", reached=stage, since=period.start, until=period.end
+            )
+            for stage in ("signed", "landed", "converted")
+        },
         "hall": _url("public:disclosure", month=f"{min(period.end, _today()):%Y-%m}"),
         "new_urban_jobs": _url("livelihood:employment_list", year=year, status="new_urban"),
         "reemployed_hard_to_employ": _url(
@@ -386,6 +423,22 @@ def paragraphs(data: dict, urls: dict[str, str]) -> list[Paragraph]:
             Figure(f"{projects['open_problems']} 个", urls["problems"]),
         )
     result.append(projects_p.add("。"))
+
+    leads = data["leads"]
+    if leads["in_scope"]:
+        result.append(
+            Paragraph("leads", "招商引资").add(
+                "新签约项目",
+                Figure(f"{leads['signed']} 个", urls["leads_signed"]),
+                ",协议投资",
+                Figure(f"{yi(leads['contract_amount'])} 亿元", urls["leads_signed"]),
+                ",落地",
+                Figure(f"{leads['landed']} 个", urls["leads_landed"]),
+                ",转为重点项目",
+                Figure(f"{leads['converted']} 个", urls["leads_converted"]),
+                "。",
+            )
+        )
 
     works = data["works"]
     if works["road_planned"] or works["lamps_planned"]:

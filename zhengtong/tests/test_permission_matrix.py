@@ -27,6 +27,7 @@ from zhengtong.population import models as pop
 from zhengtong.projects.models import (
     Fund,
     FundAllocation,
+    InvestmentLead,
     KeyProject,
     Problem,
     ProgressReport,
@@ -118,6 +119,11 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "projects:fund_detail": ("/projects/funds/{fund}/", ZONE),
     "projects:allocation_create": ("/projects/funds/{fund}/allocate/", {"office"}),
     "projects:disbursement_create": ("/projects/allocations/{allocation}/disburse/", {"office"}),
+    "projects:lead_list": ("/projects/leads/", ZONE),
+    "projects:lead_create": ("/projects/leads/new/", {"office"}),
+    "projects:lead_detail": ("/projects/leads/{lead}/", ZONE),
+    "projects:lead_advance": ("/projects/leads/{lead}/advance/", {"office"}),
+    "projects:lead_terminate": ("/projects/leads/{lead}/terminate/", {"office"}),
     "projects:works_list": ("/projects/works/", PROJECT_VIEWERS),
     "projects:works_detail": ("/projects/works/{works}/", PROJECT_VIEWERS),
     "projects:quantity_create": ("/projects/targets/{target}/record/", {"office", "liaison"}),
@@ -546,6 +552,16 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             signed=10,
             created_by=cls.office,
         )
+        cls.lead = InvestmentLead.objects.create(
+            company="矩阵新能源有限公司",
+            sector=cls.project.sector,
+            intended_investment=Decimal("50000000"),
+            source=InvestmentLead.Source.GOING_OUT,
+            org_unit=cls.zone,
+            owner=cls.leader,
+            contacted_on=datetime.date(2026, 9, 1),
+            created_by=cls.office,
+        )
         cls.make_population_rows()
         cls.make_livelihood_rows()
 
@@ -846,6 +862,7 @@ class PermissionMatrixTestCase(CaseTestCase, RegistryTestCase):
             "problem": self.problem.pk,
             "fund": self.fund.pk,
             "allocation": self.allocation.pk,
+            "lead": self.lead.pk,
             "works": self.project.pk,
             "target": self.target.pk,
             "programme": self.programme.pk,
