@@ -233,11 +233,11 @@ def _rebuild(using: str, tables: tuple[str, ...]) -> dict[str, int]:
     counts = recount(using)
     written: dict[str, int] = {}
     for model in models:
-        model.objects.using(using).all().delete()
+        model._default_manager.using(using).all().delete()
     for name in tables:
         model, make = TABLES[name]
         rows = counts[name]
-        model.objects.using(using).bulk_create(
+        model._default_manager.using(using).bulk_create(
             (make(key, values) for key, values in rows.items()), batch_size=5000
         )
         written[name] = len(rows)
