@@ -4,12 +4,15 @@ shows what the board counted from the case rows shows."""
 import datetime
 
 import time_machine
+from django.apps import apps
 from django.db import connection
+from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from zhengtong.demo.testing import ROLLUP_TABLES
 from zhengtong.rollups.models import CaseHandlerMonth
-from zhengtong.rollups.rebuild import differences, rebuild
+from zhengtong.rollups.rebuild import TABLES, differences, rebuild
 from zhengtong.services import reports
 from zhengtong.services.actions import (
     application_approve,
@@ -120,3 +123,10 @@ class HandlerMonthTests(CaseTestCase):
                 application_approve(actor=self.clerk_b, application=case)
         self.assertEqual(queries(), few)
         self.assertContains(self.client.get(url), self.clerk_b.display_name)
+
+
+class SummaryTablesTests(SimpleTestCase):
+    def test_every_summary_table_is_counted_again_not_copied_by_the_demo_restore(self) -> None:
+        tables = {model._meta.db_table for model in apps.get_app_config("rollups").get_models()}
+        self.assertEqual(tables, ROLLUP_TABLES)
+        self.assertEqual(tables, {model._meta.db_table for model, _make in TABLES.values()})
