@@ -1,4 +1,4 @@
-"""The aggregates of the cockpits, work reports and 办事公开 read from the summary tables, next
+"""The aggregates of the cockpits, work reports, 办事公开 and 月冠军 read from the summary tables, next
 to the same figures recounted from the records (what the pages did before), on one database.
 
 A benchmark, not a test. Point DATABASE_URL at a database built by `make bench-city` (the city
@@ -79,6 +79,16 @@ def main() -> None:
             lambda: reports.disclosure_running(month=month),
         )
     )
+    from zhengtong.accounts.models import OrgUnit
+
+    for hall in OrgUnit.objects.filter(kind=OrgUnit.Kind.TOWN).order_by("path")[:2]:
+        rows.append(
+            (
+                f"月冠军 finished per clerk ({hall.code})",
+                lambda h=hall: reports.handler_finished_count(hall=h, month=month),
+                lambda h=hall: reports.handler_finished(hall=h, month=month),
+            )
+        )
     head = (
         f"{'figure':<40}{'recount ms':>11}{'p95':>8}{'rollup ms':>10}{'p95':>8}{'ratio':>8}  same"
     )

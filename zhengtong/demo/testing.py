@@ -40,6 +40,7 @@ DEMO_AT = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"
 # restore, so a copy of them would count every row twice).
 ROLLUP_TABLES = {
     "rollups_caseday",
+    "rollups_casehandlermonth",
     "rollups_caseitemmonth",
     "rollups_casemonth",
     "rollups_followupday",

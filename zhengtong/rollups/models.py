@@ -12,8 +12,11 @@ A day or a month is Asia/Shanghai's. The figures are defined once, in `rebuild.p
   by finish time (撤回 not counted); 按时办结 of those, the finish date no later than the due date
   (no due date counts as on time).
 - follow-ups (population.FollowUp, per village of the plan): 应访 by due date, 已访 those done.
+- cases per handler (月冠军, per hall unit and handling clerk): 办结 and 按时办结 as above, by
+  finish month, for the cases that have a handler.
 """
 
+from django.conf import settings
 from django.db import models
 
 UNIT = "accounts.OrgUnit"
@@ -108,3 +111,27 @@ class FollowUpMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit_id} {self.month}"
+
+
+class CaseHandlerMonth(models.Model):
+    """月冠军's cases per handling clerk: 办结 and 按时办结 by finish month (cases with a handler)."""
+
+    org_unit = models.ForeignKey(UNIT, on_delete=models.CASCADE, related_name="+")
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()  # its first day
+    finished = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "办件承办人月汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_unit", "handler", "month"], name="rollup_casehandlermonth_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="rollup_casehandler_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit_id} {self.handler_id} {self.month}"

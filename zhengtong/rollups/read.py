@@ -9,7 +9,14 @@ import datetime
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from .models import CaseDay, CaseItemMonth, CaseMonth, FollowUpDay, FollowUpMonth
+from .models import (
+    CaseDay,
+    CaseHandlerMonth,
+    CaseItemMonth,
+    CaseMonth,
+    FollowUpDay,
+    FollowUpMonth,
+)
 
 
 def _first_of_next_month(day: datetime.date) -> datetime.date:
@@ -74,3 +81,7 @@ def followup_days() -> QuerySet:
 
 def followup_months() -> QuerySet:
     return FollowUpMonth.objects.all()
+
+
+def case_handler_months() -> QuerySet:
+    return CaseHandlerMonth.objects.all()

@@ -5,7 +5,6 @@ content with it (`manage.py recount_rollups`, after a bulk load or a migration t
 past the triggers); `differences()` lists where the stored tables and a recount disagree.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,7 +15,14 @@ from django.db.models.functions import TruncDate, TruncMonth
 from zhengtong.population.models import FollowUp
 from zhengtong.services.models import Application
 
-from .models import CaseDay, CaseItemMonth, CaseMonth, FollowUpDay, FollowUpMonth
+from .models import (
+    CaseDay,
+    CaseHandlerMonth,
+    CaseItemMonth,
+    CaseMonth,
+    FollowUpDay,
+    FollowUpMonth,
+)
 from .triggers import SHANGHAI
 
 FINISHED = (Application.Status.APPROVED, Application.Status.REFUSED)
@@ -104,12 +110,24 @@ def recount(using: str = "default") -> Counts:
         total = unit_month.setdefault((unit, month), [0, 0, 0])
         for i, n in enumerate(values):
             total[i] += n
+    handler_month: dict[Key, list[int]] = {}
+    _add(
+        handler_month,
+        _finished_cases(using)
+        .filter(handler__isnull=False)
+        .annotate(m=TruncMonth("finished_at", tzinfo=SHANGHAI))
+        .values("org_unit_id", "handler_id", "m")
+        .annotate(n=Count("id"), on_time=Count("id", filter=ON_TIME)),
+        ("org_unit_id", "handler_id", "m"),
+        (2, [(0, "n"), (1, "on_time")]),
+    )
     return {
         "case_day": _dated(case_day),
         "case_unit_month": unit_month,
         "case_month": case_month,
         "followup_day": follow_day,
         "followup_month": _dated(follow_month),
+        "case_handler_month": _dated(handler_month),
     }
 
 
@@ -140,6 +158,9 @@ def stored() -> Counts:
         "case_month": table(CaseItemMonth, ("org_unit_id", "item_id", "month"), counts),
         "followup_day": table(FollowUpDay, ("org_unit_id", "day"), ("due", "done")),
         "followup_month": table(FollowUpMonth, ("org_unit_id", "month"), ("due", "done")),
+        "case_handler_month": table(
+            CaseHandlerMonth, ("org_unit_id", "handler_id", "month"), ("finished", "on_time")
+        ),
     }
 
 
@@ -155,65 +176,73 @@ def differences(limit: int = 20) -> list[str]:
     return out[:limit]
 
 
-def rebuild(using: str = "default") -> dict[str, int]:
-    """Replace the summary tables with a recount; returns the rows written per table."""
+# Per table: its model and how a recounted (key, counts) row becomes one of its rows.
+TABLES = {
+    "case_day": (
+        CaseDay,
+        lambda k, v: CaseDay(
+            org_unit_id=k[0], day=k[1], received=v[0], finished=v[1], on_time=v[2]
+        ),
+    ),
+    "case_unit_month": (
+        CaseMonth,
+        lambda k, v: CaseMonth(
+            org_unit_id=k[0], month=k[1], received=v[0], finished=v[1], on_time=v[2]
+        ),
+    ),
+    "case_month": (
+        CaseItemMonth,
+        lambda k, v: CaseItemMonth(
+            org_unit_id=k[0], item_id=k[1], month=k[2], received=v[0], finished=v[1], on_time=v[2]
+        ),
+    ),
+    "followup_day": (
+        FollowUpDay,
+        lambda k, v: FollowUpDay(org_unit_id=k[0], day=k[1], due=v[0], done=v[1]),
+    ),
+    "followup_month": (
+        FollowUpMonth,
+        lambda k, v: FollowUpMonth(org_unit_id=k[0], month=k[1], due=v[0], done=v[1]),
+    ),
+    "case_handler_month": (
+        CaseHandlerMonth,
+        lambda k, v: CaseHandlerMonth(
+            org_unit_id=k[0], handler_id=k[1], month=k[2], finished=v[0], on_time=v[1]
+        ),
+    ),
+}
+# The tables of migration 0002, the ones a database has before migration 0003.
+FIRST_TABLES = ("case_day", "case_unit_month", "case_month", "followup_day", "followup_month")
+
+
+def rebuild(using: str = "default", tables: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Replace the summary tables (all, or those named) with a recount; returns the rows
+    written per table."""
     with transaction.atomic(using=using):
-        return _rebuild(using)
+        return _rebuild(using, tables or tuple(TABLES))
 
 
-def _rebuild(using: str) -> dict[str, int]:
+def _rebuild(using: str, tables: tuple[str, ...]) -> dict[str, int]:
     connection = connections[using]
+    models = [TABLES[name][0] for name in tables]
     if connection.vendor == "postgresql":
         # The triggers of concurrent writers wait until the new content is committed.
+        names = ", ".join(model._meta.db_table for model in models)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "LOCK TABLE rollups_caseday, rollups_caseitemmonth, rollups_followupday,"
-                " rollups_casemonth, rollups_followupmonth IN EXCLUSIVE MODE"
-            )
+            cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
     counts = recount(using)
-    written: dict[str, int] = defaultdict(int)
-    for model in (CaseDay, CaseMonth, CaseItemMonth, FollowUpDay, FollowUpMonth):
-        model.objects.using(using).all().delete()
-    batch = 5000
-    CaseDay.objects.using(using).bulk_create(
-        (
-            CaseDay(org_unit_id=u, day=d, received=r, finished=f, on_time=o)
-            for (u, d), (r, f, o) in counts["case_day"].items()
-        ),
-        batch_size=batch,
-    )
-    CaseMonth.objects.using(using).bulk_create(
-        (
-            CaseMonth(org_unit_id=u, month=m, received=r, finished=f, on_time=o)
-            for (u, m), (r, f, o) in counts["case_unit_month"].items()
-        ),
-        batch_size=batch,
-    )
-    CaseItemMonth.objects.using(using).bulk_create(
-        (
-            CaseItemMonth(org_unit_id=u, item_id=i, month=m, received=r, finished=f, on_time=o)
-            for (u, i, m), (r, f, o) in counts["case_month"].items()
-        ),
-        batch_size=batch,
-    )
-    FollowUpDay.objects.using(using).bulk_create(
-        (
-            FollowUpDay(org_unit_id=u, day=d, due=n, done=k)
-            for (u, d), (n, k) in counts["followup_day"].items()
-        ),
-        batch_size=batch,
-    )
-    FollowUpMonth.objects.using(using).bulk_create(
-        (
-            FollowUpMonth(org_unit_id=u, month=m, due=n, done=k)
-            for (u, m), (n, k) in counts["followup_month"].items()
-        ),
-        batch_size=batch,
-    )
-    for name, rows in counts.items():
+    written: dict[str, int] = {}
+    for model in models:
+        model._default_manager.using(using).all().delete()
+    for name in tables:
+        model, make = TABLES[name]
+        rows = counts[name]
+        model._default_manager.using(using).bulk_create(
+            (make(key, values) for key, values in rows.items()), batch_size=5000
+        )
         written[name] = len(rows)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (CaseDay, CaseMonth, CaseItemMonth, FollowUpDay, FollowUpMonth):
+            for model in models:
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
-    return dict(written)
+    return written

@@ -298,6 +298,9 @@ class Application(SavesCompanions, models.Model):
             # of the zone or town above it, 办事公开 of one hall (bench/city.py shows the plans).
             models.Index(fields=["org_unit", "received_at"], name="case_unit_received_idx"),
             models.Index(fields=["org_unit", "finished_at"], name="case_unit_finished_idx"),
+            # With the two above, a hall's cases received, accepted or finished in a week
+            # (计生周报) are three index ranges instead of all its cases.
+            models.Index(fields=["org_unit", "accepted_on"], name="case_unit_accepted_idx"),
             # Every hall's cases by date: 办事公开 of all halls and the mayor's cockpit.
             models.Index(fields=["received_at"], name="case_received_idx"),
             # The case list's 来源渠道 filter within a hall.
@@ -514,6 +517,8 @@ class Rating(models.Model):
         verbose_name = _("好差评")
         verbose_name_plural = _("好差评")
         ordering = ["-created_at"]
+        # The ratings of a week, a month or a year: 计生周报, 月冠军, 好差评统计.
+        indexes = [models.Index(fields=["created_at"], name="rating_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.application.receipt_no} {self.get_level_display()}"

@@ -480,13 +480,14 @@ def score_of(*, finished: int, on_time_rate: Decimal, good: int, bad: int) -> De
     return score.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def monthly_ranking(*, hall: OrgUnit, month: datetime.date) -> list[RankRow]:
-    """月冠军: the hall's window clerks ranked by score, then on-time rate, then name."""
+def handler_finished_count(*, hall: OrgUnit, month: datetime.date) -> dict[int, dict[str, int]]:
+    """{handler id: {finished, on_time}} of the hall's cases finished in `month`, counted from
+    the case rows: the definition `handler_finished` reads from the rollup."""
     start, end = local_midnight(month), local_midnight(next_month(month))
     finished_q = Q(status__in=FINISHED, finished_at__gte=start, finished_at__lt=end)
-    finished = (
+    rows = (
         _in_hall(Application.objects.all(), hall)
-        .filter(finished_q)
+        .filter(finished_q, handler__isnull=False)
         .annotate(finished_on=TruncDate("finished_at", tzinfo=SHANGHAI))
         .values("handler_id")
         .annotate(
@@ -495,6 +496,41 @@ def monthly_ranking(*, hall: OrgUnit, month: datetime.date) -> list[RankRow]:
         )
         .order_by("handler_id")
     )
+    return {
+        row["handler_id"]: {"finished": row["finished"], "on_time": row["on_time"]} for row in rows
+    }
+
+
+def handler_finished(*, hall: OrgUnit, month: datetime.date) -> dict[int, dict[str, int]]:
+    """`handler_finished_count` read from the monthly rollup per handler (`zhengtong.rollups`):
+    a sum over the hall's units and clerks of one month, whatever the number of cases."""
+    from zhengtong.rollups import read as rollups
+
+    rows = (
+        _in_hall(rollups.case_handler_months(), hall)
+        .filter(month=month)
+        .values("handler_id")
+        .annotate(finished=Sum("finished"), on_time=Sum("on_time"))
+        .filter(finished__gt=0)
+        .order_by("handler_id")
+    )
+    return {
+        row["handler_id"]: {"finished": row["finished"], "on_time": row["on_time"]} for row in rows
+    }
+
+
+def monthly_ranking(
+    *,
+    hall: OrgUnit,
+    month: datetime.date,
+    finished: Callable[..., dict[int, dict[str, int]]] = handler_finished,
+) -> list[RankRow]:
+    """月冠军: the hall's window clerks ranked by score, then on-time rate, then name.
+
+    `finished` gives the finished cases per handler (the rollup; `handler_finished_count`
+    counts the same from the rows)."""
+    start, end = local_midnight(month), local_midnight(next_month(month))
+    finished_by = finished(hall=hall, month=month)
     ratings = (
         _in_hall(Rating.objects.all(), hall, via="application__org_unit")
         .filter(created_at__gte=start, created_at__lt=end)
@@ -505,7 +541,6 @@ def monthly_ranking(*, hall: OrgUnit, month: datetime.date) -> list[RankRow]:
         )
         .order_by("application__first_responder_id")
     )
-    finished_by = {row["handler_id"]: row for row in finished}
     rated_by = {row["application__first_responder_id"]: row for row in ratings}
     clerk_ids = set(
         User.objects.filter(

@@ -19,9 +19,9 @@ def fill(apps, schema_editor):
     """Count the rows already there (an existing database); the triggers take over from here.
 
     The summary tables hold derived counts only, so this runs the app's own recount."""
-    from zhengtong.rollups.rebuild import rebuild
+    from zhengtong.rollups.rebuild import FIRST_TABLES, rebuild
 
-    rebuild()
+    rebuild(tables=FIRST_TABLES)
 
 
 class Migration(migrations.Migration):

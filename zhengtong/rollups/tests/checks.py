@@ -66,3 +66,27 @@ def disclosure_mismatches(halls, month: datetime.date) -> list:
         if got != want:
             out.append((hall, got, want))
     return out
+
+
+def ranking_mismatches(halls, months: list[datetime.date]) -> list:
+    """(hall, month, board, recounted board) wherever 月冠军 from the rollup differs from the
+    board counted from the case rows."""
+
+    def board(rows) -> list:
+        return [
+            (r.rank, r.user.pk, r.finished, r.on_time, r.on_time_rate, r.good, r.bad, r.score)
+            for r in rows
+        ]
+
+    out = []
+    for hall in halls:
+        for month in months:
+            got = board(reports.monthly_ranking(hall=hall, month=month))
+            want = board(
+                reports.monthly_ranking(
+                    hall=hall, month=month, finished=reports.handler_finished_count
+                )
+            )
+            if got != want:
+                out.append((hall, month, got, want))
+    return out

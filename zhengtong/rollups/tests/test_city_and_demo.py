@@ -11,7 +11,7 @@ from zhengtong.accounts.models import OrgUnit
 from zhengtong.demo.testing import seed_demo
 from zhengtong.lib import periods
 
-from .checks import disclosure_mismatches, mismatches
+from .checks import disclosure_mismatches, mismatches, ranking_mismatches
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
@@ -47,6 +47,8 @@ class DemoTests(TestCase):
         self.assertEqual(mismatches(unit_paths(), some_periods(NOW.date())), [])
         halls = [None, *OrgUnit.objects.filter(kind=OrgUnit.Kind.TOWN)]
         self.assertEqual(disclosure_mismatches(halls, NOW.date().replace(day=1)), [])
+        months = [datetime.date(2026, m, 1) for m in (9, 10, 11, 12)]
+        self.assertEqual(ranking_mismatches(halls[1:], months), [])
 
 
 class CityTests(TestCase):
@@ -59,3 +61,6 @@ class CityTests(TestCase):
         self.assertEqual(mismatches(unit_paths(), some_periods(today)), [])
         halls = [None, *OrgUnit.objects.filter(kind=OrgUnit.Kind.TOWN)[:5]]
         self.assertEqual(disclosure_mismatches(halls, today.replace(day=1)), [])
+        month = today.replace(day=1)
+        months = [month, (month - datetime.timedelta(days=1)).replace(day=1)]
+        self.assertEqual(ranking_mismatches(halls[1:], months), [])

@@ -6,7 +6,7 @@ from zhengtong.rollups import rebuild
 
 
 class Command(BaseCommand):
-    help = "重新按记录统计汇总表(办件、随访的日汇总和月汇总)。"
+    help = "重新按记录统计汇总表(办件、随访的日汇总和月汇总,办件承办人月汇总)。"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -31,6 +31,7 @@ class Command(BaseCommand):
             "case_month": "办件事项月汇总",
             "followup_day": "随访日汇总",
             "followup_month": "随访月汇总",
+            "case_handler_month": "办件承办人月汇总",
         }
         parts = [f"{names[k]} {n} 行" for k, n in written.items()]
         self.stdout.write("已重新统计:" + "、".join(parts) + "。")
