@@ -3,6 +3,7 @@
 import importlib
 import re
 from pathlib import Path
+
 from django.test import SimpleTestCase
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "features.md"
