@@ -15,10 +15,12 @@ from zhengtong.livelihood.models import (
     EmploymentRecord,
     Hazard,
     Inspection,
+    InternshipBase,
     Loan,
     LoanDisbursement,
     School,
     Trainee,
+    TrainingClass,
     UnlicensedKindergarten,
 )
 from zhengtong.welfare.models import (
@@ -74,6 +76,19 @@ class SeedLivelihoodTestCase(TestCase):
                 sum(d.amount for d in loan.disbursements.all()), loan.amount_approved
             )
         self.assertTrue(Loan.objects.filter(status=Loan.Status.SUBMITTED).exists())
+
+    def test_four_city_internship_bases_are_newly_applied_for_this_year(self) -> None:
+        bases = InternshipBase.objects.filter(applied_on__year=self.year)
+        self.assertEqual(bases.count(), 4)
+        self.assertEqual(set(bases.values_list("level", flat=True)), {"市级"})
+
+    def test_two_training_classes_train_350_people_each_once_per_class(self) -> None:
+        classes = TrainingClass.objects.filter(start_on__year=self.year)
+        self.assertEqual(classes.count(), 2)
+        trainees = Trainee.objects.filter(training_class__in=classes)
+        self.assertEqual(trainees.count(), 350)
+        pairs = trainees.values_list("training_class_id", "person_id")
+        self.assertEqual(len(set(pairs)), 350)
 
     def test_all_43_schools_are_inspected_with_some_hazards_still_open(self) -> None:
         self.assertEqual(School.objects.count(), 43)
