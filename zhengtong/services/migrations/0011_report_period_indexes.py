@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0005_staff_photo_random_names'),
         ('people', '0003_encrypt_id_number_and_phone'),
-        ('services', '0009_online_applications'),
+        ('services', '0010_home_visit_channel_and_notice_delivery'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
