@@ -13,12 +13,15 @@ digit, 东阿县 area code). Rerunning creates nothing: posts are found by hall 
 roster by day and clerk, and the case history is built only while the hall has no case yet.
 """
 
+import base64
 import datetime
 import heapq
+import io
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -30,6 +33,7 @@ from zhengtong.audit.models import Event
 from zhengtong.lib.idcard import make_id_number
 from zhengtong.people.actions import person_get_or_register
 from zhengtong.services import actions
+from zhengtong.services.actions.home import notice_delivery_record
 from zhengtong.services.models import Application, DutyEntry, Leave, Post, ServiceItem
 from zhengtong.services.selectors import required_materials
 from zhengtong.workdays import HolidayDataMissing, WorkCalendar
@@ -93,6 +97,29 @@ def clock(moment: datetime.datetime) -> Iterator[None]:
     moment = moment.astimezone(datetime.UTC)
     with mock.patch("django.utils.timezone.now", new=lambda: moment):
         yield
+
+
+# Every so many cases of the history is taken in at the applicant's home (上门服务).
+HOME_SERVICE_EVERY = 20
+
+
+def home_position(case: "CasePlan") -> dict:
+    """Where the home lies: a point in the township, a little apart for each case."""
+    offset = Decimal(case.index % 50) / 2000
+    return {"latitude": Decimal("36.431200") + offset, "longitude": Decimal("115.962400") + offset}
+
+
+def drawn_signature(seed: int) -> str:
+    """A signature as the page's canvas sends it: a PNG data URL of a few pen strokes."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (360, 120), "white")
+    draw = ImageDraw.Draw(image)
+    points = [(30 + 30 * i, 60 + ((seed * 7 + i * 13) % 40) - 20) for i in range(11)]
+    draw.line(points, fill="black", width=3, joint="curve")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 @dataclass
@@ -373,6 +400,8 @@ class HallBuilder:
             phone=case.applicant["phone"],
             org_unit=case.village,
         )
+        at_home = case.index % HOME_SERVICE_EVERY == HOME_SERVICE_EVERY - 1
+        position = home_position(case) if at_home else {}
         application = actions.application_intake(
             actor=receiver,
             item_code=case.item,
@@ -380,8 +409,22 @@ class HallBuilder:
             materials=[c for c in required if c not in case.missing],
             situation=case.situation,
             received_at=self.moment,
+            channel=Application.Channel.HOME_VISIT if at_home else Application.Channel.WINDOW,
+            **position,
         )
         self.made.add("办件")
+        if at_home:
+            # 上门告知: the clerk hands over the 办证服务告知书 and the applicant signs on the phone.
+            notice_delivery_record(
+                actor=receiver,
+                application=application,
+                delivered_on=day,
+                delivered_by=receiver,
+                place=f"{case.village.name}申请人家中",
+                signature=drawn_signature(case.index),
+                **position,
+            )
+            self.made.add("上门告知")
         if application.status == Application.Status.PENDING:
             yield self.office_time(self.after(day, case.supplement_after))
             if case.withdraw_pending:
