@@ -9,9 +9,10 @@ a project already on the register that no other lead owns. Views decide who may 
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from zhengtong.accounts.scope import can_act_in
 from zhengtong.audit.actions import record_event, snapshot
 from zhengtong.audit.chain import audited_atomic
 from zhengtong.audit.models import Event
@@ -26,7 +27,7 @@ from ..models import (
     LeadStage,
     LeadStep,
 )
-from ..selectors import lead_owner_candidates
+from ..selectors import LEAD_MANAGE_ROLES, lead_owner_candidates
 from .register import project_create
 
 CREATE_FIELDS = [
@@ -63,14 +64,23 @@ def _check_owner(owner, org_unit) -> None:
         raise ValidationError({"owner": f"招商责任人须是{org_unit}的领导或工作人员。"})
 
 
-def _locked(lead: InvestmentLead) -> InvestmentLead:
-    """The lead re-read under a row lock: two moves at the same moment cannot both pass."""
-    return (
+def _require_manager(actor, org_unit) -> None:
+    """Only the key-project office of the lead's unit (or of a unit above it) keeps its leads."""
+    if not can_act_in(actor, org_unit, LEAD_MANAGE_ROLES):
+        raise PermissionDenied("只有该单位的重点项目办可以登记和推进招商线索。")
+
+
+def _locked(actor, lead: InvestmentLead) -> InvestmentLead:
+    """The lead re-read under a row lock (two moves at the same moment cannot both pass), for
+    an actor who keeps it."""
+    lead = (
         # Lock the lead's row only: its project may be NULL (an outer join PostgreSQL cannot lock).
         InvestmentLead.objects.select_for_update(of=("self",))
         .select_related("org_unit", "sector", "owner", "project")
         .get(pk=lead.pk)
     )
+    _require_manager(actor, lead.org_unit)
+    return lead
 
 
 def _last_step_on(lead: InvestmentLead) -> datetime.date:
@@ -137,6 +147,7 @@ def lead_create(
     is_example: bool = False,
 ) -> InvestmentLead:
     """Register a lead in 洽谈, dated by its first talks."""
+    _require_manager(actor, org_unit)
     company = _text(company, field="company", label="企业名称", limit=100)
     if sector is None or sector.plate not in LEAD_PLATES:
         raise ValidationError({"sector": "请选择开发区的主导产业。"})
@@ -182,7 +193,7 @@ def lead_sign(
     """洽谈 → 签约: the contract's amount and date."""
     amount = parse_amount(contract_amount, field="contract_amount", label="协议投资")
     signed_on = _past_date(signed_on, field="signed_on", label="签约日期")
-    lead = _locked(lead)
+    lead = _locked(actor, lead)
     _check_move(lead, LeadStage.SIGNED, signed_on, "signed_on")
     lead.contract_amount, lead.signed_on = amount, signed_on
     changes = {"contract_amount": [None, str(amount)], "signed_on": [None, signed_on.isoformat()]}
@@ -201,7 +212,7 @@ def lead_land(
     )
     land = _text(land, field="land", label="项目用地", limit=200)
     landed_on = _past_date(landed_on, field="landed_on", label="落地日期")
-    lead = _locked(lead)
+    lead = _locked(actor, lead)
     _check_move(lead, LeadStage.LANDED, landed_on, "landed_on")
     lead.registered_company, lead.land, lead.landed_on = registered_company, land, landed_on
     changes = {
@@ -227,7 +238,7 @@ def lead_convert(
     one from `new_project` (the arguments of project_create(), less actor and sector) through
     the register's own action. A lead becomes a key project once."""
     converted_on = _past_date(converted_on, field="converted_on", label="转为重点项目日期")
-    lead = _locked(lead)
+    lead = _locked(actor, lead)
     if lead.project_id is not None:
         raise ValidationError(f"该线索已转为重点项目“{lead.project}”,不能重复转入。")
     _check_move(lead, LeadStage.CONVERTED, converted_on, "converted_on")
@@ -259,7 +270,7 @@ def lead_terminate(*, actor, lead: InvestmentLead, reason: str, terminated_on) -
     """Any stage before 转为重点项目 → 终止, with the reason."""
     reason = _text(reason, field="reason", label="终止原因", limit=300)
     terminated_on = _past_date(terminated_on, field="terminated_on", label="终止日期")
-    lead = _locked(lead)
+    lead = _locked(actor, lead)
     _check_move(lead, LeadStage.TERMINATED, terminated_on, "terminated_on")
     lead.terminated_on, lead.termination_reason = terminated_on, reason
     changes = {

@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 
 from zhengtong.accounts.models import OrgUnit, Role
@@ -330,6 +330,21 @@ class PagesTestCase(LeadTestCase):
             self.assertIn("/accounts/login/", r["Location"])
         lead.refresh_from_db()
         self.assertEqual(lead.stage, LeadStage.NEGOTIATING)
+
+    def test_only_the_office_of_the_leads_unit_registers_or_moves_it(self) -> None:
+        """The actions refuse whoever calls them, not only the pages: another zone's office and a
+        leader of this zone can neither register a lead here nor move one."""
+        lead = self.make_lead()
+        for user in (self.other_office, self.leader):
+            with self.assertRaises(PermissionDenied):
+                self.make_lead(company="越权登记的线索", actor=user)
+            with self.assertRaises(PermissionDenied):
+                lead_sign(actor=user, lead=lead, contract_amount=WAN, signed_on=SIGNED_ON)
+            with self.assertRaises(PermissionDenied):
+                lead_terminate(actor=user, lead=lead, reason="越权", terminated_on=SIGNED_ON)
+        lead.refresh_from_db()
+        self.assertEqual(lead.stage, LeadStage.NEGOTIATING)
+        self.assertFalse(InvestmentLead.objects.filter(company="越权登记的线索").exists())
 
     def test_an_unknown_or_malformed_id_is_not_found(self) -> None:
         self.client.force_login(self.office)
