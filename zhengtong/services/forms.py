@@ -144,6 +144,16 @@ class RectificationFilterForm(StyledForm):
         return qs.filter(done_at__isnull=done != "1")
 
 
+def coordinate_field(label: str) -> forms.CharField:
+    """A latitude or longitude as typed or filled by the phone's location; the action checks it."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+
 class IntakeForm(StyledForm):
     """收件登记: item, applicant, situation and the materials presented."""
 
@@ -175,18 +185,8 @@ class IntakeForm(StyledForm):
     child_order = forms.ChoiceField(label="申请孩次", required=False, choices=CHILD_ORDER_CHOICES)
     materials = CodeListField(label="已收材料", required=False, widget=forms.CheckboxSelectMultiple)
     # 上门服务 only: the home's position, photos taken there, and the visit the case came from.
-    latitude = forms.CharField(
-        label="纬度",
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    longitude = forms.CharField(
-        label="经度",
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    latitude = coordinate_field("纬度")
+    longitude = coordinate_field("经度")
     visit = forms.IntegerField(required=False, widget=forms.HiddenInput)
     visit_photos = forms.TypedMultipleChoiceField(
         label="走访照片", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
@@ -226,18 +226,8 @@ class NoticeDeliveryForm(StyledForm):
     place = forms.CharField(
         label="告知地点", max_length=200, error_messages={"required": "请填写告知地点。"}
     )
-    latitude = forms.CharField(
-        label="纬度",
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    longitude = forms.CharField(
-        label="经度",
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    latitude = coordinate_field("纬度")
+    longitude = coordinate_field("经度")
     signature = forms.CharField(required=False, widget=forms.HiddenInput)
     photo = forms.FileField(
         label="现场照片(JPEG、PNG 或 WebP)",

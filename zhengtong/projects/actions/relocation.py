@@ -162,6 +162,15 @@ def _clean_counts(counts: dict) -> dict:
     return cleaned
 
 
+def _clean_entry(recorded_on, note, **counts) -> tuple[dict, datetime.date, str]:
+    """An entry's counts, date and note as typed, checked; the refusals name each field."""
+    return (
+        _clean_counts(counts),
+        clean_past_date(recorded_on, field="recorded_on", label=_("日期")),
+        _note(note),
+    )
+
+
 def _lock(programme: RelocationProgramme) -> RelocationProgramme:
     return (
         RelocationProgramme.objects.select_for_update()
@@ -183,11 +192,9 @@ def progress_record(
     note: str = "",
 ) -> RelocationEntry:
     """Record what was done on `recorded_on`; the programme's sums stay in order."""
-    counts = _clean_counts(
-        {"signed": signed, "demolished": demolished, "built": built, "moved_in": moved_in}
+    counts, recorded_on, note = _clean_entry(
+        recorded_on, note, signed=signed, demolished=demolished, built=built, moved_in=moved_in
     )
-    recorded_on = clean_past_date(recorded_on, field="recorded_on", label=_("日期"))
-    note = _note(note)
     # Lock the programme so two entries recorded at once see each other's counts.
     programme = _lock(programme)
     before = totals(programme)
@@ -221,11 +228,9 @@ def entry_correct(
     reason: str = "",
 ) -> RelocationEntry:
     """Correct an entry's date, counts or note, giving a reason; the sums stay in order."""
-    counts = _clean_counts(
-        {"signed": signed, "demolished": demolished, "built": built, "moved_in": moved_in}
+    counts, recorded_on, note = _clean_entry(
+        recorded_on, note, signed=signed, demolished=demolished, built=built, moved_in=moved_in
     )
-    recorded_on = clean_past_date(recorded_on, field="recorded_on", label=_("日期"))
-    note = _note(note)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写更正原因。")})
