@@ -26,6 +26,17 @@ class RateLimitTestCase(TestCase):
         self.assertEqual(ratelimit.increment("a", window_seconds=600, now=later), 1)
         self.assertEqual(RateCounter.objects.count(), 1)
 
+    def test_the_first_hit_of_a_window_costs_the_count_and_one_delete(self) -> None:
+        """A public page's first request from an address pays for the clean-up: two statements,
+        the counting INSERT and a single DELETE of every ended window, whatever their number."""
+        for n in range(5):
+            ratelimit.increment(f"old{n}", window_seconds=600, now=NOON)
+        later = NOON + datetime.timedelta(minutes=10)
+        with self.assertNumQueries(2):
+            self.assertEqual(ratelimit.increment("new", window_seconds=600, now=later), 1)
+        self.assertEqual(list(RateCounter.objects.values_list("key", flat=True)), ["new"])
+        self.assertEqual(ratelimit.prune(now=later + datetime.timedelta(minutes=10)), 1)
+
     def test_peek_does_not_count_and_reset_forgets(self) -> None:
         self.assertEqual(ratelimit.peek("a", window_seconds=60, now=NOON), (0, None))
         ratelimit.increment("a", window_seconds=60, now=NOON)
