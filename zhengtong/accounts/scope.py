@@ -16,16 +16,31 @@ from .models import Membership, Role
 _QS = TypeVar("_QS", bound=QuerySet[Any, Any])
 
 
-def unit_paths(user, roles: Iterable[str]) -> list[str]:
-    """Paths of the units where `user` holds any of `roles`, without nested duplicates."""
+def _memberships(user) -> list[tuple[str, str, str]]:
+    """(role, unit path, unit kind) of each of the user's memberships, read once per request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cache = user.__dict__.setdefault("_scope_memberships", None)
     if cache is None:
-        cache = list(Membership.objects.filter(user=user).values_list("role", "org_unit__path"))
+        cache = list(
+            Membership.objects.filter(user=user).values_list(
+                "role", "org_unit__path", "org_unit__kind"
+            )
+        )
         user.__dict__["_scope_memberships"] = cache
+    return cache
+
+
+def unit_kinds(user, roles: Iterable[str]) -> set[str]:
+    """The kinds of the units where `user` holds any of `roles` (no query after the first)."""
     wanted = set(roles)
-    paths = sorted({path for role, path in cache if role in wanted})
+    return {kind for role, _path, kind in _memberships(user) if role in wanted}
+
+
+def unit_paths(user, roles: Iterable[str]) -> list[str]:
+    """Paths of the units where `user` holds any of `roles`, without nested duplicates."""
+    wanted = set(roles)
+    paths = sorted({path for role, path, _kind in _memberships(user) if role in wanted})
     kept: list[str] = []
     for path in paths:
         if not any(path.startswith(k) for k in kept):

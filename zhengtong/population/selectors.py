@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.accounts.models import Membership, OrgUnit, Role, User
-from zhengtong.accounts.scope import can_act_in, scope, scope_q, unit_paths
+from zhengtong.accounts.scope import can_act_in, scope, scope_q, unit_kinds, unit_paths
 from zhengtong.audit.actions import record_event
 from zhengtong.audit.models import Event
 from zhengtong.audit.reads import record_denied, record_read
@@ -354,6 +354,13 @@ def weekly_towns_for(user, roles=None) -> QuerySet:
 
 
 def has_weekly_town(user) -> bool:
+    # Decided from the memberships read for every page where it can be (the menu asks on each
+    # one): held at a township, yes; only at villages, companies or departments, no.
+    kinds = unit_kinds(user, WEEKLY_ROLES)
+    if OrgUnit.Kind.TOWN in kinds:
+        return True
+    if not kinds & {OrgUnit.Kind.CITY, OrgUnit.Kind.COUNTY, OrgUnit.Kind.ZONE}:
+        return False
     return weekly_towns_for(user).exists()
 
 

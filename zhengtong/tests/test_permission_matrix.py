@@ -127,7 +127,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "projects:works_list": ("/projects/works/", PROJECT_VIEWERS),
     "projects:works_detail": ("/projects/works/{works}/", PROJECT_VIEWERS),
     "projects:quantity_create": ("/projects/targets/{target}/record/", {"office", "liaison"}),
-    "projects:relocation_list": ("/projects/relocation/", PROJECT_VIEWERS),
+    "projects:relocation_list": ("/projects/relocation/", ZONE),
     "projects:relocation_create": ("/projects/relocation/new/", {"office"}),
     "projects:relocation_detail": ("/projects/relocation/{programme}/", ZONE),
     "projects:relocation_record": ("/projects/relocation/{programme}/record/", {"office"}),

@@ -87,7 +87,7 @@ class WorkReportContentTestCase(TestCase):
 
     def test_a_leader_over_a_hall_reads_its_figures(self) -> None:
         hall = OrgUnit.objects.get(pk=Post.objects.values_list("org_unit", flat=True)[0])
-        town_leader = User.objects.create_user("town_leader", password="x", full_name="刘镇长")
+        town_leader = User.objects.create_user("hall_leader", password="x", full_name="刘镇长")
         Membership.objects.create(user=town_leader, org_unit=hall, role=Role.LEADER)
         text = self.text(town_leader)
         self.assertIn("【便民服务】便民服务中心办结办件", text)
