@@ -91,7 +91,9 @@ def test_the_print_button_and_the_locate_button_work_without_inline_script(brows
     assert page.evaluate("window.__printed") == 1
     log_in(page, demo, "village1", DEMO_PASSWORD)
     page.goto(f"{demo}/population/visits/new/")
-    page.get_by_role("link", name="走访此人").first.click()
+    # The button is drawn before the script at the page's end binds it: wait for the page.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="走访此人").first.click()
     page.get_by_role("button", name="获取当前位置").click()
     page.wait_for_function("() => document.getElementById('locate-status').textContent !== ''")
     assert violations(page, console) == []
